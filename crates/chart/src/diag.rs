@@ -1,0 +1,295 @@
+//! Diagnostics: what every layer of strata returns instead of printing.
+//!
+//! A [`Diagnostic`] is one finding (error, warning or note) with a stable
+//! code, a message, and — wherever the input has one — a chart-relative
+//! location and the source line it points at. [`Error`] is what fallible
+//! library calls return; the CLI turns both into compiler-style output and
+//! decides exit codes from [`Error::exit_code`].
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a run.
+    Info,
+    /// Fails a run only under `--strict`.
+    Warning,
+    /// The input is invalid.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A position in an input file: 1-based line and column (in characters).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    /// Chart-relative path, or the path as the user gave it (`-f` files).
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl Location {
+    /// A location in `file` at `line`:`column` (both 1-based).
+    pub fn new(file: impl Into<Arc<str>>, line: u32, column: u32) -> Self {
+        Location {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// Error, warning or info.
+    pub severity: Severity,
+    /// A short stable code: `yaml`, `values`, `set`, `chart`, `env`, `schema`, …
+    pub code: &'static str,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// Where, when the input has a place to point at.
+    pub location: Option<Location>,
+    /// The source line at `location` (without its newline), when known.
+    pub snippet: Option<String>,
+    /// Further lines: hints, the other place of a duplicate, a layer chain.
+    pub notes: Vec<String>,
+    /// The environment this finding belongs to, when it depends on one.
+    pub environment: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new finding without location.
+    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            location: None,
+            snippet: None,
+            notes: Vec::new(),
+            environment: None,
+        }
+    }
+
+    /// An error finding.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    /// A warning finding.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    /// An info finding.
+    pub fn info(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, code, message)
+    }
+
+    /// Attach a location.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// Attach a location if there is one.
+    pub fn at_opt(mut self, location: Option<Location>) -> Self {
+        if location.is_some() {
+            self.location = location;
+        }
+        self
+    }
+
+    /// Attach the source line at the location, taken from the file's text.
+    pub fn with_source(mut self, text: &str) -> Self {
+        if let Some(loc) = &self.location {
+            self.snippet = source_line(text, loc.line);
+        }
+        self
+    }
+
+    /// Add a note line.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Tag with an environment name.
+    pub fn in_env(mut self, env: impl Into<String>) -> Self {
+        self.environment = Some(env.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(loc) = &self.location {
+            write!(f, "{loc}: ")?;
+        }
+        write!(f, "{}[{}]: {}", self.severity, self.code, self.message)
+    }
+}
+
+/// The 1-based `line` of `text`, without its line break.
+pub fn source_line(text: &str, line: u32) -> Option<String> {
+    let idx = usize::try_from(line).ok()?.checked_sub(1)?;
+    text.lines()
+        .nth(idx)
+        .map(|l| l.trim_end_matches('\r').to_string())
+}
+
+/// What a fallible strata library call returns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is invalid (exit code 1): one finding.
+    #[error("{0}")]
+    Invalid(Box<Diagnostic>),
+    /// The input is invalid (exit code 1): several findings, all reported.
+    #[error("{} problems found", .0.len())]
+    Many(Vec<Diagnostic>),
+    /// A file could not be read or written (exit code 2).
+    #[error("{path}: {source}")]
+    Io {
+        /// The path as the user would recognise it.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// The command was used wrongly (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// An invalid-input error from one finding.
+    pub fn invalid(diag: Diagnostic) -> Self {
+        Error::Invalid(Box::new(diag))
+    }
+
+    /// An invalid-input error with a code and message and no location.
+    pub fn msg(code: &'static str, message: impl Into<String>) -> Self {
+        Error::invalid(Diagnostic::error(code, message))
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl fmt::Display, source: io::Error) -> Self {
+        Error::Io {
+            path: path.to_string(),
+            source,
+        }
+    }
+
+    /// The process exit code this error maps to (DESIGN §7).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Invalid(_) | Error::Many(_) => 1,
+            Error::Io { .. } | Error::Usage(_) => 2,
+        }
+    }
+
+    /// The findings, as diagnostics to print.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            Error::Invalid(d) => vec![(**d).clone()],
+            Error::Many(ds) => ds.clone(),
+            Error::Io { path, source } => {
+                vec![Diagnostic::error(
+                    "io",
+                    format!("{path}: {}", io_message(source)),
+                )]
+            }
+            Error::Usage(m) => vec![Diagnostic::error("usage", m.clone())],
+        }
+    }
+
+    /// Tag every finding with an environment name.
+    pub fn in_env(self, env: &str) -> Self {
+        match self {
+            Error::Invalid(d) => Error::Invalid(Box::new(d.in_env(env))),
+            Error::Many(ds) => Error::Many(ds.into_iter().map(|d| d.in_env(env)).collect()),
+            other => other,
+        }
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Self {
+        Error::invalid(d)
+    }
+}
+
+/// An I/O error's message without Rust's `(os error 2)` suffix.
+pub fn io_message(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Shorthand for results of strata library calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_compiler_style() {
+        let d = Diagnostic::error("schema", "image.tag: 5 is not of type \"string\"")
+            .at(Location::new("environments/prod.yaml", 12, 7));
+        assert_eq!(
+            d.to_string(),
+            "environments/prod.yaml:12:7: error[schema]: image.tag: 5 is not of type \"string\""
+        );
+    }
+
+    #[test]
+    fn source_line_is_one_based_and_bounded() {
+        assert_eq!(source_line("a\r\nb\n", 2).as_deref(), Some("b"));
+        assert_eq!(source_line("a\r\nb\n", 1).as_deref(), Some("a"));
+        assert_eq!(source_line("a", 0), None);
+        assert_eq!(source_line("a", 3), None);
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(Error::msg("x", "y").exit_code(), 1);
+        assert_eq!(Error::Many(vec![]).exit_code(), 1);
+        assert_eq!(Error::Usage("u".into()).exit_code(), 2);
+        let io = Error::io("f", io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(io.exit_code(), 2);
+        assert_eq!(io.diagnostics()[0].message, "f: no such file or directory");
+    }
+}

@@ -1,0 +1,943 @@
+//! The one place strata reads and writes YAML.
+//!
+//! Reading goes through `saphyr-parser`'s event stream, so every node keeps
+//! its line and column, and typing follows the YAML 1.2 core schema whatever
+//! the file (`yes` is a string, `0755` is the integer 755). The loader
+//! refuses duplicate keys, nesting deeper than [`MAX_DEPTH`], and alias
+//! expansion beyond [`MAX_NODES`] nodes (billion-laughs documents), before
+//! doing the work. `<<` merge keys are honoured, as Helm's YAML reader does.
+//!
+//! Writing ([`to_yaml`]) prints block YAML the way Helm's `toYaml` lays it
+//! out (lists not indented under their key), and quotes every string that a
+//! YAML 1.1 reader — Kubernetes — would take for a boolean, null or number.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+
+use crate::diag::{Diagnostic, Location};
+use crate::value::{Map, Node, Origin, Value};
+
+/// How deep maps and lists may nest.
+pub const MAX_DEPTH: usize = 200;
+/// How many nodes one document may produce, aliases expanded.
+pub const MAX_NODES: usize = 1_000_000;
+
+/// Decode file bytes as UTF-8 (a leading BOM is dropped); the error names
+/// the file and the line of the first bad byte.
+pub fn decode_utf8(bytes: Vec<u8>, file: &str) -> Result<String, Diagnostic> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = &e.as_bytes()[..valid];
+        let line = prefix.iter().filter(|b| **b == b'\n').count() + 1;
+        let col = prefix.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+        Diagnostic::error(
+            "yaml",
+            format!("{file} is not valid UTF-8 (byte offset {valid})"),
+        )
+        .at(Location::new(file, to_u32(line), to_u32(col)))
+    })
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Parse one YAML document. An empty file gives `None`; more than one
+/// document is an error.
+pub fn load_one(src: &str, file: &Arc<str>) -> Result<Option<Node>, Diagnostic> {
+    let mut docs = load_stream(src, file)?;
+    if docs.len() > 1 {
+        let second = docs.swap_remove(1);
+        let loc = second.origin.location().cloned();
+        return Err(Diagnostic::error(
+            "yaml",
+            format!("{file} holds more than one YAML document; values files hold one map"),
+        )
+        .at_opt(loc)
+        .with_source(src));
+    }
+    Ok(docs.pop())
+}
+
+/// Parse every document of a YAML stream. Empty documents are kept out.
+pub fn load_stream(src: &str, file: &Arc<str>) -> Result<Vec<Node>, Diagnostic> {
+    let mut loader = Loader {
+        parser: Parser::new_from_str(src),
+        file: file.clone(),
+        anchors: HashMap::new(),
+        nodes: 0,
+    };
+    loader.stream().map_err(|d| d.with_source(src))
+}
+
+/// Parse a values file: one document that is a map (or empty).
+pub fn load_values(src: &str, file: &Arc<str>) -> Result<Node, Diagnostic> {
+    match load_one(src, file)? {
+        None => Ok(Node::empty_map(Origin::file(file, 1, 1))),
+        Some(n) if n.value.is_null() => Ok(Node::empty_map(n.origin)),
+        Some(n) if n.value.is_map() => Ok(n),
+        Some(n) => {
+            let loc = n.origin.location().cloned();
+            Err(Diagnostic::error(
+                "values",
+                format!(
+                    "{file} must hold a map of values, but its top level is {} {}",
+                    article(n.value.type_name()),
+                    n.value.type_name()
+                ),
+            )
+            .at_opt(loc)
+            .with_source(src))
+        }
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+struct Loader<'a> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    file: Arc<str>,
+    /// Anchored nodes and their sizes in nodes.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes produced so far in this document.
+    nodes: usize,
+}
+
+type Ev<'a> = (Event<'a>, Span);
+
+impl<'a> Loader<'a> {
+    fn origin(&self, span: &Span) -> Origin {
+        Origin::file(
+            &self.file,
+            to_u32(span.start.line()),
+            to_u32(span.start.col() + 1),
+        )
+    }
+
+    fn loc(&self, span: &Span) -> Location {
+        Location::new(
+            self.file.clone(),
+            to_u32(span.start.line()),
+            to_u32(span.start.col() + 1),
+        )
+    }
+
+    fn scan_error(&self, e: &ScanError) -> Diagnostic {
+        let m = e.marker();
+        Diagnostic::error("yaml", format!("invalid YAML: {}", e.info())).at(Location::new(
+            self.file.clone(),
+            to_u32(m.line()),
+            to_u32(m.col() + 1),
+        ))
+    }
+
+    fn next(&mut self) -> Result<Ev<'a>, Diagnostic> {
+        match self.parser.next_event() {
+            Some(Ok(ev)) => Ok(ev),
+            Some(Err(e)) => Err(self.scan_error(&e)),
+            None => Err(
+                Diagnostic::error("yaml", "invalid YAML: unexpected end of input")
+                    .at(Location::new(self.file.clone(), 1, 1)),
+            ),
+        }
+    }
+
+    fn stream(&mut self) -> Result<Vec<Node>, Diagnostic> {
+        let mut docs = Vec::new();
+        loop {
+            let (ev, span) = self.next()?;
+            match ev {
+                Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+                Event::StreamEnd => return Ok(docs),
+                Event::DocumentStart(_) => {
+                    self.anchors.clear();
+                    self.nodes = 0;
+                    let (ev, span) = self.next()?;
+                    if matches!(ev, Event::DocumentEnd) {
+                        continue;
+                    }
+                    let node = self.node(ev, span, 0)?;
+                    // An empty document (`---` alone) is a null scalar.
+                    if !(node.value.is_null() && is_empty_scalar_doc(&node)) {
+                        docs.push(node);
+                    }
+                }
+                _ => {
+                    return Err(Diagnostic::error("yaml", "invalid YAML: unexpected event")
+                        .at(self.loc(&span)))
+                }
+            }
+        }
+    }
+
+    fn count(&mut self, n: usize, span: &Span) -> Result<(), Diagnostic> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            return Err(Diagnostic::error(
+                "yaml",
+                format!(
+                    "YAML document expands to more than {MAX_NODES} nodes (aliases of aliases?); refusing to expand it"
+                ),
+            )
+            .at(self.loc(span)));
+        }
+        Ok(())
+    }
+
+    fn node(&mut self, ev: Event<'a>, span: Span, depth: usize) -> Result<Node, Diagnostic> {
+        if depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                "yaml",
+                format!("YAML nests deeper than {MAX_DEPTH} levels"),
+            )
+            .at(self.loc(&span)));
+        }
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, &span)?;
+                let value = self.scalar(&text, style, tag.as_deref(), &span)?;
+                let node = Node::new(value, self.origin(&span));
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (node.clone(), 1));
+                }
+                Ok(node)
+            }
+            Event::Alias(id) => {
+                let Some(size) = self.anchors.get(&id).map(|a| a.1) else {
+                    return Err(Diagnostic::error("yaml", "invalid YAML: unknown alias")
+                        .at(self.loc(&span)));
+                };
+                // Count before copying: a bomb is refused before it expands.
+                self.count(size, &span)?;
+                Ok(self.anchors[&id].0.clone())
+            }
+            Event::SequenceStart(anchor, _) => {
+                let start_nodes = self.nodes;
+                self.count(1, &span)?;
+                let mut items = Vec::new();
+                loop {
+                    let (ev, sp) = self.next()?;
+                    if matches!(ev, Event::SequenceEnd) {
+                        break;
+                    }
+                    items.push(self.node(ev, sp, depth + 1)?);
+                }
+                let node = Node::new(Value::Seq(items), self.origin(&span));
+                if anchor > 0 {
+                    let size = self.nodes - start_nodes;
+                    self.anchors.insert(anchor, (node.clone(), size));
+                }
+                Ok(node)
+            }
+            Event::MappingStart(anchor, _) => {
+                let start_nodes = self.nodes;
+                self.count(1, &span)?;
+                let map = self.mapping(depth)?;
+                let node = Node::new(Value::Map(map), self.origin(&span));
+                if anchor > 0 {
+                    let size = self.nodes - start_nodes;
+                    self.anchors.insert(anchor, (node.clone(), size));
+                }
+                Ok(node)
+            }
+            _ => {
+                Err(Diagnostic::error("yaml", "invalid YAML: unexpected event").at(self.loc(&span)))
+            }
+        }
+    }
+
+    fn mapping(&mut self, depth: usize) -> Result<Map, Diagnostic> {
+        let mut map = Map::new();
+        // Keys written in this mapping (as opposed to merged in by `<<`).
+        let mut explicit: HashMap<String, Location> = HashMap::new();
+        let mut merged: HashSet<String> = HashSet::new();
+        loop {
+            let (kev, kspan) = self.next()?;
+            if matches!(kev, Event::MappingEnd) {
+                return Ok(map);
+            }
+            let is_merge =
+                matches!(&kev, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
+            let key_node = self.node(kev, kspan, depth + 1)?;
+            let key = match &key_node.value {
+                Value::Str(s) => s.clone(),
+                Value::Null => "null".to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Int(i) => i.to_string(),
+                Value::Float(f) => float_to_string(*f),
+                Value::Seq(_) | Value::Map(_) => {
+                    return Err(Diagnostic::error(
+                        "yaml",
+                        "a map key must be a scalar, not a list or map",
+                    )
+                    .at(self.loc(&kspan)))
+                }
+            };
+            let (vev, vspan) = self.next()?;
+            let value = self.node(vev, vspan, depth + 1)?;
+            if is_merge {
+                self.merge_into(&mut map, &explicit, &mut merged, value, &kspan)?;
+                continue;
+            }
+            let here = self.loc(&kspan);
+            if let Some(first) = explicit.get(&key) {
+                return Err(Diagnostic::error(
+                    "yaml",
+                    format!("duplicate key \"{key}\" in one mapping"),
+                )
+                .at(here)
+                .note(format!("first defined at {first}")));
+            }
+            explicit.insert(key.clone(), here);
+            merged.remove(&key);
+            map.insert(key, value);
+        }
+    }
+
+    /// `<<: *base` or `<<: [*a, *b]`: keys not written explicitly are taken
+    /// from the merged maps, earlier maps first.
+    fn merge_into(
+        &self,
+        map: &mut Map,
+        explicit: &HashMap<String, Location>,
+        merged: &mut HashSet<String>,
+        value: Node,
+        span: &Span,
+    ) -> Result<(), Diagnostic> {
+        let sources = match value.value {
+            Value::Map(m) => vec![m],
+            Value::Seq(items) => {
+                let mut maps = Vec::new();
+                for item in items {
+                    match item.value {
+                        Value::Map(m) => maps.push(m),
+                        _ => return Err(self.bad_merge(span)),
+                    }
+                }
+                maps
+            }
+            _ => return Err(self.bad_merge(span)),
+        };
+        for src in sources {
+            for (k, v) in src {
+                if explicit.contains_key(&k) || merged.contains(&k) {
+                    continue;
+                }
+                merged.insert(k.clone());
+                map.insert(k, v);
+            }
+        }
+        Ok(())
+    }
+
+    fn bad_merge(&self, span: &Span) -> Diagnostic {
+        Diagnostic::error("yaml", "a `<<` merge key takes a map or a list of maps")
+            .at(self.loc(span))
+    }
+
+    fn scalar(
+        &self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        span: &Span,
+    ) -> Result<Value, Diagnostic> {
+        if let Some(tag) = tag {
+            if tag.is_yaml_core_schema() {
+                let bad = |what: &str| {
+                    Diagnostic::error(
+                        "yaml",
+                        format!("\"{text}\" is not a valid {what} for tag !!{}", tag.suffix),
+                    )
+                    .at(self.loc(span))
+                };
+                return match tag.suffix.as_str() {
+                    "str" | "binary" | "timestamp" => Ok(Value::Str(text.to_string())),
+                    "int" => match resolve_plain(text) {
+                        v @ Value::Int(_) => Ok(v),
+                        _ => Err(bad("integer")),
+                    },
+                    "float" => match resolve_plain(text) {
+                        Value::Int(i) => Ok(Value::Float(i as f64)),
+                        v @ Value::Float(_) => Ok(v),
+                        _ => Err(bad("float")),
+                    },
+                    "bool" => match resolve_plain(text) {
+                        v @ Value::Bool(_) => Ok(v),
+                        _ => Err(bad("boolean")),
+                    },
+                    "null" => Ok(Value::Null),
+                    _ => Ok(resolve_by_style(text, style)),
+                };
+            }
+        }
+        Ok(resolve_by_style(text, style))
+    }
+}
+
+fn is_empty_scalar_doc(node: &Node) -> bool {
+    matches!(node.value, Value::Null)
+}
+
+fn resolve_by_style(text: &str, style: ScalarStyle) -> Value {
+    match style {
+        ScalarStyle::Plain => resolve_plain(text),
+        _ => Value::Str(text.to_string()),
+    }
+}
+
+/// Type a plain scalar by the YAML 1.2 core schema.
+pub fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let (neg, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return match s.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => s
+                .parse::<f64>()
+                .map_or_else(|_| Value::Str(s.to_string()), Value::Float),
+        };
+    }
+    if !neg && s.len() == digits.len() {
+        if let Some(hex) = s.strip_prefix("0x") {
+            if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                if let Ok(i) = i64::from_str_radix(hex, 16) {
+                    return Value::Int(i);
+                }
+            }
+        }
+        if let Some(oct) = s.strip_prefix("0o") {
+            if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+                if let Ok(i) = i64::from_str_radix(oct, 8) {
+                    return Value::Int(i);
+                }
+            }
+        }
+    }
+    if is_core_float(digits) {
+        if let Ok(f) = s.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(s.to_string())
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` (sign already removed).
+fn is_core_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let int_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == b.len()
+}
+
+/// A float as YAML prints it: always recognisable as a float.
+pub fn float_to_string(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
+    }
+    let abs = f.abs();
+    let s = if abs != 0.0 && !(1e-5..1e16).contains(&abs) {
+        format!("{f:e}")
+    } else {
+        format!("{f}")
+    };
+    if s.contains(['.', 'e', 'E']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+/// Print a value as block YAML, ending in a newline.
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Map(m) if !m.is_empty() => emit_map(&mut out, m, 0, false),
+        Value::Seq(s) if !s.is_empty() => emit_seq(&mut out, s, 0, false),
+        Value::Str(s) if is_block_candidate(s) => {
+            emit_block_str(&mut out, s, 0);
+        }
+        other => {
+            out.push_str(&scalar_text(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn indent(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+fn emit_map(out: &mut String, map: &Map, ind: usize, first_inline: bool) {
+    for (i, (k, v)) in map.iter().enumerate() {
+        if !(i == 0 && first_inline) {
+            indent(out, ind);
+        }
+        out.push_str(&quote_if_needed(k));
+        out.push(':');
+        match &v.value {
+            Value::Map(m) if !m.is_empty() => {
+                out.push('\n');
+                emit_map(out, m, ind + 2, false);
+            }
+            Value::Seq(s) if !s.is_empty() => {
+                out.push('\n');
+                emit_seq(out, s, ind, false);
+            }
+            Value::Str(s) if is_block_candidate(s) => {
+                out.push(' ');
+                emit_block_str(out, s, ind + 2);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&scalar_text(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn emit_seq(out: &mut String, items: &[Node], ind: usize, first_inline: bool) {
+    for (i, item) in items.iter().enumerate() {
+        if !(i == 0 && first_inline) {
+            indent(out, ind);
+        }
+        out.push_str("- ");
+        match &item.value {
+            Value::Map(m) if !m.is_empty() => emit_map(out, m, ind + 2, true),
+            Value::Seq(s) if !s.is_empty() => emit_seq(out, s, ind + 2, true),
+            Value::Str(s) if is_block_candidate(s) => emit_block_str(out, s, ind + 2),
+            other => {
+                out.push_str(&scalar_text(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// Multi-line strings print as literal blocks when that is lossless.
+fn is_block_candidate(s: &str) -> bool {
+    s.contains('\n')
+        && !s.starts_with([' ', '\t', '\n'])
+        && !s.chars().any(|c| c != '\n' && c != '\t' && c.is_control())
+        && !s.contains('\u{feff}')
+        && s.split('\n').all(|l| !l.ends_with([' ', '\t']))
+}
+
+fn emit_block_str(out: &mut String, s: &str, ind: usize) {
+    let trailing = s.len() - s.trim_end_matches('\n').len();
+    out.push('|');
+    match trailing {
+        0 => out.push('-'),
+        1 => {}
+        _ => out.push('+'),
+    }
+    out.push('\n');
+    let body = if trailing == 1 { &s[..s.len() - 1] } else { s };
+    let body = if trailing > 1 {
+        body.strip_suffix('\n').unwrap_or(body)
+    } else {
+        body
+    };
+    for line in body.split('\n') {
+        if !line.is_empty() {
+            indent(out, ind);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+}
+
+/// A scalar's YAML text (strings quoted when needed).
+pub fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => float_to_string(*f),
+        Value::Str(s) => quote_if_needed(s),
+        Value::Seq(_) => "[]".into(),
+        Value::Map(_) => "{}".into(),
+    }
+}
+
+/// A string as a YAML scalar: plain when every reader takes it for the same
+/// string, double-quoted otherwise.
+pub fn quote_if_needed(s: &str) -> String {
+    if needs_quotes(s) {
+        double_quote(s)
+    } else {
+        s.to_string()
+    }
+}
+
+/// Whether a plain scalar `s` would not read back as the same string, in
+/// YAML 1.2 or in YAML 1.1 (which Kubernetes and Helm use).
+pub fn needs_quotes(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return true;
+    };
+    if first.is_whitespace() || s.ends_with(char::is_whitespace) {
+        return true;
+    }
+    if "?:,[]{}#&*!|>'\"%@`".contains(first) {
+        return true;
+    }
+    if first == '-' && (s.len() == 1 || s[1..].starts_with(' ') || s.starts_with("---")) {
+        return true;
+    }
+    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+        return true;
+    }
+    if s.chars().any(|c| c.is_control() || c == '\u{feff}') {
+        return true;
+    }
+    is_yaml11_special(s) || looks_numeric(s)
+}
+
+/// Words a YAML 1.1 or 1.2 reader takes for booleans or null.
+pub fn is_yaml11_special(s: &str) -> bool {
+    matches!(
+        s,
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
+            | "null"
+            | "Null"
+            | "NULL"
+            | "~"
+            | "="
+            | "<<"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+    )
+}
+
+/// Whether some YAML reader (1.1 octal `0755`, `1_000`, hex, `1e3`, `.5`,
+/// sexagesimal `1:20`) would take `s` for a number.
+pub fn looks_numeric(s: &str) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let body: String = body.chars().filter(|c| *c != '_').collect();
+    if body.is_empty() {
+        return false;
+    }
+    let lower = body.to_ascii_lowercase();
+    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
+        if let Some(rest) = lower.strip_prefix(prefix) {
+            return !rest.is_empty() && rest.chars().all(|c| c.is_digit(radix));
+        }
+    }
+    if body.contains(':') {
+        // YAML 1.1 sexagesimal: 1:20, 190:20:30.15
+        let mut parts = body.split(':');
+        let head_ok = parts
+            .next()
+            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_digit()));
+        return head_ok
+            && parts.all(|p| {
+                let int = p.split('.').next().unwrap_or("");
+                !int.is_empty()
+                    && int.len() <= 2
+                    && p.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            });
+    }
+    is_core_float(&body)
+}
+
+fn double_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{feff}' => out.push_str("\\ufeff"),
+            c if c.is_control() => {
+                let n = c as u32;
+                if n <= 0xff {
+                    out.push_str(&format!("\\x{n:02x}"));
+                } else {
+                    out.push_str(&format!("\\u{n:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> Arc<str> {
+        Arc::from("values.yaml")
+    }
+
+    fn load(src: &str) -> Node {
+        load_values(src, &file()).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    fn err(src: &str) -> Diagnostic {
+        match load_values(src, &file()) {
+            Ok(n) => panic!("expected an error, got {n:?}"),
+            Err(d) => d,
+        }
+    }
+
+    #[test]
+    fn typing_is_yaml_1_2_core() {
+        let cases: &[(&str, Value)] = &[
+            ("yes", Value::Str("yes".into())),
+            ("on", Value::Str("on".into())),
+            ("y", Value::Str("y".into())),
+            ("True", Value::Bool(true)),
+            ("FALSE", Value::Bool(false)),
+            ("~", Value::Null),
+            ("0755", Value::Int(755)),
+            ("0o17", Value::Int(15)),
+            ("0x1F", Value::Int(31)),
+            ("-12", Value::Int(-12)),
+            ("12345678901", Value::Int(12_345_678_901)),
+            ("1.5", Value::Float(1.5)),
+            ("1e3", Value::Float(1000.0)),
+            (".5", Value::Float(0.5)),
+            ("1_000", Value::Str("1_000".into())),
+            ("1.2.3", Value::Str("1.2.3".into())),
+            ("99999999999999999999", Value::Float(1e20)),
+        ];
+        for (src, want) in cases {
+            assert_eq!(&resolve_plain(src), want, "{src}");
+        }
+        assert!(matches!(resolve_plain(".nan"), Value::Float(f) if f.is_nan()));
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let n = load("image:\n  repository: nginx\n  tag: \"1.2\"\n");
+        let tag = n.get_path(&["image", "tag"]).unwrap();
+        assert_eq!(tag.origin.to_string(), "values.yaml:3:8");
+        assert_eq!(tag.value, Value::Str("1.2".into()));
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        let n = load("a: \"true\"\nb: '5'\nc: |\n  x\n");
+        assert_eq!(n.get_path(&["a"]).unwrap().value, Value::Str("true".into()));
+        assert_eq!(n.get_path(&["b"]).unwrap().value, Value::Str("5".into()));
+        assert_eq!(n.get_path(&["c"]).unwrap().value, Value::Str("x\n".into()));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_with_both_places() {
+        let d = err("a: 1\nb: 2\na: 3\n");
+        assert_eq!(d.message, "duplicate key \"a\" in one mapping");
+        assert_eq!(d.location.unwrap().to_string(), "values.yaml:3:1");
+        assert_eq!(d.notes, vec!["first defined at values.yaml:1:1"]);
+        assert_eq!(d.snippet.as_deref(), Some("a: 3"));
+    }
+
+    #[test]
+    fn malformed_yaml_names_line() {
+        let d = err("a: [1, 2\nb: 3\n");
+        assert!(d.message.starts_with("invalid YAML:"), "{}", d.message);
+        assert_eq!(&*d.location.unwrap().file, "values.yaml");
+    }
+
+    #[test]
+    fn top_level_must_be_map() {
+        let d = err("- a\n- b\n");
+        assert_eq!(
+            d.message,
+            "values.yaml must hold a map of values, but its top level is an array"
+        );
+        assert_eq!(load("").as_map().map(|m| m.len()), Some(0));
+        assert_eq!(
+            load("# only a comment\n").as_map().map(|m| m.len()),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            src.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let d = err(&src);
+        assert!(d.message.contains("refusing to expand"), "{}", d.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let src = format!("a: {}1{}\n", "[".repeat(500), "]".repeat(500));
+        let d = err(&src);
+        assert!(
+            d.message.contains("deeper") || d.message.contains("recursion"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn merge_keys() {
+        let n = load("base: &b\n  x: 1\n  y: 2\nderived:\n  <<: *b\n  y: 3\n");
+        let d = n.get_path(&["derived"]).unwrap();
+        assert_eq!(d.get_path(&["x"]).unwrap().value, Value::Int(1));
+        assert_eq!(d.get_path(&["y"]).unwrap().value, Value::Int(3));
+    }
+
+    #[test]
+    fn non_utf8_is_refused_with_line() {
+        let d = decode_utf8(b"a: 1\nb: \xff\n".to_vec(), "values.yaml").unwrap_err();
+        assert_eq!(d.location.unwrap().to_string(), "values.yaml:2:4");
+    }
+
+    #[test]
+    fn emits_helm_layout() {
+        let n = load(
+            "name: web\nlist:\n- a\n- b: 1\n  c: 2\nempty: {}\nnone: []\nnested:\n  deep:\n    x: null\n",
+        );
+        assert_eq!(
+            to_yaml(&n.value),
+            "name: web\nlist:\n- a\n- b: 1\n  c: 2\nempty: {}\nnone: []\nnested:\n  deep:\n    x: null\n"
+        );
+    }
+
+    #[test]
+    fn quotes_what_yaml_1_1_would_retype() {
+        for s in [
+            "yes", "on", "n", "0755", "1_000", "1e3", "true", "null", "", " x", "1:20", "0x1f",
+            "12", "-1", "a: b", "#x", "- x",
+        ] {
+            assert!(needs_quotes(s), "{s:?} should be quoted");
+        }
+        for s in [
+            "web",
+            "1.2.3",
+            "v1",
+            "nginx:1.25",
+            "a-b",
+            "-Xmx1g",
+            "http://x/y",
+        ] {
+            assert!(!needs_quotes(s), "{s:?} should be plain");
+        }
+    }
+
+    #[test]
+    fn multi_line_strings_round_trip() {
+        for s in ["a\nb\n", "a\nb", "a\n\nb\n\n", "x: 1\n  y\n"] {
+            let mut m = Map::new();
+            m.insert("k".into(), Node::generated(Value::Str(s.into())));
+            let text = to_yaml(&Value::Map(m));
+            let back = load(&text);
+            assert_eq!(
+                back.get_path(&["k"]).unwrap().value,
+                Value::Str(s.into()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn floats_print_as_floats() {
+        assert_eq!(float_to_string(3.0), "3.0");
+        assert_eq!(float_to_string(0.25), "0.25");
+        assert_eq!(float_to_string(1e21), "1e21");
+        assert_eq!(resolve_plain(&float_to_string(1e21)), Value::Float(1e21));
+    }
+}
