@@ -8,6 +8,7 @@
 //! nothing here prints.
 
 pub mod diag;
+pub mod strvals;
 pub mod value;
 pub mod yaml;
 
