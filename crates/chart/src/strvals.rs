@@ -38,6 +38,7 @@
 //! along one path (Helm has no limit), and `--set-json` values nest at most
 //! 128 deep (Go allows 10000).
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::io;
 use std::sync::Arc;
@@ -257,7 +258,7 @@ fn merge_json_object(
         value: arg.to_string(),
         reason,
     };
-    match serde_json::from_str::<serde_json::Value>(trimmed) {
+    match serde_json::from_str::<serde_json::Value>(&lone_surrogates_replaced(trimmed)) {
         Ok(serde_json::Value::Object(obj)) => {
             merge_json_into(target, obj, origin);
             Ok(())
@@ -698,8 +699,8 @@ impl Parser<'_> {
     fn json_value(&mut self) -> Result<Node, SetErrorReason> {
         let rest = &self.src[self.pos..];
         let len = json_extent(rest).map_err(SetErrorReason::Json)?;
-        let json: serde_json::Value =
-            serde_json::from_str(&rest[..len]).map_err(|e| SetErrorReason::Json(e.to_string()))?;
+        let json: serde_json::Value = serde_json::from_str(&lone_surrogates_replaced(&rest[..len]))
+            .map_err(|e| SetErrorReason::Json(e.to_string()))?;
         self.pos += len;
         Ok(Node::from_json(&json, &self.origin))
     }
@@ -884,6 +885,61 @@ fn json_extent(s: &str) -> Result<usize, String> {
             ))
         }
     }
+}
+
+/// JSON text with every `\uXXXX` escape of a lone UTF-16 surrogate turned
+/// into `\ufffd`, as Go's decoder reads them (serde_json refuses them).
+fn lone_surrogates_replaced(json: &str) -> Cow<'_, str> {
+    let b = json.as_bytes();
+    let hex4 = |at: usize| -> Option<u32> {
+        let digits = json.get(at..at + 4)?;
+        if digits.bytes().all(|c| c.is_ascii_hexdigit()) {
+            u32::from_str_radix(digits, 16).ok()
+        } else {
+            None
+        }
+    };
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut in_string = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => in_string = !in_string,
+            b'\\' if in_string => {
+                let unit = if b.get(i + 1) == Some(&b'u') {
+                    hex4(i + 2)
+                } else {
+                    None
+                };
+                let Some(unit) = unit else {
+                    i += 2;
+                    continue;
+                };
+                let paired = (0xD800..0xDC00).contains(&unit)
+                    && json.get(i + 6..i + 8) == Some("\\u")
+                    && hex4(i + 8).is_some_and(|low| (0xDC00..0xE000).contains(&low));
+                if paired {
+                    i += 12;
+                    continue;
+                }
+                if (0xD800..0xE000).contains(&unit) {
+                    out.push_str(&json[copied..i]);
+                    out.push_str("\\ufffd");
+                    copied = i + 6;
+                }
+                i += 6;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(json);
+    }
+    out.push_str(&json[copied..]);
+    Cow::Owned(out)
 }
 
 /// Go's `%q` of a string: double quotes, Go escapes.
@@ -1199,5 +1255,475 @@ mod tests {
         );
         assert_eq!(ran, in_file, "every record must run");
         assert_eq!(ran, 127);
+    }
+
+    use SetKind::{Set, SetFile, SetJson, SetLiteral, SetString};
+
+    /// Extra cases: (kind, arguments in order, base values as YAML, the
+    /// result as YAML or a text the error message must contain).
+    type Case = (
+        SetKind,
+        &'static [&'static str],
+        &'static str,
+        Result<&'static str, &'static str>,
+    );
+
+    const EXTRA: &[Case] = &[
+        // Key escaping.
+        (Set, &[r"a\.b=c"], "", Ok(r#""a.b": c"#)),
+        (
+            Set,
+            &[r"ingress.annotations.kubernetes\.io/ingress\.class=nginx"],
+            "",
+            Ok("ingress: {annotations: {kubernetes.io/ingress.class: nginx}}"),
+        ),
+        (Set, &[r"a=x\,y,b=1\=2"], "", Ok(r#"{a: "x,y", b: "1=2"}"#)),
+        (Set, &[r"a=b\"], "", Ok("a: b")),
+        (Set, &[r"a\"], "", Err(r#"key "a" has no value"#)),
+        (Set, &[r"a=\{x}"], "", Ok(r#"a: "{x}""#)),
+        // Lists in braces.
+        (Set, &["x={a,b}"], "", Ok("x: [a, b]")),
+        (Set, &["x={a,b},y=1"], "", Ok("{x: [a, b], y: 1}")),
+        (Set, &["x={}"], "", Ok(r#"x: [""]"#)),
+        (Set, &["x={a,b}z"], "", Err(r#"key "z" has no value"#)),
+        (Set, &["name=[]"], "", Ok(r#"name: "[]""#)),
+        (Set, &["x=a{b}"], "", Ok("x: a{b}")),
+        (SetString, &["x={1,true,null}"], "", Ok(r#"x: ["1", "true", "null"]"#)),
+        // Typing.
+        (Set, &["n=12345678901"], "", Ok("n: 12345678901")),
+        (Set, &["n=9223372036854775807"], "", Ok("n: 9223372036854775807")),
+        (Set, &["n=-9223372036854775808"], "", Ok("n: -9223372036854775808")),
+        (Set, &["n=9223372036854775808"], "", Ok(r#"n: "9223372036854775808""#)),
+        (Set, &["a=+5,b=-007,c=007,d=-0"], "", Ok(r#"{a: 5, b: -7, c: "007", d: 0}"#)),
+        (Set, &["a=1.5,b=1e3,c=0x10,d=1_000"], "", Ok(r#"{a: "1.5", b: "1e3", c: "0x10", d: "1_000"}"#)),
+        (Set, &["a=TRUE,b=False,c=NULL,d=yes,e=~"], "", Ok(r#"{a: true, b: false, c: null, d: "yes", e: "~"}"#)),
+        (Set, &["a=fal\u{17F}e"], "", Ok("a: false")),
+        (SetString, &["a=true,b=007"], "", Ok(r#"{a: "true", b: "007"}"#)),
+        // Unicode.
+        (Set, &["ключ.名前=värde ✓,emoji=😀"], "", Ok("{ключ: {名前: värde ✓}, emoji: 😀}")),
+        (Set, &[r"a=\é"], "", Ok("a: é")),
+        (Set, &["a\u{a0}b,"], "", Err(r#"key "a\u00a0b" has no value (cannot end with ,)"#)),
+        (Set, &["a\"b"], "", Err(r#"key "a\"b" has no value"#)),
+        // Empty and degenerate arguments.
+        (Set, &[""], "a: 1", Ok("a: 1")),
+        (SetString, &[""], "", Ok("{}")),
+        (SetJson, &[""], "", Ok("{}")),
+        (SetFile, &[""], "", Ok("{}")),
+        (SetLiteral, &[""], "", Ok("{}")),
+        (Set, &["="], "", Ok("{}")),
+        (Set, &["=x,a=1"], "", Ok("a: 1")),
+        (Set, &[","], "", Err(r#"key "" has no value (cannot end with ,)"#)),
+        (Set, &["a=1,,"], "", Err(r#"key "" has no value (cannot end with ,)"#)),
+        // Helm stops without error where the argument ends inside a key
+        // or an index.
+        (Set, &["a["], "", Ok("{}")),
+        (Set, &["a[0"], "", Ok("{}")),
+        (Set, &["a[0]"], "", Ok("a: []")),
+        (Set, &["a[0]["], "", Ok("a: []")),
+        (Set, &["a."], "", Ok("{}")),
+        (Set, &["a.b[1"], "", Ok("{}")),
+        (SetLiteral, &["a["], "", Ok("{}")),
+        // Helm drops the element when `a[0].b=` ends the argument.
+        (Set, &["a[0].b="], "", Ok("a: []")),
+        (Set, &["a[0].b=,c=1"], "", Ok(r#"{a: [{b: ""}], c: 1}"#)),
+        (Set, &["a[0].b="], "a: [{x: 1}]", Ok(r#"a: [{x: 1, b: ""}]"#)),
+        // Indexes.
+        (Set, &["a[2]=x"], "", Ok("a: [null, null, x]")),
+        (Set, &["a[+1]=x"], "", Ok("a: [null, x]")),
+        (Set, &["a[-1]=x"], "", Err("negative -1 index not allowed")),
+        (Set, &["a[-0]=x"], "", Ok("a: [x]")),
+        (Set, &["a[65537]=x"], "", Err("index of 65537 is greater than maximum supported index of 65536")),
+        (Set, &["a[0][65537]=x"], "", Err("index of 65537 is greater than maximum supported index of 65536")),
+        (Set, &["a[65537].b=x"], "", Err("index of 65537 is greater than maximum supported index of 65536")),
+        (
+            Set,
+            &["a[99999999999999999999]=1"],
+            "",
+            Err(r#"error parsing index: parsing "99999999999999999999": value out of range"#),
+        ),
+        (Set, &["a[x]=1"], "", Err(r#"error parsing index: parsing "x": invalid syntax"#)),
+        (Set, &["a[]=1"], "", Err(r#"error parsing index: parsing "": invalid syntax"#)),
+        (Set, &["a[ 1]=1"], "", Err(r#"error parsing index: parsing " 1": invalid syntax"#)),
+        (Set, &["a[0]x=1"], "", Err("unexpected data at end of array index: ['x']")),
+        (
+            Set,
+            &["a[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]=x"],
+            "",
+            Ok("a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"),
+        ),
+        (
+            Set,
+            &["a[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]=x"],
+            "",
+            Err("list index nested level is greater than maximum supported nested level of 30"),
+        ),
+        (
+            Set,
+            &["a[0].b[0].c[0].d[0].e[0].f[0].g[0].h[0].i[0].j[0].k[0].l[0].m[0].n[0].o[0].p[0].q[0].r[0].s[0].t[0].u[0].v[0].w[0].x[0].y[0].z[0].A[0].B[0].C[0].D[0].E[0]=x"],
+            "",
+            Err("list index nested level is greater than maximum supported nested level of 30"),
+        ),
+        (
+            Set,
+            &["n1.n2.n3.n4.n5.n6.n7.n8.n9.n10.n11.n12.n13.n14.n15.n16.n17.n18.n19.n20.n21.n22.n23.n24.n25.n26.n27.n28.n29.n30.n31=x"],
+            "",
+            Ok("n1: {n2: {n3: {n4: {n5: {n6: {n7: {n8: {n9: {n10: {n11: {n12: {n13: {n14: {n15: {n16: {n17: {n18: {n19: {n20: {n21: {n22: {n23: {n24: {n25: {n26: {n27: {n28: {n29: {n30: {n31: x}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}"),
+        ),
+        // Into existing values: maps merged, lists indexed in place.
+        (Set, &["a.y=2"], "a: {x: 1}", Ok("a: {x: 1, y: 2}")),
+        (Set, &["list[1]=x"], "list: [a, b, c]", Ok("list: [a, x, c]")),
+        (Set, &["list[0].v=2"], "list: [{name: a, v: 1}]", Ok("list: [{name: a, v: 2}]")),
+        (Set, &["list[0].k=v"], "list: [s]", Ok("list: [{k: v}]")),
+        (Set, &["list[3]=d"], "list: [a]", Ok("list: [a, null, null, d]")),
+        (Set, &["a=x"], "a: {b: 1}", Ok("a: x")),
+        (Set, &["a={x}"], "a: [1, 2, 3]", Ok("a: [x]")),
+        // Paths through values of the wrong type: Helm's panic text.
+        (
+            Set,
+            &["a.b=1"],
+            "a: x",
+            Err("unable to parse key: interface conversion: interface {} is string, not map[string]interface {}"),
+        ),
+        (Set, &["a=1,a.b=2"], "", Err("interface {} is int64, not map[string]interface {}")),
+        (Set, &["a.b=1"], "a: 1", Err("interface {} is float64, not map[string]interface {}")),
+        (Set, &["a.b=1"], "a: null", Err("interface {} is nil, not map[string]interface {}")),
+        (Set, &["a[0]=1"], "a: {b: 1}", Err("interface {} is map[string]interface {}, not []interface {}")),
+        (Set, &["a[0][0]=1"], "a: [x]", Err("interface {} is string, not []interface {}")),
+        (Set, &["a.=x"], "", Err(r#"key map "a" has no value"#)),
+        // --set-json.
+        (SetJson, &["a=1b=2"], "", Ok("{a: 1, b: 2}")),
+        (SetJson, &["a= 5 ,b=\"x\""], "", Ok("{a: 5, b: x}")),
+        (SetJson, &["a=,b=null"], "", Ok("{a: null, b: null}")),
+        (SetJson, &["a=1.5,b=-2,c=1e2"], "", Ok("{a: 1.5, b: -2, c: 100.0}")),
+        (SetJson, &["a=12345678901234"], "", Ok("a: 12345678901234")),
+        (SetJson, &[r#"a=[1,{"b":null}],c="]""#], "", Ok(r#"{a: [1, {b: null}], c: "]"}"#)),
+        (SetJson, &[r#"a="x,y\"z""#], "", Ok(r#"a: "x,y\"z""#)),
+        (SetJson, &["l[1]={\"k\":true}"], "l: [0]", Ok("l: [0, {k: true}]")),
+        // Lone UTF-16 surrogates become U+FFFD, as in Go.
+        (SetJson, &[r#"a="\ud800x\udc00""#], "", Ok(r#"a: "\ufffdx\ufffd""#)),
+        (SetJson, &[r#"a="\ud83d\ude00\ud83d""#], "", Ok(r#"a: "😀\ufffd""#)),
+        (SetJson, &[r#"{"k\udfff":"\ud800\u0041"}"#], "", Ok(r#""k\ufffd": "\ufffdA""#)),
+        (SetJson, &[r#"a="\\ud800""#], "", Ok(r#"a: "\\ud800""#)),
+        (SetJson, &["a=01"], "", Err(r#"key "1" has no value"#)),
+        (SetJson, &["a={\"x\":"], "", Err("invalid JSON value")),
+        (SetJson, &["a=tru"], "", Err("invalid JSON value")),
+        (SetJson, &["a=-"], "", Err("invalid JSON value")),
+        (SetJson, &["a=1."], "", Err("invalid JSON value")),
+        (SetJson, &["a=x"], "", Err("invalid JSON value")),
+        (SetJson, &["a=[1 2]"], "", Err("invalid JSON value")),
+        (SetJson, &["a=1e400"], "", Err("invalid JSON value")),
+        (
+            SetJson,
+            &[r#"{"a": {"y": 3, "z": null}, "b": [1]}"#],
+            "a: {x: 1, y: 2}\nb: {old: true}",
+            Ok("{a: {x: 1, y: 3, z: null}, b: [1]}"),
+        ),
+        (SetJson, &[" \n{\"a\":1}\t"], "", Ok("a: 1")),
+        (SetJson, &["{\"a\":1} x"], "", Err("failed parsing --set-json data JSON: {\"a\":1} x")),
+        (SetJson, &["{}"], "a: 1", Ok("a: 1")),
+        // --set-literal.
+        (SetLiteral, &[r"a.b=x,y=z\n"], "", Ok(r#"a: {b: "x,y=z\\n"}"#)),
+        (SetLiteral, &[r"a\.b=c"], "", Ok(r#""a\\": {b: c}"#)),
+        (SetLiteral, &["a[1]=x,y"], "", Ok(r#"a: [null, "x,y"]"#)),
+        (SetLiteral, &["a="], "", Ok(r#"a: """#)),
+        (SetLiteral, &["a,b=c"], "", Ok(r#""a,b": c"#)),
+        // --set-file.
+        (SetFile, &["a=p1,b={p1,p2}"], "", Ok("{a: one, b: [one, two]}")),
+        (SetFile, &["a="], "", Ok(r#"a: """#)),
+        (SetFile, &["a=nofile"], "", Err("nofile: no such file or directory")),
+        (SetFile, &["a={p1,nofile}"], "", Err("nofile: no such file or directory")),
+        // Several flags, one after the other.
+        (Set, &["a=1", "a.b=2"], "", Err("interface {} is int64")),
+        (Set, &["l[0]=x", "l[2]=z"], "", Ok("l: [x, null, z]")),
+    ];
+
+    #[test]
+    fn extra_cases() {
+        let files = load("p1: one\np2: two");
+        let files = files.as_map().expect("files map");
+        let mut failures = Vec::new();
+        for (n, (kind, args, base, want)) in EXTRA.iter().enumerate() {
+            let base = load(base).as_map().cloned().unwrap_or_default();
+            let steps: Vec<_> = args.iter().map(|a| (*kind, a.to_string())).collect();
+            let got = apply_all(base, &steps, files);
+            let label = format!("extra #{n}: {kind} {args:?}");
+            match (got, want) {
+                (Ok(values), Ok(want)) => {
+                    let want = load(want);
+                    if Value::Map(values.clone()) != want.value {
+                        failures.push(format!(
+                            "{label}: expected\n{}got\n{}",
+                            yaml::to_yaml(&want.value),
+                            show(&values)
+                        ));
+                    }
+                }
+                (Err(e), Err(want)) => {
+                    if !e.to_string().contains(want) {
+                        failures.push(format!("{label}: error {e} lacks {want:?}"));
+                    }
+                }
+                (Ok(values), Err(want)) => failures.push(format!(
+                    "{label}: expected an error with {want:?}, got\n{}",
+                    show(&values)
+                )),
+                (Err(e), Ok(_)) => failures.push(format!("{label}: unexpected error {e}")),
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+
+    fn flag_origin(flag: &'static str, arg: &str) -> Origin {
+        Origin::Flag {
+            flag,
+            arg: Arc::from(arg),
+        }
+    }
+
+    #[test]
+    fn created_nodes_record_the_flag_and_existing_ones_keep_their_origin() {
+        let base = load("a: {keep: 1}\nlist: [x]");
+        let mut values = base.as_map().cloned().unwrap_or_default();
+        let file_origin = values["a"].origin.clone();
+        assert!(matches!(file_origin, Origin::File(_)));
+
+        let arg = "a.b.c=1,list[2]=z,new[1].k={p,q}";
+        apply(&mut values, Set, arg, &mut no_files).expect("applies");
+        let flag = flag_origin("--set", arg);
+
+        // Existing map and list: merged into / extended in place.
+        assert_eq!(values["a"].origin, file_origin);
+        assert!(matches!(values["list"].origin, Origin::File(_)));
+        let Value::Seq(list) = &values["list"].value else {
+            panic!("list")
+        };
+        assert!(matches!(list[0].origin, Origin::File(_)));
+        assert_eq!(list[1].origin, flag, "padding null");
+        assert_eq!(list[2].origin, flag);
+        // Created maps, lists, elements and leaves.
+        let b = &values["a"].as_map().expect("a")["b"];
+        assert_eq!(b.origin, flag);
+        assert_eq!(b.as_map().expect("b")["c"].origin, flag);
+        let new = &values["new"];
+        assert_eq!(new.origin, flag);
+        let Value::Seq(new_list) = &new.value else {
+            panic!("new")
+        };
+        assert_eq!(new_list[0].origin, flag);
+        assert_eq!(new_list[1].origin, flag);
+        let k = &new_list[1].as_map().expect("element map")["k"];
+        assert_eq!(k.origin, flag);
+        let Value::Seq(items) = &k.value else {
+            panic!("k")
+        };
+        assert!(items.iter().all(|n| n.origin == flag));
+        assert_eq!(flag.to_string(), format!("--set {arg}"));
+
+        // Every kind records its own flag, JSON values all the way down.
+        for (kind, arg, key) in [
+            (SetString, "s=1", "s"),
+            (SetJson, r#"j={"x":[1,{"y":2}]}"#, "j"),
+            (SetJson, r#"{"o":{"p":1}}"#, "o"),
+            (SetLiteral, "l=a,b", "l"),
+        ] {
+            apply(&mut values, kind, arg, &mut no_files).expect("applies");
+            let want = flag_origin(kind.flag(), arg);
+            let mut stack = vec![&values[key]];
+            while let Some(n) = stack.pop() {
+                assert_eq!(n.origin, want, "{kind} {arg}");
+                match &n.value {
+                    Value::Seq(items) => stack.extend(items),
+                    Value::Map(m) => stack.extend(m.values()),
+                    _ => {}
+                }
+            }
+        }
+        let mut read = |_: &str| Ok("content".to_string());
+        apply(&mut values, SetFile, "f=path", &mut read).expect("applies");
+        assert_eq!(values["f"].origin, flag_origin("--set-file", "f=path"));
+        assert_eq!(values["f"].as_str(), Some("content"));
+    }
+
+    /// strata applies flags in command-line order; Helm by family
+    /// (--set-json, --set, --set-string, --set-file, --set-literal). The two
+    /// differ when a later flag of an earlier family sets the same key.
+    #[test]
+    fn command_line_order_differs_from_helm_family_order() {
+        let steps = vec![
+            (SetString, "a=x".to_string()),
+            (Set, "a=y".to_string()),
+            (SetLiteral, "b=lit".to_string()),
+            (SetJson, "b=2".to_string()),
+        ];
+        let files = Map::new();
+        let strata = apply_all(Map::new(), &steps, &files).expect("applies");
+        let helm = apply_all(Map::new(), &helm_family_order(&steps), &files).expect("applies");
+        assert_eq!(Value::Map(strata), load("{a: y, b: 2}").value);
+        assert_eq!(Value::Map(helm), load("{a: x, b: lit}").value);
+    }
+
+    #[test]
+    fn the_largest_index_is_accepted() {
+        let mut values = Map::new();
+        apply(&mut values, Set, "a[65536]=x", &mut no_files).expect("applies");
+        let Value::Seq(list) = &values["a"].value else {
+            panic!("a")
+        };
+        assert_eq!(list.len(), 65_537);
+        assert_eq!(list[65_536].as_str(), Some("x"));
+        assert!(list[..65_536].iter().all(|n| n.value.is_null()));
+    }
+
+    #[test]
+    fn errors_name_the_flag_and_argument() {
+        let mut values = Map::new();
+        let e = apply(&mut values, Set, "a[x]=1", &mut no_files).expect_err("fails");
+        assert_eq!(e.flag, "--set");
+        assert_eq!(e.arg, "a[x]=1");
+        assert_eq!(
+            e.to_string(),
+            r#"--set a[x]=1: error parsing index: parsing "x": invalid syntax"#
+        );
+        let diag = crate::diag::Error::from(e).diagnostics();
+        assert_eq!(
+            diag[0].to_string(),
+            r#"error[set]: --set a[x]=1: error parsing index: parsing "x": invalid syntax"#
+        );
+        let e = apply(&mut values, SetJson, "{invalid", &mut no_files).expect_err("fails");
+        assert!(e
+            .to_string()
+            .starts_with("--set-json {invalid: failed parsing --set-json data JSON: {invalid ("));
+        let e = apply(&mut values, SetFile, "a=missing", &mut no_files).expect_err("fails");
+        assert!(std::error::Error::source(&e.reason).is_some());
+    }
+
+    #[test]
+    fn kinds_and_flags() {
+        for kind in SetKind::ALL {
+            assert_eq!(SetKind::from_flag(kind.flag()), Some(kind));
+            assert_eq!(SetKind::from_flag(&kind.flag()[2..]), Some(kind));
+            assert_eq!(kind.to_string(), kind.flag());
+        }
+        assert_eq!(SetKind::from_flag("--values"), None);
+        assert_eq!(SetKind::from_flag(""), None);
+    }
+
+    #[test]
+    fn go_quoting() {
+        assert_eq!(
+            go_quote("a\"b\\c\n\t\u{7f}\u{0}é\u{a0}\u{200b}😀"),
+            r#""a\"b\\c\n\t\x7f\x00é\u00a0\u200b😀""#
+        );
+        assert_eq!(go_quote_runes("n'\""), r#"['n' '\'' '"']"#);
+        assert_eq!(go_quote("\u{10FFFD}"), r#""\U0010fffd""#);
+    }
+
+    /// Odd input gives Ok or Err, never a panic, whatever the flag.
+    #[test]
+    fn odd_input_never_panics() {
+        let odd = [
+            "",
+            "[",
+            "]",
+            "a[",
+            "a[]",
+            "a[-1]=x",
+            "a[99999999999999999999]=1",
+            "a[-99999999999999999999]=1",
+            "=",
+            ",",
+            "\\",
+            "\\\\",
+            ".",
+            "..",
+            "a..b=1",
+            "a.",
+            ".a=1",
+            "[0]=1",
+            "a[0]]=1",
+            "a[[0]]=1",
+            "{",
+            "}",
+            "a={",
+            "a={,",
+            "a={\\",
+            "a=}",
+            "a[0]={x",
+            "a[0][",
+            "a[0].",
+            "a[0].[1]=x",
+            "a=\\",
+            "é[0]=ü",
+            "\u{0}=\u{0}",
+            "a[0]=1,a.b=2",
+            "a=1,a[0]=2",
+            "a[0]=1,a[0][0]=2",
+            "a[0]=1,a[0].b=2",
+            "a={x},a[1]=y",
+            "=[0]",
+            "[",
+            "{\"",
+            "{\"a\"",
+            "a=\"",
+            "a=[",
+            "a=[\"]",
+            "a=\"\\",
+            "a={\"b\":[}",
+            "a=nul",
+            "a=-",
+            "a=1e",
+            "a=1e+",
+            "a=0.",
+            "a=.5",
+            "a=\u{a0}",
+            "a= ",
+            "a= ,",
+            "a=[1]x",
+            "a[65536]",
+            "a[65537]",
+            "a[0].b[0].c",
+            "ſ=ſ",
+            "\u{feff}=1",
+            "a\u{301}=b",
+        ];
+        let mut read = |p: &str| -> Result<String, io::Error> {
+            if p.is_empty() {
+                Err(io::Error::from(io::ErrorKind::NotFound))
+            } else {
+                Ok(p.repeat(2))
+            }
+        };
+        for arg in odd {
+            for kind in SetKind::ALL {
+                let mut values = load("a: {b: [1, {c: d}]}\nl: [x, [y]]")
+                    .as_map()
+                    .cloned()
+                    .unwrap_or_default();
+                let _ = apply(&mut values, kind, arg, &mut read);
+            }
+        }
+        // Plus pseudo-random strings over the characters that matter.
+        let alphabet: Vec<char> = "ab0159-+.,=[]{}\\\" :é\u{a0}nulltrue".chars().collect();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let mut arg = String::new();
+            let mut r = seed;
+            for _ in 0..len {
+                r = r
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                arg.push(alphabet[(r >> 33) as usize % alphabet.len()]);
+            }
+            let kind = SetKind::ALL[(seed >> 40) as usize % SetKind::ALL.len()];
+            let mut values = load("a: {b: [1, {c: d}]}\nl: [x, [y]]")
+                .as_map()
+                .cloned()
+                .unwrap_or_default();
+            let _ = apply(&mut values, kind, &arg, &mut read);
+        }
     }
 }
