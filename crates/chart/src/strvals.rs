@@ -28,15 +28,26 @@
 //!   first `=`, verbatim: no commas, no escapes, no typing.
 //!
 //! Helm quirks kept on purpose, because charts and scripts depend on Helm's
-//! behaviour: an argument that ends inside a key or an index (`a[`, `a.`,
-//! `a[0]`) is not an error, it just stops; `a[0].b=` at the very end of the
-//! argument leaves `a` an empty list (Helm drops that element); `a=[]` is the
-//! string `"[]"` and `a={}` the list `[""]`.
+//! behaviour:
+//! - an argument that ends inside a key or an index (`a[`, `a[0`, `a.`) is
+//!   not an error, it just stops (`a[0]` alone sets `a` to `[]`);
+//! - `a[0].b=` at the very end of the argument sets `a` to `[]` when element
+//!   0 did not exist (Helm drops the new element);
+//! - `a=[]` is the string `"[]"` and `a={}` the list `[""]`;
+//! - `--set a=-007` is the integer -7 (only a leading `0` keeps a string);
+//! - `--set-json a=1b=2` sets both: a JSON value ends where JSON's grammar
+//!   says, and what follows starts the next key unless it is a comma.
 //!
-//! Two limits are strata's own, to keep odd input from exhausting the stack
+//! Helm's error messages are kept word for word, Go quoting included; where
+//! Helm reports a Go runtime panic (a path through a value of the wrong
+//! type) the panic text is reproduced too. Only index parsing says
+//! `parsing "x": invalid syntax` without Go's `strconv.Atoi: ` prefix, and
+//! JSON syntax errors are serde_json's words, not Go's.
+//!
+//! Limits that are strata's own, to keep odd input from exhausting the stack
 //! or memory: index brackets nest at most [`MAX_NESTED_INDEX_LEVEL`] deep
 //! along one path (Helm has no limit), and `--set-json` values nest at most
-//! 128 deep (Go allows 10000).
+//! 128 deep (serde_json's limit; Go allows 10000).
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
