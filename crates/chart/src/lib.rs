@@ -9,6 +9,7 @@
 
 pub mod diag;
 pub mod semver;
+pub mod strvals;
 pub mod value;
 pub mod yaml;
 
