@@ -1,0 +1,3 @@
+//! strata-chart: chart loading, packaging and values.
+
+pub mod helmignore;
