@@ -268,11 +268,15 @@ struct EntryName {
     rest: String,
 }
 
+/// `C:` and the like, which Windows reads as a drive.
+fn is_drive(part: &str) -> bool {
+    let b = part.as_bytes();
+    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
+}
+
 fn parse_entry_name(raw: String) -> Result<Option<EntryName>, ArchiveError> {
     let normalized = raw.replace('\\', "/");
-    let bytes = normalized.as_bytes();
-    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
-    if normalized.starts_with('/') || drive {
+    if normalized.starts_with('/') {
         return Err(ArchiveError::AbsolutePath { entry: raw });
     }
     let parts: Vec<&str> = normalized
@@ -286,6 +290,11 @@ fn parse_entry_name(raw: String) -> Result<Option<EntryName>, ArchiveError> {
         // "./" or similar: the archive's own root, nothing to record.
         return Ok(None);
     };
+    // Helm refuses a drive letter at the start of the path under the top
+    // directory; we refuse it there and as the top directory itself.
+    if is_drive(top) || rest.first().is_some_and(|p| is_drive(p)) {
+        return Err(ArchiveError::AbsolutePath { entry: raw });
+    }
     Ok(Some(EntryName {
         top: (*top).to_owned(),
         rest: rest.join("/"),
@@ -343,7 +352,7 @@ fn read_entries<R: Read>(
     // size is bounded (the tar crate would read them whole).
     let entries = archive.entries().map_err(corrupt)?.raw(true);
 
-    let mut top: Option<(String, String)> = None; // (name, raw entry that set it)
+    let mut top: Option<String> = None;
     let mut files: Vec<ChartFile> = Vec::new();
     let mut raw_names: Vec<String> = Vec::new();
     let mut dirs: HashSet<String> = HashSet::new();
@@ -439,9 +448,12 @@ fn read_entries<R: Read>(
             });
         }
 
+        if !is_dir && name.rest.is_empty() {
+            return Err(ArchiveError::NoTopDir { entry: name.raw });
+        }
         match &top {
-            None => top = Some((name.top.clone(), name.raw.clone())),
-            Some((first, _)) if *first != name.top => {
+            None => top = Some(name.top.clone()),
+            Some(first) if *first != name.top => {
                 return Err(ArchiveError::MultipleTopDirs {
                     first: first.clone(),
                     second: name.top,
@@ -455,9 +467,6 @@ fn read_entries<R: Read>(
                 dirs.insert(name.rest);
             }
             continue;
-        }
-        if name.rest.is_empty() {
-            return Err(ArchiveError::NoTopDir { entry: name.raw });
         }
 
         let size = entry.size();
@@ -513,7 +522,7 @@ fn read_entries<R: Read>(
         raw_names.push(name.raw);
     }
 
-    let Some((top, _)) = top else {
+    let Some(top) = top else {
         return Err(ArchiveError::Empty);
     };
     if files.is_empty() {
@@ -574,8 +583,7 @@ fn check_chart_path(path: &str) -> Result<(), ArchiveError> {
     if path.starts_with('/') {
         return Err(invalid("absolute path"));
     }
-    let b = path.as_bytes();
-    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+    if is_drive(path) {
         return Err(invalid("drive-letter path"));
     }
     path.split('/')
@@ -1085,6 +1093,11 @@ mod tests {
         );
         let bytes = evil(&[(b"\\etc\\passwd", EntryType::Regular, b"x")]);
         assert!(err(&bytes).contains("has an absolute path"));
+        let bytes = evil(&[(b"x/c:/Windows/evil", EntryType::Regular, b"x")]);
+        assert_eq!(
+            err(&bytes),
+            r#"archive entry "x/c:/Windows/evil" has an absolute path"#
+        );
     }
 
     #[test]
@@ -1307,6 +1320,14 @@ mod tests {
         assert_eq!(
             err(&bytes),
             r#"archive entry "Chart.yaml" is not inside a top-level directory"#
+        );
+        let bytes = evil(&[
+            (b"a/Chart.yaml", EntryType::Regular, b"name: a\n"),
+            (b"README.md", EntryType::Regular, b"hi\n"),
+        ]);
+        assert_eq!(
+            err(&bytes),
+            r#"archive entry "README.md" is not inside a top-level directory"#
         );
     }
 
