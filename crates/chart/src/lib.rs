@@ -7,7 +7,9 @@
 //! Everything fallible returns [`diag::Error`] or [`diag::Diagnostic`]s;
 //! nothing here prints.
 
+pub mod archive;
 pub mod diag;
+pub mod helmignore;
 pub mod semver;
 pub mod strvals;
 pub mod value;
