@@ -4,15 +4,25 @@
 //! ([`yaml`]) into a values tree that remembers origins ([`value`]); load a
 //! chart ([`chart`]) and its environments ([`env`]); parse `--set` flags
 //! ([`strvals`]); layer and coalesce values ([`merge`], [`values`]).
+//! Archives and `.helmignore` ([`archive`], [`helmignore`]); versions and
+//! constraints ([`semver`]).
 //! Everything fallible returns [`diag::Error`] or [`diag::Diagnostic`]s;
 //! nothing here prints.
 
+// Errors are diagnostics with locations and notes; they are returned on
+// cold paths only, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod archive;
+pub mod chart;
 pub mod diag;
+pub mod env;
 pub mod helmignore;
+pub mod merge;
 pub mod semver;
 pub mod strvals;
 pub mod value;
+pub mod values;
 pub mod yaml;
 
 pub use diag::{Diagnostic, Error, Location, Result, Severity};

@@ -1,3 +1,70 @@
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! strata-cli: the thin front end. It parses arguments, calls the library
+//! crates, prints results to stdout and diagnostics to stderr, and decides
+//! the exit code in one place: 0 ok, 1 invalid input, 2 usage or I/O.
+
+mod args;
+mod cmd;
+mod report;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+use strata_chart::Error;
+
+pub use args::Cli;
+
+/// What a command produced: text for stdout, findings for stderr, and
+/// whether it failed (exit 1) without an error.
+#[derive(Default)]
+pub struct Outcome {
+    /// Result text for stdout.
+    pub stdout: String,
+    /// Warnings and notes for stderr.
+    pub diagnostics: Vec<strata_chart::Diagnostic>,
+    /// Exit 1 although nothing went wrong (e.g. `diff --exit-code`).
+    pub fail: bool,
+}
+
+/// Run the CLI with the process's arguments.
+pub fn main() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
+    let sets = args::set_flags(&matches);
+    match cmd::run(cli, sets) {
+        Ok(out) => {
+            report::eprint_all(&out.diagnostics);
+            if let Err(e) = write_stdout(&out.stdout) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("error[io]: writing to standard output: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            ExitCode::from(u8::from(out.fail))
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn write_stdout(s: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())?;
+    out.flush()
+}
+
+fn fail(e: &Error) -> ExitCode {
+    report::eprint_all(&e.diagnostics());
+    ExitCode::from(e.exit_code())
 }

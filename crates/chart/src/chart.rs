@@ -1,0 +1,409 @@
+//! Charts: Chart.yaml, values.yaml and every other file, from a directory
+//! (or, through [`crate::archive`], a packaged `.tgz`): both are reduced to
+//! one sorted list of chart-relative files first, as Helm's loader does.
+
+use std::collections::BTreeMap;
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::env::Environments;
+use crate::value::{Node, Value};
+use crate::yaml;
+
+/// Chart.yaml as Helm defines it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[schemars(title = "Helm/strata Chart.yaml")]
+pub struct Metadata {
+    /// `v2` (Helm 3+) or `v1`; absent means `v1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// The chart's name.
+    #[serde(default)]
+    pub name: String,
+    /// The chart's version, SemVer 2.
+    #[serde(default)]
+    pub version: String,
+    /// Kubernetes versions the chart supports (a SemVer constraint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube_version: Option<String>,
+    /// One-line description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `application` or `library`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub chart_type: Option<String>,
+    /// Search keywords.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// Project home page URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home: Option<String>,
+    /// Source code URLs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// Subcharts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<Option<Dependency>>,
+    /// Maintainers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintainers: Vec<Option<Maintainer>>,
+    /// Icon URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// The version of the application the chart deploys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_version: Option<String>,
+    /// Whether the chart is deprecated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<bool>,
+    /// Free-form annotations.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// A dependency (subchart) in Chart.yaml.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "kebab-case")]
+pub struct Dependency {
+    /// The subchart's name.
+    #[serde(default)]
+    pub name: String,
+    /// A SemVer constraint the subchart's version must satisfy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Where it comes from; strata works offline (`file://` or vendored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// A values path; when it is false the subchart is left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// Tags that enable the subchart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Whether the subchart is enabled (set by conditions and tags).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Values imported from the subchart into the parent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub import_values: Vec<serde_json::Value>,
+    /// Another name for the subchart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+
+impl Dependency {
+    /// The name the subchart goes by: its alias, else its name.
+    pub fn effective_name(&self) -> &str {
+        self.alias.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// A maintainer in Chart.yaml.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+pub struct Maintainer {
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The chart metadata file.
+pub const CHART_FILE: &str = "Chart.yaml";
+/// The chart defaults file.
+pub const VALUES_FILE: &str = "values.yaml";
+/// The chart schema file.
+pub const SCHEMA_FILE: &str = "values.schema.json";
+
+/// Parse Chart.yaml text and apply Helm's load-time checks.
+pub fn parse_metadata(text: &str) -> Result<(Metadata, Node)> {
+    let file: Arc<str> = Arc::from(CHART_FILE);
+    let node = yaml::load_values(text, &file)?;
+    let at = |key: &str| -> Location {
+        node.get_path(&[key])
+            .and_then(|n| n.origin.location().cloned())
+            .unwrap_or_else(|| Location::new(file.clone(), 1, 1))
+    };
+    let fail = |key: &str, msg: String| -> Error {
+        Error::invalid(
+            Diagnostic::error("chart", msg)
+                .at(at(key))
+                .with_source(text),
+        )
+    };
+    // Chart.yaml strings may be written as numbers (`version: 1.0`): Helm's
+    // reader fails on those; we take their text, as a user would expect.
+    let mut json = node.to_json();
+    stringify_scalars(
+        &mut json,
+        &["name", "version", "appVersion", "kubeVersion", "apiVersion"],
+    );
+    let meta: Metadata =
+        serde_json::from_value(json).map_err(|e| fail("name", format!("{CHART_FILE}: {e}")))?;
+    if let Some(v) = &meta.api_version {
+        if v != "v1" && v != "v2" {
+            return Err(fail(
+                "apiVersion",
+                format!("apiVersion \"{v}\" is not supported: use v2 (or v1)"),
+            ));
+        }
+    }
+    if meta.name.is_empty() {
+        return Err(fail(
+            "name",
+            "validation: chart.metadata.name is required".into(),
+        ));
+    }
+    if meta.name == "." || meta.name == ".." {
+        return Err(fail(
+            "name",
+            format!(
+                "validation: chart.metadata.name \"{}\" is not allowed",
+                meta.name
+            ),
+        ));
+    }
+    if meta.name.contains(['/', '\\']) {
+        return Err(fail(
+            "name",
+            format!(
+                "validation: chart.metadata.name \"{}\" is invalid",
+                meta.name
+            ),
+        ));
+    }
+    if meta.version.is_empty() {
+        return Err(fail(
+            "version",
+            "validation: chart.metadata.version is required".into(),
+        ));
+    }
+    if crate::semver::Version::parse_lenient(&meta.version).is_err() {
+        return Err(fail(
+            "version",
+            format!(
+                "validation: chart.metadata.version \"{}\" is invalid",
+                meta.version
+            ),
+        ));
+    }
+    if let Some(t) = &meta.chart_type {
+        if !t.is_empty() && t != "application" && t != "library" {
+            return Err(fail(
+                "type",
+                "validation: chart.metadata.type must be application or library".into(),
+            ));
+        }
+    }
+    if meta.maintainers.iter().any(Option::is_none) {
+        return Err(fail(
+            "maintainers",
+            "validation: maintainers must not contain empty or null nodes".into(),
+        ));
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for dep in &meta.dependencies {
+        let Some(dep) = dep else {
+            return Err(fail(
+                "dependencies",
+                "validation: dependencies must not contain empty or null nodes".into(),
+            ));
+        };
+        if let Some(alias) = &dep.alias {
+            if alias.is_empty()
+                || !alias
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(fail(
+                    "dependencies",
+                    format!(
+                        "validation: dependency \"{}\" has disallowed characters in the alias",
+                        dep.name
+                    ),
+                ));
+            }
+        }
+        let name = dep.effective_name();
+        if seen.contains(&name) {
+            return Err(fail(
+                "dependencies",
+                format!("validation: more than one dependency with name or alias \"{name}\""),
+            ));
+        }
+        seen.push(name);
+    }
+    Ok((meta, node))
+}
+
+fn stringify_scalars(json: &mut serde_json::Value, keys: &[&str]) {
+    let Some(obj) = json.as_object_mut() else {
+        return;
+    };
+    for key in keys {
+        if let Some(v) = obj.get_mut(*key) {
+            if v.is_number() || v.is_boolean() {
+                *v = serde_json::Value::String(v.to_string());
+            }
+        }
+    }
+}
+
+/// A loaded chart.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// How the user named it (`charts/api`, `api-1.0.0.tgz`).
+    pub source: String,
+    /// Its directory on disk, when it was loaded from one.
+    pub dir: Option<PathBuf>,
+    /// Chart.yaml.
+    pub metadata: Metadata,
+    /// Chart.yaml as a values tree (positions for lint).
+    pub metadata_node: Node,
+    /// Every file of the chart, by chart-relative `/` path.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// values.yaml (an empty map when absent).
+    pub values: Node,
+    /// The environments.
+    pub environments: Environments,
+}
+
+impl Chart {
+    /// The chart's name.
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    /// Load a chart directory.
+    pub fn load_dir(dir: &FsPath, source: &str) -> Result<Chart> {
+        let meta = std::fs::metadata(dir).map_err(|e| Error::io(source, e))?;
+        if !meta.is_dir() {
+            return Err(Error::Usage(format!(
+                "{source} is not a chart directory or a packaged chart (.tgz)"
+            )));
+        }
+        if !dir.join(CHART_FILE).is_file() {
+            return Err(Error::invalid(Diagnostic::error(
+                "chart",
+                format!("{source} is not a chart: it has no {CHART_FILE}"),
+            )));
+        }
+        let files = read_tree(dir, source)?;
+        let mut chart = Chart::from_files(files, source)?;
+        chart.dir = Some(dir.to_path_buf());
+        Ok(chart)
+    }
+
+    /// Build a chart from its files (chart-relative paths).
+    pub fn from_files(files: BTreeMap<String, Vec<u8>>, source: &str) -> Result<Chart> {
+        let Some(chart_bytes) = files.get(CHART_FILE) else {
+            return Err(Error::invalid(Diagnostic::error(
+                "chart",
+                format!("{source} is not a chart: it has no {CHART_FILE}"),
+            )));
+        };
+        let text = yaml::decode_utf8(chart_bytes.clone(), CHART_FILE)?;
+        let (metadata, metadata_node) = parse_metadata(&text)?;
+        let values = match files.get(VALUES_FILE) {
+            Some(bytes) => {
+                let text = yaml::decode_utf8(bytes.clone(), VALUES_FILE)?;
+                yaml::load_values(&text, &Arc::from(VALUES_FILE))?
+            }
+            None => Node::new(Value::Map(crate::value::Map::new()), Default::default()),
+        };
+        let environments = Environments::load(&files)?;
+        Ok(Chart {
+            source: source.to_string(),
+            dir: None,
+            metadata,
+            metadata_node,
+            files,
+            values,
+            environments,
+        })
+    }
+
+    /// Load a file of the chart as text, with a diagnostic naming it.
+    pub fn text(&self, path: &str) -> Result<String> {
+        let bytes = self.files.get(path).ok_or_else(|| {
+            Error::msg("chart", format!("{}: {path} does not exist", self.source))
+        })?;
+        Ok(yaml::decode_utf8(bytes.clone(), path)?)
+    }
+}
+
+/// Read every regular file below `dir` (sorted, `/` paths). Symbolic links
+/// are followed only when they stay inside the chart.
+fn read_tree(dir: &FsPath, source: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+    let root = dir.canonicalize().map_err(|e| Error::io(source, e))?;
+    let mut out = BTreeMap::new();
+    let mut stack = vec![(root.clone(), String::new())];
+    while let Some((path, rel)) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&path).map_err(|e| Error::io(format!("{source}/{rel}"), e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(format!("{source}/{rel}"), e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == ".git" {
+                continue;
+            }
+            let child_rel = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let child = entry.path();
+            let real = child
+                .canonicalize()
+                .map_err(|e| Error::io(format!("{source}/{child_rel}"), e))?;
+            if !real.starts_with(&root) {
+                return Err(Error::msg(
+                    "chart",
+                    format!("{source}/{child_rel} is a link that leaves the chart"),
+                ));
+            }
+            if real.is_dir() {
+                stack.push((real, child_rel));
+            } else if real.is_file() {
+                let bytes = std::fs::read(&real)
+                    .map_err(|e| Error::io(format!("{source}/{child_rel}"), e))?;
+                out.insert(child_rel, bytes);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_load_rules() {
+        let ok = parse_metadata("apiVersion: v2\nname: api\nversion: 1.2.3\n")
+            .unwrap()
+            .0;
+        assert_eq!(ok.name, "api");
+        let lenient = parse_metadata("name: api\nversion: 1\n").unwrap().0;
+        assert_eq!(lenient.version, "1");
+        let e = parse_metadata("apiVersion: v2\nname: api\nversion: 1.2.3.4\n").unwrap_err();
+        let d = e.diagnostics().remove(0);
+        assert_eq!(
+            d.message,
+            "validation: chart.metadata.version \"1.2.3.4\" is invalid"
+        );
+        assert_eq!(d.location.unwrap().to_string(), "Chart.yaml:3:10");
+        let e = parse_metadata("apiVersion: v3\nname: api\nversion: 1.0.0\n").unwrap_err();
+        assert!(e.to_string().contains("apiVersion \"v3\""));
+    }
+}

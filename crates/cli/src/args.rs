@@ -1,0 +1,129 @@
+//! Command-line arguments (clap derive), and the `--set` family gathered
+//! in command-line order.
+
+use std::path::PathBuf;
+
+use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
+use strata_chart::strvals::SetKind;
+use strata_chart::values::SetFlag;
+
+/// strata: Helm-like charts with first-class environments.
+#[derive(Debug, Parser)]
+#[command(name = "strata", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the merged values of a chart for an environment.
+    Values(ValuesCmd),
+    /// List a chart's environments with their namespaces and layer chains.
+    Envs(EnvsCmd),
+}
+
+/// Flags that choose and layer values (shared by several commands).
+#[derive(Debug, Args, Clone)]
+pub struct ValueFlags {
+    /// The chart: a directory or a packaged .tgz.
+    pub chart: PathBuf,
+    /// The environment whose values to layer.
+    #[arg(short = 'e', long = "env", value_name = "ENV")]
+    pub env: Option<String>,
+    /// Values files, applied in order after the environment (`-` reads stdin).
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
+    /// Set values: `a.b=c`, `a[0]=x`, `a={x,y}` (Helm syntax and typing).
+    #[arg(long = "set", value_name = "KEY=VAL")]
+    pub set: Vec<String>,
+    /// Set string values (never typed).
+    #[arg(long = "set-string", value_name = "KEY=VAL")]
+    pub set_string: Vec<String>,
+    /// Set JSON values (`a={"b":1}`), or a whole JSON object.
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    pub set_json: Vec<String>,
+    /// Set values from files' contents (`key=path`).
+    #[arg(long = "set-file", value_name = "KEY=PATH")]
+    pub set_file: Vec<String>,
+    /// Set a value verbatim (no splitting on commas, no escapes).
+    #[arg(long = "set-literal", value_name = "KEY=VAL")]
+    pub set_literal: Vec<String>,
+}
+
+/// Output format of `values`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValuesOutput {
+    /// YAML.
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+/// `strata values`.
+#[derive(Debug, Args)]
+pub struct ValuesCmd {
+    #[command(flatten)]
+    pub flags: ValueFlags,
+    /// Show each value with the file:line or flag it came from.
+    #[arg(long)]
+    pub explain: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "yaml")]
+    pub output: ValuesOutput,
+}
+
+/// Output format of listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListOutput {
+    /// Aligned text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// `strata envs`.
+#[derive(Debug, Args)]
+pub struct EnvsCmd {
+    /// The chart: a directory or a packaged .tgz.
+    pub chart: PathBuf,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    pub output: ListOutput,
+}
+
+/// The `--set` family of the subcommand in `matches`, in command-line order.
+pub fn set_flags(matches: &ArgMatches) -> Vec<SetFlag> {
+    let Some((_, sub)) = matches.subcommand() else {
+        return Vec::new();
+    };
+    let kinds = [
+        ("set", SetKind::Set),
+        ("set_string", SetKind::SetString),
+        ("set_json", SetKind::SetJson),
+        ("set_file", SetKind::SetFile),
+        ("set_literal", SetKind::SetLiteral),
+    ];
+    let mut found: Vec<(usize, SetFlag)> = Vec::new();
+    for (id, kind) in kinds {
+        let Ok(Some(values)) = sub.try_get_many::<String>(id) else {
+            continue;
+        };
+        let Some(indices) = sub.indices_of(id) else {
+            continue;
+        };
+        for (value, index) in values.zip(indices) {
+            found.push((
+                index,
+                SetFlag {
+                    kind,
+                    arg: value.clone(),
+                },
+            ));
+        }
+    }
+    found.sort_by_key(|(i, _)| *i);
+    found.into_iter().map(|(_, f)| f).collect()
+}

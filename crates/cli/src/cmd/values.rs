@@ -1,0 +1,71 @@
+//! `strata values`: the merged values, optionally with their origins.
+
+use strata_chart::value::{Node, Value};
+use strata_chart::values::{self, SetFlag};
+use strata_chart::{yaml, Result};
+
+use crate::args::{ValuesCmd, ValuesOutput};
+use crate::Outcome;
+
+pub fn run(c: ValuesCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
+    let chart = super::load_chart(&c.flags.chart)?;
+    let req = super::request(&c.flags, sets)?;
+    let merged = values::merge(&chart, &req)?;
+    let stdout = match (c.explain, c.output) {
+        (false, ValuesOutput::Yaml) => yaml::to_yaml(&merged.values.value),
+        (false, ValuesOutput::Json) => pretty(&merged.values.to_json()),
+        (true, ValuesOutput::Yaml) => explain_text(&merged),
+        (true, ValuesOutput::Json) => explain_json(&merged),
+    };
+    Ok(Outcome {
+        stdout,
+        diagnostics: merged.warnings,
+        fail: false,
+    })
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A leaf as one line of text: scalars as JSON (strings quoted), lists
+/// and empty maps in flow style.
+fn leaf_text(n: &Node) -> String {
+    match &n.value {
+        Value::Float(f) => yaml::float_to_string(*f),
+        _ => n.to_json().to_string(),
+    }
+}
+
+fn explain_text(m: &values::Merged) -> String {
+    let mut out = String::new();
+    for (path, node) in m.values.leaves() {
+        if path.segments().is_empty() {
+            continue;
+        }
+        out.push_str(&format!("{path}: {}  # {}\n", leaf_text(node), node.origin));
+    }
+    for d in &m.deleted {
+        out.push_str(&format!("# {}: removed by null  # {}\n", d.path, d.by));
+    }
+    out
+}
+
+fn explain_json(m: &values::Merged) -> String {
+    let list: Vec<serde_json::Value> = m
+        .values
+        .leaves()
+        .into_iter()
+        .filter(|(p, _)| !p.segments().is_empty())
+        .map(|(path, node)| {
+            serde_json::json!({
+                "path": path.to_string(),
+                "value": node.to_json(),
+                "source": node.origin.to_string(),
+            })
+        })
+        .collect();
+    pretty(&serde_json::Value::Array(list))
+}

@@ -1,0 +1,98 @@
+//! Printing diagnostics: compiler-style text (with colour on a terminal
+//! unless `NO_COLOR` is set), JSON objects, or GitHub workflow annotations.
+
+use std::io::{IsTerminal, Write};
+
+use strata_chart::{Diagnostic, Severity};
+
+/// How to print findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `error[code]: message` with `--> file:line:col` and the source line.
+    Text,
+    /// A JSON list of `{severity, code, message, file, line, column, environment}`.
+    Json,
+    /// `::error file=…,line=…,col=…::message` workflow commands.
+    Github,
+}
+
+/// Whether stderr gets colour.
+pub fn stderr_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// One diagnostic as compiler-style text.
+pub fn text(d: &Diagnostic, color: bool) -> String {
+    let p = Paint { on: color };
+    let sev = match d.severity {
+        Severity::Error => p.wrap("1;31", &format!("error[{}]", d.code)),
+        Severity::Warning => p.wrap("1;33", &format!("warning[{}]", d.code)),
+        Severity::Info => p.wrap("1;36", &format!("info[{}]", d.code)),
+    };
+    let mut out = format!("{sev}: {}\n", p.wrap("1", &d.message));
+    if let Some(loc) = &d.location {
+        let num = loc.line.to_string();
+        let pad = " ".repeat(num.len());
+        out.push_str(&format!("{pad}{} {loc}\n", p.wrap("1;34", "-->")));
+        if let Some(src) = &d.snippet {
+            let bar = p.wrap("1;34", "|");
+            out.push_str(&format!("{pad} {bar}\n"));
+            out.push_str(&format!("{} {bar} {src}\n", p.wrap("1;34", &num)));
+            let col = usize::try_from(loc.column).unwrap_or(1).max(1);
+            // Tabs stay tabs so the caret lines up under them.
+            let lead: String = src
+                .chars()
+                .take(col - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!("{pad} {bar} {lead}{}\n", p.wrap("1;31", "^")));
+        }
+    }
+    if let Some(env) = &d.environment {
+        out.push_str(&format!("  = environment: {env}\n"));
+    }
+    for n in &d.notes {
+        out.push_str(&format!("  = {n}\n"));
+    }
+    out
+}
+
+/// Print findings to stderr in text form.
+pub fn eprint_all(ds: &[Diagnostic]) {
+    let color = stderr_color();
+    let mut err = std::io::stderr().lock();
+    for d in ds {
+        let _ = err.write_all(text(d, color).as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_chart::Location;
+
+    #[test]
+    fn text_points_at_the_column() {
+        let d = Diagnostic::error("schema", "image.tag: 5 is not of type \"string\"")
+            .at(Location::new("environments/prod.yaml", 12, 8))
+            .with_source(&format!("{}  tag: 5\n", "\n".repeat(11)));
+        assert_eq!(
+            text(&d, false),
+            "error[schema]: image.tag: 5 is not of type \"string\"\n  --> environments/prod.yaml:12:8\n   |\n12 |   tag: 5\n   |        ^\n"
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests: the real `strata` binary on real chart directories.
+#![allow(dead_code)]
+
+mod util;
+mod values;
