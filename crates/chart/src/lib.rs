@@ -19,6 +19,7 @@ pub mod diag;
 pub mod env;
 pub mod helmignore;
 pub mod merge;
+pub mod schema;
 pub mod semver;
 pub mod strvals;
 pub mod value;
