@@ -148,8 +148,9 @@ pub fn parse_metadata(text: &str) -> Result<(Metadata, Node)> {
         &mut json,
         &["name", "version", "appVersion", "kubeVersion", "apiVersion"],
     );
-    let meta: Metadata =
+    let mut meta: Metadata =
         serde_json::from_value(json).map_err(|e| fail("name", format!("{CHART_FILE}: {e}")))?;
+    sanitize_metadata(&mut meta);
     if let Some(v) = &meta.api_version {
         if v != "v1" && v != "v2" {
             return Err(fail(
@@ -244,6 +245,51 @@ pub fn parse_metadata(text: &str) -> Result<(Metadata, Node)> {
         seen.push(name);
     }
     Ok((meta, node))
+}
+
+/// Helm's `Metadata.Validate` sanitizing: in the free-text fields every
+/// Unicode space becomes " " and non-printable characters are dropped.
+/// `version`, `apiVersion`, `type` and `alias` are left alone, as in Helm.
+fn sanitize_metadata(m: &mut Metadata) {
+    fn clean(s: &mut String) {
+        *s = s
+            .chars()
+            .filter_map(|c| {
+                if c.is_whitespace() {
+                    Some(' ')
+                } else if c.is_control() || ('\u{80}'..='\u{9f}').contains(&c) {
+                    None
+                } else {
+                    Some(c)
+                }
+            })
+            .collect();
+    }
+    let opt = |o: &mut Option<String>| {
+        if let Some(s) = o {
+            clean(s);
+        }
+    };
+    clean(&mut m.name);
+    opt(&mut m.description);
+    opt(&mut m.home);
+    opt(&mut m.icon);
+    opt(&mut m.app_version);
+    opt(&mut m.kube_version);
+    m.sources.iter_mut().for_each(clean);
+    m.keywords.iter_mut().for_each(clean);
+    for mt in m.maintainers.iter_mut().flatten() {
+        clean(&mut mt.name);
+        opt(&mut mt.email);
+        opt(&mut mt.url);
+    }
+    for d in m.dependencies.iter_mut().flatten() {
+        clean(&mut d.name);
+        opt(&mut d.version);
+        opt(&mut d.repository);
+        opt(&mut d.condition);
+        d.tags.iter_mut().for_each(clean);
+    }
 }
 
 fn stringify_scalars(json: &mut serde_json::Value, keys: &[&str]) {
@@ -344,7 +390,7 @@ impl Chart {
 
 /// Read every regular file below `dir` (sorted, `/` paths). Symbolic links
 /// are followed only when they stay inside the chart.
-fn read_tree(dir: &FsPath, source: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+pub fn read_tree(dir: &FsPath, source: &str) -> Result<BTreeMap<String, Vec<u8>>> {
     let root = dir.canonicalize().map_err(|e| Error::io(source, e))?;
     let mut out = BTreeMap::new();
     let mut stack = vec![(root.clone(), String::new())];

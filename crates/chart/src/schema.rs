@@ -564,6 +564,14 @@ fn redact_one(node: &mut Node, path: &[String]) {
             if !node.value.is_null() {
                 node.value = Value::Str("<redacted>".to_string());
             }
+            // A flag's argument holds the value too.
+            if let Origin::Flag { flag, arg } = &node.origin {
+                let key = arg.split('=').next().unwrap_or("");
+                node.origin = Origin::Flag {
+                    flag,
+                    arg: Arc::from(format!("{key}=<redacted>")),
+                };
+            }
         }
         Some((first, rest)) => {
             if let Value::Map(m) = &mut node.value {

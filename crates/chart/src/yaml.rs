@@ -80,6 +80,37 @@ pub fn load_stream(src: &str, file: &Arc<str>) -> Result<Vec<Node>, Diagnostic> 
     loader.stream().map_err(|d| d.with_source(src))
 }
 
+/// A plain (unquoted, untagged) scalar of a YAML text and where it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlainScalar {
+    /// The scalar's text.
+    pub text: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// Every plain scalar (keys and values) of a YAML stream, in order. Lint
+/// uses it to find scalars a YAML 1.1 reader types differently; a text
+/// that does not parse gives the scalars before the error.
+pub fn plain_scalars(src: &str) -> Vec<PlainScalar> {
+    let mut out = Vec::new();
+    let mut parser = Parser::new_from_str(src);
+    while let Some(Ok((ev, span))) = parser.next_event() {
+        match ev {
+            Event::Scalar(text, ScalarStyle::Plain, _, None) => out.push(PlainScalar {
+                text: text.into_owned(),
+                line: to_u32(span.start.line()),
+                column: to_u32(span.start.col() + 1),
+            }),
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Parse a values file: one document that is a map (or empty).
 pub fn load_values(src: &str, file: &Arc<str>) -> Result<Node, Diagnostic> {
     match load_one(src, file)? {
@@ -943,5 +974,24 @@ mod tests {
         assert_eq!(float_to_string(0.25), "0.25");
         assert_eq!(float_to_string(1e21), "1e21");
         assert_eq!(resolve_plain(&float_to_string(1e21)), Value::Float(1e21));
+    }
+
+    #[test]
+    fn plain_scalars_have_positions_and_skip_quoted_ones() {
+        let got = plain_scalars("a: yes\nb: \"no\"\nc: [on, 'off']\n");
+        let texts: Vec<(&str, u32, u32)> = got
+            .iter()
+            .map(|p| (p.text.as_str(), p.line, p.column))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("a", 1, 1),
+                ("yes", 1, 4),
+                ("b", 2, 1),
+                ("c", 3, 1),
+                ("on", 3, 5)
+            ]
+        );
     }
 }

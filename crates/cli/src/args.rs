@@ -23,6 +23,54 @@ pub enum Command {
     Values(ValuesCmd),
     /// List a chart's environments with their namespaces and layer chains.
     Envs(EnvsCmd),
+    /// Check charts: Chart.yaml, values files, schemas, every environment.
+    Lint(LintCmd),
+    /// Schema tooling.
+    #[command(subcommand)]
+    Schema(SchemaCmd),
+}
+
+/// `strata lint`.
+#[derive(Debug, Args)]
+pub struct LintCmd {
+    /// Chart directories, packaged charts (.tgz), or files inside charts
+    /// (each chart is checked once). Default: the chart in the current
+    /// directory, or every chart below it.
+    pub paths: Vec<PathBuf>,
+    /// Check only this environment.
+    #[arg(
+        short = 'e',
+        long = "env",
+        value_name = "ENV",
+        conflicts_with = "all_envs"
+    )]
+    pub env: Option<String>,
+    /// Check every environment (the default).
+    #[arg(long = "all-envs")]
+    pub all_envs: bool,
+    /// Fail on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    pub output: crate::report::Format,
+}
+
+/// `strata schema …`.
+#[derive(Debug, Subcommand)]
+pub enum SchemaCmd {
+    /// Infer values.schema.json (draft 2020-12) from the chart's values.yaml.
+    Init(SchemaInitCmd),
+}
+
+/// `strata schema init`.
+#[derive(Debug, Args)]
+pub struct SchemaInitCmd {
+    /// The chart directory.
+    pub chart: PathBuf,
+    /// Overwrite an existing values.schema.json.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags that choose and layer values (shared by several commands).

@@ -2,6 +2,8 @@
 //! an [`Outcome`](crate::Outcome).
 
 mod envs;
+mod lint;
+mod schema;
 mod values;
 
 use std::path::Path;
@@ -18,6 +20,8 @@ pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
     match cli.command {
         Command::Values(c) => values::run(c, sets),
         Command::Envs(c) => envs::run(c),
+        Command::Lint(c) => lint::run(c),
+        Command::Schema(c) => schema::run(c),
     }
 }
 
