@@ -3,5 +3,6 @@
 
 mod lint;
 mod schema;
+mod schema_init;
 mod util;
 mod values;

@@ -17,6 +17,7 @@ pub mod archive;
 pub mod chart;
 pub mod diag;
 pub mod env;
+pub mod file_schemas;
 pub mod helmignore;
 pub mod lint;
 pub mod merge;
