@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Check the strata pre-commit hooks with the real pre-commit framework.
+#
+# Builds a throwaway git repository holding a chart, then runs
+#   1. strata-lint-system (language: system) with this checkout's strata
+#      binary on PATH, and
+#   2. strata-lint (language: rust), which pre-commit installs with
+#      `cargo install --path .` from this repository's HEAD commit
+#      (slow: a release build; skip it with STRATA_PRECOMMIT_SKIP_RUST=1),
+# each on a bad commit (a values mistake in one environment: the hook must
+# fail and name the file and line) and on the fixed commit (must pass).
+#
+# Needs python3 + pip (pre-commit is installed from PyPI into a temporary
+# virtualenv unless it is already on PATH) and git. When pre-commit cannot
+# be installed, it says so and exits 0.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+say() { printf 'precommit-check: %s\n' "$*"; }
+
+# --- pre-commit itself
+if command -v pre-commit >/dev/null 2>&1; then
+  PRE_COMMIT=(pre-commit)
+else
+  if ! python3 -m venv "$work/venv" >/dev/null 2>&1 ||
+     ! "$work/venv/bin/pip" install --quiet pre-commit >/dev/null 2>&1; then
+    say "SKIP: could not install pre-commit from PyPI (offline or no python3 venv/pip)"
+    exit 0
+  fi
+  PRE_COMMIT=("$work/venv/bin/pre-commit")
+fi
+export PRE_COMMIT_HOME="$work/cache"
+say "using $("${PRE_COMMIT[@]}" --version)"
+
+# --- the strata binary for the system hook
+(cd "$repo" && cargo build --quiet --bin strata)
+bindir="$repo/target/debug"
+
+# --- a repository of charts
+charts="$work/charts-repo"
+mkdir -p "$charts/charts"
+cp -R "$repo/charts/api" "$charts/charts/api"
+cd "$charts"
+git init --quiet
+git config user.email ci@example.invalid
+git config user.name ci
+git config commit.gpgsign false
+git add -A
+git commit --quiet -m "a chart"
+
+head_rev="$(git -C "$repo" rev-parse HEAD)"
+
+run_hook() { # hook-id [PATH prefix]
+  local hook="$1"
+  shift
+  env "$@" "${PRE_COMMIT[@]}" try-repo "$repo" "$hook" --ref "$head_rev" --all-files
+}
+
+check() { # hook-id [env...]
+  local hook="$1"
+  shift
+  # A values mistake in one environment.
+  printf '# Production.\nimage:\n  tag: "2.4.0"\nreplicaCount: 1\n' >"$charts/charts/api/environments/staging.yaml"
+  git add -A
+  local out
+  if out="$(run_hook "$hook" "$@" 2>&1)"; then
+    printf '%s\n' "$out"
+    say "FAIL: $hook passed a chart with a values mistake"
+    exit 1
+  fi
+  if ! grep -q 'charts/api/environments/staging.yaml' <<<"$out"; then
+    printf '%s\n' "$out"
+    say "FAIL: $hook did not name the file"
+    exit 1
+  fi
+  say "ok: $hook rejects the mistake and names the file:"
+  grep -E 'error\[|-->' <<<"$out" | sed 's/^/    /'
+  git checkout --quiet -- .
+  git reset --quiet
+  git checkout --quiet -- .
+  if ! out="$(run_hook "$hook" "$@" 2>&1)"; then
+    printf '%s\n' "$out"
+    say "FAIL: $hook rejects the clean chart"
+    exit 1
+  fi
+  say "ok: $hook passes the clean chart"
+}
+
+start=$(date +%s)
+check strata-lint-system PATH="$bindir:$PATH"
+say "system hook checked in $(($(date +%s) - start))s"
+
+if [ "${STRATA_PRECOMMIT_SKIP_RUST:-}" = 1 ]; then
+  say "SKIP: language: rust hook (STRATA_PRECOMMIT_SKIP_RUST=1)"
+  exit 0
+fi
+start=$(date +%s)
+# Keep the system binary off PATH so the rust hook must use its own build.
+check strata-lint PATH="/usr/local/bin:/usr/bin:/bin:$HOME/.cargo/bin"
+say "rust hook checked in $(($(date +%s) - start))s (includes cargo install)"
