@@ -63,7 +63,7 @@ check() { # hook-id [env...]
   local hook="$1"
   shift
   # A values mistake in one environment.
-  printf '# Production.\nimage:\n  tag: "2.4.0"\nreplicaCount: 1\n' >"$charts/charts/api/environments/staging.yaml"
+  printf '# Staging.\nimage:\n  tag: "2.4.0"\nreplicaCount: three\n' >"$charts/charts/api/environments/staging.yaml"
   git add -A
   local out
   if out="$(run_hook "$hook" "$@" 2>&1)"; then
