@@ -23,7 +23,7 @@ say() { printf 'precommit-check: %s\n' "$*"; }
 
 # --- pre-commit itself
 if command -v pre-commit >/dev/null 2>&1; then
-  PRE_COMMIT=(pre-commit)
+  PRE_COMMIT=("$(command -v pre-commit)")
 else
   if ! python3 -m venv "$work/venv" >/dev/null 2>&1 ||
      ! "$work/venv/bin/pip" install --quiet pre-commit >/dev/null 2>&1; then
@@ -99,5 +99,7 @@ if [ "${STRATA_PRECOMMIT_SKIP_RUST:-}" = 1 ]; then
 fi
 start=$(date +%s)
 # Keep the system binary off PATH so the rust hook must use its own build.
-check strata-lint PATH="/usr/local/bin:/usr/bin:/bin:$HOME/.cargo/bin"
+cargo_dir="$(dirname "$(command -v cargo)")"
+git_dir="$(dirname "$(command -v git)")"
+check strata-lint PATH="$cargo_dir:$git_dir:/usr/local/bin:/usr/bin:/bin"
 say "rust hook checked in $(($(date +%s) - start))s (includes cargo install)"
