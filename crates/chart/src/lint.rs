@@ -347,11 +347,16 @@ pub fn chart_yaml_rules(text: &str) -> Vec<RuleFinding> {
     };
     let get = |k: &str| field(k).map(|n| str_of(&n.value)).unwrap_or_default();
     let mut push = |rule: &'static str, sev: Severity, key: &str, msg: String| {
+        let d = Diagnostic::new(sev, "chart", msg).at(loc_of(key));
+        // A missing key points at the file, not at an unrelated line.
+        let d = if field(key).is_some() {
+            d.with_source(text)
+        } else {
+            d
+        };
         out.push(RuleFinding {
             rule,
-            diagnostic: Diagnostic::new(sev, "chart", msg)
-                .at(loc_of(key))
-                .with_source(text),
+            diagnostic: d,
         });
     };
     use Severity::{Error as E, Info as I, Warning as W};
