@@ -236,3 +236,19 @@ fn unknown_environment_is_an_error() {
         .code(1)
         .stderr_has("unknown environment \"qa\"");
 }
+
+#[test]
+fn a_packaged_chart_is_linted_with_paths_inside_the_archive() {
+    let dir = tempdir();
+    copy_dir(&root().join(fixture("schema")), &dir.path().join("shop"));
+    let tar = std::process::Command::new("tar")
+        .args(["czf", "shop-1.0.0.tgz", "shop"])
+        .current_dir(dir.path())
+        .status()
+        .expect("run tar");
+    assert!(tar.success());
+    std::fs::remove_dir_all(dir.path().join("shop")).unwrap();
+    lint_in(dir.path(), &["shop-1.0.0.tgz"])
+        .code(1)
+        .stderr_has("error[schema]: replicaCount: 2 is less than the minimum of 3\n --> shop-1.0.0.tgz:shop/environments/prod-eu.yaml:1:15");
+}
