@@ -614,8 +614,7 @@ pub fn is_secret_key(key: &str) -> bool {
         || k.starts_with("existingsecret")
         || k.ends_with("secretref")
         || k.ends_with("secretkeyref")
-        || k.ends_with("secretstore")
-        || k.ends_with("secretkey") && k != "secretkey" && k.starts_with("existing");
+        || k.ends_with("secretstore");
     !reference && SECRET_WORDS.iter().any(|w| k.contains(w))
 }
 

@@ -16,7 +16,7 @@ pub enum Envs {
     /// Every environment of each chart (no environment when it has none).
     #[default]
     All,
-    /// Only this one (charts without it are checked without environment).
+    /// Only this one (a chart that lacks it gets an `unknown environment` error).
     One(String),
 }
 
