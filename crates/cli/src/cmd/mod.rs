@@ -2,6 +2,7 @@
 //! an [`Outcome`](crate::Outcome).
 
 mod envs;
+mod render;
 mod values;
 
 use std::path::Path;
@@ -16,6 +17,7 @@ use crate::Outcome;
 /// Dispatch a parsed command line.
 pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
     match cli.command {
+        Command::Render(c) => render::run(c, sets),
         Command::Values(c) => values::run(c, sets),
         Command::Envs(c) => envs::run(c),
     }
