@@ -127,3 +127,205 @@ fn show_only_of_a_missing_template_is_a_usage_error() {
         "--show-only templates/nope.yaml: the chart has no template templates/nope.yaml",
     );
 }
+
+/// Render a fixture chart that must fail: exit 1, nothing on stdout.
+#[track_caller]
+fn fails(fixture_name: &str) -> Run {
+    let run = strata(&["render", &fixture(fixture_name)]);
+    run.code(1).no_stdout();
+    run
+}
+
+#[test]
+fn undefined_value_points_at_its_template_line() {
+    fails("render-undefined")
+        .stderr_has("error[template]: undefined value: `values.image.tag`\n")
+        .stderr_has(" --> templates/configmap.yaml:7:19\n")
+        .stderr_has("7 |   image: {{ values.image.tag }}\n")
+        .stderr_has("x is defined");
+}
+
+#[test]
+fn invalid_output_yaml_shows_the_generated_line() {
+    fails("render-bad-yaml")
+        .stderr_has("error[render]: templates/configmap.yaml produced invalid YAML: while parsing a flow sequence")
+        .stderr_has(" --> templates/configmap.yaml (rendered):6:11\n")
+        .stderr_has("6 |   list: [2\n")
+        .stderr_has("line 6 of the text templates/configmap.yaml generated");
+}
+
+#[test]
+fn a_document_without_kind_is_an_error() {
+    fails("render-no-kind")
+        .stderr_has("error[render]: templates/configmap.yaml: a rendered document has no kind")
+        .stderr_has(" --> templates/configmap.yaml (rendered):1:1\n");
+}
+
+#[test]
+fn duplicate_resources_name_both_templates() {
+    fails("render-duplicate").stderr_has(
+        "error[render]: duplicate resource: ConfigMap \"demo-config\" in namespace \"default\" is rendered twice, by templates/a.yaml and by templates/b.yaml",
+    );
+}
+
+#[test]
+fn required_reports_its_message_at_the_call() {
+    fails("render-required")
+        .stderr_has("error[template]: required: host is required: set it with --set host=...")
+        .stderr_has(" --> templates/configmap.yaml:6:26\n");
+    // Given the value, the same chart renders.
+    let run = strata(&["render", &fixture("render-required"), "--set", "host=db"]);
+    run.code(0).stdout_has("  host: db\n");
+}
+
+#[test]
+fn fail_stops_the_render_with_its_message() {
+    fails("render-fail")
+        .stderr_has("error[template]: fail: replicas must be at least 3, got 2")
+        .stderr_has(" --> templates/b-check.yaml:2:4\n");
+}
+
+#[test]
+fn lookup_explains_that_rendering_is_offline() {
+    fails("render-lookup")
+        .stderr_has("lookup is not available: strata renders offline and deterministically")
+        .stderr_has(" --> templates/secret.yaml:1:19\n");
+}
+
+#[test]
+fn a_runaway_loop_is_stopped() {
+    fails("render-loop")
+        .stderr_has("error[template]: the template ran too long and was stopped")
+        .stderr_has(" --> templates/loop.yaml:");
+}
+
+#[test]
+fn endless_recursion_is_stopped() {
+    fails("render-recursion")
+        .stderr_has("error[template]: recursion limit exceeded")
+        .stderr_has(" --> templates/_helpers.tpl:1:25\n")
+        .stderr_has("calls itself without end");
+}
+
+#[test]
+fn files_cannot_be_read_outside_the_chart() {
+    fails("render-path-escape")
+        .stderr_has("files.get: \"../../../Cargo.toml\" is outside the chart")
+        .stderr_has(" --> templates/configmap.yaml:6:19\n");
+}
+
+#[test]
+fn files_cannot_be_read_through_a_link_that_leaves_the_chart() {
+    fails("render-link-escape")
+        .stderr_has("error[chart]: tests/fixtures/render-link-escape/outside.toml is a link that leaves the chart");
+}
+
+#[test]
+fn printing_a_map_suggests_toyaml() {
+    fails("render-print-map")
+        .stderr_has("cannot print a map directly; use `| toyaml`")
+        .stderr_has(" --> templates/configmap.yaml:5:14\n");
+}
+
+#[test]
+fn syntax_errors_point_at_the_template() {
+    fails("render-syntax")
+        .stderr_has("error[template]: syntax error: unexpected `}`")
+        .stderr_has(" --> templates/configmap.yaml:4:24\n");
+}
+
+#[test]
+fn errors_name_the_environment() {
+    let run = strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "prod",
+        "--set",
+        "ingress.host=",
+    ]);
+    run.code(1)
+        .no_stdout()
+        .stderr_has("required: ingress.host must be set when ingress.enabled is true")
+        .stderr_has(" --> templates/ingress.yaml:3:")
+        .stderr_has("= environment: prod");
+}
+
+#[test]
+fn output_dir_writes_one_file_per_template() {
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let run = strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "prod",
+        "--output-dir",
+        out_s,
+    ]);
+    run.code(0)
+        .stdout_has(&format!("wrote {out_s}/api/templates/deployment.yaml\n"));
+    let files = list_files(&out);
+    assert_eq!(
+        files,
+        [
+            "api/templates/deployment.yaml",
+            "api/templates/externalsecret.yaml",
+            "api/templates/hpa.yaml",
+            "api/templates/ingress.yaml",
+            "api/templates/service.yaml",
+        ]
+    );
+    let deployment = std::fs::read_to_string(out.join("api/templates/deployment.yaml")).unwrap();
+    assert!(deployment
+        .starts_with("---\n# Source: api/templates/deployment.yaml\napiVersion: apps/v1\n"));
+    // Rendering another environment replaces the whole tree: no stale hpa.yaml.
+    strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "dev",
+        "--output-dir",
+        out_s,
+    ])
+    .code(0);
+    let files = list_files(&out);
+    assert!(files.contains(&"api/templates/scale-down.yaml".to_string()));
+    assert!(!files.contains(&"api/templates/hpa.yaml".to_string()));
+}
+
+#[test]
+fn a_failing_render_writes_no_file() {
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    let run = strata(&[
+        "render",
+        &fixture("render-fail"),
+        "--output-dir",
+        out.to_str().unwrap(),
+    ]);
+    run.code(1)
+        .no_stdout()
+        .stderr_has("fail: replicas must be at least 3");
+    assert!(!out.exists(), "the output directory was created");
+    // Nor does it disturb an earlier, good render.
+    let good = strata(&[
+        "render",
+        &fixture("render-fail"),
+        "--set",
+        "replicas=3",
+        "--output-dir",
+        out.to_str().unwrap(),
+    ]);
+    good.code(0);
+    let before = list_files(&out);
+    strata(&[
+        "render",
+        &fixture("render-fail"),
+        "--output-dir",
+        out.to_str().unwrap(),
+    ])
+    .code(1);
+    assert_eq!(list_files(&out), before);
+}

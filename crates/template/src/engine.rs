@@ -408,7 +408,7 @@ mod tests {
     fn undefined_is_an_error_when_printed_but_testable() {
         let c = chart(&[("cm.yaml", &format!("{CM}{{% if values.nope %}}x{{% endif %}}{{% if values.nope is defined %}}y{{% endif %}}  a: {{{{ values.nope | default('d') }}}}\n  b: {{{{ values.nope }}}}\n"))]);
         let e = render(&c).unwrap_err().diagnostics().remove(0);
-        assert_eq!(e.message, "undefined value");
+        assert_eq!(e.message, "undefined value: `values.nope`");
         assert_eq!(e.location.unwrap().to_string(), "templates/cm.yaml:7:9");
         let c = chart(&[("cm.yaml", &format!("{CM}{{% if values.nope %}}x{{% endif %}}{{% if values.nope is defined %}}y{{% endif %}}  a: {{{{ values.nope | default('d') }}}}\n"))]);
         assert!(body(&c).contains("  a: d\n"), "{}", body(&c));

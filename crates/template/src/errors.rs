@@ -12,12 +12,25 @@ pub const TPL_PREFIX: &str = "tpl in ";
 /// source line, and a message without minijinja's location suffix.
 /// `sources` gives a template's text by name when the error carries none.
 pub fn diagnostic(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> Diagnostic {
-    let mut diag = Diagnostic::error("template", message(err));
-    if let Some(name) = err.name() {
-        let text = err
-            .template_source()
+    let text = err.name().and_then(|name| {
+        err.template_source()
             .map(str::to_string)
-            .or_else(|| source_of(name));
+            .or_else(|| source_of(name))
+    });
+    let mut msg = message(err);
+    if err.kind() == ErrorKind::UndefinedError && err.detail().is_none() {
+        // Name the expression that is undefined: the text the error spans.
+        let span = text
+            .as_deref()
+            .zip(err.range())
+            .and_then(|(t, r)| t.get(expression_start(t, r.start)..r.end))
+            .filter(|s| !s.contains('\n') && !s.is_empty());
+        if let Some(expr) = span {
+            msg = format!("undefined value: `{expr}`");
+        }
+    }
+    let mut diag = Diagnostic::error("template", msg);
+    if let Some(name) = err.name() {
         let line = err.line().unwrap_or(1);
         let column = match (&text, err.range()) {
             (Some(text), Some(range)) => column_of(text, range.start),
@@ -49,6 +62,23 @@ pub fn diagnostic(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> D
         cause = c.source();
     }
     diag
+}
+
+/// Where the dotted name ending in the span at `start` begins (the span of
+/// an attribute error covers only `.attr`).
+fn expression_start(text: &str, start: usize) -> usize {
+    let before = &text[..start.min(text.len())];
+    let keep = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"' | '\''))
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    if text.is_char_boundary(keep) {
+        keep
+    } else {
+        start
+    }
 }
 
 fn to_u32(n: usize) -> u32 {

@@ -122,11 +122,32 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
             Ok(Some(n)) if !n.value.is_null() => n,
             Ok(_) => continue, // comments only
             Err(d) => {
+                let reason = d
+                    .message
+                    .strip_prefix("invalid YAML: ")
+                    .unwrap_or(&d.message)
+                    .to_string();
                 let mut d = Diagnostic {
                     code: "render",
-                    message: format!("{template} produced invalid YAML: {}", d.message),
+                    message: format!("{template} produced invalid YAML: {reason}"),
                     ..d
                 };
+                if d.snippet.is_none() {
+                    // The parser stopped at the end of the text: show its last line.
+                    if let Some((i, last)) = padded
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, l)| !l.trim().is_empty())
+                        .last()
+                    {
+                        d.location = Some(Location::new(
+                            file.clone(),
+                            u32::try_from(i + 1).unwrap_or(u32::MAX),
+                            u32::try_from(last.chars().count() + 1).unwrap_or(u32::MAX),
+                        ));
+                        d.snippet = Some(last.to_string());
+                    }
+                }
                 d.notes.push(format!(
                     "the line shown is line {} of the text {template} generated, not of the template",
                     d.location.as_ref().map_or(0, |l| l.line)
@@ -313,7 +334,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             d.location.unwrap().to_string(),
-            "templates/x.yaml (rendered):6:1"
+            "templates/x.yaml (rendered):5:8"
         );
         let d = split(
             "c",
