@@ -25,6 +25,10 @@ pub enum Command {
     Values(ValuesCmd),
     /// List a chart's environments with their namespaces and layer chains.
     Envs(EnvsCmd),
+    /// Scaffold a new chart with dev, staging and prod environments.
+    Create(CreateCmd),
+    /// Print a shell completion script.
+    Completions(CompletionsCmd),
 }
 
 /// Flags that choose and layer values (shared by several commands).
@@ -103,6 +107,21 @@ pub struct RenderCmd {
     /// Also print the rendered templates/NOTES.txt (as YAML comments after the manifests).
     #[arg(long)]
     pub notes: bool,
+}
+
+/// `strata create`.
+#[derive(Debug, Args)]
+pub struct CreateCmd {
+    /// The new chart's directory; its last component is the chart's name.
+    pub name: PathBuf,
+}
+
+/// `strata completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsCmd {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Output format of listings.

@@ -20,6 +20,7 @@ mod engine;
 mod errors;
 pub mod functions;
 mod output;
+pub mod scaffold;
 
 pub use engine::{Engine, RenderOptions, Rendered};
 pub use output::{install_order, to_stream, Document, INSTALL_ORDER};

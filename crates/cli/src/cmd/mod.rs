@@ -1,6 +1,8 @@
 //! One module per subcommand; each turns arguments into library calls and
 //! an [`Outcome`](crate::Outcome).
 
+mod completions;
+mod create;
 mod envs;
 mod render;
 mod values;
@@ -20,6 +22,8 @@ pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
         Command::Render(c) => render::run(c, sets),
         Command::Values(c) => values::run(c, sets),
         Command::Envs(c) => envs::run(c),
+        Command::Create(c) => create::run(c),
+        Command::Completions(c) => completions::run(c),
     }
 }
 
