@@ -455,6 +455,75 @@ mod tests {
         assert_eq!(e.location.unwrap().file.as_ref(), "templates/cm.yaml");
     }
 
+    /// Every `<!-- example -->` in docs/templates.md: a jinja block, then
+    /// the block it must render to.
+    #[test]
+    fn docs_examples_are_true() {
+        let docs = include_str!("../../../docs/templates.md");
+        let values = "name: web\nreplicas: 0\ndebug: false\nimage:\n  repository: registry.example.com/web\n  tag: \"\"\nlabels:\n  team: shop\n  tier: api\nports: [80, 443]\nhost: \"\"\nanswer: \"yes\"\nconfig: \"a: 1\\nb: [x, y]\"\n";
+        assert!(
+            docs.contains(values),
+            "the docs' example values differ from the test's"
+        );
+        let mut files = BTreeMap::new();
+        let file = |s: &str| s.as_bytes().to_vec();
+        files.insert(
+            "Chart.yaml".to_string(),
+            file("apiVersion: v2\nname: api\nversion: 1.4.0\nappVersion: \"2.4.0\"\n"),
+        );
+        files.insert("values.yaml".to_string(), file(values));
+        files.insert(
+            "environments.yaml".to_string(),
+            file("environments:\n  dev:\n    namespace: shop-dev\n"),
+        );
+        files.insert("environments/dev.yaml".to_string(), file("{}\n"));
+        files.insert("config/app.conf".to_string(), file("a=1\nb=2\n"));
+        files.insert(
+            "templates/_helpers.tpl".to_string(),
+            file(include_str!("../../../charts/api/templates/_helpers.tpl")),
+        );
+        let c = Chart::from_files(files, "api").unwrap();
+        let engine = Engine::new(&c).unwrap();
+        let env = c.environments.get("dev").unwrap();
+        let ctx = engine
+            .base_context(Some(env), &c.values, &RenderOptions::default())
+            .unwrap();
+        let lines: Vec<&str> = docs.lines().collect();
+        let block = |start: usize| -> (String, usize) {
+            let mut text = String::new();
+            let mut i = start + 1;
+            while lines[i] != "```" {
+                text.push_str(lines[i]);
+                text.push('\n');
+                i += 1;
+            }
+            (text, i + 1)
+        };
+        let mut count = 0;
+        let mut i = 0;
+        while i < lines.len() {
+            if lines[i] != "<!-- example -->" {
+                i += 1;
+                continue;
+            }
+            assert_eq!(lines[i + 1], "```jinja", "example at line {}", i + 1);
+            let (src, next) = block(i + 1);
+            assert!(
+                lines[next].starts_with("```"),
+                "no output block after line {next}"
+            );
+            let (want, next) = block(next);
+            let got = engine
+                .env
+                .render_named_str("example.yaml", &src, &ctx)
+                .unwrap_or_else(|e| panic!("example at docs line {}: {e:#}", i + 1));
+            assert_eq!(got, want, "example at docs/templates.md line {}", i + 1);
+            count += 1;
+            i = next;
+        }
+        assert!(count >= 15, "only {count} examples found");
+    }
+
     #[test]
     fn one_engine_renders_many_times_identically() {
         let c = chart(&[("cm.yaml", &format!("{CM}  a: {{{{ values.name }}}}\n"))]);
