@@ -329,3 +329,47 @@ fn a_failing_render_writes_no_file() {
     .code(1);
     assert_eq!(list_files(&out), before);
 }
+
+#[test]
+fn printed_forms_match_golden() {
+    let run = strata(&["render", &fixture("render-printing")]);
+    run.code(0).stderr_is("");
+    golden("render-printing.yaml", &run.stdout);
+}
+
+#[test]
+fn kube_version_and_api_versions_reach_capabilities() {
+    let run = strata(&[
+        "render",
+        &fixture("render-printing"),
+        "--kube-version",
+        "v1.33.2",
+        "--api-versions",
+        "monitoring.coreos.com/v1",
+    ]);
+    run.code(0)
+        .stdout_has("  capabilities: \"v1.33.2 1.33 true\"\n");
+}
+
+#[test]
+fn chart_kube_version_constraint_is_checked() {
+    let run = strata(&[
+        "render",
+        &fixture("render-printing"),
+        "--kube-version",
+        "1.20.0",
+    ]);
+    run.code(1)
+        .no_stdout()
+        .stderr_has("error[render]: chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes 1.20.0")
+        .stderr_has(" --> Chart.yaml:5:14\n");
+    let run = strata(&[
+        "render",
+        &fixture("render-printing"),
+        "--kube-version",
+        "banana",
+    ]);
+    run.code(2)
+        .no_stdout()
+        .stderr_has("--kube-version banana: not a Kubernetes version");
+}

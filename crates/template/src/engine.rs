@@ -128,15 +128,17 @@ impl Engine {
 
     /// Render every manifest template with these values, check the output
     /// and order it. `chart` is the chart the engine was built from (its
-    /// templates and files are already compiled in); `env` gives
+    /// templates and files are already compiled in; its `kubeVersion` is
+    /// checked against `opts.kube_version`, as Helm does); `env` gives
     /// `env.name` and the default `release.namespace`.
     pub fn render(
         &self,
-        _chart: &Chart,
+        chart: &Chart,
         env: Option<&ChartEnv>,
         values: &Node,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
+        check_kube_version(chart, opts)?;
         let base = self.base_context(env, values, opts)?;
         let namespace = release_namespace(env, opts);
         let wanted = self.show_only(opts)?;
@@ -290,6 +292,42 @@ pub(crate) fn configure(env: &mut Environment<'_>) {
     env.set_debug(true);
     env.set_formatter(format_value);
     functions::add_to_environment(env);
+}
+
+/// Chart.yaml's `kubeVersion` constraint must admit the Kubernetes version
+/// rendered for (Helm refuses such a chart the same way).
+fn check_kube_version(chart: &Chart, opts: &RenderOptions) -> Result<(), Error> {
+    let Some(constraint) = chart.metadata.kube_version.as_deref() else {
+        return Ok(());
+    };
+    let kube = opts
+        .kube_version
+        .as_deref()
+        .unwrap_or(crate::DEFAULT_KUBE_VERSION);
+    let ok = strata_chart::semver::compare(constraint, kube).map_err(|e| {
+        Error::Usage(format!(
+            "--kube-version {kube}: not a Kubernetes version ({e})"
+        ))
+    })?;
+    if ok {
+        return Ok(());
+    }
+    let loc = chart
+        .metadata_node
+        .get_path(&["kubeVersion"])
+        .and_then(|n| n.origin.location().cloned());
+    let mut d = Diagnostic::error(
+        "render",
+        format!(
+            "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube}"
+        ),
+    )
+    .at_opt(loc)
+    .note("choose the cluster's version with --kube-version");
+    if let Ok(text) = chart.text("Chart.yaml") {
+        d = d.with_source(&text);
+    }
+    Err(Error::invalid(d))
 }
 
 fn release_namespace(env: Option<&ChartEnv>, opts: &RenderOptions) -> String {
@@ -522,6 +560,34 @@ mod tests {
             i = next;
         }
         assert!(count >= 15, "only {count} examples found");
+    }
+
+    #[test]
+    fn one_engine_renders_in_parallel_threads() {
+        let c = chart(&[(
+            "cm.yaml",
+            &format!("{CM}  a: {{{{ values.name }}}}-{{{{ release.name }}}}\n"),
+        )]);
+        let engine = Engine::new(&c).unwrap();
+        let outs: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|i| {
+                    let (engine, c) = (&engine, &c);
+                    s.spawn(move || {
+                        let opts = RenderOptions {
+                            release_name: Some(format!("r{i}")),
+                            ..RenderOptions::default()
+                        };
+                        let r = engine.render(c, None, &c.values, &opts).unwrap();
+                        crate::to_stream(&r.documents)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (i, out) in outs.iter().enumerate() {
+            assert!(out.contains(&format!("  a: web-r{i}\n")), "{out}");
+        }
     }
 
     #[test]
