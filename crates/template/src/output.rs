@@ -280,14 +280,18 @@ pub(crate) fn order(
         }
         seen.insert(key, (p.template.clone(), p.line));
     }
-    placed.sort_by(|a, b| {
-        (a.doc.hook, install_order(&a.doc.kind), &a.template, a.index).cmp(&(
-            b.doc.hook,
-            install_order(&b.doc.kind),
-            &b.template,
-            b.index,
-        ))
-    });
+    // Kinds Helm does not list sort after those, alphabetically by kind
+    // among themselves (as Helm's kind sorter does).
+    let key = |p: &Placed| {
+        let rank = install_order(&p.doc.kind);
+        let unknown = if rank == INSTALL_ORDER.len() {
+            p.doc.kind.clone()
+        } else {
+            String::new()
+        };
+        (p.doc.hook, rank, unknown, p.template.clone(), p.index)
+    };
+    placed.sort_by_cached_key(key);
     Ok(placed.into_iter().map(|p| p.doc).collect())
 }
 
@@ -349,10 +353,10 @@ mod tests {
     fn orders_by_kind_then_source_and_hooks_last() {
         let mut all = Vec::new();
         all.extend(split("c", "templates/a.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: v1\nkind: Foo\nmetadata: {name: f}\n").unwrap());
-        all.extend(split("c", "templates/b.yaml", "apiVersion: v1\nkind: Job\nmetadata:\n  name: h\n  annotations: {helm.sh/hook: pre-install}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n").unwrap());
+        all.extend(split("c", "templates/b.yaml", "apiVersion: v1\nkind: Job\nmetadata:\n  name: h\n  annotations: {helm.sh/hook: pre-install}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: v1\nkind: Bar\nmetadata: {name: b}\n").unwrap());
         let docs = order(all, "default").unwrap();
         let kinds: Vec<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
-        assert_eq!(kinds, ["Service", "Deployment", "Foo", "Job"]);
+        assert_eq!(kinds, ["Service", "Deployment", "Bar", "Foo", "Job"]);
     }
 
     #[test]
