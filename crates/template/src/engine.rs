@@ -486,6 +486,29 @@ mod tests {
     }
 
     #[test]
+    fn errors_in_included_templates_point_inside_them() {
+        let c = chart(&[
+            ("_inner.tpl", "# {{ values.nope }}\n"),
+            ("cm.yaml", &format!("{{% include \"_inner.tpl\" %}}\n{CM}")),
+        ]);
+        let e = render(&c).unwrap_err().diagnostics().remove(0);
+        assert_eq!(e.message, "undefined value: `values.nope`");
+        assert_eq!(e.location.unwrap().to_string(), "templates/_inner.tpl:1:6");
+        assert_eq!(
+            e.notes.last().map(String::as_str),
+            Some("included from templates/cm.yaml:1")
+        );
+        let c = chart(&[("cm.yaml", "{% include \"cm.yaml\" %}\n")]);
+        let e = render(&c).unwrap_err().diagnostics().remove(0);
+        assert_eq!(e.message, "recursion limit exceeded");
+        assert!(
+            e.notes.iter().any(|n| n.contains("more levels of include")),
+            "{:?}",
+            e.notes
+        );
+    }
+
+    #[test]
     fn syntax_errors_point_at_the_template() {
         let c = chart(&[("cm.yaml", &format!("{CM}  a: {{{{ values.x }}\n"))]);
         let e = Engine::new(&c).err().unwrap().diagnostics().remove(0);

@@ -10,8 +10,49 @@ pub const TPL_PREFIX: &str = "tpl in ";
 
 /// A template error as a diagnostic: `templates/<name>:line:col`, the
 /// source line, and a message without minijinja's location suffix.
-/// `sources` gives a template's text by name when the error carries none.
+/// `source_of` gives a template's text by name when the error carries none.
+///
+/// An error inside an included or imported template arrives wrapped once
+/// per level of inclusion; the diagnostic points at the innermost error,
+/// where the mistake is, and notes the chain of includes that led there.
 pub fn diagnostic(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> Diagnostic {
+    let mut chain = vec![err];
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        match c.downcast_ref::<TError>() {
+            Some(inner) => chain.push(inner),
+            None => break,
+        }
+        cause = c.source();
+    }
+    let (root, outer) = chain.split_last().unwrap_or((&err, &[]));
+    let mut diag = single(root, source_of);
+    // Outer errors are "could not render include" at each include site,
+    // innermost first once reversed.
+    let sites: Vec<String> = outer
+        .iter()
+        .rev()
+        .filter_map(|e| Some(format!("templates/{}:{}", e.name()?, e.line()?)))
+        .collect();
+    const SHOWN: usize = 4;
+    for site in sites.iter().take(SHOWN) {
+        diag = diag.note(format!("included from {site}"));
+    }
+    if sites.len() > SHOWN {
+        diag = diag.note(format!(
+            "… and {} more levels of include (a template that includes itself?)",
+            sites.len() - SHOWN
+        ));
+    }
+    let mut cause = root.source();
+    while let Some(c) = cause {
+        diag = diag.note(format!("caused by: {c}"));
+        cause = c.source();
+    }
+    diag
+}
+
+fn single(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> Diagnostic {
     let text = err.name().and_then(|name| {
         err.template_source()
             .map(str::to_string)
@@ -55,11 +96,6 @@ pub fn diagnostic(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> D
     }
     for hint in hints(err) {
         diag = diag.note(hint);
-    }
-    let mut cause = err.source();
-    while let Some(c) = cause {
-        diag = diag.note(format!("caused by: {c}"));
-        cause = c.source();
     }
     diag
 }
@@ -113,7 +149,7 @@ fn hints(err: &TError) -> Vec<String> {
             "a value the template uses is not set; guard it with `{% if x is defined %}`, `{% if x %}` or `x | default(...)`".to_string(),
         ],
         (ErrorKind::InvalidOperation, Some(d)) if d.contains("recursion limit") => vec![
-            "a macro or loop calls itself without end; check its stopping condition".to_string(),
+            "a macro, include or loop calls itself without end; check its stopping condition".to_string(),
         ],
         _ => Vec::new(),
     }
