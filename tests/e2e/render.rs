@@ -373,3 +373,19 @@ fn chart_kube_version_constraint_is_checked() {
         .no_stdout()
         .stderr_has("--kube-version banana: not a Kubernetes version");
 }
+
+#[test]
+fn errors_in_tpl_text_point_at_the_text_and_the_call() {
+    fails("render-tpl")
+        .stderr_has("error[template]: undefined value: `values.nme`")
+        .stderr_has(" --> templates/configmap.yaml (text given to tpl):1:10\n")
+        .stderr_has("1 | hello {{ values.nme }}\n")
+        .stderr_has("= rendered by tpl at templates/configmap.yaml:6\n");
+    let run = strata(&[
+        "render",
+        &fixture("render-tpl"),
+        "--set-string",
+        "greeting=hello {{ values.name }}",
+    ]);
+    run.code(0).stdout_has("  greeting: hello web\n");
+}

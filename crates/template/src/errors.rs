@@ -32,11 +32,18 @@ pub fn diagnostic(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> D
     let sites: Vec<String> = outer
         .iter()
         .rev()
-        .filter_map(|e| Some(format!("templates/{}:{}", e.name()?, e.line()?)))
+        .filter_map(|e| {
+            let how = if e.detail() == Some(crate::functions::TPL_CALL) {
+                "rendered by tpl at"
+            } else {
+                "included from"
+            };
+            Some(format!("{how} templates/{}:{}", e.name()?, e.line()?))
+        })
         .collect();
     const SHOWN: usize = 4;
     for site in sites.iter().take(SHOWN) {
-        diag = diag.note(format!("included from {site}"));
+        diag = diag.note(site.clone());
     }
     if sites.len() > SHOWN {
         diag = diag.note(format!(

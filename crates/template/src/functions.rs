@@ -327,8 +327,13 @@ pub fn tpl(state: &State<'_, '_>, text: &TValue) -> Result<String, TError> {
     let name = format!("tpl in {}", state.name());
     let out = state.env().render_named_str(&name, &text, ctx);
     TPL_DEPTH.with(|d| d.set(depth));
-    out
+    // A fresh error without location gets the call site's; the error in
+    // the text stays attached as its source.
+    out.map_err(|e| TError::new(ErrorKind::InvalidOperation, TPL_CALL).with_source(e))
 }
+
+/// The detail of the error `tpl` returns when its text fails.
+pub const TPL_CALL: &str = "tpl: the text failed to render";
 
 #[cfg(test)]
 mod tests {
@@ -479,6 +484,15 @@ mod tests {
                 context! { values => context!{ t => "{{ tpl(values.t) }}" } },
             )
             .unwrap_err();
-        assert!(format!("{err:#}").contains("nested more than"), "{err:#}");
+        let mut chain = Vec::new();
+        let mut cause: Option<&dyn std::error::Error> = Some(&err);
+        while let Some(e) = cause {
+            chain.push(e.to_string());
+            cause = e.source();
+        }
+        assert!(
+            chain.iter().any(|m| m.contains("nested more than")),
+            "{chain:?}"
+        );
     }
 }
