@@ -28,6 +28,8 @@ pub fn add_to_environment(env: &mut Environment<'_>) {
     env.add_filter("fromyaml", fromyaml);
     env.add_filter("fromjson", fromjson);
     env.add_filter("tojson", tojson);
+    env.add_filter("string", string);
+    env.add_filter("join", join);
     env.add_filter("indent", indent);
     env.add_filter("nindent", nindent);
     env.add_filter("quote", quote);
@@ -89,6 +91,38 @@ pub fn scalar_string(v: &TValue) -> String {
             .map(str::to_string)
             .unwrap_or_else(|| v.to_string()),
     }
+}
+
+/// `x | string`: a scalar as it prints (`true`, `null`), unlike minijinja's
+/// Python-style `True`/`None`.
+pub fn string(v: &TValue) -> Result<String, TError> {
+    match v.kind() {
+        ValueKind::Undefined => Err(undefined("string")),
+        ValueKind::None | ValueKind::Bool | ValueKind::Number | ValueKind::String => {
+            Ok(scalar_string(v))
+        }
+        _ => Ok(v.to_string()),
+    }
+}
+
+/// `list | join(sep)`: items printed as YAML scalars (`true`, `null`).
+pub fn join(v: &TValue, sep: Option<&str>) -> Result<String, TError> {
+    if v.is_undefined() {
+        return Err(undefined("join"));
+    }
+    if let Some(s) = v.as_str() {
+        // A string joins its characters, as in minijinja.
+        return Ok(s
+            .chars()
+            .map(String::from)
+            .collect::<Vec<_>>()
+            .join(sep.unwrap_or("")));
+    }
+    let mut parts = Vec::new();
+    for item in v.try_iter()? {
+        parts.push(string(&item)?);
+    }
+    Ok(parts.join(sep.unwrap_or("")))
 }
 
 /// `x | toyaml`: block YAML, Helm's layout, no trailing newline; strings a
@@ -396,6 +430,23 @@ mod tests {
         );
         assert_eq!(render("{{ [1] | tojson(2) }}"), "[\n  1\n]");
         assert!(render("{{ nope | tojson }}").starts_with("ERR"));
+    }
+
+    #[test]
+    fn string_and_join_print_yaml_scalars() {
+        assert_eq!(
+            render("{{ true | string }} {{ none | string }} {{ 2 | string }}"),
+            "true null 2"
+        );
+        assert_eq!(
+            render("{{ [1, none, true, 'x'] | join(',') }}"),
+            "1,null,true,x"
+        );
+        assert_eq!(
+            render("{{ 'ab' | join('-') }} {{ [1, 2] | join }}"),
+            "a-b 12"
+        );
+        assert!(render("{{ nope | join(',') }}").starts_with("ERR"));
     }
 
     #[test]
