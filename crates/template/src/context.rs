@@ -1,7 +1,7 @@
 //! The render context (DESIGN §4): `values`, `release`, `chart`, `env`,
 //! `capabilities`, `files`, `template`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value as TValue};
@@ -82,29 +82,42 @@ impl Object for ApiVersions {
 #[derive(Debug)]
 pub struct Files {
     files: BTreeMap<String, Arc<str>>,
+    /// Files that are not UTF-8 text (readable by no `files.*` method).
+    binary: BTreeSet<String>,
 }
 
 impl Files {
     /// The chart's readable files: everything but templates/ (Helm hides
-    /// those too); files that are not UTF-8 are left out.
+    /// those too); files that are not UTF-8 are noted, not readable.
     pub fn new(all: &BTreeMap<String, Vec<u8>>) -> Files {
-        let files = all
-            .iter()
-            .filter(|(p, _)| !p.starts_with("templates/"))
-            .filter_map(|(p, b)| {
-                let text = std::str::from_utf8(b).ok()?;
-                Some((p.clone(), Arc::from(text)))
-            })
-            .collect();
-        Files { files }
+        let mut files = BTreeMap::new();
+        let mut binary = BTreeSet::new();
+        for (p, b) in all.iter().filter(|(p, _)| !p.starts_with("templates/")) {
+            match std::str::from_utf8(b) {
+                Ok(text) => {
+                    files.insert(p.clone(), Arc::from(text));
+                }
+                Err(_) => {
+                    binary.insert(p.clone());
+                }
+            }
+        }
+        Files { files, binary }
     }
 
     fn lookup(&self, method: &str, path: &str) -> Result<&Arc<str>, TError> {
         let clean = clean_path(method, path)?;
         self.files.get(&clean).ok_or_else(|| {
+            let why = if self.binary.contains(&clean) {
+                "is not UTF-8 text"
+            } else if clean.starts_with("templates/") {
+                "is a template; templates cannot be read as files"
+            } else {
+                "does not exist in the chart"
+            };
             TError::new(
                 ErrorKind::InvalidOperation,
-                format!("files.{method}: the chart has no file {path:?}"),
+                format!("files.{method}: {path:?} {why}"),
             )
         })
     }

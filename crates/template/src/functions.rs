@@ -29,6 +29,8 @@ pub fn add_to_environment(env: &mut Environment<'_>) {
     env.add_filter("fromjson", fromjson);
     env.add_filter("tojson", tojson);
     env.add_filter("string", string);
+    env.add_filter("asconfig", asconfig);
+    env.add_filter("assecrets", assecrets);
     env.add_filter("join", join);
     env.add_filter("indent", indent);
     env.add_filter("nindent", nindent);
@@ -123,6 +125,45 @@ pub fn join(v: &TValue, sep: Option<&str>) -> Result<String, TError> {
         parts.push(string(&item)?);
     }
     Ok(parts.join(sep.unwrap_or("")))
+}
+
+/// The (file name, content) pairs of a `files.glob(...)` map, keyed by
+/// base name as Helm's `AsConfig`/`AsSecrets` do.
+fn file_pairs(what: &str, files: &TValue) -> Result<Vec<(String, String)>, TError> {
+    if files.kind() != ValueKind::Map {
+        return Err(invalid(format!(
+            "{what} takes the map files.glob(...) returns, not {}",
+            files.kind()
+        )));
+    }
+    let mut out = Vec::new();
+    for key in files.try_iter()? {
+        let path = text_of(what, &key)?;
+        let base = path.rsplit('/').next().unwrap_or(&path).to_string();
+        out.push((base, text_of(what, &files.get_item(&key)?)?));
+    }
+    Ok(out)
+}
+
+/// `files.glob("config/*") | asconfig`: ConfigMap `data` lines (Helm's
+/// `.AsConfig`), file base names to contents, as YAML without trailing newline.
+pub fn asconfig(files: &TValue) -> Result<String, TError> {
+    let map = file_pairs("asconfig", files)?
+        .into_iter()
+        .map(|(k, v)| (k, TValue::from(v)));
+    toyaml(&TValue::from_iter(map))
+}
+
+/// `files.glob("secrets/*") | assecrets`: Secret `data` lines (Helm's
+/// `.AsSecrets`), base names to base64 contents.
+pub fn assecrets(files: &TValue) -> Result<String, TError> {
+    let map = file_pairs("assecrets", files)?.into_iter().map(|(k, v)| {
+        (
+            k,
+            TValue::from(base64::engine::general_purpose::STANDARD.encode(v)),
+        )
+    });
+    toyaml(&TValue::from_iter(map))
 }
 
 /// `x | toyaml`: block YAML, Helm's layout, no trailing newline; strings a
@@ -447,6 +488,20 @@ mod tests {
             "a-b 12"
         );
         assert!(render("{{ nope | join(',') }}").starts_with("ERR"));
+    }
+
+    #[test]
+    fn asconfig_and_assecrets_key_by_base_name() {
+        let files = TValue::from_iter([("conf/a.txt", "x: 1\n"), ("conf/b.txt", "hi")]);
+        let ctx = context! { g => files };
+        let out = env()
+            .render_str("{{ g | asconfig }}|{{ g | assecrets }}", ctx)
+            .unwrap();
+        assert_eq!(
+            out,
+            "a.txt: |\n  x: 1\nb.txt: hi|a.txt: eDogMQo=\nb.txt: aGk="
+        );
+        assert!(env().render_str("{{ 'x' | asconfig }}", ()).is_err());
     }
 
     #[test]
