@@ -133,10 +133,9 @@ fn clean_path(method: &str, path: &str) -> Result<String, TError> {
             ),
         )
     };
-    if path.starts_with('/')
-        || path.starts_with('\\')
-        || path.contains(':') && path.len() > 1 && path.as_bytes()[1] == b':'
-    {
+    let bytes = path.as_bytes();
+    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+    if path.starts_with(['/', '\\']) || drive {
         return Err(refuse());
     }
     let mut parts = Vec::new();
@@ -238,13 +237,11 @@ impl Object for Files {
                 Ok(TValue::from(lines))
             }
             "glob" => {
-                if path.starts_with('/') || path.split('/').any(|s| s == "..") {
-                    clean_path(method, path)?;
-                }
+                let pattern = clean_path(method, path)?;
                 Ok(TValue::from_iter(
                     self.files
                         .iter()
-                        .filter(|(p, _)| glob_match(path, p))
+                        .filter(|(p, _)| glob_match(&pattern, p))
                         .map(|(p, t)| (p.clone(), TValue::from(&**t))),
                 ))
             }
