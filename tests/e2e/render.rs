@@ -389,3 +389,11 @@ fn errors_in_tpl_text_point_at_the_text_and_the_call() {
     ]);
     run.code(0).stdout_has("  greeting: hello web\n");
 }
+
+#[test]
+fn release_names_follow_helm_rules() {
+    let run = strata(&["render", "charts/api", "--release", "Shop_API"]);
+    run.code(2)
+        .no_stdout()
+        .stderr_has("--release Shop_API: a release name is at most 53 lowercase letters");
+}

@@ -139,6 +139,9 @@ impl Engine {
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
         check_kube_version(chart, opts)?;
+        if let Some(name) = &opts.release_name {
+            check_release_name(name)?;
+        }
         let base = self.base_context(env, values, opts)?;
         let namespace = release_namespace(env, opts);
         let wanted = self.show_only(opts)?;
@@ -292,6 +295,25 @@ pub(crate) fn configure(env: &mut Environment<'_>) {
     env.set_debug(true);
     env.set_formatter(format_value);
     functions::add_to_environment(env);
+}
+
+/// Helm's rule for release names: a DNS-1123 subdomain of at most 53
+/// characters (resource names append suffixes to it).
+fn check_release_name(name: &str) -> Result<(), Error> {
+    let ok = !name.is_empty()
+        && name.len() <= 53
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--release {name}: a release name is at most 53 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"
+        )))
+    }
 }
 
 /// Chart.yaml's `kubeVersion` constraint must admit the Kubernetes version
