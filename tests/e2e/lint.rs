@@ -252,3 +252,36 @@ fn a_packaged_chart_is_linted_with_paths_inside_the_archive() {
         .code(1)
         .stderr_has("error[schema]: replicaCount: 2 is less than the minimum of 3\n --> shop-1.0.0.tgz:shop/environments/prod-eu.yaml:1:15");
 }
+
+const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\ndata:\n  replicas: \"{{ values.replicaCount }}\"\n{% if values.replicaCount > 2 %}\n  tier: {{ values.tier }}\n{% endif %}\n";
+
+#[test]
+fn every_environment_renders_and_template_errors_name_the_environment() {
+    let dir = chart_with("schema", &[("templates/cm.yaml", CM)]);
+    lint_in(dir.path(), &["--env", "dev"]).code(0);
+    lint_in(dir.path(), &["--env", "prod"])
+        .code(1)
+        .stderr_has("error[template]: undefined value: `values.tier`\n --> templates/cm.yaml:8:12")
+        .stderr_has("= environment: prod");
+    // prod-eu's values are invalid: it is reported for them, not rendered.
+    let run = lint_in(dir.path(), &[]);
+    run.code(1)
+        .stderr_has("error[schema]: replicaCount: 2 is less than the minimum of 3")
+        .stderr_has("= environment: prod\n");
+    assert_eq!(
+        run.stderr.matches("error[template]").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn rendered_output_is_checked() {
+    strata(&["lint", "tests/fixtures/render-no-kind"])
+        .code(1)
+        .stderr_has("error[render]: templates/configmap.yaml: a rendered document has no kind");
+    strata(&["lint", "tests/fixtures/render-duplicate"])
+        .code(1)
+        .stderr_has("error[render]: duplicate resource: ConfigMap \"demo-config\"");
+}

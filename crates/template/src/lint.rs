@@ -1,14 +1,18 @@
 //! `strata lint` orchestration: the chart checks of
 //! [`strata_chart::lint`] for each chart, then per environment the merged
-//! values' validation (and, once rendering lands, rendering and output
-//! checks), charts and environments in parallel.
+//! values' validation, rendering, and the output checks rendering applies
+//! (every document parses and has apiVersion, kind and metadata.name; no
+//! duplicates), charts and environments in parallel. Templates are
+//! compiled once per chart and reused for every environment.
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use strata_chart::lint::{self as chart_lint, Prepared};
 use strata_chart::values::Merged;
-use strata_chart::Diagnostic;
+use strata_chart::{Diagnostic, Severity};
+
+use crate::{Engine, RenderOptions};
 
 /// Which environments to check.
 #[derive(Clone, Debug, Default)]
@@ -64,12 +68,22 @@ pub fn lint_chart(
             .map(Some)
             .collect(),
     };
+    // Templates compile once; a chart whose templates do not compile is
+    // reported once, not per environment.
+    let engine = match Engine::new(&p.chart) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            out.extend(e.diagnostics());
+            None
+        }
+    };
     let per_env: Vec<Vec<Diagnostic>> = envs
         .par_iter()
         .map(|env| {
             let (mut ds, merged) = chart_lint::env_checks(&p, env.as_deref());
-            if let Some(m) = merged {
-                ds.extend(render_checks(&p, env.as_deref(), &m));
+            let valid = !ds.iter().any(|d| d.severity == Severity::Error);
+            if let (Some(m), Some(engine), true) = (merged, &engine, valid) {
+                ds.extend(render_checks(&p, engine, env.as_deref(), &m));
             }
             ds
         })
@@ -78,9 +92,35 @@ pub fn lint_chart(
     chart_lint::fold(out)
 }
 
-/// Where rendering and the output checks plug in: render the environment
-/// with the merged values and check the documents. The renderer is not
-/// in this crate yet, so there is nothing to check.
-fn render_checks(_p: &Prepared, _env: Option<&str>, _merged: &Merged) -> Vec<Diagnostic> {
-    Vec::new()
+/// Render one environment with its merged values; rendering checks its
+/// output (YAML, apiVersion/kind/metadata.name, duplicates), so its errors
+/// are the findings. Environments whose values are invalid are not
+/// rendered (their schema findings say why).
+fn render_checks(
+    p: &Prepared,
+    engine: &Engine,
+    env: Option<&str>,
+    merged: &Merged,
+) -> Vec<Diagnostic> {
+    let environment = match env {
+        Some(name) => match p.chart.environments.get(name) {
+            Ok(e) => Some(e),
+            Err(e) => return e.diagnostics(),
+        },
+        None => None,
+    };
+    let opts = RenderOptions {
+        notes: true,
+        ..RenderOptions::default()
+    };
+    match engine.render(&p.chart, environment, &merged.values, &opts) {
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            let e = match env {
+                Some(name) => e.in_env(name),
+                None => e,
+            };
+            e.diagnostics()
+        }
+    }
 }
