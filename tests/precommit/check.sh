@@ -7,8 +7,10 @@
 #   2. strata-lint (language: rust), which pre-commit installs with
 #      `cargo install --path .` from this repository's HEAD commit
 #      (slow: a release build; skip it with STRATA_PRECOMMIT_SKIP_RUST=1),
-# each on a bad commit (a values mistake in one environment: the hook must
-# fail and name the file and line) and on the fixed commit (must pass).
+# each installed as the charts repository's git pre-commit hook: a commit
+# with a values mistake in one environment must be refused with the file
+# and line named, and the fixed commit must go through. Only committed
+# changes of this repository are tested (pre-commit clones HEAD).
 #
 # Needs python3 + pip (pre-commit is installed from PyPI into a temporary
 # virtualenv unless it is already on PATH) and git. When pre-commit cannot
@@ -53,40 +55,46 @@ git commit --quiet -m "a chart"
 
 head_rev="$(git -C "$repo" rev-parse HEAD)"
 
-run_hook() { # hook-id [PATH prefix]
+check() { # hook-id [env...]: install the hook in the charts repo, then commit
   local hook="$1"
   shift
-  env "$@" "${PRE_COMMIT[@]}" try-repo "$repo" "$hook" --ref "$head_rev" --all-files
-}
-
-check() { # hook-id [env...]
-  local hook="$1"
-  shift
-  # A values mistake in one environment.
-  printf '# Staging.\nimage:\n  tag: "2.4.0"\nreplicaCount: three\n' >"$charts/charts/api/environments/staging.yaml"
+  cat >.pre-commit-config.yaml <<CFG
+repos:
+  - repo: $repo
+    rev: $head_rev
+    hooks:
+      - id: $hook
+CFG
+  git add .pre-commit-config.yaml
+  git commit --quiet --no-verify -m "use $hook"
+  env "$@" "${PRE_COMMIT[@]}" install --install-hooks >/dev/null
+  # A values mistake in one environment: the commit must be refused, and
+  # the message must name the file and line.
+  printf '# Staging.\nimage:\n  tag: "2.4.0"\nreplicaCount: three\n' >charts/api/environments/staging.yaml
   git add -A
   local out
-  if out="$(run_hook "$hook" "$@" 2>&1)"; then
+  if out="$(env "$@" git commit -m "three replicas" 2>&1)"; then
     printf '%s\n' "$out"
-    say "FAIL: $hook passed a chart with a values mistake"
+    say "FAIL: $hook let a values mistake be committed"
     exit 1
   fi
-  if ! grep -q 'charts/api/environments/staging.yaml' <<<"$out"; then
+  if ! grep -q 'charts/api/environments/staging.yaml:4:15' <<<"$out"; then
     printf '%s\n' "$out"
-    say "FAIL: $hook did not name the file"
+    say "FAIL: $hook did not name the file and line"
     exit 1
   fi
-  say "ok: $hook rejects the mistake and names the file:"
+  say "ok: $hook refuses the commit and names the file and line:"
   grep -E 'error\[|-->' <<<"$out" | sed 's/^/    /'
-  git checkout --quiet -- .
-  git reset --quiet
-  git checkout --quiet -- .
-  if ! out="$(run_hook "$hook" "$@" 2>&1)"; then
+  # Fixed: the commit goes through.
+  printf '# Staging.\nimage:\n  tag: "2.4.0"\nreplicaCount: 3\n' >charts/api/environments/staging.yaml
+  git add -A
+  if ! out="$(env "$@" git commit -m "three replicas" 2>&1)"; then
     printf '%s\n' "$out"
-    say "FAIL: $hook rejects the clean chart"
+    say "FAIL: $hook refuses a clean chart"
     exit 1
   fi
-  say "ok: $hook passes the clean chart"
+  say "ok: $hook accepts the fixed chart"
+  "${PRE_COMMIT[@]}" uninstall >/dev/null
 }
 
 start=$(date +%s)
@@ -102,4 +110,4 @@ start=$(date +%s)
 cargo_dir="$(dirname "$(command -v cargo)")"
 git_dir="$(dirname "$(command -v git)")"
 check strata-lint PATH="$cargo_dir:$git_dir:/usr/local/bin:/usr/bin:/bin"
-say "rust hook checked in $(($(date +%s) - start))s (includes cargo install)"
+say "rust hook checked in $(($(date +%s) - start))s (includes pre-commit's cargo install, a release build)"
