@@ -685,4 +685,29 @@ mod tests {
             "db:\n  password: <redacted>\n  user: app\n"
         );
     }
+
+    #[test]
+    fn list_items_are_shown_with_their_index_and_origin() {
+        let c = chart(&[
+            (
+                "values.schema.json",
+                r#"{"properties": {"ports": {"type": "array", "items": {"type": "integer"}}}}"#,
+            ),
+            ("values.yaml", "ports:\n  - 80\n  - http\n"),
+        ]);
+        let set = SchemaSet::for_env(&c, None).unwrap();
+        let req = Request::default();
+        let m = crate::values::merge_unchecked(&c, &req).unwrap();
+        let ds = set.validate(&c, &req, &m);
+        assert_eq!(ds.len(), 1);
+        assert_eq!(
+            ds[0].message,
+            "ports[1]: \"http\" is not of type \"integer\""
+        );
+        assert_eq!(
+            ds[0].location.as_ref().unwrap().to_string(),
+            "values.yaml:3:5"
+        );
+        assert_eq!(ds[0].snippet.as_deref(), Some("  - http"));
+    }
 }
