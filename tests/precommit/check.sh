@@ -54,6 +54,7 @@ git add -A
 git commit --quiet -m "a chart"
 
 head_rev="$(git -C "$repo" rev-parse HEAD)"
+fixed=2
 
 check() { # hook-id [env...]: install the hook in the charts repo, then commit
   local hook="$1"
@@ -86,7 +87,9 @@ CFG
   say "ok: $hook refuses the commit and names the file and line:"
   grep -E 'error\[|-->' <<<"$out" | sed 's/^/    /'
   # Fixed: the commit goes through.
-  printf '# Staging.\nimage:\n  tag: "2.4.0"\nreplicaCount: 3\n' >charts/api/environments/staging.yaml
+  # (a different valid count each run, so there is something to commit)
+  fixed=$((fixed + 1))
+  printf '# Staging.\nimage:\n  tag: "2.4.0"\nreplicaCount: %s\n' "$fixed" >charts/api/environments/staging.yaml
   git add -A
   if ! out="$(env "$@" git commit -m "three replicas" 2>&1)"; then
     printf '%s\n' "$out"
