@@ -29,7 +29,7 @@ pub enum Command {
     Create(CreateCmd),
     /// Print a shell completion script.
     Completions(CompletionsCmd),
-    /// Check charts: Chart.yaml, values files, schemas, every environment.
+    /// Check charts: Chart.yaml, values files, schemas, every environment's values and manifests.
     Lint(LintCmd),
     /// Schema tooling.
     #[command(subcommand)]
