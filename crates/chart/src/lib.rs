@@ -19,6 +19,8 @@ pub mod diag;
 pub mod env;
 pub mod helmignore;
 pub mod merge;
+pub mod parity;
+pub mod promote;
 pub mod semver;
 pub mod strvals;
 pub mod value;

@@ -1,7 +1,10 @@
 //! One module per subcommand; each turns arguments into library calls and
 //! an [`Outcome`](crate::Outcome).
 
+mod diff;
 mod envs;
+mod parity;
+mod promote;
 mod values;
 
 use std::path::Path;
@@ -18,6 +21,9 @@ pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
     match cli.command {
         Command::Values(c) => values::run(c, sets),
         Command::Envs(c) => envs::run(c),
+        Command::Parity(c) => parity::run(c),
+        Command::Diff(c) => diff::run(c),
+        Command::Promote(c) => promote::run(c),
     }
 }
 
