@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `strata` binary on real chart directories.
 #![allow(dead_code)]
 
+mod envflow;
 mod util;
 mod values;
