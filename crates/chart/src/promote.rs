@@ -466,7 +466,7 @@ fn replace_value(text: &str, entry: &yaml::OutlineEntry, value: &Value) -> Strin
     let y = yaml::to_yaml(&Value::Map(m));
     let body = y.strip_prefix("k:").unwrap_or(&y);
     let body = body.strip_suffix('\n').unwrap_or(body);
-    let body = indent_rest(body, col);
+    let body = crlf_like(text, &indent_rest(body, col));
     // An empty plain scalar (`key:` alone) ends where it starts; keep what
     // follows the colon (a comment) after the new value.
     let end = match &entry.value.kind {
@@ -478,6 +478,15 @@ fn replace_value(text: &str, entry: &yaml::OutlineEntry, value: &Value) -> Strin
     out.push_str(&body);
     out.push_str(&text[end..]);
     out
+}
+
+/// `generated` with `\r\n` line ends when `text` uses them.
+fn crlf_like(text: &str, generated: &str) -> String {
+    if text.contains("\r\n") {
+        generated.replace('\n', "\r\n")
+    } else {
+        generated.to_string()
+    }
 }
 
 /// Add the entries of `add` (a map) after the last entry of the block map
@@ -503,10 +512,11 @@ fn insert(text: &str, map: &Outline, add: &Value) -> String {
         }
         block.push_str(line);
     }
+    let block = crlf_like(text, &block);
     let mut out = String::with_capacity(text.len() + block.len() + 1);
     out.push_str(&text[..at]);
     if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
+        out.push_str(if text.contains("\r\n") { "\r\n" } else { "\n" });
     }
     out.push_str(&block);
     out.push_str(&text[at..]);
@@ -618,6 +628,24 @@ mod tests {
         assert_eq!(out, "x:\n  args: 3\n  y: 1\n");
         let out = set_ok("x:  # empty\ny: 1\n", "x.k", &Value::Int(3));
         assert_eq!(out, "x:\n  k: 3  # empty\ny: 1\n");
+    }
+
+    #[test]
+    fn crlf_files_keep_crlf() {
+        let out = set_ok("a:\r\n  b: 1\r\n", "a.c", &Value::Int(2));
+        assert_eq!(out, "a:\r\n  b: 1\r\n  c: 2\r\n");
+        let out = set_ok("a:\r\n  b: 1\r\n", "a.b", &Value::Int(3));
+        assert_eq!(out, "a:\r\n  b: 3\r\n");
+    }
+
+    #[test]
+    fn quoted_keys_and_flow_parents() {
+        let out = set_ok("ann:\n  'a.b/c': x  # k\n", r"ann.a\.b/c", &str_("yy"));
+        assert_eq!(out, "ann:\n  'a.b/c': yy  # k\n");
+        let out = set_ok("r: {req: {cpu: 1}}\nz: 0\n", "r.lim.cpu", &Value::Int(2));
+        assert_eq!(out, "r:\n  req:\n    cpu: 1\n  lim:\n    cpu: 2\nz: 0\n");
+        let out = set_ok("s: |\n  old\n  text\n\nz: 0\n", "s", &str_("new"));
+        assert_eq!(out, "s: new\n\nz: 0\n");
     }
 
     #[test]

@@ -1194,6 +1194,41 @@ mod tests {
     }
 
     #[test]
+    fn outline_gives_byte_spans_of_keys_and_values() {
+        let src =
+            "# é\na:\n  b: 'x y'  # k\n  c: {d: 1}\n  \"q\": \"v\\\"w\"\n  g: |\n    lit\n\nh: 3\n";
+        let root = outline(src)
+            .unwrap_or_else(|d| panic!("{d}"))
+            .expect("root");
+        let text = |o: &Outline| &src[o.start..o.end];
+        let a = root.entry("a").expect("a");
+        assert_eq!(&src[a.key_start..a.colon_end], "a:");
+        let b = a.value.entry("b").expect("b");
+        assert_eq!(text(&b.value), "'x y'");
+        assert!(matches!(&b.value.kind, OutlineKind::Scalar(t, Style::Single) if t == "x y"));
+        let c = a.value.entry("c").expect("c");
+        assert_eq!(text(&c.value), "{d: 1}");
+        assert!(matches!(&c.value.kind, OutlineKind::Map { flow: true, .. }));
+        let q = a.value.entry("q").expect("q");
+        assert_eq!(&src[q.key_start..q.colon_end], "\"q\":");
+        assert_eq!(text(&q.value), "\"v\\\"w\"");
+        let g = a.value.entry("g").expect("g");
+        assert!(matches!(
+            &g.value.kind,
+            OutlineKind::Scalar(_, Style::Literal)
+        ));
+        assert_eq!(text(&g.value), "lit");
+        assert_eq!(
+            &src[a.value.start..a.value.end],
+            &src[src.find("b:").unwrap_or(0)..src.find("lit").unwrap_or(0) + 3]
+        );
+        assert_eq!(text(&root.entry("h").expect("h").value), "3");
+        assert!(outline("# only\n")
+            .unwrap_or_else(|d| panic!("{d}"))
+            .is_none());
+    }
+
+    #[test]
     fn floats_print_as_floats() {
         assert_eq!(float_to_string(3.0), "3.0");
         assert_eq!(float_to_string(0.25), "0.25");
