@@ -472,3 +472,46 @@ fn promote_errors_name_the_path_and_environment() {
     .code(2)
     .stderr_has("promote edits a chart directory's files");
 }
+
+// ---------------------------------------------------------------- docs
+
+#[test]
+fn docs_environments_examples_are_true() {
+    let doc = std::fs::read_to_string(root().join("docs/environments.md")).expect("docs");
+    let parity = strata(&[
+        "parity",
+        "charts/api",
+        "--envs",
+        "staging,prod",
+        "--output",
+        "markdown",
+    ]);
+    parity.code(0);
+    assert!(
+        doc.contains(&parity.stdout),
+        "docs/environments.md: parity example is stale:\n{}",
+        parity.stdout
+    );
+    let diff = strata(&[
+        "diff",
+        "charts/api",
+        "--env",
+        "prod",
+        "--env",
+        "prod-eu-central",
+        "--values",
+    ]);
+    diff.code(0);
+    assert!(
+        doc.contains(&format!("```diff\n{}```", diff.stdout)),
+        "diff example is stale:\n{}",
+        diff.stdout
+    );
+    let promote = strata(&["promote", "charts/api", "--to", "staging", "--dry-run"]);
+    promote.code(0);
+    assert!(
+        doc.contains(&format!("```diff\n{}```", promote.stdout)),
+        "promote example is stale:\n{}",
+        promote.stdout
+    );
+}
