@@ -462,6 +462,18 @@ fn promote_errors_name_the_path_and_environment() {
             read(&root().join("tests/fixtures/envflow-promote"), &file)
         );
     }
+    run_in(&chart, &["promote", "--from", "prod", "--to", "ci"])
+        .code(1)
+        .no_stdout()
+        .stderr_has(
+            "error[promote]: environment \"ci\" has no values file of its own to promote into",
+        )
+        .stderr_has("= list one under environments.ci.values in environments.yaml");
+    assert_eq!(
+        list_files(&chart),
+        before,
+        "no environments/ci.yaml created"
+    );
     // A packaged chart cannot be edited.
     strata(&[
         "promote",
@@ -514,4 +526,12 @@ fn docs_environments_examples_are_true() {
         "promote example is stale:\n{}",
         promote.stdout
     );
+}
+
+#[test]
+fn promote_without_keys_says_how_to_give_them() {
+    strata(&["promote", DRIFT, "--to", "staging"])
+        .code(2)
+        .no_stdout()
+        .stderr_has("no keys to promote: give --key PATH, or list defaults under `promote:` in environments.yaml");
 }
