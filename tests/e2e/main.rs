@@ -1,6 +1,8 @@
 //! End-to-end tests: the real `strata` binary on real chart directories.
 #![allow(dead_code)]
 
+mod create;
 mod envflow;
+mod render;
 mod util;
 mod values;

@@ -1,10 +1,13 @@
 //! One module per subcommand; each turns arguments into library calls and
 //! an [`Outcome`](crate::Outcome).
 
+mod completions;
+mod create;
 mod diff;
 mod envs;
 mod parity;
 mod promote;
+mod render;
 mod values;
 
 use std::path::Path;
@@ -19,11 +22,14 @@ use crate::Outcome;
 /// Dispatch a parsed command line.
 pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
     match cli.command {
+        Command::Render(c) => render::run(c, sets),
         Command::Values(c) => values::run(c, sets),
         Command::Envs(c) => envs::run(c),
         Command::Parity(c) => parity::run(c),
         Command::Diff(c) => diff::run(c),
         Command::Promote(c) => promote::run(c),
+        Command::Create(c) => create::run(c),
+        Command::Completions(c) => completions::run(c),
     }
 }
 
