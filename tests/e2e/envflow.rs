@@ -519,6 +519,29 @@ fn docs_environments_examples_are_true() {
         "diff example is stale:\n{}",
         diff.stdout
     );
+    // The rendered diff example is the header and the Deployment's section.
+    let rendered = strata(&[
+        "diff",
+        "charts/api",
+        "--env",
+        "prod",
+        "--env",
+        "prod-eu-central",
+    ]);
+    rendered.code(0);
+    let out = &rendered.stdout;
+    let header = out.lines().next().expect("header");
+    assert_eq!(
+        header,
+        "# namespace shop-prod (prod and prod-eu-central) is shown as <namespace>"
+    );
+    let start = out.find("--- prod Deployment").expect("deployment");
+    let end = out.find("--- prod HorizontalPodAutoscaler").expect("hpa");
+    let excerpt = format!("```diff\n{header}\n{}```", &out[start..end]);
+    assert!(
+        doc.contains(&excerpt),
+        "rendered diff example is stale:\n{excerpt}"
+    );
     let promote = strata(&["promote", "charts/api", "--to", "staging", "--dry-run"]);
     promote.code(0);
     assert!(
@@ -534,4 +557,62 @@ fn promote_without_keys_says_how_to_give_them() {
         .code(2)
         .no_stdout()
         .stderr_has("no keys to promote: give --key PATH, or list defaults under `promote:` in environments.yaml");
+}
+
+// ---------------------------------------------------------------- rendered diff
+
+const RENDER: &str = "tests/fixtures/envflow-render";
+
+#[test]
+fn diff_rendered_resources_with_added_and_removed_ones() {
+    let run = strata(&["diff", RENDER, "--env", "staging", "--env", "prod"]);
+    run.code(0).stderr_is("");
+    golden("envflow/render-diff-staging-prod.txt", &run.stdout);
+    run.stdout_has(
+        "# namespaces normalised: web-staging (staging) and web-prod (prod) are shown as <namespace>\n",
+    )
+    .stdout_has("--- staging Deployment <namespace>/web\n+++ prod Deployment <namespace>/web\n")
+    .stdout_has("-  replicas: 2\n+  replicas: 4\n")
+    // Removed and added resources are shown whole.
+    .stdout_has("--- staging ConfigMap <namespace>/web-debug\n+++ /dev/null\n@@ -1,7 +0,0 @@\n-apiVersion: v1\n")
+    .stdout_has("--- /dev/null\n+++ prod Ingress <namespace>/web\n@@ -0,0 +1,8 @@\n+apiVersion: networking.k8s.io/v1\n");
+    // The namespace inside a value (api.<ns>.svc…) is normalised too, and
+    // the Service, which differs only by namespace, is not shown.
+    assert!(!run.stdout.contains("UPSTREAM"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Service"), "{}", run.stdout);
+    strata(&[
+        "diff",
+        RENDER,
+        "--env",
+        "staging",
+        "--env",
+        "prod",
+        "--exit-code",
+    ])
+    .code(1)
+    .stdout_has("+  replicas: 4");
+}
+
+#[test]
+fn diff_rendered_identical_environments_in_other_namespaces() {
+    for (a, b) in [("prod", "prod-copy"), ("dev", "staging")] {
+        let run = strata(&["diff", RENDER, "--env", a, "--env", b, "--exit-code"]);
+        run.code(0).stderr_is("");
+        assert_eq!(
+            run.stdout,
+            format!(
+                "# namespaces normalised: web-{a} ({a}) and web-{b} ({b}) are shown as <namespace>\nno differences between the rendered resources of \"{a}\" and \"{b}\"\n"
+            )
+        );
+    }
+}
+
+#[test]
+fn diff_rendered_of_the_reference_chart() {
+    let run = strata(&["diff", "charts/api", "--env", "staging", "--env", "prod"]);
+    run.code(0);
+    golden("envflow/api-diff-staging-prod.txt", &run.stdout);
+    run.stdout_has(
+        "--- /dev/null\n+++ prod HorizontalPodAutoscaler <namespace>/release-name-api\n",
+    );
 }

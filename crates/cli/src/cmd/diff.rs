@@ -2,8 +2,11 @@
 
 use std::io::IsTerminal;
 
+use strata_chart::chart::Chart;
 use strata_chart::values::{self, Request};
 use strata_chart::{yaml, Error, Result};
+use strata_template::diff::{self, Resource, Side, NAMESPACE_PLACEHOLDER};
+use strata_template::{Engine, RenderOptions};
 
 use crate::args::{ColorChoice, DiffCmd};
 use crate::Outcome;
@@ -27,10 +30,7 @@ pub fn run(c: DiffCmd) -> Result<Outcome> {
         }
     };
     if !c.values {
-        return Err(Error::Usage(
-            "rendered diff is not available in this build yet (the template engine has not landed); use --values to diff the merged values"
-                .to_string(),
-        ));
+        return rendered(&chart, a, b, c.exit_code, color);
     }
     let mut diagnostics = Vec::new();
     let mut texts = Vec::new();
@@ -66,6 +66,71 @@ pub fn run(c: DiffCmd) -> Result<Outcome> {
     })
 }
 
+/// Render both environments with one engine and diff them resource by resource.
+fn rendered(chart: &Chart, a: &str, b: &str, exit_code: bool, color: bool) -> Result<Outcome> {
+    let engine = Engine::new(chart)?;
+    let mut diagnostics = Vec::new();
+    let mut docs = Vec::new();
+    for name in [a, b] {
+        let env = chart.environments.get(name)?;
+        let m = values::merge(
+            chart,
+            &Request {
+                env: Some(name.to_string()),
+                ..Request::default()
+            },
+        )
+        .map_err(|e| e.in_env(name))?;
+        diagnostics.extend(m.warnings);
+        let r = engine
+            .render(chart, Some(env), &m.values, &RenderOptions::default())
+            .map_err(|e| e.in_env(name))?;
+        docs.push((env, r.documents));
+    }
+    let side = |i: usize| -> Side<'_> {
+        let (env, list) = &docs[i];
+        Side {
+            env: &env.name,
+            namespace: &env.namespace,
+            resources: list
+                .iter()
+                .map(|d| Resource {
+                    kind: &d.kind,
+                    namespace: d.namespace.as_deref(),
+                    name: &d.name,
+                    body: &d.body,
+                })
+                .collect(),
+        }
+    };
+    let (old, new) = (side(0), side(1));
+    let diffs = diff::diff(&old, &new);
+    let mut stdout = String::new();
+    if old.namespace == new.namespace {
+        stdout.push_str(&format!(
+            "# namespace {} ({a} and {b}) is shown as {NAMESPACE_PLACEHOLDER}\n",
+            old.namespace
+        ));
+    } else {
+        stdout.push_str(&format!(
+            "# namespaces normalised: {} ({a}) and {} ({b}) are shown as {NAMESPACE_PLACEHOLDER}\n",
+            old.namespace, new.namespace
+        ));
+    }
+    if diffs.is_empty() {
+        stdout.push_str(&format!(
+            "no differences between the rendered resources of \"{a}\" and \"{b}\"\n"
+        ));
+    } else {
+        stdout.push_str(&paint(&diff::to_text(&old, &new, &diffs), color));
+    }
+    Ok(Outcome {
+        stdout,
+        diagnostics,
+        fail: exit_code && !diffs.is_empty(),
+    })
+}
+
 /// A unified diff of two texts (3 lines of context) with `---`/`+++`
 /// headers; empty when they are equal. `color` paints removals red,
 /// additions green and hunk headers cyan.
@@ -79,8 +144,13 @@ pub fn unified(old: &str, new: &str, old_name: &str, new_name: &str, color: bool
         .context_radius(3)
         .header(old_name, new_name)
         .to_string();
+    paint(&text, color)
+}
+
+/// Colour a unified diff: removals red, additions green, hunk headers cyan.
+fn paint(text: &str, color: bool) -> String {
     if !color {
-        return text;
+        return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 64);
     for line in text.split_inclusive('\n') {
