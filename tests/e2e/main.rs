@@ -4,6 +4,7 @@
 mod create;
 mod docs;
 mod lint;
+mod envflow;
 mod render;
 mod schema;
 mod schema_init;

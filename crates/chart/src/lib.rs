@@ -23,6 +23,8 @@ pub mod lint;
 pub mod merge;
 pub mod schema;
 pub mod schema_infer;
+pub mod parity;
+pub mod promote;
 pub mod semver;
 pub mod strvals;
 pub mod value;

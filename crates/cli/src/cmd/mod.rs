@@ -3,8 +3,11 @@
 
 mod completions;
 mod create;
+mod diff;
 mod envs;
 mod lint;
+mod parity;
+mod promote;
 mod render;
 mod schema;
 mod values;
@@ -24,6 +27,9 @@ pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
         Command::Render(c) => render::run(c, sets),
         Command::Values(c) => values::run(c, sets),
         Command::Envs(c) => envs::run(c),
+        Command::Parity(c) => parity::run(c),
+        Command::Diff(c) => diff::run(c),
+        Command::Promote(c) => promote::run(c),
         Command::Create(c) => create::run(c),
         Command::Completions(c) => completions::run(c),
         Command::Lint(c) => lint::run(c),
