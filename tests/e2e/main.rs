@@ -3,8 +3,8 @@
 
 mod create;
 mod docs;
-mod lint;
 mod envflow;
+mod lint;
 mod render;
 mod schema;
 mod schema_init;
