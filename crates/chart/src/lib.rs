@@ -15,10 +15,12 @@
 
 pub mod archive;
 pub mod chart;
+pub mod deps;
 pub mod diag;
 pub mod env;
 pub mod helmignore;
 pub mod merge;
+pub mod package;
 pub mod semver;
 pub mod strvals;
 pub mod value;

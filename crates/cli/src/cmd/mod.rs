@@ -1,7 +1,9 @@
 //! One module per subcommand; each turns arguments into library calls and
 //! an [`Outcome`](crate::Outcome).
 
+mod dependency;
 mod envs;
+mod package;
 mod values;
 
 use std::path::Path;
@@ -18,13 +20,15 @@ pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
     match cli.command {
         Command::Values(c) => values::run(c, sets),
         Command::Envs(c) => envs::run(c),
+        Command::Package(c) => package::run(c),
+        Command::Dependency(crate::args::DependencyCmd::List(c)) => dependency::list(c),
     }
 }
 
 /// Load the chart a command names.
 pub fn load_chart(path: &Path) -> Result<Chart> {
     let source = path.display().to_string();
-    Chart::load_dir(path, &source)
+    Chart::load(path, &source)
 }
 
 /// The values request the shared flags describe.
