@@ -1,5 +1,8 @@
 //! End-to-end tests: the real `strata` binary on real chart directories.
 #![allow(dead_code)]
 
+mod helm;
+mod package;
+mod subcharts;
 mod util;
 mod values;
