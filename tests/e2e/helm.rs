@@ -103,6 +103,7 @@ fn helm_template_gives_every_subchart_the_values_strata_computes() {
         "charts/web",
         "charts/web/charts/metrics",
         "charts/cache",
+        "charts/extra",
     ] {
         let d = chart.join(dir).join("templates");
         std::fs::create_dir_all(&d).expect("mkdir");
@@ -139,6 +140,8 @@ fn helm_template_gives_every_subchart_the_values_strata_computes() {
         }
         let sources: Vec<&str> = theirs.iter().map(|(s, _)| s.as_str()).collect();
         assert!(sources.contains(&"umbrella/templates/dump.yaml"));
+        // Vendored without a dependency entry: always in, as in Helm.
+        assert!(sources.contains(&"umbrella/charts/extra/templates/dump.yaml"));
         assert_eq!(
             sources.contains(&"umbrella/charts/admin/charts/metrics/templates/dump.yaml"),
             env != "dev",

@@ -472,3 +472,103 @@ fn path_to_map(path: &Path, table: Map) -> Map {
         _ => Map::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn chart(files: &[(&str, &str)]) -> Chart {
+        let files: BTreeMap<String, Vec<u8>> = files
+            .iter()
+            .map(|(p, d)| (p.to_string(), d.as_bytes().to_vec()))
+            .collect();
+        Chart::from_files(files, "t").expect("valid test chart")
+    }
+
+    fn user(src: &str) -> Map {
+        match crate::yaml::load_values(src, &Arc::from("user.yaml")) {
+            Ok(Node {
+                value: Value::Map(m),
+                ..
+            }) => m,
+            other => panic!("bad test input: {other:?}"),
+        }
+    }
+
+    fn parent(deps: &str) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "Chart.yaml",
+                format!("apiVersion: v2\nname: p\nversion: 1.0.0\ndependencies:\n{deps}"),
+            ),
+            ("charts/a/Chart.yaml", "name: a\nversion: 1.0.0\n".into()),
+            ("charts/b/Chart.yaml", "name: b\nversion: 2.0.0\n".into()),
+        ]
+    }
+
+    fn enabled(deps: &str, values: &str) -> Vec<String> {
+        let files = parent(deps);
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, d)| (*p, d.as_str())).collect();
+        let c = chart(&refs);
+        let p = process(&c, &user(values)).expect("processes");
+        p.subcharts.into_iter().map(|e| e.name).collect()
+    }
+
+    #[test]
+    fn tags_any_true_enables_all_false_disables() {
+        let deps = "  - name: a\n    tags: [x, y]\n  - name: b\n    tags: [y]\n";
+        assert_eq!(enabled(deps, "{}"), ["a", "b"]);
+        assert_eq!(enabled(deps, "tags: {x: true, y: false}"), ["a"]);
+        assert_eq!(
+            enabled(deps, "tags: {x: false, y: false}"),
+            Vec::<String>::new()
+        );
+        assert_eq!(enabled(deps, "tags: {y: notabool}"), ["a", "b"]);
+    }
+
+    #[test]
+    fn first_boolean_condition_wins_over_tags() {
+        let deps = "  - name: a\n    tags: [x]\n    condition: a.on,b.on\n  - name: b\n";
+        assert_eq!(enabled(deps, "tags: {x: false}\na: {on: true}"), ["a", "b"]);
+        assert_eq!(enabled(deps, "a: {on: false}\nb: {on: true}"), ["b"]);
+        // A missing first path falls through to the next.
+        assert_eq!(enabled(deps, "b: {on: false}"), ["b"]);
+    }
+
+    #[test]
+    fn unlisted_vendored_charts_come_first_and_alias_renames() {
+        let deps = "  - name: b\n    alias: bee\n";
+        assert_eq!(enabled(deps, "{}"), ["a", "bee"]);
+    }
+
+    #[test]
+    fn version_constraints_use_helm_semantics() {
+        assert!(compatible(&Some("~1.2.0".into()), "1.2.9"));
+        assert!(!compatible(&Some("~1.2.0".into()), "1.3.0"));
+        assert!(compatible(&Some("^1".into()), "v1.4"));
+        assert!(!compatible(&Some(">= 1.0.0".into()), "1.1.0-rc.1"));
+        assert!(compatible(&None, "0.0.1"));
+        assert!(!compatible(&Some("not a range".into()), "1.0.0"));
+    }
+
+    #[test]
+    fn bad_constraint_is_reported() {
+        let files = parent("  - name: a\n    version: \"not a range\"\n");
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, d)| (*p, d.as_str())).collect();
+        let c = chart(&refs);
+        let s = status(&c);
+        assert_eq!(s[0].state.word(), "invalid constraint");
+        let d = problem(&c, &s[0]).expect("a problem");
+        assert!(d.message.contains("version constraint"), "{}", d.message);
+        assert_eq!(d.location.expect("located").to_string(), "Chart.yaml:5:11");
+    }
+
+    #[test]
+    fn path_to_map_nests_tables() {
+        let t = user("k: v");
+        let m = path_to_map(&Path::parse("a.b"), t);
+        let n = Node::new(Value::Map(m), Origin::Generated);
+        assert!(n.get_path(&["a", "b", "k"]).is_some());
+    }
+}
