@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `strata` binary on real chart directories.
 #![allow(dead_code)]
 
+mod docs_package;
 mod helm;
 mod package;
 mod subcharts;
