@@ -330,7 +330,7 @@ impl Chart {
             )));
         }
         let files =
-            archive::read_chart_dir(dir, &Limits::HELM).map_err(|e| archive_error(source, e))?;
+            archive::read_chart_dir(dir, &Limits::HELM).map_err(|e| dir_error(source, e))?;
         let mut loader = Loader::new();
         loader.total = files.iter().map(|f| f.data.len() as u64).sum();
         let files = files.into_iter().map(|f| (f.path, f.data)).collect();
@@ -504,6 +504,15 @@ pub fn archive_error(source: &str, e: ArchiveError) -> Error {
             Error::io(path.display(), std::io::Error::other(detail))
         }
         other => Error::invalid(Diagnostic::error("archive", format!("{source}: {other}"))),
+    }
+}
+
+/// A problem reading a chart directory: I/O problems exit 2, a bad file
+/// (a link out of the chart, a device, a file over the limits) exits 1.
+fn dir_error(source: &str, e: ArchiveError) -> Error {
+    match e {
+        ArchiveError::Io { .. } => archive_error(source, e),
+        other => Error::invalid(Diagnostic::error("chart", format!("{source}: {other}"))),
     }
 }
 
