@@ -98,17 +98,24 @@ fn helm_template_gives_every_subchart_the_values_strata_computes() {
     let t = tempdir();
     let chart = t.path().join("umbrella");
     copy_dir(&root().join("tests/fixtures/umbrella"), &chart);
+    // strata's templates are not Go templates: every chart gets the dump
+    // template instead, the packaged db subchart too.
+    let db = t.path().join("db");
+    copy_dir(&root().join("tests/fixtures/umbrella-db"), &db);
     for dir in [
-        "",
-        "charts/web",
-        "charts/web/charts/metrics",
-        "charts/cache",
-        "charts/extra",
+        chart.clone(),
+        chart.join("charts/web"),
+        chart.join("charts/web/charts/metrics"),
+        chart.join("charts/cache"),
+        chart.join("charts/extra"),
+        db.clone(),
     ] {
-        let d = chart.join(dir).join("templates");
+        let d = dir.join("templates");
+        let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).expect("mkdir");
         std::fs::write(d.join("dump.yaml"), DUMP).expect("write");
     }
+    package(&db, &chart.join("charts"));
     let dist = t.path().join("dist");
     let tgz = package(&chart, &dist).display().to_string();
     for env in ["", "dev", "prod"] {
@@ -140,6 +147,11 @@ fn helm_template_gives_every_subchart_the_values_strata_computes() {
         }
         let sources: Vec<&str> = theirs.iter().map(|(s, _)| s.as_str()).collect();
         assert!(sources.contains(&"umbrella/templates/dump.yaml"));
+        assert_eq!(
+            sources.contains(&"umbrella/charts/db/templates/dump.yaml"),
+            env != "dev",
+            "db is disabled by its condition in dev"
+        );
         // Vendored without a dependency entry: always in, as in Helm.
         assert!(sources.contains(&"umbrella/charts/extra/templates/dump.yaml"));
         assert_eq!(

@@ -373,3 +373,19 @@ fn oversized_file_in_archive_is_refused_from_its_header() {
         .no_stdout()
         .stderr_has("archive entry \"big/huge.bin\" is larger than the 5 MiB limit");
 }
+
+#[test]
+fn render_from_archive_equals_render_from_directory() {
+    let out = tempdir();
+    let (path, _) = package(&root().join("charts/api"), out.path());
+    let tgz = path.display().to_string();
+    for env in ["dev", "staging", "prod", "prod-eu-central"] {
+        let from_dir = strata(&["render", "charts/api", "--env", env, "--notes"]);
+        from_dir.code(0);
+        let from_tgz = strata(&["render", &tgz, "--env", env, "--notes"]);
+        from_tgz.code(0);
+        assert!(from_tgz.stdout.contains("# Source: api/templates/"));
+        assert_eq!(from_dir.stdout, from_tgz.stdout, "{env}");
+        assert_eq!(from_dir.stderr, from_tgz.stderr, "{env}");
+    }
+}

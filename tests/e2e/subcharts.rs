@@ -69,7 +69,10 @@ fn alias_takes_the_subcharts_defaults_under_its_own_name() {
     let v = values(&[&umbrella()]);
     assert_eq!(v["admin"]["image"], "admin");
     assert_eq!(v["admin"]["replicas"], 1);
-    assert_eq!(v["admin"]["metrics"]["port"], 9100);
+    // The alias's own section reaches its nested subchart.
+    assert_eq!(v["admin"]["metrics"]["port"], 9200);
+    assert_eq!(v["admin"]["metrics"]["path"], "/metrics");
+    assert_eq!(v["web"]["metrics"]["port"], 9100);
 }
 
 #[test]
@@ -78,7 +81,8 @@ fn conditions_leave_subcharts_out() {
     // as the user wrote them, the subcharts' defaults are not coalesced in.
     let v = values(&[&umbrella(), "--env", "dev"]);
     assert_eq!(v["db"], serde_json::json!({"enabled": false}));
-    assert!(v["admin"].get("metrics").is_none());
+    assert_eq!(v["admin"]["metrics"], serde_json::json!({"port": 9200}));
+    assert!(v["admin"].get("global").is_none());
     // The condition may be set from the command line too.
     let v = values(&[&umbrella(), "--set", "db.enabled=false"]);
     assert!(v["db"].get("storage").is_none());
@@ -206,4 +210,136 @@ fn subchart_section_that_is_not_a_map_is_an_error() {
         .code(1)
         .no_stdout()
         .stderr_has("web: the values of subchart \"web\" must be a map");
+}
+
+#[test]
+fn umbrella_renders_every_enabled_subchart_per_environment() {
+    for env in ["", "dev", "prod"] {
+        let chart = umbrella();
+        let mut args = vec!["render", chart.as_str()];
+        if !env.is_empty() {
+            args.extend_from_slice(&["--env", env]);
+        }
+        let run = strata(&args);
+        run.code(0).stderr_is("");
+        let name = if env.is_empty() { "default" } else { env };
+        golden(&format!("umbrella/render-{name}.yaml"), &run.stdout);
+    }
+    // dev: admin and db are disabled by their conditions, cache by tags.
+    let dev = strata(&["render", &umbrella(), "--env", "dev"]);
+    assert!(!dev.stdout.contains("charts/admin/"));
+    assert!(!dev.stdout.contains("charts/db/"));
+    assert!(!dev.stdout.contains("charts/cache/"));
+    assert!(dev
+        .stdout
+        .contains("# Source: umbrella/charts/web/charts/metrics/templates/service.yaml\n"));
+}
+
+#[test]
+fn subcharts_render_with_their_own_context() {
+    let run = strata(&["render", &umbrella(), "--env", "prod", "--release", "shop"]);
+    run.code(0)
+        // Aliased: chart.name is the alias, the source path uses it too.
+        .stdout_has("# Source: umbrella/charts/admin/templates/deployment.yaml\n")
+        .stdout_has("  name: shop-admin\n")
+        .stdout_has("    chart: admin-1.2.3\n")
+        .stdout_has("    template: umbrella/charts/admin/templates/deployment.yaml\n")
+        // values are the subchart's section, globals from the parent.
+        .stdout_has("  replicas: 3\n")
+        .stdout_has("          image: registry.example.com/web\n")
+        // Nested, with the alias's section: admin.metrics.port.
+        .stdout_has("  name: shop-metrics-9200\n")
+        .stdout_has("  name: shop-metrics-9100\n")
+        // Packaged subchart.
+        .stdout_has("# Source: umbrella/charts/db/templates/statefulset.yaml\n")
+        .stdout_has("            storage: 100Gi\n");
+}
+
+#[test]
+fn render_from_the_packaged_umbrella_equals_render_from_the_directory() {
+    let out = tempdir();
+    let dest = out.path().display().to_string();
+    strata(&["package", &umbrella(), "-d", &dest]).code(0);
+    let tgz = out.path().join("umbrella-1.0.0.tgz").display().to_string();
+    for env in ["dev", "prod"] {
+        let a = strata(&["render", &umbrella(), "--env", env]);
+        let b = strata(&["render", &tgz, "--env", env]);
+        b.code(0).stderr_is("");
+        assert_eq!(a.stdout, b.stdout, "{env}");
+    }
+}
+
+#[test]
+fn show_only_selects_a_subchart_template() {
+    let run = strata(&[
+        "render",
+        &umbrella(),
+        "--show-only",
+        "charts/web/templates/deployment.yaml",
+    ]);
+    run.code(0);
+    assert_eq!(run.stdout.matches("# Source:").count(), 1, "{}", run.stdout);
+    run.stdout_has("# Source: umbrella/charts/web/templates/deployment.yaml\n");
+    strata(&[
+        "render",
+        &umbrella(),
+        "--show-only",
+        "charts/nope/templates/x.yaml",
+    ])
+    .code(2)
+    .no_stdout()
+    .stderr_has("--show-only charts/nope/templates/x.yaml");
+}
+
+#[test]
+fn subchart_template_errors_point_into_charts() {
+    let t = tempdir();
+    copy_dir(&root().join(umbrella()), t.path());
+    std::fs::write(
+        t.path().join("charts/cache/templates/configmap.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ values.nope }}\n",
+    )
+    .expect("write");
+    // cache is disabled by tags without an environment: its template is
+    // never rendered, as in Helm.
+    strata_in(t.path(), &["render", "."], None).code(0);
+    strata_in(t.path(), &["render", ".", "--env", "prod"], None)
+        .code(1)
+        .no_stdout()
+        .stderr_has("undefined value: `values.nope`")
+        .stderr_has(" --> charts/cache/templates/configmap.yaml:4:12");
+    // A syntax error in a subchart that is used.
+    std::fs::write(
+        t.path().join("charts/web/templates/deployment.yaml"),
+        "kind: {{ values.x }\n",
+    )
+    .expect("write");
+    strata_in(t.path(), &["render", "."], None)
+        .code(1)
+        .no_stdout()
+        .stderr_has("syntax error")
+        .stderr_has("charts/web/templates/deployment.yaml");
+}
+
+#[test]
+fn parent_files_do_not_include_subcharts() {
+    let t = tempdir();
+    copy_dir(&root().join(umbrella()), t.path());
+    std::fs::write(
+        t.path().join("templates/files.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: files\ndata:\n  list: {{ files.glob('**') | list | tojson | quote }}\n",
+    )
+    .expect("write");
+    let run = strata_in(
+        t.path(),
+        &["render", ".", "--show-only", "templates/files.yaml"],
+        None,
+    );
+    run.code(0);
+    assert!(!run.stdout.contains("charts/"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("environments/prod.yaml"),
+        "{}",
+        run.stdout
+    );
 }

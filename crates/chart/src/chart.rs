@@ -531,7 +531,9 @@ fn relocate(node: &mut Node, prefix: &str) {
     }
 }
 
-fn relocate_error(e: Error, prefix: &str) -> Error {
+/// Make the file names of an error's locations chart-relative from the
+/// top chart (`charts/<sub>/…`) for a subchart with that prefix.
+pub fn relocate_error(e: Error, prefix: &str) -> Error {
     if prefix.is_empty() {
         return e;
     }
