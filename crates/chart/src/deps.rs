@@ -336,7 +336,7 @@ fn prune(subs: &mut Vec<Enabled>, root: &Node, path: &Path, warnings: &mut Vec<D
                         format!(
                             "condition path \"{}\" of dependency \"{}\" is {}, not a boolean; ignored",
                             Path(p.clone()),
-                            dep.name,
+                            dep.effective_name(),
                             other.type_name()
                         ),
                     )),
