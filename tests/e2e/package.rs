@@ -389,3 +389,38 @@ fn render_from_archive_equals_render_from_directory() {
         assert_eq!(from_dir.stderr, from_tgz.stderr, "{env}");
     }
 }
+
+#[test]
+fn a_file_that_is_not_an_archive_is_a_usage_error() {
+    strata(&["values", "charts/api/Chart.yaml"])
+        .code(2)
+        .no_stdout()
+        .stderr_has("charts/api/Chart.yaml is not a chart directory or a packaged chart (.tgz)");
+}
+
+#[test]
+fn package_into_a_destination_that_is_a_file_is_an_io_error() {
+    let t = tempdir();
+    let file = t.path().join("dist");
+    std::fs::write(&file, "not a directory\n").expect("write");
+    strata(&["package", "charts/api", "-d", &file.display().to_string()])
+        .code(2)
+        .no_stdout()
+        .stderr_has("error[io]");
+    assert_eq!(list_files(t.path()), ["dist"]);
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "not a directory\n"
+    );
+}
+
+#[test]
+fn package_replaces_an_older_archive_whole() {
+    let t = tempdir();
+    let old = t.path().join("api-1.4.0.tgz");
+    std::fs::write(&old, "stale").expect("write");
+    let (path, sha) = package(&root().join("charts/api"), t.path());
+    assert_eq!(path, old);
+    assert_eq!(sha256_file(&old), sha);
+    assert_eq!(list_files(t.path()), ["api-1.4.0.tgz"]);
+}

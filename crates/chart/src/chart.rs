@@ -298,6 +298,11 @@ impl Chart {
         if meta.is_dir() {
             Chart::load_dir(path, source)
         } else if meta.is_file() {
+            if !looks_like_archive(path) {
+                return Err(Error::Usage(format!(
+                    "{source} is not a chart directory or a packaged chart (.tgz)"
+                )));
+            }
             Chart::load_archive(path, source)
         } else {
             Err(Error::Usage(format!(
@@ -358,6 +363,19 @@ impl Chart {
     pub fn display_path(&self, path: &str) -> String {
         format!("{}{path}", self.prefix)
     }
+}
+
+/// A `.tgz`/`.tar.gz` name, or gzip's magic bytes at the start.
+fn looks_like_archive(path: &FsPath) -> bool {
+    let name = path.to_string_lossy();
+    if name.ends_with(".tgz") || name.ends_with(".tar.gz") {
+        return true;
+    }
+    let mut magic = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok()
+        && magic == [0x1f, 0x8b]
 }
 
 /// Subcharts nest at most this deep (Helm has no bound; a chart archive
