@@ -286,6 +286,14 @@ pub fn process(chart: &Chart, user: &Map) -> Result<Processed> {
     }
     let mut warnings = Vec::new();
     let mut subs = all(chart);
+    if subs.is_empty() {
+        // No subcharts: nothing to decide, nothing to import.
+        return Ok(Processed {
+            defaults: defaults_tree(chart, chart.name(), &subs),
+            subcharts: subs,
+            warnings,
+        });
+    }
     // Conditions and tags are read from the values coalesced with every
     // subchart in use (Helm sets all enabled first).
     let full = defaults_tree(chart, chart.name(), &subs);
