@@ -41,6 +41,11 @@ pub enum Command {
     /// Schema tooling.
     #[command(subcommand)]
     Schema(SchemaCmd),
+    /// Package a chart into <name>-<version>.tgz (reproducible, as Helm lays it out).
+    Package(PackageCmd),
+    /// Inspect a chart's dependencies (subcharts).
+    #[command(subcommand)]
+    Dependency(DependencyCmd),
 }
 
 /// `strata lint`.
@@ -84,6 +89,39 @@ pub struct SchemaInitCmd {
     /// Overwrite an existing values.schema.json.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `strata package`.
+#[derive(Debug, Args)]
+pub struct PackageCmd {
+    /// The chart: a directory or a packaged .tgz.
+    pub chart: PathBuf,
+    /// Directory to write the archive into (created if missing).
+    #[arg(
+        short = 'd',
+        long = "destination",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    pub destination: PathBuf,
+}
+
+/// `strata dependency`.
+#[derive(Debug, Subcommand)]
+pub enum DependencyCmd {
+    /// List each dependency, its version constraint, what is vendored in
+    /// charts/ and whether it satisfies the constraint.
+    List(DependencyListCmd),
+}
+
+/// `strata dependency list`.
+#[derive(Debug, Args)]
+pub struct DependencyListCmd {
+    /// The chart: a directory or a packaged .tgz.
+    pub chart: PathBuf,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    pub output: ListOutput,
 }
 
 /// Flags that choose and layer values (shared by several commands).

@@ -3,9 +3,11 @@
 
 mod completions;
 mod create;
+mod dependency;
 mod diff;
 mod envs;
 mod lint;
+mod package;
 mod parity;
 mod promote;
 mod render;
@@ -34,13 +36,15 @@ pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
         Command::Completions(c) => completions::run(c),
         Command::Lint(c) => lint::run(c),
         Command::Schema(c) => schema::run(c),
+        Command::Package(c) => package::run(c),
+        Command::Dependency(crate::args::DependencyCmd::List(c)) => dependency::list(c),
     }
 }
 
 /// Load the chart a command names.
 pub fn load_chart(path: &Path) -> Result<Chart> {
     let source = path.display().to_string();
-    Chart::load_dir(path, &source)
+    Chart::load(path, &source)
 }
 
 /// The values request the shared flags describe.
