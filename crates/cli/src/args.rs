@@ -19,10 +19,16 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Render a chart's templates for an environment into Kubernetes manifests.
+    Render(RenderCmd),
     /// Print the merged values of a chart for an environment.
     Values(ValuesCmd),
     /// List a chart's environments with their namespaces and layer chains.
     Envs(EnvsCmd),
+    /// Scaffold a new chart with dev, staging and prod environments.
+    Create(CreateCmd),
+    /// Print a shell completion script.
+    Completions(CompletionsCmd),
 }
 
 /// Flags that choose and layer values (shared by several commands).
@@ -73,6 +79,49 @@ pub struct ValuesCmd {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "yaml")]
     pub output: ValuesOutput,
+}
+
+/// `strata render`.
+#[derive(Debug, Args)]
+pub struct RenderCmd {
+    #[command(flatten)]
+    pub flags: ValueFlags,
+    /// The release name (`release.name`; default `release-name`).
+    #[arg(long = "release", value_name = "NAME")]
+    pub release: Option<String>,
+    /// The release namespace (default: the environment's, else `default`).
+    #[arg(short = 'n', long = "namespace", value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Write each template's documents to DIR/<chart>/templates/<file> instead of stdout.
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Only print the documents of this template (`templates/x.yaml`); repeatable.
+    #[arg(short = 's', long = "show-only", value_name = "PATH")]
+    pub show_only: Vec<String>,
+    /// The Kubernetes version templates see (`capabilities.kubeVersion`).
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Extra API versions templates see (`capabilities.apiVersions`), e.g. `monitoring.coreos.com/v1`.
+    #[arg(short = 'a', long = "api-versions", value_name = "G/V[/KIND]")]
+    pub api_versions: Vec<String>,
+    /// Also print the rendered templates/NOTES.txt (as YAML comments after the manifests).
+    #[arg(long)]
+    pub notes: bool,
+}
+
+/// `strata create`.
+#[derive(Debug, Args)]
+pub struct CreateCmd {
+    /// The new chart's directory; its last component is the chart's name.
+    pub name: PathBuf,
+}
+
+/// `strata completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsCmd {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Output format of listings.

@@ -1,1 +1,30 @@
+//! strata-template: renders a chart's minijinja templates into a strict,
+//! deterministic list of Kubernetes manifests.
+//!
+//! The pipeline, each step in its own module: compile every template of a
+//! chart once into one minijinja environment ([`Engine::new`]); build the
+//! render context from the merged values ([`context`]); run the templates
+//! with strata's filters and functions ([`functions`]) and strict printing;
+//! split each template's output into documents, check them and order them
+//! as Helm installs them ([`output`]). Errors are
+//! [`strata_chart::Diagnostic`]s pointing at the template source line, or at
+//! the line of the generated text for invalid output. Nothing here prints.
 
+// Errors are diagnostics with locations and notes; they are returned on
+// cold paths only, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
+mod context;
+mod convert;
+mod engine;
+mod errors;
+pub mod functions;
+mod output;
+pub mod scaffold;
+
+pub use engine::{Engine, RenderOptions, Rendered};
+pub use output::{install_order, to_stream, Document, INSTALL_ORDER};
+
+/// The Kubernetes version `capabilities.kubeVersion` reports when
+/// `--kube-version` is not given.
+pub const DEFAULT_KUBE_VERSION: &str = "v1.31.0";

@@ -1,7 +1,10 @@
 //! One module per subcommand; each turns arguments into library calls and
 //! an [`Outcome`](crate::Outcome).
 
+mod completions;
+mod create;
 mod envs;
+mod render;
 mod values;
 
 use std::path::Path;
@@ -16,8 +19,11 @@ use crate::Outcome;
 /// Dispatch a parsed command line.
 pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
     match cli.command {
+        Command::Render(c) => render::run(c, sets),
         Command::Values(c) => values::run(c, sets),
         Command::Envs(c) => envs::run(c),
+        Command::Create(c) => create::run(c),
+        Command::Completions(c) => completions::run(c),
     }
 }
 

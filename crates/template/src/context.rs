@@ -1,0 +1,284 @@
+//! The render context (DESIGN §4): `values`, `release`, `chart`, `env`,
+//! `capabilities`, `files`, `template`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value as TValue};
+use minijinja::{Error as TError, ErrorKind, State};
+
+/// Kubernetes API group/versions every cluster serves, as
+/// `capabilities.apiVersions` reports them before `--api-versions` adds more.
+pub const CORE_API_VERSIONS: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "apiextensions.k8s.io/v1",
+    "apiregistration.k8s.io/v1",
+    "apps/v1",
+    "authentication.k8s.io/v1",
+    "authorization.k8s.io/v1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "batch/v1",
+    "certificates.k8s.io/v1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "events.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "networking.k8s.io/v1",
+    "node.k8s.io/v1",
+    "policy/v1",
+    "rbac.authorization.k8s.io/v1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1",
+];
+
+/// `capabilities.apiVersions`: a list that also answers `.has("apps/v1")`
+/// (and `"apps/v1" in capabilities.apiVersions`).
+#[derive(Debug)]
+pub struct ApiVersions(pub Vec<String>);
+
+impl Object for ApiVersions {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &TValue) -> Option<TValue> {
+        let idx = usize::try_from(key.as_i64()?).ok()?;
+        self.0.get(idx).map(|s| TValue::from(s.as_str()))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0.len())
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &State<'_, '_>,
+        method: &str,
+        args: &[TValue],
+    ) -> Result<TValue, TError> {
+        match (method, args) {
+            ("has", [v]) => {
+                let want = v.as_str().ok_or_else(|| {
+                    TError::new(
+                        ErrorKind::InvalidOperation,
+                        "apiVersions.has takes a string such as \"apps/v1\"",
+                    )
+                })?;
+                Ok(TValue::from(self.0.iter().any(|s| s == want)))
+            }
+            ("has", _) => Err(TError::new(
+                ErrorKind::InvalidOperation,
+                "apiVersions.has takes one argument",
+            )),
+            _ => Err(TError::from(ErrorKind::UnknownMethod)),
+        }
+    }
+}
+
+/// `files`: read-only access to the chart's own files (never templates/),
+/// already in memory, so nothing outside the chart can be reached.
+#[derive(Debug)]
+pub struct Files {
+    files: BTreeMap<String, Arc<str>>,
+    /// Files that are not UTF-8 text (readable by no `files.*` method).
+    binary: BTreeSet<String>,
+}
+
+impl Files {
+    /// The chart's readable files: everything but templates/ (Helm hides
+    /// those too); files that are not UTF-8 are noted, not readable.
+    pub fn new(all: &BTreeMap<String, Vec<u8>>) -> Files {
+        let mut files = BTreeMap::new();
+        let mut binary = BTreeSet::new();
+        for (p, b) in all.iter().filter(|(p, _)| !p.starts_with("templates/")) {
+            match std::str::from_utf8(b) {
+                Ok(text) => {
+                    files.insert(p.clone(), Arc::from(text));
+                }
+                Err(_) => {
+                    binary.insert(p.clone());
+                }
+            }
+        }
+        Files { files, binary }
+    }
+
+    fn lookup(&self, method: &str, path: &str) -> Result<&Arc<str>, TError> {
+        let clean = clean_path(method, path)?;
+        self.files.get(&clean).ok_or_else(|| {
+            let why = if self.binary.contains(&clean) {
+                "is not UTF-8 text"
+            } else if clean.starts_with("templates/") {
+                "is a template; templates cannot be read as files"
+            } else {
+                "does not exist in the chart"
+            };
+            TError::new(
+                ErrorKind::InvalidOperation,
+                format!("files.{method}: {path:?} {why}"),
+            )
+        })
+    }
+}
+
+/// A chart-relative path, refusing absolute paths and `..`.
+fn clean_path(method: &str, path: &str) -> Result<String, TError> {
+    let refuse = || {
+        TError::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "files.{method}: {path:?} is outside the chart; files are read relative to the chart root and cannot leave it"
+            ),
+        )
+    };
+    let bytes = path.as_bytes();
+    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
+    if path.starts_with(['/', '\\']) || drive {
+        return Err(refuse());
+    }
+    let mut parts = Vec::new();
+    for seg in path.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => return Err(refuse()),
+            s => parts.push(s),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Glob matching of `/` paths: `*` and `?` stay within one segment, `**`
+/// spans segments, `[abc]` is a class.
+pub fn glob_match(pattern: &str, path: &str) -> bool {
+    fn go(p: &[char], s: &[char]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some('*') if p.get(1) == Some(&'*') => {
+                let rest = &p[2..];
+                let rest = rest.strip_prefix(&['/']).unwrap_or(rest);
+                (0..=s.len()).any(|i| go(rest, &s[i..]))
+            }
+            Some('*') => {
+                let mut i = 0;
+                loop {
+                    if go(&p[1..], &s[i..]) {
+                        return true;
+                    }
+                    if i >= s.len() || s[i] == '/' {
+                        return false;
+                    }
+                    i += 1;
+                }
+            }
+            Some('?') => !s.is_empty() && s[0] != '/' && go(&p[1..], &s[1..]),
+            Some('[') => {
+                let Some(end) = p.iter().position(|c| *c == ']') else {
+                    return s.first() == Some(&'[') && go(&p[1..], &s[1..]);
+                };
+                let class = &p[1..end];
+                let (neg, class) = match class.first() {
+                    Some('!' | '^') => (true, &class[1..]),
+                    _ => (false, class),
+                };
+                let Some(c) = s.first() else { return false };
+                let mut hit = false;
+                let mut i = 0;
+                while i < class.len() {
+                    if i + 2 < class.len() && class[i + 1] == '-' {
+                        hit |= class[i] <= *c && *c <= class[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= class[i] == *c;
+                        i += 1;
+                    }
+                }
+                hit != neg && go(&p[end + 1..], &s[1..])
+            }
+            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = path.chars().collect();
+    go(&p, &s)
+}
+
+impl Object for Files {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &State<'_, '_>,
+        method: &str,
+        args: &[TValue],
+    ) -> Result<TValue, TError> {
+        let path = match args {
+            [p] => p.as_str().ok_or_else(|| {
+                TError::new(
+                    ErrorKind::InvalidOperation,
+                    format!("files.{method} takes a path string"),
+                )
+            })?,
+            _ => {
+                return Err(TError::new(
+                    ErrorKind::InvalidOperation,
+                    format!("files.{method} takes one argument, a path"),
+                ))
+            }
+        };
+        match method {
+            "get" => Ok(TValue::from(&**self.lookup(method, path)?)),
+            "lines" => {
+                let text = self.lookup(method, path)?;
+                let lines: Vec<TValue> = text.lines().map(TValue::from).collect();
+                Ok(TValue::from(lines))
+            }
+            "glob" => {
+                let pattern = clean_path(method, path)?;
+                Ok(TValue::from_iter(
+                    self.files
+                        .iter()
+                        .filter(|(p, _)| glob_match(&pattern, p))
+                        .map(|(p, t)| (p.clone(), TValue::from(&**t))),
+                ))
+            }
+            _ => Err(TError::new(
+                ErrorKind::UnknownMethod,
+                format!("files has no method {method}; it has get, glob and lines"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("config/*.yaml", "config/a.yaml"));
+        assert!(!glob_match("config/*.yaml", "config/sub/a.yaml"));
+        assert!(glob_match("config/**/*.yaml", "config/sub/a.yaml"));
+        assert!(glob_match("config/**/*.yaml", "config/a.yaml"));
+        assert!(glob_match("**", "a/b/c"));
+        assert!(glob_match("a?.txt", "ab.txt"));
+        assert!(glob_match("[ab].txt", "b.txt"));
+        assert!(!glob_match("[!ab].txt", "b.txt"));
+        assert!(!glob_match("*.txt", "a.yaml"));
+    }
+
+    #[test]
+    fn paths_cannot_leave_the_chart() {
+        assert_eq!(
+            clean_path("get", "./config/a.yaml").unwrap(),
+            "config/a.yaml"
+        );
+        assert!(clean_path("get", "../secret").is_err());
+        assert!(clean_path("get", "config/../../x").is_err());
+        assert!(clean_path("get", "/etc/passwd").is_err());
+        assert!(clean_path("get", "C:/x").is_err());
+    }
+}

@@ -1,0 +1,651 @@
+//! The engine: one chart's templates compiled once into a minijinja
+//! environment, rendered for any number of environments.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use minijinja::value::{Value as TValue, ValueKind};
+use minijinja::{Environment, Error as TError, ErrorKind, UndefinedBehavior};
+use strata_chart::chart::Chart;
+use strata_chart::env::Environment as ChartEnv;
+use strata_chart::value::Node;
+use strata_chart::{Diagnostic, Error};
+
+use crate::context::{ApiVersions, Files, CORE_API_VERSIONS};
+use crate::convert::to_template;
+use crate::errors;
+use crate::functions;
+use crate::output::{self, Document};
+
+/// Instructions one template render may execute before it is stopped.
+pub const FUEL: u64 = 10_000_000;
+
+/// Nesting depth (minijinja's recursion counter) before a render stops.
+pub const RECURSION_LIMIT: usize = 200;
+
+/// What `render` needs besides the chart, the environment and the values.
+#[derive(Debug, Default, Clone)]
+pub struct RenderOptions {
+    /// `release.name` (default `release-name`).
+    pub release_name: Option<String>,
+    /// `release.namespace` (default: the environment's, else `default`).
+    pub namespace: Option<String>,
+    /// `capabilities.kubeVersion` (default [`crate::DEFAULT_KUBE_VERSION`]).
+    pub kube_version: Option<String>,
+    /// Extra `capabilities.apiVersions` entries (`G/V` or `G/V/Kind`).
+    pub api_versions: Vec<String>,
+    /// Only these templates (`templates/x.yaml`, or `<chart>/templates/x.yaml`).
+    pub show_only: Vec<String>,
+    /// Also render templates/NOTES.txt.
+    pub notes: bool,
+}
+
+/// A render's result: the ordered documents and, when asked, the notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Manifests in install order.
+    pub documents: Vec<Document>,
+    /// Rendered templates/NOTES.txt, when `notes` was asked and it exists.
+    pub notes: Option<String>,
+}
+
+/// One chart's templates, compiled once and reusable across environments.
+pub struct Engine {
+    env: Environment<'static>,
+    /// Rendered templates (names under templates/), sorted.
+    manifests: Vec<String>,
+    /// Template sources by name, for error snippets.
+    sources: BTreeMap<String, Arc<str>>,
+    /// `chart` in the context (Chart.yaml as written).
+    chart_value: TValue,
+    /// `files` in the context.
+    files: TValue,
+    chart_name: String,
+}
+
+const NOTES: &str = "NOTES.txt";
+
+fn is_manifest(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    (name.ends_with(".yaml") || name.ends_with(".yml")) && !base.starts_with('_')
+}
+
+impl Engine {
+    /// Compile every file under the chart's templates/ (syntax errors are
+    /// reported, all of them, at their source line).
+    pub fn new(chart: &Chart) -> Result<Engine, Error> {
+        let mut env = Environment::new();
+        configure(&mut env);
+
+        let mut problems = Vec::new();
+        let mut sources = BTreeMap::new();
+        let mut manifests = Vec::new();
+        for (path, bytes) in &chart.files {
+            let Some(name) = path.strip_prefix("templates/") else {
+                continue;
+            };
+            let text = match strata_chart::yaml::decode_utf8(bytes.clone(), path) {
+                Ok(t) => t,
+                Err(d) => {
+                    problems.push(Diagnostic {
+                        code: "template",
+                        ..d
+                    });
+                    continue;
+                }
+            };
+            let text: Arc<str> = Arc::from(text);
+            if let Err(e) = env.add_template_owned(name.to_string(), text.to_string()) {
+                let src = text.clone();
+                problems.push(errors::diagnostic(&e, &|_| Some(src.to_string())));
+                continue;
+            }
+            if is_manifest(name) {
+                manifests.push(name.to_string());
+            }
+            sources.insert(name.to_string(), text);
+        }
+        match problems.len() {
+            0 => {}
+            1 => return Err(Error::invalid(problems.remove(0))),
+            _ => return Err(Error::Many(problems)),
+        }
+        manifests.sort();
+        Ok(Engine {
+            env,
+            manifests,
+            sources,
+            chart_value: to_template(&chart.metadata_node),
+            files: TValue::from_object(Files::new(&chart.files)),
+            chart_name: chart.name().to_string(),
+        })
+    }
+
+    /// The templates that render manifests (names under templates/).
+    pub fn templates(&self) -> &[String] {
+        &self.manifests
+    }
+
+    /// Render every manifest template with these values, check the output
+    /// and order it. `chart` is the chart the engine was built from (its
+    /// templates and files are already compiled in; its `kubeVersion` is
+    /// checked against `opts.kube_version`, as Helm does); `env` gives
+    /// `env.name` and the default `release.namespace`.
+    pub fn render(
+        &self,
+        chart: &Chart,
+        env: Option<&ChartEnv>,
+        values: &Node,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, Error> {
+        check_kube_version(chart, opts)?;
+        if let Some(name) = &opts.release_name {
+            check_release_name(name)?;
+        }
+        let base = self.base_context(env, values, opts)?;
+        let namespace = release_namespace(env, opts);
+        let wanted = self.show_only(opts)?;
+        let mut placed = Vec::new();
+        for name in &self.manifests {
+            let text = self.render_one(name, &base)?;
+            let template = format!("templates/{name}");
+            placed.extend(output::split(&self.chart_name, &template, &text)?);
+        }
+        let mut documents = output::order(placed, &namespace)?;
+        if let Some(wanted) = wanted {
+            documents.retain(|d| wanted.contains(&d.source));
+        }
+        let notes = if opts.notes && self.sources.contains_key(NOTES) {
+            Some(self.render_one(NOTES, &base)?)
+        } else {
+            None
+        };
+        Ok(Rendered { documents, notes })
+    }
+
+    /// The sources `--show-only` keeps, as `<chart>/templates/x.yaml`.
+    fn show_only(&self, opts: &RenderOptions) -> Result<Option<Vec<String>>, Error> {
+        if opts.show_only.is_empty() {
+            return Ok(None);
+        }
+        let prefix = format!("{}/", self.chart_name);
+        let mut out = Vec::new();
+        for s in &opts.show_only {
+            let rel = s.strip_prefix(&prefix).unwrap_or(s);
+            let name = rel.strip_prefix("templates/").unwrap_or(rel);
+            if !self.manifests.iter().any(|m| m == name) {
+                return Err(Error::Usage(format!(
+                    "--show-only {s}: the chart has no template templates/{name}"
+                )));
+            }
+            out.push(format!("{prefix}templates/{name}"));
+        }
+        Ok(Some(out))
+    }
+
+    fn base_context(
+        &self,
+        env: Option<&ChartEnv>,
+        values: &Node,
+        opts: &RenderOptions,
+    ) -> Result<BTreeMap<&'static str, TValue>, Error> {
+        let release = TValue::from_iter([
+            (
+                "name",
+                TValue::from(opts.release_name.as_deref().unwrap_or("release-name")),
+            ),
+            ("namespace", TValue::from(release_namespace(env, opts))),
+            ("revision", TValue::from(1)),
+            ("service", TValue::from("strata")),
+            ("isInstall", TValue::from(true)),
+            ("isUpgrade", TValue::from(false)),
+        ]);
+        let kube = opts
+            .kube_version
+            .as_deref()
+            .unwrap_or(crate::DEFAULT_KUBE_VERSION);
+        let version = strata_chart::semver::Version::parse_lenient(kube).map_err(|e| {
+            Error::Usage(format!(
+                "--kube-version {kube}: not a Kubernetes version ({e})"
+            ))
+        })?;
+        let kube_value = TValue::from_iter([
+            (
+                "version",
+                TValue::from(format!(
+                    "v{}.{}.{}",
+                    version.major(),
+                    version.minor(),
+                    version.patch()
+                )),
+            ),
+            ("major", TValue::from(version.major().to_string())),
+            ("minor", TValue::from(version.minor().to_string())),
+        ]);
+        let mut apis: Vec<String> = CORE_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+        for a in &opts.api_versions {
+            if !apis.contains(a) {
+                apis.push(a.clone());
+            }
+        }
+        let capabilities = TValue::from_iter([
+            ("kubeVersion", kube_value),
+            ("apiVersions", TValue::from_object(ApiVersions(apis))),
+        ]);
+        let env_value = match env {
+            Some(e) => TValue::from_iter([
+                ("name", TValue::from(e.name.as_str())),
+                ("namespace", TValue::from(e.namespace.as_str())),
+            ]),
+            None => {
+                TValue::from_iter([("name", TValue::from(())), ("namespace", TValue::from(()))])
+            }
+        };
+        let mut ctx = BTreeMap::new();
+        ctx.insert("values", to_template(values));
+        ctx.insert("release", release);
+        ctx.insert("chart", self.chart_value.clone());
+        ctx.insert("env", env_value);
+        ctx.insert("capabilities", capabilities);
+        ctx.insert("files", self.files.clone());
+        Ok(ctx)
+    }
+
+    fn render_one(
+        &self,
+        name: &str,
+        base: &BTreeMap<&'static str, TValue>,
+    ) -> Result<String, Error> {
+        let mut ctx = base.clone();
+        ctx.insert(
+            "template",
+            TValue::from_iter([
+                (
+                    "name",
+                    TValue::from(format!("{}/templates/{name}", self.chart_name)),
+                ),
+                (
+                    "basePath",
+                    TValue::from(format!("{}/templates", self.chart_name)),
+                ),
+            ]),
+        );
+        let result = self.env.get_template(name).and_then(|t| t.render(&ctx));
+        result.map_err(|e| {
+            Error::invalid(errors::diagnostic(&e, &|n| {
+                self.sources.get(n).map(|s| s.to_string())
+            }))
+        })
+    }
+}
+
+/// strata's settings on a minijinja environment: whitespace control,
+/// no auto-escaping, strict undefined values, fuel and recursion limits,
+/// YAML-style printing, and the strata filters and functions.
+pub(crate) fn configure(env: &mut Environment<'_>) {
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    // Printing, iterating or reading attributes of undefined values fails;
+    // `if x`, `x is defined` and `x | default(..)` still work.
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_fuel(Some(FUEL));
+    env.set_recursion_limit(RECURSION_LIMIT);
+    env.set_debug(true);
+    env.set_formatter(format_value);
+    functions::add_to_environment(env);
+}
+
+/// Helm's rule for release names: a DNS-1123 subdomain of at most 53
+/// characters (resource names append suffixes to it).
+fn check_release_name(name: &str) -> Result<(), Error> {
+    let ok = !name.is_empty()
+        && name.len() <= 53
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--release {name}: a release name is at most 53 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"
+        )))
+    }
+}
+
+/// Chart.yaml's `kubeVersion` constraint must admit the Kubernetes version
+/// rendered for (Helm refuses such a chart the same way).
+fn check_kube_version(chart: &Chart, opts: &RenderOptions) -> Result<(), Error> {
+    let Some(constraint) = chart.metadata.kube_version.as_deref() else {
+        return Ok(());
+    };
+    let kube = opts
+        .kube_version
+        .as_deref()
+        .unwrap_or(crate::DEFAULT_KUBE_VERSION);
+    let ok = strata_chart::semver::compare(constraint, kube).map_err(|e| {
+        Error::Usage(format!(
+            "--kube-version {kube}: not a Kubernetes version ({e})"
+        ))
+    })?;
+    if ok {
+        return Ok(());
+    }
+    let loc = chart
+        .metadata_node
+        .get_path(&["kubeVersion"])
+        .and_then(|n| n.origin.location().cloned());
+    let mut d = Diagnostic::error(
+        "render",
+        format!(
+            "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube}"
+        ),
+    )
+    .at_opt(loc)
+    .note("choose the cluster's version with --kube-version");
+    if let Ok(text) = chart.text("Chart.yaml") {
+        d = d.with_source(&text);
+    }
+    Err(Error::invalid(d))
+}
+
+fn release_namespace(env: Option<&ChartEnv>, opts: &RenderOptions) -> String {
+    opts.namespace
+        .clone()
+        .or_else(|| env.map(|e| e.namespace.clone()))
+        .unwrap_or_else(|| "default".to_string())
+}
+
+/// Printing `{{ x }}`: scalars as YAML prints them (`true`, `false`,
+/// `null`); undefined values and structures are errors.
+fn format_value(
+    out: &mut minijinja::Output<'_>,
+    _state: &minijinja::State<'_, '_>,
+    value: &TValue,
+) -> Result<(), TError> {
+    let text = match value.kind() {
+        ValueKind::Undefined => return Err(TError::from(ErrorKind::UndefinedError)),
+        ValueKind::Map | ValueKind::Seq | ValueKind::Iterable | ValueKind::Plain => {
+            return Err(TError::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "cannot print a {} directly; use `| toyaml` (with `| nindent(n)`) or `| tojson`",
+                    match value.kind() {
+                        ValueKind::Map => "map",
+                        ValueKind::Plain => "object",
+                        _ => "list",
+                    }
+                ),
+            ))
+        }
+        _ => functions::scalar_string(value),
+    };
+    out.write_str(&text).map_err(TError::from)
+}
+
+// The engine is shared across threads rendering environments in parallel.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(templates: &[(&str, &str)]) -> Chart {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "Chart.yaml".to_string(),
+            b"apiVersion: v2\nname: demo\nversion: 0.1.0\nappVersion: \"1.0\"\n".to_vec(),
+        );
+        files.insert(
+            "values.yaml".to_string(),
+            b"name: web\nreplicas: 0\nflag: false\nmaybe: null\nlist: [a]\n".to_vec(),
+        );
+        files.insert("config/app.conf".to_string(), b"a=1\nb=2\n".to_vec());
+        for (name, text) in templates {
+            files.insert(format!("templates/{name}"), text.as_bytes().to_vec());
+        }
+        Chart::from_files(files, "demo").unwrap()
+    }
+
+    fn render(c: &Chart) -> Result<Rendered, Error> {
+        let engine = Engine::new(c)?;
+        engine.render(c, None, &c.values, &RenderOptions::default())
+    }
+
+    fn body(c: &Chart) -> String {
+        match render(c) {
+            Ok(r) => crate::to_stream(&r.documents),
+            Err(e) => format!("ERR {:?}", e.diagnostics()),
+        }
+    }
+
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n";
+
+    #[test]
+    fn macros_read_the_context_without_it_being_passed() {
+        let c = chart(&[
+            ("_helpers.tpl", "{% macro fullname() %}{{ release.name }}-{{ chart.name }}-{{ values.name }}{% endmacro %}\n"),
+            ("cm.yaml", &format!("{{% import \"_helpers.tpl\" as h %}}\n{CM}  n: {{{{ h.fullname() }}}}\n")),
+        ]);
+        assert!(
+            body(&c).contains("  n: release-name-demo-web\n"),
+            "{}",
+            body(&c)
+        );
+    }
+
+    #[test]
+    fn scalars_print_as_yaml() {
+        let c = chart(&[("cm.yaml", &format!("{CM}  a: {{{{ values.flag }}}} {{{{ true }}}} {{{{ values.maybe }}}} {{{{ values.replicas }}}} {{{{ 1.5 }}}} {{{{ 2.0 }}}}\n"))]);
+        assert!(
+            body(&c).contains("  a: false true null 0 1.5 2.0\n"),
+            "{}",
+            body(&c)
+        );
+    }
+
+    #[test]
+    fn printing_structures_is_an_error() {
+        let c = chart(&[("cm.yaml", &format!("{CM}  a: {{{{ values.list }}}}\n"))]);
+        let e = render(&c).unwrap_err().diagnostics().remove(0);
+        assert!(
+            e.message
+                .contains("cannot print a list directly; use `| toyaml`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.location.unwrap().to_string(), "templates/cm.yaml:6:9");
+        assert_eq!(e.snippet.as_deref(), Some("  a: {{ values.list }}"));
+    }
+
+    #[test]
+    fn undefined_is_an_error_when_printed_but_testable() {
+        let c = chart(&[("cm.yaml", &format!("{CM}{{% if values.nope %}}x{{% endif %}}{{% if values.nope is defined %}}y{{% endif %}}  a: {{{{ values.nope | default('d') }}}}\n  b: {{{{ values.nope }}}}\n"))]);
+        let e = render(&c).unwrap_err().diagnostics().remove(0);
+        assert_eq!(e.message, "undefined value: `values.nope`");
+        assert_eq!(e.location.unwrap().to_string(), "templates/cm.yaml:7:9");
+        let c = chart(&[("cm.yaml", &format!("{CM}{{% if values.nope %}}x{{% endif %}}{{% if values.nope is defined %}}y{{% endif %}}  a: {{{{ values.nope | default('d') }}}}\n"))]);
+        assert!(body(&c).contains("  a: d\n"), "{}", body(&c));
+    }
+
+    #[test]
+    fn context_defaults() {
+        let c = chart(&[("cm.yaml", &format!("{CM}  r: {{{{ release.name }}}}/{{{{ release.namespace }}}}/{{{{ release.revision }}}}/{{{{ release.service }}}}/{{{{ release.isInstall }}}}\n  c: {{{{ chart.appVersion }}}} {{{{ capabilities.kubeVersion.version }}}} {{{{ capabilities.kubeVersion.minor }}}} {{{{ capabilities.apiVersions.has('apps/v1') }}}} {{{{ 'batch/v1' in capabilities.apiVersions }}}}\n  t: {{{{ template.name }}}}\n  f: x {{{{ files.get('config/app.conf') | quote }}}} {{{{ files.lines('config/app.conf') | length }}}} {{{{ files.glob('config/*') | list | tojson }}}}\n"))]);
+        let out = body(&c);
+        assert!(
+            out.contains("  r: release-name/default/1/strata/true\n"),
+            "{out}"
+        );
+        assert!(out.contains("  c: 1.0 v1.31.0 31 true true\n"), "{out}");
+        assert!(out.contains("  t: demo/templates/cm.yaml\n"), "{out}");
+        assert!(
+            out.contains("  f: x \"a=1\\nb=2\\n\" 2 [\"config/app.conf\"]\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn files_refuse_paths_outside_the_chart() {
+        let c = chart(&[(
+            "cm.yaml",
+            &format!("{CM}  a: {{{{ files.get('../../etc/passwd') }}}}\n"),
+        )]);
+        let e = render(&c).unwrap_err().diagnostics().remove(0);
+        assert!(e.message.contains("is outside the chart"), "{}", e.message);
+    }
+
+    #[test]
+    fn runaway_loops_and_recursion_stop() {
+        let c = chart(&[("cm.yaml", &format!("{CM}{{% for a in range(100000) %}}{{% for b in range(100000) %}}{{% endfor %}}{{% endfor %}}\n"))]);
+        let e = render(&c).unwrap_err().diagnostics().remove(0);
+        assert!(e.message.contains("ran too long"), "{}", e.message);
+    }
+
+    #[test]
+    fn errors_in_included_templates_point_inside_them() {
+        let c = chart(&[
+            ("_inner.tpl", "# {{ values.nope }}\n"),
+            ("cm.yaml", &format!("{{% include \"_inner.tpl\" %}}\n{CM}")),
+        ]);
+        let e = render(&c).unwrap_err().diagnostics().remove(0);
+        assert_eq!(e.message, "undefined value: `values.nope`");
+        assert_eq!(e.location.unwrap().to_string(), "templates/_inner.tpl:1:6");
+        assert_eq!(
+            e.notes.last().map(String::as_str),
+            Some("included from templates/cm.yaml:1")
+        );
+        let c = chart(&[("cm.yaml", "{% include \"cm.yaml\" %}\n")]);
+        let e = render(&c).unwrap_err().diagnostics().remove(0);
+        assert_eq!(e.message, "recursion limit exceeded");
+        assert!(
+            e.notes.iter().any(|n| n.contains("more levels of include")),
+            "{:?}",
+            e.notes
+        );
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_template() {
+        let c = chart(&[("cm.yaml", &format!("{CM}  a: {{{{ values.x }}\n"))]);
+        let e = Engine::new(&c).err().unwrap().diagnostics().remove(0);
+        assert!(e.message.starts_with("syntax error"), "{}", e.message);
+        assert_eq!(e.location.unwrap().file.as_ref(), "templates/cm.yaml");
+    }
+
+    /// Every `<!-- example -->` in docs/templates.md: a jinja block, then
+    /// the block it must render to.
+    #[test]
+    fn docs_examples_are_true() {
+        let docs = include_str!("../../../docs/templates.md");
+        let values = "name: web\nreplicas: 0\ndebug: false\nimage:\n  repository: registry.example.com/web\n  tag: \"\"\nlabels:\n  team: shop\n  tier: api\nports: [80, 443]\nhost: \"\"\nanswer: \"yes\"\nconfig: \"a: 1\\nb: [x, y]\"\n";
+        assert!(
+            docs.contains(values),
+            "the docs' example values differ from the test's"
+        );
+        let mut files = BTreeMap::new();
+        let file = |s: &str| s.as_bytes().to_vec();
+        files.insert(
+            "Chart.yaml".to_string(),
+            file("apiVersion: v2\nname: api\nversion: 1.4.0\nappVersion: \"2.4.0\"\n"),
+        );
+        files.insert("values.yaml".to_string(), file(values));
+        files.insert(
+            "environments.yaml".to_string(),
+            file("environments:\n  dev:\n    namespace: shop-dev\n"),
+        );
+        files.insert("environments/dev.yaml".to_string(), file("{}\n"));
+        files.insert("config/app.conf".to_string(), file("a=1\nb=2\n"));
+        files.insert(
+            "templates/_helpers.tpl".to_string(),
+            file(include_str!("../../../charts/api/templates/_helpers.tpl")),
+        );
+        let c = Chart::from_files(files, "api").unwrap();
+        let engine = Engine::new(&c).unwrap();
+        let env = c.environments.get("dev").unwrap();
+        let ctx = engine
+            .base_context(Some(env), &c.values, &RenderOptions::default())
+            .unwrap();
+        let lines: Vec<&str> = docs.lines().collect();
+        let block = |start: usize| -> (String, usize) {
+            let mut text = String::new();
+            let mut i = start + 1;
+            while lines[i] != "```" {
+                text.push_str(lines[i]);
+                text.push('\n');
+                i += 1;
+            }
+            (text, i + 1)
+        };
+        let mut count = 0;
+        let mut i = 0;
+        while i < lines.len() {
+            if lines[i] != "<!-- example -->" {
+                i += 1;
+                continue;
+            }
+            assert_eq!(lines[i + 1], "```jinja", "example at line {}", i + 1);
+            let (src, next) = block(i + 1);
+            assert!(
+                lines[next].starts_with("```"),
+                "no output block after line {next}"
+            );
+            let (want, next) = block(next);
+            let got = engine
+                .env
+                .render_named_str("example.yaml", &src, &ctx)
+                .unwrap_or_else(|e| panic!("example at docs line {}: {e:#}", i + 1));
+            assert_eq!(got, want, "example at docs/templates.md line {}", i + 1);
+            count += 1;
+            i = next;
+        }
+        assert!(count >= 15, "only {count} examples found");
+    }
+
+    #[test]
+    fn one_engine_renders_in_parallel_threads() {
+        let c = chart(&[(
+            "cm.yaml",
+            &format!("{CM}  a: {{{{ values.name }}}}-{{{{ release.name }}}}\n"),
+        )]);
+        let engine = Engine::new(&c).unwrap();
+        let outs: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|i| {
+                    let (engine, c) = (&engine, &c);
+                    s.spawn(move || {
+                        let opts = RenderOptions {
+                            release_name: Some(format!("r{i}")),
+                            ..RenderOptions::default()
+                        };
+                        let r = engine.render(c, None, &c.values, &opts).unwrap();
+                        crate::to_stream(&r.documents)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (i, out) in outs.iter().enumerate() {
+            assert!(out.contains(&format!("  a: web-r{i}\n")), "{out}");
+        }
+    }
+
+    #[test]
+    fn one_engine_renders_many_times_identically() {
+        let c = chart(&[("cm.yaml", &format!("{CM}  a: {{{{ values.name }}}}\n"))]);
+        let engine = Engine::new(&c).unwrap();
+        let a = engine
+            .render(&c, None, &c.values, &RenderOptions::default())
+            .unwrap();
+        let b = engine
+            .render(&c, None, &c.values, &RenderOptions::default())
+            .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.documents[0].source, "demo/templates/cm.yaml");
+    }
+}

@@ -1,0 +1,402 @@
+//! From template output to checked, ordered manifests (DESIGN §5).
+//!
+//! Each template's output is split on `---` lines into documents; empty
+//! ones are dropped; each is parsed with strata's YAML reader and must be a
+//! map with `apiVersion`, `kind` and `metadata.name`. A document's body is
+//! the template's own text (trimmed, as `helm template` prints it), not a
+//! re-serialisation, so comments and layout survive.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use strata_chart::value::{Node, Value};
+use strata_chart::{Diagnostic, Location};
+
+/// One rendered manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    /// The template it came from, chart name first: `api/templates/deployment.yaml`.
+    pub source: String,
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`, when the document sets one.
+    pub namespace: Option<String>,
+    /// Whether it carries a `helm.sh/hook` annotation.
+    pub hook: bool,
+    /// The YAML text, without `---` or `# Source:` header, ending in `\n`.
+    pub body: String,
+}
+
+/// Helm's install order of kinds (its `InstallOrder`); documents of other
+/// kinds come after all of these. Equal to tests/conformance/install-order.txt.
+pub const INSTALL_ORDER: &[&str] = &[
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+/// A kind's rank in the install order; unknown kinds rank last.
+pub fn install_order(kind: &str) -> usize {
+    INSTALL_ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(INSTALL_ORDER.len())
+}
+
+/// The documents as `helm template` prints them: `---`, `# Source: …`, body.
+pub fn to_stream(docs: &[Document]) -> String {
+    let mut out = String::new();
+    for d in docs {
+        out.push_str("---\n# Source: ");
+        out.push_str(&d.source);
+        out.push('\n');
+        out.push_str(&d.body);
+    }
+    out
+}
+
+/// A document before ordering: where it came from and its line.
+#[derive(Debug)]
+pub(crate) struct Placed {
+    pub doc: Document,
+    /// Chart-relative template path (`templates/x.yaml`).
+    pub template: String,
+    /// Index of the document within its template's output.
+    pub index: usize,
+    /// 1-based line of its first line in the generated text.
+    pub line: u32,
+}
+
+/// Split one template's output into checked documents.
+pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Placed>, Diagnostic> {
+    let source = format!("{chart}/{template}");
+    let mut out = Vec::new();
+    for (index, (start_line, chunk)) in chunks(text).into_iter().enumerate() {
+        let body = chunk.trim();
+        if body.is_empty() {
+            continue;
+        }
+        let file: Arc<str> = Arc::from(format!("{template} (rendered)"));
+        // Parse the chunk with its leading lines kept, so reported lines
+        // are lines of the generated text.
+        let padded = format!("{}{}", "\n".repeat(start_line as usize - 1), chunk);
+        let node = match strata_chart::yaml::load_one(&padded, &file) {
+            Ok(Some(n)) if !n.value.is_null() => n,
+            Ok(_) => continue, // comments only
+            Err(d) => {
+                let reason = d
+                    .message
+                    .strip_prefix("invalid YAML: ")
+                    .unwrap_or(&d.message)
+                    .to_string();
+                let mut d = Diagnostic {
+                    code: "render",
+                    message: format!("{template} produced invalid YAML: {reason}"),
+                    ..d
+                };
+                if d.snippet.is_none() {
+                    // The parser stopped at the end of the text: show its last line.
+                    if let Some((i, last)) = padded
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, l)| !l.trim().is_empty())
+                        .last()
+                    {
+                        d.location = Some(Location::new(
+                            file.clone(),
+                            u32::try_from(i + 1).unwrap_or(u32::MAX),
+                            u32::try_from(last.chars().count() + 1).unwrap_or(u32::MAX),
+                        ));
+                        d.snippet = Some(last.to_string());
+                    }
+                }
+                d.notes.push(format!(
+                    "the line shown is line {} of the text {template} generated, not of the template",
+                    d.location.as_ref().map_or(0, |l| l.line)
+                ));
+                return Err(d);
+            }
+        };
+        let first_line = start_line + leading_blank_lines(chunk);
+        let loc = Location::new(file.clone(), first_line, 1);
+        let here = |msg: String| {
+            Diagnostic::error("render", msg)
+                .at(loc.clone())
+                .with_source(&padded)
+                .note(format!(
+                    "the line shown is line {first_line} of the text {template} generated"
+                ))
+        };
+        let Value::Map(map) = &node.value else {
+            return Err(here(format!(
+                "{template}: a rendered document must be a map (a Kubernetes resource), not {}",
+                node.value.type_name()
+            )));
+        };
+        let field = |key: &str| -> Option<String> {
+            match map.get(key).map(|n| &n.value) {
+                Some(Value::Str(s)) if !s.is_empty() => Some(s.clone()),
+                _ => None,
+            }
+        };
+        let api_version = field("apiVersion")
+            .ok_or_else(|| here(format!("{template}: a rendered document has no apiVersion")))?;
+        let kind = field("kind")
+            .ok_or_else(|| here(format!("{template}: a rendered document has no kind")))?;
+        let metadata = map.get("metadata").and_then(Node::as_map);
+        let meta_str = |key: &str| -> Option<String> {
+            match metadata?.get(key).map(|n| &n.value) {
+                Some(Value::Str(s)) if !s.is_empty() => Some(s.clone()),
+                _ => None,
+            }
+        };
+        let name = meta_str("name")
+            .ok_or_else(|| here(format!("{template}: the {kind} has no metadata.name")))?;
+        let namespace = meta_str("namespace");
+        let hook = metadata
+            .and_then(|m| m.get("annotations"))
+            .and_then(Node::as_map)
+            .is_some_and(|a| a.contains_key("helm.sh/hook"));
+        let mut text = body.to_string();
+        text.push('\n');
+        out.push(Placed {
+            doc: Document {
+                source: source.clone(),
+                api_version,
+                kind,
+                name,
+                namespace,
+                hook,
+                body: text,
+            },
+            template: template.to_string(),
+            index,
+            line: first_line,
+        });
+    }
+    Ok(out)
+}
+
+fn leading_blank_lines(chunk: &str) -> u32 {
+    let mut n = 0;
+    for line in chunk.split('\n') {
+        if line.trim().is_empty() {
+            n += 1;
+        } else {
+            break;
+        }
+    }
+    n
+}
+
+/// The text between `---` separator lines, each with its 1-based first line.
+fn chunks(text: &str) -> Vec<(u32, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 1u32;
+    let mut offset = 0usize;
+    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
+        let bare = line.trim_end();
+        let is_sep =
+            bare == "---" || (bare.starts_with("--- ") && bare[4..].trim_start().starts_with('#'));
+        if is_sep {
+            out.push((start_line, &text[start..offset]));
+            start = offset + line.len();
+            start_line = line_no + 1;
+        }
+        offset += line.len();
+    }
+    out.push((start_line, &text[start..]));
+    out
+}
+
+/// Check for duplicates and order as Helm installs: kinds in install order,
+/// then template path and position; hooks after everything else.
+pub(crate) fn order(
+    mut placed: Vec<Placed>,
+    release_ns: &str,
+) -> Result<Vec<Document>, Diagnostic> {
+    let mut seen: HashMap<(String, String, String, String), (String, u32)> = HashMap::new();
+    for p in &placed {
+        let group = match p.doc.api_version.rsplit_once('/') {
+            Some((g, _)) => g.to_string(),
+            None => String::new(),
+        };
+        let ns = p
+            .doc
+            .namespace
+            .clone()
+            .unwrap_or_else(|| release_ns.to_string());
+        let key = (group, p.doc.kind.clone(), ns.clone(), p.doc.name.clone());
+        if let Some((other, other_line)) = seen.get(&key) {
+            return Err(Diagnostic::error(
+                "render",
+                format!(
+                    "duplicate resource: {} {:?} in namespace {:?} is rendered twice, by {} and by {}",
+                    p.doc.kind, p.doc.name, ns, other, p.template
+                ),
+            )
+            .at(Location::new(format!("{} (rendered)", p.template), p.line, 1))
+            .note(format!("first rendered at {other} (rendered):{other_line}"))
+            .note("two resources with the same API group, kind, namespace and name would overwrite each other"));
+        }
+        seen.insert(key, (p.template.clone(), p.line));
+    }
+    // Kinds Helm does not list sort after those, alphabetically by kind
+    // among themselves (as Helm's kind sorter does).
+    let key = |p: &Placed| {
+        let rank = install_order(&p.doc.kind);
+        let unknown = if rank == INSTALL_ORDER.len() {
+            p.doc.kind.clone()
+        } else {
+            String::new()
+        };
+        (p.doc.hook, rank, unknown, p.template.clone(), p.index)
+    };
+    placed.sort_by_cached_key(key);
+    Ok(placed.into_iter().map(|p| p.doc).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn install_order_equals_the_conformance_list() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/conformance/install-order.txt"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let list: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(list, INSTALL_ORDER);
+    }
+
+    #[test]
+    fn splits_on_separator_lines_and_drops_empty_documents() {
+        let text = "---\n# only a comment\n---\n\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a # keep me\n---   \n\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n";
+        let docs = split("c", "templates/x.yaml", text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(
+            docs[0].doc.body,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a # keep me\n"
+        );
+        assert_eq!(docs[0].line, 5);
+        assert_eq!(docs[1].doc.kind, "Secret");
+        assert_eq!(docs[1].line, 12);
+    }
+
+    #[test]
+    fn yaml_errors_point_at_generated_lines() {
+        let d = split(
+            "c",
+            "templates/x.yaml",
+            "apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\nkind: [\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            d.location.unwrap().to_string(),
+            "templates/x.yaml (rendered):5:8"
+        );
+        let d = split(
+            "c",
+            "templates/x.yaml",
+            "apiVersion: v1\nmetadata: {name: a}\n",
+        )
+        .unwrap_err();
+        assert!(d.message.contains("has no kind"), "{}", d.message);
+    }
+
+    #[test]
+    fn orders_by_kind_then_source_and_hooks_last() {
+        let mut all = Vec::new();
+        all.extend(split("c", "templates/a.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: v1\nkind: Foo\nmetadata: {name: f}\n").unwrap());
+        all.extend(split("c", "templates/b.yaml", "apiVersion: v1\nkind: Job\nmetadata:\n  name: h\n  annotations: {helm.sh/hook: pre-install}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: v1\nkind: Bar\nmetadata: {name: b}\n").unwrap());
+        let docs = order(all, "default").unwrap();
+        let kinds: Vec<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
+        assert_eq!(kinds, ["Service", "Deployment", "Bar", "Foo", "Job"]);
+    }
+
+    #[test]
+    fn duplicates_name_both_templates() {
+        let mut all = split(
+            "c",
+            "templates/a.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
+        )
+        .unwrap();
+        all.extend(
+            split(
+                "c",
+                "templates/b.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: default}\n",
+            )
+            .unwrap(),
+        );
+        let d = order(all, "default").unwrap_err();
+        assert!(
+            d.message
+                .contains("templates/a.yaml and by templates/b.yaml"),
+            "{}",
+            d.message
+        );
+        // Different group: no clash.
+        let mut all = split(
+            "c",
+            "templates/a.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
+        )
+        .unwrap();
+        all.extend(
+            split(
+                "c",
+                "templates/b.yaml",
+                "apiVersion: x.io/v1\nkind: Service\nmetadata: {name: s}\n",
+            )
+            .unwrap(),
+        );
+        assert_eq!(order(all, "default").unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,399 @@
+//! `strata render`: the reference chart's manifests, options, and every
+//! template mistake reported at its own source line.
+
+use crate::util::*;
+
+const ENVS: [&str; 4] = ["dev", "staging", "prod", "prod-eu-central"];
+
+#[test]
+fn api_renders_for_every_environment_byte_for_byte() {
+    for env in ENVS {
+        let run = strata(&["render", "charts/api", "--env", env]);
+        run.code(0).stderr_is("");
+        golden(&format!("api/render-{env}.yaml"), &run.stdout);
+        // Deterministic: a second run gives the same bytes.
+        let again = strata(&["render", "charts/api", "--env", env]);
+        assert_eq!(run.stdout, again.stdout, "{env} differs between runs");
+    }
+}
+
+#[test]
+fn api_environments_differ_where_intended() {
+    let count = |s: &str, needle: &str| s.matches(needle).count();
+    let dev = strata(&["render", "charts/api", "--env", "dev"]).stdout;
+    let staging = strata(&["render", "charts/api", "--env", "staging"]).stdout;
+    let prod = strata(&["render", "charts/api", "--env", "prod"]).stdout;
+    let eu = strata(&["render", "charts/api", "--env", "prod-eu-central"]).stdout;
+    assert!(dev.contains("  replicas: 1\n"));
+    assert!(staging.contains("  replicas: 3\n"));
+    assert!(prod.contains("  replicas: 5\n"));
+    // Ingress and autoscaling in prod only.
+    for s in [&dev, &staging] {
+        assert_eq!(count(s, "kind: Ingress\n"), 0);
+        assert_eq!(count(s, "kind: HorizontalPodAutoscaler\n"), 0);
+    }
+    for s in [&prod, &eu] {
+        assert_eq!(count(s, "kind: Ingress\n"), 1);
+        assert_eq!(count(s, "kind: HorizontalPodAutoscaler\n"), 1);
+    }
+    // The nightly scale-down is dev's alone.
+    assert!(dev.contains("kind: CronJob\n") && dev.contains("schedule: \"0 18 * * 1-5\"\n"));
+    assert!(!prod.contains("kind: CronJob\n"));
+    // Same Secret name everywhere, per-environment path and store; ESO's own
+    // templates pass through verbatim.
+    for (s, env) in [(&dev, "dev"), (&staging, "staging"), (&prod, "prod")] {
+        assert!(s.contains("    name: api-db\n"));
+        assert!(s.contains(&format!("        key: /{env}/api/db-password\n")));
+        assert!(s.contains(&format!("    name: vault-{env}\n")));
+        assert!(s.contains("password: \"{{ .password }}\""));
+    }
+    // The region only in prod-eu-central.
+    assert!(eu.contains("topology.kubernetes.io/region: eu-central-1\n"));
+    assert!(!prod.contains("topology.kubernetes.io/region"));
+}
+
+#[test]
+fn api_orders_documents_by_install_order() {
+    let dev = strata(&["render", "charts/api", "--env", "dev"]).stdout;
+    let kinds: Vec<&str> = dev
+        .lines()
+        .filter_map(|l| l.strip_prefix("kind: "))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ServiceAccount",
+            "Role",
+            "RoleBinding",
+            "Service",
+            "Deployment",
+            "CronJob",
+            "ExternalSecret"
+        ]
+    );
+}
+
+#[test]
+fn release_namespace_and_capabilities_flags() {
+    let run = strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "staging",
+        "--release",
+        "shop",
+        "--namespace",
+        "elsewhere",
+        "--show-only",
+        "templates/service.yaml",
+    ]);
+    run.code(0);
+    assert!(run
+        .stdout
+        .starts_with("---\n# Source: api/templates/service.yaml\n"));
+    assert_eq!(run.stdout.matches("---\n").count(), 1);
+    run.stdout_has("  name: shop-api\n")
+        .stdout_has("  namespace: elsewhere\n");
+}
+
+#[test]
+fn without_environment_the_namespace_is_default() {
+    let run = strata(&[
+        "render",
+        "charts/api",
+        "--show-only",
+        "templates/service.yaml",
+    ]);
+    run.code(0).stdout_has("  namespace: default\n");
+}
+
+#[test]
+fn notes_print_as_comments_after_the_manifests() {
+    let run = strata(&["render", "charts/api", "--env", "prod", "--notes"]);
+    run.code(0);
+    assert!(
+        run.stdout.ends_with(
+            "---\n# Source: api/templates/NOTES.txt\n# api 2.4.0 for environment prod, namespace shop-prod.\n# Public URL: https://api.shop.example.com/\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn show_only_of_a_missing_template_is_a_usage_error() {
+    let run = strata(&["render", "charts/api", "--show-only", "templates/nope.yaml"]);
+    run.code(2).no_stdout().stderr_has(
+        "--show-only templates/nope.yaml: the chart has no template templates/nope.yaml",
+    );
+}
+
+/// Render a fixture chart that must fail: exit 1, nothing on stdout.
+#[track_caller]
+fn fails(fixture_name: &str) -> Run {
+    let run = strata(&["render", &fixture(fixture_name)]);
+    run.code(1).no_stdout();
+    run
+}
+
+#[test]
+fn undefined_value_points_at_its_template_line() {
+    fails("render-undefined")
+        .stderr_has("error[template]: undefined value: `values.image.tag`\n")
+        .stderr_has(" --> templates/configmap.yaml:7:19\n")
+        .stderr_has("7 |   image: {{ values.image.tag }}\n")
+        .stderr_has("x is defined");
+}
+
+#[test]
+fn invalid_output_yaml_shows_the_generated_line() {
+    fails("render-bad-yaml")
+        .stderr_has("error[render]: templates/configmap.yaml produced invalid YAML: while parsing a flow sequence")
+        .stderr_has(" --> templates/configmap.yaml (rendered):6:11\n")
+        .stderr_has("6 |   list: [2\n")
+        .stderr_has("line 6 of the text templates/configmap.yaml generated");
+}
+
+#[test]
+fn a_document_without_kind_is_an_error() {
+    fails("render-no-kind")
+        .stderr_has("error[render]: templates/configmap.yaml: a rendered document has no kind")
+        .stderr_has(" --> templates/configmap.yaml (rendered):1:1\n");
+}
+
+#[test]
+fn duplicate_resources_name_both_templates() {
+    fails("render-duplicate").stderr_has(
+        "error[render]: duplicate resource: ConfigMap \"demo-config\" in namespace \"default\" is rendered twice, by templates/a.yaml and by templates/b.yaml",
+    );
+}
+
+#[test]
+fn required_reports_its_message_at_the_call() {
+    fails("render-required")
+        .stderr_has("error[template]: required: host is required: set it with --set host=...")
+        .stderr_has(" --> templates/configmap.yaml:6:26\n");
+    // Given the value, the same chart renders.
+    let run = strata(&["render", &fixture("render-required"), "--set", "host=db"]);
+    run.code(0).stdout_has("  host: db\n");
+}
+
+#[test]
+fn fail_stops_the_render_with_its_message() {
+    fails("render-fail")
+        .stderr_has("error[template]: fail: replicas must be at least 3, got 2")
+        .stderr_has(" --> templates/b-check.yaml:2:4\n");
+}
+
+#[test]
+fn lookup_explains_that_rendering_is_offline() {
+    fails("render-lookup")
+        .stderr_has("lookup is not available: strata renders offline and deterministically")
+        .stderr_has(" --> templates/secret.yaml:1:19\n");
+}
+
+#[test]
+fn a_runaway_loop_is_stopped() {
+    fails("render-loop")
+        .stderr_has("error[template]: the template ran too long and was stopped")
+        .stderr_has(" --> templates/loop.yaml:");
+}
+
+#[test]
+fn endless_recursion_is_stopped() {
+    fails("render-recursion")
+        .stderr_has("error[template]: recursion limit exceeded")
+        .stderr_has(" --> templates/_helpers.tpl:1:25\n")
+        .stderr_has("calls itself without end");
+}
+
+#[test]
+fn files_cannot_be_read_outside_the_chart() {
+    fails("render-path-escape")
+        .stderr_has("files.get: \"../../../Cargo.toml\" is outside the chart")
+        .stderr_has(" --> templates/configmap.yaml:6:19\n");
+}
+
+#[test]
+fn files_cannot_be_read_through_a_link_that_leaves_the_chart() {
+    fails("render-link-escape")
+        .stderr_has("error[chart]: tests/fixtures/render-link-escape/outside.toml is a link that leaves the chart");
+}
+
+#[test]
+fn printing_a_map_suggests_toyaml() {
+    fails("render-print-map")
+        .stderr_has("cannot print a map directly; use `| toyaml`")
+        .stderr_has(" --> templates/configmap.yaml:5:14\n");
+}
+
+#[test]
+fn syntax_errors_point_at_the_template() {
+    fails("render-syntax")
+        .stderr_has("error[template]: syntax error: unexpected `}`")
+        .stderr_has(" --> templates/configmap.yaml:4:24\n");
+}
+
+#[test]
+fn errors_name_the_environment() {
+    let run = strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "prod",
+        "--set",
+        "ingress.host=",
+    ]);
+    run.code(1)
+        .no_stdout()
+        .stderr_has("required: ingress.host must be set when ingress.enabled is true")
+        .stderr_has(" --> templates/ingress.yaml:3:")
+        .stderr_has("= environment: prod");
+}
+
+#[test]
+fn output_dir_writes_one_file_per_template() {
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let run = strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "prod",
+        "--output-dir",
+        out_s,
+    ]);
+    run.code(0)
+        .stdout_has(&format!("wrote {out_s}/api/templates/deployment.yaml\n"));
+    let files = list_files(&out);
+    assert_eq!(
+        files,
+        [
+            "api/templates/deployment.yaml",
+            "api/templates/externalsecret.yaml",
+            "api/templates/hpa.yaml",
+            "api/templates/ingress.yaml",
+            "api/templates/service.yaml",
+        ]
+    );
+    let deployment = std::fs::read_to_string(out.join("api/templates/deployment.yaml")).unwrap();
+    assert!(deployment
+        .starts_with("---\n# Source: api/templates/deployment.yaml\napiVersion: apps/v1\n"));
+    // Rendering another environment replaces the whole tree: no stale hpa.yaml.
+    strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "dev",
+        "--output-dir",
+        out_s,
+    ])
+    .code(0);
+    let files = list_files(&out);
+    assert!(files.contains(&"api/templates/scale-down.yaml".to_string()));
+    assert!(!files.contains(&"api/templates/hpa.yaml".to_string()));
+}
+
+#[test]
+fn a_failing_render_writes_no_file() {
+    let tmp = tempdir();
+    let out = tmp.path().join("out");
+    let run = strata(&[
+        "render",
+        &fixture("render-fail"),
+        "--output-dir",
+        out.to_str().unwrap(),
+    ]);
+    run.code(1)
+        .no_stdout()
+        .stderr_has("fail: replicas must be at least 3");
+    assert!(!out.exists(), "the output directory was created");
+    // Nor does it disturb an earlier, good render.
+    let good = strata(&[
+        "render",
+        &fixture("render-fail"),
+        "--set",
+        "replicas=3",
+        "--output-dir",
+        out.to_str().unwrap(),
+    ]);
+    good.code(0);
+    let before = list_files(&out);
+    strata(&[
+        "render",
+        &fixture("render-fail"),
+        "--output-dir",
+        out.to_str().unwrap(),
+    ])
+    .code(1);
+    assert_eq!(list_files(&out), before);
+}
+
+#[test]
+fn printed_forms_match_golden() {
+    let run = strata(&["render", &fixture("render-printing")]);
+    run.code(0).stderr_is("");
+    golden("render-printing.yaml", &run.stdout);
+}
+
+#[test]
+fn kube_version_and_api_versions_reach_capabilities() {
+    let run = strata(&[
+        "render",
+        &fixture("render-printing"),
+        "--kube-version",
+        "v1.33.2",
+        "--api-versions",
+        "monitoring.coreos.com/v1",
+    ]);
+    run.code(0)
+        .stdout_has("  capabilities: \"v1.33.2 1.33 true\"\n");
+}
+
+#[test]
+fn chart_kube_version_constraint_is_checked() {
+    let run = strata(&[
+        "render",
+        &fixture("render-printing"),
+        "--kube-version",
+        "1.20.0",
+    ]);
+    run.code(1)
+        .no_stdout()
+        .stderr_has("error[render]: chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes 1.20.0")
+        .stderr_has(" --> Chart.yaml:5:14\n");
+    let run = strata(&[
+        "render",
+        &fixture("render-printing"),
+        "--kube-version",
+        "banana",
+    ]);
+    run.code(2)
+        .no_stdout()
+        .stderr_has("--kube-version banana: not a Kubernetes version");
+}
+
+#[test]
+fn errors_in_tpl_text_point_at_the_text_and_the_call() {
+    fails("render-tpl")
+        .stderr_has("error[template]: undefined value: `values.nme`")
+        .stderr_has(" --> templates/configmap.yaml (text given to tpl):1:10\n")
+        .stderr_has("1 | hello {{ values.nme }}\n")
+        .stderr_has("= rendered by tpl at templates/configmap.yaml:6\n");
+    let run = strata(&[
+        "render",
+        &fixture("render-tpl"),
+        "--set-string",
+        "greeting=hello {{ values.name }}",
+    ]);
+    run.code(0).stdout_has("  greeting: hello web\n");
+}
+
+#[test]
+fn release_names_follow_helm_rules() {
+    let run = strata(&["render", "charts/api", "--release", "Shop_API"]);
+    run.code(2)
+        .no_stdout()
+        .stderr_has("--release Shop_API: a release name is at most 53 lowercase letters");
+}
