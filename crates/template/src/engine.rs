@@ -2,6 +2,7 @@
 //! environment, rendered for any number of environments.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use minijinja::value::{Value as TValue, ValueKind};
@@ -19,6 +20,10 @@ use crate::output::{self, Document};
 
 /// Instructions one template render may execute before it is stopped.
 pub const FUEL: u64 = 10_000_000;
+
+/// Templates per thread below which rendering stays on the calling thread
+/// (a thread costs about as much as rendering a few small templates).
+const MIN_TEMPLATES_PER_THREAD: usize = 16;
 
 /// Nesting depth (minijinja's recursion counter) before a render stops.
 pub const RECURSION_LIMIT: usize = 200;
@@ -145,12 +150,7 @@ impl Engine {
         let base = self.base_context(env, values, opts)?;
         let namespace = release_namespace(env, opts);
         let wanted = self.show_only(opts)?;
-        let mut placed = Vec::new();
-        for name in &self.manifests {
-            let text = self.render_one(name, &base)?;
-            let template = format!("templates/{name}");
-            placed.extend(output::split(&self.chart_name, &template, &text)?);
-        }
+        let placed = self.render_manifests(&base)?;
         let mut documents = output::order(placed, &namespace)?;
         if let Some(wanted) = wanted {
             documents.retain(|d| wanted.contains(&d.source));
@@ -249,6 +249,76 @@ impl Engine {
         ctx.insert("capabilities", capabilities);
         ctx.insert("files", self.files.clone());
         Ok(ctx)
+    }
+
+    /// Render and split every manifest template, on several threads when
+    /// there are many (templates are independent; the engine is shared).
+    /// The result is in template order, and the error returned is the one
+    /// of the first failing template, as a sequential loop would give.
+    fn render_manifests(
+        &self,
+        base: &BTreeMap<&'static str, TValue>,
+    ) -> Result<Vec<output::Placed>, Error> {
+        let work = |name: &String| -> Result<Vec<output::Placed>, Error> {
+            let text = self.render_one(name, base)?;
+            let template = format!("templates/{name}");
+            Ok(output::split(&self.chart_name, &template, &text)?)
+        };
+        let n = self.manifests.len();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |p| p.get())
+            .min(n / MIN_TEMPLATES_PER_THREAD);
+        if threads <= 1 {
+            let mut placed = Vec::new();
+            for name in &self.manifests {
+                placed.extend(work(name)?);
+            }
+            return Ok(placed);
+        }
+        let next = AtomicUsize::new(0);
+        // Index of the first template known to fail: no template after it
+        // needs rendering.
+        let first_error = AtomicUsize::new(usize::MAX);
+        let mut slots: Vec<Option<Result<Vec<output::Placed>, Error>>> =
+            (0..n).map(|_| None).collect();
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            if i >= n || i > first_error.load(Ordering::Relaxed) {
+                                break;
+                            }
+                            let r = work(&self.manifests[i]);
+                            if r.is_err() {
+                                first_error.fetch_min(i, Ordering::Relaxed);
+                            }
+                            done.push((i, r));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            for h in handles {
+                match h.join() {
+                    Ok(done) => {
+                        for (i, r) in done {
+                            slots[i] = Some(r);
+                        }
+                    }
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+        let mut placed = Vec::new();
+        // Every template before the first failure was rendered (indices
+        // are handed out in order), so the first `None` comes after it.
+        for slot in slots.into_iter().map_while(|s| s) {
+            placed.extend(slot?);
+        }
+        Ok(placed)
     }
 
     fn render_one(
