@@ -1,6 +1,7 @@
 //! The engine: one chart's templates compiled once into a minijinja
 //! environment, rendered for any number of environments.
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -19,6 +20,10 @@ use crate::output::{self, Document};
 
 /// Instructions one template render may execute before it is stopped.
 pub const FUEL: u64 = 10_000_000;
+
+/// Templates per thread below which rendering stays on the calling thread
+/// (a thread costs about as much as rendering a few small templates).
+const MIN_TEMPLATES_PER_THREAD: usize = 16;
 
 /// Nesting depth (minijinja's recursion counter) before a render stops.
 pub const RECURSION_LIMIT: usize = 200;
@@ -171,14 +176,12 @@ impl Engine {
         }
         let base = self.base_context(env, values, opts)?;
         let namespace = release_namespace(env, opts);
-        let mut placed = Vec::new();
-        let mut sources = Vec::new();
-        for name in &self.manifests {
-            let text = self.render_one(name, &base, &self.chart_name)?;
-            let template = format!("templates/{name}");
-            sources.push(format!("{}/{template}", self.chart_name));
-            placed.extend(output::split(&self.chart_name, &template, &text)?);
-        }
+        let mut placed = self.render_manifests(&base)?;
+        let mut sources: Vec<String> = self
+            .manifests
+            .iter()
+            .map(|name| format!("{}/templates/{name}", self.chart_name))
+            .collect();
         // The subcharts in use: dependency processing on the merged values
         // gives the same answer as on the layers they were merged from
         // (conditions and tags hold in the result), so the API needs no
@@ -365,6 +368,32 @@ impl Engine {
         ctx.insert("capabilities", capabilities);
         ctx.insert("files", self.files.clone());
         Ok(ctx)
+    }
+
+    /// Render and split every manifest template, on rayon's threads when
+    /// there are many (templates are independent; the engine is shared).
+    /// The result is in template order, and the error returned is the one
+    /// of the first failing template, as a sequential loop would give.
+    fn render_manifests(
+        &self,
+        base: &BTreeMap<&'static str, TValue>,
+    ) -> Result<Vec<output::Placed>, Error> {
+        let work = |name: &String| -> Result<Vec<output::Placed>, Error> {
+            let text = self.render_one(name, base, &self.chart_name)?;
+            let template = format!("templates/{name}");
+            Ok(output::split(&self.chart_name, &template, &text)?)
+        };
+        let results: Vec<Result<Vec<output::Placed>, Error>> =
+            if self.manifests.len() >= 2 * MIN_TEMPLATES_PER_THREAD {
+                self.manifests.par_iter().map(work).collect()
+            } else {
+                self.manifests.iter().map(work).collect()
+            };
+        let mut placed = Vec::new();
+        for r in results {
+            placed.extend(r?);
+        }
+        Ok(placed)
     }
 
     /// Render template `name` of this chart; `shown` is how the chart
