@@ -3,9 +3,14 @@
 
 mod create;
 mod docs;
+mod docs_package;
+mod envflow;
+mod helm;
 mod lint;
+mod package;
 mod render;
 mod schema;
 mod schema_init;
+mod subcharts;
 mod util;
 mod values;

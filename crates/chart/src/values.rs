@@ -5,9 +5,11 @@
 use std::sync::Arc;
 
 use crate::chart::{Chart, VALUES_FILE};
+use crate::deps::{self, Enabled};
 use crate::diag::{Diagnostic, Error, Result};
-use crate::merge::{self, DefaultsTree, Deleted};
+use crate::merge::{self, Deleted};
 use crate::schema;
+
 use crate::strvals::{self, SetKind};
 use crate::value::{Map, Node, Origin, Value};
 use crate::yaml;
@@ -77,6 +79,9 @@ pub struct Merged {
     /// Paths of values that the schemas mark `writeOnly` (secrets), filled
     /// by [`merge`] so output can redact them.
     pub secrets: Vec<crate::value::Path>,
+    /// The subcharts in use after conditions and tags (each renders with
+    /// `values.<name>`).
+    pub subcharts: Vec<Enabled>,
 }
 
 /// Merge the values of `chart` for `req` and validate them against the
@@ -126,19 +131,12 @@ pub fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
         strvals::apply(&mut user, s.kind, &s.arg, &mut read)?;
         layers.push(format!("{} {}", s.kind.flag(), s.arg));
     }
-    let defaults = match &chart.values.value {
-        Value::Map(m) => m.clone(),
-        _ => Map::new(),
-    };
-    let tree = DefaultsTree {
-        name: chart.name().to_string(),
-        values: defaults,
-        subcharts: Vec::new(),
-    };
-    let out = merge::coalesce(&tree, user, false).map_err(Error::invalid)?;
-    let warnings = out
+    let processed = deps::process(chart, &user)?;
+    let out = merge::coalesce(&processed.defaults, user, false).map_err(Error::invalid)?;
+    let warnings = processed
         .warnings
         .into_iter()
+        .chain(out.warnings)
         .map(|d| match &req.env {
             Some(e) => d.in_env(e.clone()),
             None => d,
@@ -150,5 +148,6 @@ pub fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
         warnings,
         deleted: out.deleted,
         secrets: Vec::new(),
+        subcharts: processed.subcharts,
     })
 }

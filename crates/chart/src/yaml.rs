@@ -15,6 +15,7 @@
 // errors are the rare path, and boxing would ripple through every caller.
 #![allow(clippy::result_large_err)]
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -422,6 +423,214 @@ impl<'a> Loader<'a> {
     }
 }
 
+/// What a Kubernetes manifest says about itself: the fields strata needs to
+/// name, check and order it. A field is `Some` only when it is a non-empty
+/// string, as [`load_one`] would type it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ManifestHead {
+    /// `apiVersion`.
+    pub api_version: Option<String>,
+    /// `kind`.
+    pub kind: Option<String>,
+    /// `metadata.name`.
+    pub name: Option<String>,
+    /// `metadata.namespace`.
+    pub namespace: Option<String>,
+    /// Whether `metadata.annotations` has a `helm.sh/hook` key.
+    pub hook: bool,
+}
+
+/// Read the head of one YAML document that is a map, in one pass over the
+/// parser's events without building a values tree (rendered output is
+/// checked this way: building and dropping a tree per document was most of
+/// the cost of checking it).
+///
+/// Returns `None` whenever the document is not a plain, valid,
+/// single-document map: syntax errors, duplicate keys, anchors and aliases,
+/// tags, `<<` merge keys, non-string keys, excessive depth, empty or scalar
+/// documents. Callers then use [`load_one`], which gives the exact result or
+/// diagnostic; so `Some` always agrees with what [`load_one`] would read.
+pub fn manifest_head(src: &str) -> Option<ManifestHead> {
+    let mut skim = Skim {
+        parser: Parser::new_from_str(src),
+        nodes: 0,
+    };
+    if !matches!(skim.next()?, Event::StreamStart) {
+        return None;
+    }
+    if !matches!(skim.next()?, Event::DocumentStart(_)) {
+        return None;
+    }
+    if !matches!(skim.next()?, Event::MappingStart(0, None)) {
+        return None;
+    }
+    let mut head = ManifestHead::default();
+    let mut keys = Keys::default();
+    while let Some(key) = skim.key(&mut keys)? {
+        match &*key {
+            "apiVersion" => head.api_version = skim.string_or_skip(1)?,
+            "kind" => head.kind = skim.string_or_skip(1)?,
+            "metadata" => match skim.next()? {
+                Event::MappingStart(0, None) => skim.metadata(&mut head)?,
+                ev => skim.skip(ev, 1)?,
+            },
+            _ => {
+                let ev = skim.next()?;
+                skim.skip(ev, 1)?;
+            }
+        }
+    }
+    match skim.next()? {
+        Event::DocumentEnd => {}
+        _ => return None,
+    }
+    match skim.next()? {
+        Event::StreamEnd => Some(head),
+        _ => None,
+    }
+}
+
+/// The keys of one mapping, to refuse duplicates: a short list scanned
+/// linearly (manifests' maps are small), a hash set past that.
+#[derive(Default)]
+struct Keys<'a> {
+    few: Vec<Cow<'a, str>>,
+    many: HashSet<Cow<'a, str>>,
+}
+
+impl<'a> Keys<'a> {
+    const FEW: usize = 16;
+
+    /// Record `key`; false if the mapping already has it.
+    fn insert(&mut self, key: Cow<'a, str>) -> bool {
+        if self.few.len() < Self::FEW {
+            if self.few.contains(&key) {
+                return false;
+            }
+            self.few.push(key);
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few.iter().cloned());
+        }
+        self.many.insert(key)
+    }
+}
+
+/// The event walker behind [`manifest_head`]: `None` means "not simple,
+/// ask the loader".
+struct Skim<'a> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    nodes: usize,
+}
+
+impl<'a> Skim<'a> {
+    fn next(&mut self) -> Option<Event<'a>> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return None;
+        }
+        match self.parser.next_event()? {
+            Ok((ev, _)) => Some(ev),
+            Err(_) => None,
+        }
+    }
+
+    /// The next key of the current mapping (`Ok(None)` at its end, `None`
+    /// if the key is not a plain string or repeats one).
+    fn key(&mut self, keys: &mut Keys<'a>) -> Option<Option<Cow<'a, str>>> {
+        match self.next()? {
+            Event::MappingEnd => Some(None),
+            Event::Scalar(text, style, 0, None) => {
+                let is_str = style != ScalarStyle::Plain || plain_is_string(&text);
+                if !is_str || text == "<<" || !keys.insert(text.clone()) {
+                    return None;
+                }
+                Some(Some(text))
+            }
+            _ => None,
+        }
+    }
+
+    /// The next value as a non-empty string; anything else is skipped and
+    /// reads as `None` (the outer `None`: not simple).
+    fn string_or_skip(&mut self, depth: usize) -> Option<Option<String>> {
+        match self.next()? {
+            Event::Scalar(text, style, 0, None) => {
+                let is_str = style != ScalarStyle::Plain || plain_is_string(&text);
+                Some((is_str && !text.is_empty()).then(|| text.into_owned()))
+            }
+            ev => {
+                self.skip(ev, depth)?;
+                Some(None)
+            }
+        }
+    }
+
+    fn metadata(&mut self, head: &mut ManifestHead) -> Option<()> {
+        let mut keys = Keys::default();
+        while let Some(key) = self.key(&mut keys)? {
+            match &*key {
+                "name" => head.name = self.string_or_skip(2)?,
+                "namespace" => head.namespace = self.string_or_skip(2)?,
+                "annotations" => match self.next()? {
+                    Event::MappingStart(0, None) => {
+                        let mut keys = Keys::default();
+                        while let Some(k) = self.key(&mut keys)? {
+                            head.hook |= k == "helm.sh/hook";
+                            let ev = self.next()?;
+                            self.skip(ev, 3)?;
+                        }
+                    }
+                    ev => self.skip(ev, 2)?,
+                },
+                _ => {
+                    let ev = self.next()?;
+                    self.skip(ev, 2)?;
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// Walk past the node that `ev` starts, checking its keys.
+    fn skip(&mut self, ev: Event<'a>, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match ev {
+            Event::Scalar(_, _, 0, None) => Some(()),
+            Event::SequenceStart(0, None) => loop {
+                match self.next()? {
+                    Event::SequenceEnd => return Some(()),
+                    ev => self.skip(ev, depth + 1)?,
+                }
+            },
+            Event::MappingStart(0, None) => {
+                let mut keys = Keys::default();
+                while self.key(&mut keys)?.is_some() {
+                    let ev = self.next()?;
+                    self.skip(ev, depth + 1)?;
+                }
+                Some(())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether a plain scalar types as a string (YAML 1.2 core schema), without
+/// allocating for the usual case of a word.
+fn plain_is_string(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_alphabetic() => !matches!(
+            s,
+            "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+        ),
+        _ => matches!(resolve_plain(s), Value::Str(_)),
+    }
+}
+
 fn is_empty_scalar_doc(node: &Node) -> bool {
     matches!(node.value, Value::Null)
 }
@@ -535,6 +744,261 @@ pub fn float_to_string(f: f64) -> String {
     } else {
         format!("{s}.0")
     }
+}
+
+// ---------------------------------------------------------------------------
+// Outline: where things are in the text, for in-place edits (`promote`).
+
+/// How a scalar is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// `plain`
+    Plain,
+    /// `'single'`
+    Single,
+    /// `"double"`
+    Double,
+    /// `|` literal block
+    Literal,
+    /// `>` folded block
+    Folded,
+}
+
+/// A node of a YAML document with its place in the text: byte offsets
+/// (`end` exclusive, trailing blanks and comments excluded).
+#[derive(Clone, Debug)]
+pub struct Outline {
+    /// What it is.
+    pub kind: OutlineKind,
+    /// Byte offset of its first character (for a block map or list, the
+    /// first key or item).
+    pub start: usize,
+    /// Byte offset just after its last character.
+    pub end: usize,
+}
+
+/// The kinds of outlined nodes.
+#[derive(Clone, Debug)]
+pub enum OutlineKind {
+    /// A scalar, its text (the value read) and style.
+    Scalar(String, Style),
+    /// A map (`flow`: written `{…}`).
+    Map {
+        /// Written in flow style.
+        flow: bool,
+        /// Its entries in order.
+        entries: Vec<OutlineEntry>,
+    },
+    /// A list (`flow`: written `[…]`).
+    Seq {
+        /// Written in flow style.
+        flow: bool,
+        /// Its items.
+        items: Vec<Outline>,
+    },
+    /// An alias (`*name`).
+    Alias,
+}
+
+/// A map entry: its key's text and place, and its value.
+#[derive(Clone, Debug)]
+pub struct OutlineEntry {
+    /// The key as read.
+    pub key: String,
+    /// Byte offset of the key's first character.
+    pub key_start: usize,
+    /// Byte offset just after the `:` that ends the key.
+    pub colon_end: usize,
+    /// The value.
+    pub value: Outline,
+}
+
+impl Outline {
+    /// The entry `key` of a map node.
+    pub fn entry(&self, key: &str) -> Option<&OutlineEntry> {
+        match &self.kind {
+            OutlineKind::Map { entries, .. } => entries.iter().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+}
+
+/// The outline of the first document of `src` (`None` when empty). Errors
+/// are the loader's: call [`load_values`] first for full checks.
+pub fn outline(src: &str) -> Result<Option<Outline>, Diagnostic> {
+    let mut offsets: Vec<usize> = src.char_indices().map(|(i, _)| i).collect();
+    offsets.push(src.len());
+    let mut o = Outliner {
+        parser: Parser::new_from_str(src),
+        src,
+        offsets,
+        depth: 0,
+    };
+    loop {
+        let (ev, span) = o.next()?;
+        match ev {
+            Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => {}
+            Event::StreamEnd | Event::DocumentEnd => return Ok(None),
+            ev => {
+                let node = o.node(ev, span)?;
+                if matches!(&node.kind, OutlineKind::Scalar(t, Style::Plain) if t.is_empty()) {
+                    return Ok(None);
+                }
+                return Ok(Some(node));
+            }
+        }
+    }
+}
+
+struct Outliner<'a> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    src: &'a str,
+    /// Byte offset of each character (and of the end).
+    offsets: Vec<usize>,
+    depth: usize,
+}
+
+impl<'a> Outliner<'a> {
+    fn next(&mut self) -> Result<Ev<'a>, Diagnostic> {
+        match self.parser.next_event() {
+            Some(Ok(ev)) => Ok(ev),
+            Some(Err(e)) => Err(Diagnostic::error(
+                "yaml",
+                format!("invalid YAML: {}", e.info()),
+            )),
+            None => Err(Diagnostic::error(
+                "yaml",
+                "invalid YAML: unexpected end of input",
+            )),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.offsets
+            .get(char_index)
+            .copied()
+            .unwrap_or(self.src.len())
+    }
+
+    fn node(&mut self, ev: Event<'a>, span: Span) -> Result<Outline, Diagnostic> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                "yaml",
+                format!("YAML nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let start = self.byte(span.start.index());
+        let out = match ev {
+            Event::Scalar(text, style, _, _) => {
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::Single,
+                    ScalarStyle::DoubleQuoted => Style::Double,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                let end = match style {
+                    Style::Single => quoted_end(self.src, start, b'\''),
+                    Style::Double => quoted_end(self.src, start, b'"'),
+                    _ => {
+                        let e = self.byte(span.end.index()).max(start);
+                        start + self.src[start..e].trim_end().len()
+                    }
+                };
+                Outline {
+                    kind: OutlineKind::Scalar(text.to_string(), style),
+                    start,
+                    end,
+                }
+            }
+            Event::Alias(_) => Outline {
+                kind: OutlineKind::Alias,
+                start,
+                end: self.byte(span.end.index()).max(start),
+            },
+            Event::SequenceStart(..) => {
+                let flow = self.src[start..].starts_with('[');
+                let mut items = Vec::new();
+                let end = loop {
+                    let (ev, sp) = self.next()?;
+                    if matches!(ev, Event::SequenceEnd) {
+                        break if flow {
+                            self.byte(sp.end.index())
+                        } else {
+                            items.last().map_or(start, |i: &Outline| i.end)
+                        };
+                    }
+                    items.push(self.node(ev, sp)?);
+                };
+                Outline {
+                    kind: OutlineKind::Seq { flow, items },
+                    start,
+                    end,
+                }
+            }
+            Event::MappingStart(..) => {
+                let flow = self.src[start..].starts_with('{');
+                let mut entries = Vec::new();
+                let end = loop {
+                    let (ev, sp) = self.next()?;
+                    if matches!(ev, Event::MappingEnd) {
+                        break if flow {
+                            self.byte(sp.end.index())
+                        } else {
+                            entries.last().map_or(start, |e: &OutlineEntry| e.value.end)
+                        };
+                    }
+                    let key = self.node(ev, sp)?;
+                    let (vev, vsp) = self.next()?;
+                    let value = self.node(vev, vsp)?;
+                    let (key_text, key_end) = match &key.kind {
+                        OutlineKind::Scalar(t, _) => (t.clone(), key.end),
+                        _ => (String::new(), key.end),
+                    };
+                    let colon_end = self.src[key_end..]
+                        .find(':')
+                        .map_or(key_end, |i| key_end + i + 1);
+                    entries.push(OutlineEntry {
+                        key: key_text,
+                        key_start: key.start,
+                        colon_end,
+                        value,
+                    });
+                };
+                Outline {
+                    kind: OutlineKind::Map { flow, entries },
+                    start,
+                    end,
+                }
+            }
+            _ => return Err(Diagnostic::error("yaml", "invalid YAML: unexpected event")),
+        };
+        self.depth -= 1;
+        Ok(out)
+    }
+}
+
+/// The byte offset just after the closing quote of the quoted scalar
+/// starting at `start`.
+fn quoted_end(src: &str, start: usize, quote: u8) -> usize {
+    let b = src.as_bytes();
+    let mut i = start + 1;
+    while i < b.len() {
+        if quote == b'"' && b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == quote {
+            if quote == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 // ---------------------------------------------------------------------------
@@ -765,7 +1229,8 @@ pub fn looks_numeric(s: &str) -> bool {
     is_core_float(&body)
 }
 
-fn double_quote(s: &str) -> String {
+/// `s` as a double-quoted YAML scalar.
+pub fn double_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -835,6 +1300,82 @@ mod tests {
             assert_eq!(&resolve_plain(src), want, "{src}");
         }
         assert!(matches!(resolve_plain(".nan"), Value::Float(f) if f.is_nan()));
+    }
+
+    /// What `load_one` reads of a manifest, to check `manifest_head`.
+    fn head_by_loader(src: &str) -> Option<ManifestHead> {
+        let node = load_one(src, &file()).ok()??;
+        let map = node.as_map()?;
+        let string = |n: Option<&Node>| match n.map(|n| &n.value) {
+            Some(Value::Str(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        };
+        let meta = map.get("metadata").and_then(Node::as_map);
+        Some(ManifestHead {
+            api_version: string(map.get("apiVersion")),
+            kind: string(map.get("kind")),
+            name: string(meta.and_then(|m| m.get("name"))),
+            namespace: string(meta.and_then(|m| m.get("namespace"))),
+            hook: meta
+                .and_then(|m| m.get("annotations"))
+                .and_then(Node::as_map)
+                .is_some_and(|a| a.contains_key("helm.sh/hook")),
+        })
+    }
+
+    #[test]
+    fn manifest_head_reads_plain_manifests_in_one_pass() {
+        let src = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: \"prod\"\n  annotations:\n    helm.sh/hook: pre-install\n    other: [1, {a: b}]\nspec:\n  replicas: 3\n  template: {spec: {containers: [{name: c, args: [\"-x\"]}]}}\n";
+        let head = manifest_head(src).expect("a plain manifest takes the fast path");
+        assert_eq!(head.api_version.as_deref(), Some("apps/v1"));
+        assert_eq!(head.kind.as_deref(), Some("Deployment"));
+        assert_eq!(head.name.as_deref(), Some("web"));
+        assert_eq!(head.namespace.as_deref(), Some("prod"));
+        assert!(head.hook);
+        assert_eq!(Some(head), head_by_loader(src));
+    }
+
+    #[test]
+    fn manifest_head_types_fields_as_the_loader_does() {
+        for src in [
+            "apiVersion: v1\nkind: 5\nmetadata: {name: true}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"\"}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: null, namespace: ~}\n",
+            "apiVersion: v1\nkind: [ConfigMap]\nmetadata: name\n",
+            "apiVersion: \"1\"\nkind: \"true\"\nmetadata: {name: '0x1', namespace: 0x1}\n",
+            "kind: ConfigMap\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {annotations: {\"helm.sh/hook\": null}}\n",
+        ] {
+            let fast = manifest_head(src);
+            assert!(fast.is_some(), "fast path declined {src:?}");
+            assert_eq!(fast, head_by_loader(src), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn manifest_head_leaves_everything_unusual_to_the_loader() {
+        let big_map: String = (0..40).map(|i| format!("  k{i}: v\n")).collect();
+        for src in [
+            "",
+            "# only a comment\n",
+            "just a string\n",
+            "- a\n- b\n",
+            "kind: A\nkind: B\n",
+            "a: {x: 1, x: 2}\n",
+            "1: a\n0x1: b\n",
+            "base: &b {x: 1}\nother: *b\n",
+            "a: !!str 1\n",
+            "<<: {kind: A}\n",
+            "? [a]\n: b\n",
+            "a: [unclosed\n",
+            "a: 1\n---\nb: 2\n",
+            &format!("data:\n{big_map}  k3: again\n"),
+        ] {
+            assert_eq!(manifest_head(src), None, "{src:?}");
+        }
+        let many = format!("kind: A\ndata:\n{big_map}");
+        assert_eq!(manifest_head(&many), head_by_loader(&many));
+        assert!(manifest_head(&many).is_some());
     }
 
     #[test]
@@ -966,6 +1507,41 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn outline_gives_byte_spans_of_keys_and_values() {
+        let src =
+            "# é\na:\n  b: 'x y'  # k\n  c: {d: 1}\n  \"q\": \"v\\\"w\"\n  g: |\n    lit\n\nh: 3\n";
+        let root = outline(src)
+            .unwrap_or_else(|d| panic!("{d}"))
+            .expect("root");
+        let text = |o: &Outline| &src[o.start..o.end];
+        let a = root.entry("a").expect("a");
+        assert_eq!(&src[a.key_start..a.colon_end], "a:");
+        let b = a.value.entry("b").expect("b");
+        assert_eq!(text(&b.value), "'x y'");
+        assert!(matches!(&b.value.kind, OutlineKind::Scalar(t, Style::Single) if t == "x y"));
+        let c = a.value.entry("c").expect("c");
+        assert_eq!(text(&c.value), "{d: 1}");
+        assert!(matches!(&c.value.kind, OutlineKind::Map { flow: true, .. }));
+        let q = a.value.entry("q").expect("q");
+        assert_eq!(&src[q.key_start..q.colon_end], "\"q\":");
+        assert_eq!(text(&q.value), "\"v\\\"w\"");
+        let g = a.value.entry("g").expect("g");
+        assert!(matches!(
+            &g.value.kind,
+            OutlineKind::Scalar(_, Style::Literal)
+        ));
+        assert_eq!(text(&g.value), "lit");
+        assert_eq!(
+            &src[a.value.start..a.value.end],
+            &src[src.find("b:").unwrap_or(0)..src.find("lit").unwrap_or(0) + 3]
+        );
+        assert_eq!(text(&root.entry("h").expect("h").value), "3");
+        assert!(outline("# only\n")
+            .unwrap_or_else(|d| panic!("{d}"))
+            .is_none());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use strata_chart::value::{Node, Value};
+use strata_chart::yaml::ManifestHead;
 use strata_chart::{Diagnostic, Location};
 
 /// One rendered manifest.
@@ -117,84 +118,49 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
         let file: Arc<str> = Arc::from(format!("{template} (rendered)"));
         // Parse the chunk with its leading lines kept, so reported lines
         // are lines of the generated text.
-        let padded = format!("{}{}", "\n".repeat(start_line as usize - 1), chunk);
-        let node = match strata_chart::yaml::load_one(&padded, &file) {
-            Ok(Some(n)) if !n.value.is_null() => n,
-            Ok(_) => continue, // comments only
-            Err(d) => {
-                let reason = d
-                    .message
-                    .strip_prefix("invalid YAML: ")
-                    .unwrap_or(&d.message)
-                    .to_string();
-                let mut d = Diagnostic {
-                    code: "render",
-                    message: format!("{template} produced invalid YAML: {reason}"),
-                    ..d
-                };
-                if d.snippet.is_none() {
-                    // The parser stopped at the end of the text: show its last line.
-                    if let Some((i, last)) = padded
-                        .lines()
-                        .enumerate()
-                        .filter(|(_, l)| !l.trim().is_empty())
-                        .last()
-                    {
-                        d.location = Some(Location::new(
-                            file.clone(),
-                            u32::try_from(i + 1).unwrap_or(u32::MAX),
-                            u32::try_from(last.chars().count() + 1).unwrap_or(u32::MAX),
-                        ));
-                        d.snippet = Some(last.to_string());
-                    }
-                }
-                d.notes.push(format!(
-                    "the line shown is line {} of the text {template} generated, not of the template",
-                    d.location.as_ref().map_or(0, |l| l.line)
-                ));
-                return Err(d);
-            }
-        };
+        let padded = || format!("{}{}", "\n".repeat(start_line as usize - 1), chunk);
         let first_line = start_line + leading_blank_lines(chunk);
         let loc = Location::new(file.clone(), first_line, 1);
         let here = |msg: String| {
             Diagnostic::error("render", msg)
                 .at(loc.clone())
-                .with_source(&padded)
+                .with_source(&padded())
                 .note(format!(
                     "the line shown is line {first_line} of the text {template} generated"
                 ))
         };
-        let Value::Map(map) = &node.value else {
-            return Err(here(format!(
-                "{template}: a rendered document must be a map (a Kubernetes resource), not {}",
-                node.value.type_name()
-            )));
-        };
-        let field = |key: &str| -> Option<String> {
-            match map.get(key).map(|n| &n.value) {
-                Some(Value::Str(s)) if !s.is_empty() => Some(s.clone()),
-                _ => None,
+        // One pass over the parser's events reads a plain manifest; the
+        // loader builds the whole tree only for what that pass declines
+        // (errors, anchors, tags, non-maps), and gives their diagnostics.
+        let head = match strata_chart::yaml::manifest_head(chunk) {
+            Some(head) => head,
+            None => {
+                let padded = padded();
+                let node = match strata_chart::yaml::load_one(&padded, &file) {
+                    Ok(Some(n)) if !n.value.is_null() => n,
+                    Ok(_) => continue, // comments only
+                    Err(d) => return Err(invalid_yaml(d, template, &file, &padded)),
+                };
+                let Value::Map(map) = &node.value else {
+                    return Err(here(format!(
+                        "{template}: a rendered document must be a map (a Kubernetes resource), not {}",
+                        node.value.type_name()
+                    )));
+                };
+                head_of(map)
             }
         };
-        let api_version = field("apiVersion")
+        let api_version = head
+            .api_version
             .ok_or_else(|| here(format!("{template}: a rendered document has no apiVersion")))?;
-        let kind = field("kind")
+        let kind = head
+            .kind
             .ok_or_else(|| here(format!("{template}: a rendered document has no kind")))?;
-        let metadata = map.get("metadata").and_then(Node::as_map);
-        let meta_str = |key: &str| -> Option<String> {
-            match metadata?.get(key).map(|n| &n.value) {
-                Some(Value::Str(s)) if !s.is_empty() => Some(s.clone()),
-                _ => None,
-            }
-        };
-        let name = meta_str("name")
+        let name = head
+            .name
             .ok_or_else(|| here(format!("{template}: the {kind} has no metadata.name")))?;
-        let namespace = meta_str("namespace");
-        let hook = metadata
-            .and_then(|m| m.get("annotations"))
-            .and_then(Node::as_map)
-            .is_some_and(|a| a.contains_key("helm.sh/hook"));
+        let namespace = head.namespace;
+        let hook = head.hook;
         let mut text = body.to_string();
         text.push('\n');
         out.push(Placed {
@@ -213,6 +179,60 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
         });
     }
     Ok(out)
+}
+
+/// The head of a document the loader read (the slow path of [`split`]).
+fn head_of(map: &strata_chart::value::Map) -> ManifestHead {
+    let string = |node: Option<&Node>| match node.map(|n| &n.value) {
+        Some(Value::Str(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let metadata = map.get("metadata").and_then(Node::as_map);
+    ManifestHead {
+        api_version: string(map.get("apiVersion")),
+        kind: string(map.get("kind")),
+        name: string(metadata.and_then(|m| m.get("name"))),
+        namespace: string(metadata.and_then(|m| m.get("namespace"))),
+        hook: metadata
+            .and_then(|m| m.get("annotations"))
+            .and_then(Node::as_map)
+            .is_some_and(|a| a.contains_key("helm.sh/hook")),
+    }
+}
+
+/// The loader's YAML error, reworded as a render error on the generated text.
+fn invalid_yaml(d: Diagnostic, template: &str, file: &Arc<str>, padded: &str) -> Diagnostic {
+    let reason = d
+        .message
+        .strip_prefix("invalid YAML: ")
+        .unwrap_or(&d.message)
+        .to_string();
+    let mut d = Diagnostic {
+        code: "render",
+        message: format!("{template} produced invalid YAML: {reason}"),
+        ..d
+    };
+    if d.snippet.is_none() {
+        // The parser stopped at the end of the text: show its last line.
+        if let Some((i, last)) = padded
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .last()
+        {
+            d.location = Some(Location::new(
+                file.clone(),
+                u32::try_from(i + 1).unwrap_or(u32::MAX),
+                u32::try_from(last.chars().count() + 1).unwrap_or(u32::MAX),
+            ));
+            d.snippet = Some(last.to_string());
+        }
+    }
+    d.notes.push(format!(
+        "the line shown is line {} of the text {template} generated, not of the template",
+        d.location.as_ref().map_or(0, |l| l.line)
+    ));
+    d
 }
 
 fn leading_blank_lines(chunk: &str) -> u32 {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use strata_chart::archive::{read_archive, Limits};
-use strata_chart::chart::{read_tree, CHART_FILE};
+use strata_chart::chart::{archive_error, CHART_FILE};
 use strata_chart::{Diagnostic, Error, Result, Severity};
 use strata_template::lint::{lint_all, Envs, Input, LintOptions};
 
@@ -222,7 +222,11 @@ fn read_target(t: &Target) -> Result<(BTreeMap<String, Vec<u8>>, String)> {
     match t {
         Target::Dir(p) => {
             let shown = p.display().to_string();
-            let files = read_tree(p, &shown)?;
+            let files = strata_chart::archive::read_chart_dir(p, &Limits::default())
+                .map_err(|e| archive_error(&shown, e))?
+                .into_iter()
+                .map(|f| (f.path, f.data))
+                .collect();
             let prefix = if p == Path::new(".") {
                 String::new()
             } else {

@@ -12,12 +12,22 @@ use crate::Outcome;
 pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let chart = super::load_chart(&c.flags.chart)?;
     let req = super::request(&c.flags, sets)?;
-    let merged = values::merge(&chart, &req)?;
+    // Compiling the templates and merging the values are independent: do
+    // both at once. Errors come in the order they would one after the other.
+    let (merged, engine) = std::thread::scope(|s| {
+        let engine = s.spawn(|| Engine::new(&chart));
+        let merged = values::merge(&chart, &req);
+        (merged, engine.join())
+    });
+    let merged = merged?;
     let env = match &c.flags.env {
         Some(name) => Some(chart.environments.get(name)?),
         None => None,
     };
-    let engine = Engine::new(&chart)?;
+    let engine = match engine {
+        Ok(engine) => engine?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
     let opts = RenderOptions {
         release_name: c.release,
         namespace: c.namespace,

@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Time `helm template` against `strata render` on generated charts.
+
+Run through bench/run.sh, which builds strata, fetches helm and a PyYAML
+venv first. Steps:
+
+1. generate the chart of N apps in both dialects (bench/gen.py), for each N;
+2. render it with both tools using the three layered `-f` files and check
+   that the documents are the same (bench/compare.py);
+3. time both tools, interleaved (helm, strata, helm, strata, ...), RUNS times
+   each; report the median wall time and the median peak RSS;
+4. time rendering every environment of one chart, and linting 50 charts with
+   4 environments each, when strata has those commands.
+
+Wall time is measured here with a monotonic clock around the child process
+(1 ms resolution matters at small N; /usr/bin/time's %e has 10 ms), peak RSS
+by `/usr/bin/time -f "%e %M"` (kilobytes). Prints Markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import compare  # noqa: E402
+import gen  # noqa: E402
+
+OVERRIDES = ["1-platform.yaml", "2-region.yaml", "3-release.yaml"]
+RELEASE = "bench"
+TIME = "/usr/bin/time"
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_checked(cmd: list[str], stdout_path: pathlib.Path | None = None) -> None:
+    with open(stdout_path or os.devnull, "wb") as out:
+        p = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        raise SystemExit(
+            f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr.decode(errors='replace')}"
+        )
+
+
+def measure(cmd: list[str]) -> tuple[float, int]:
+    """One run: (wall seconds, peak RSS in KiB). Output is discarded."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = [TIME, "-f", "%e %M", "-o", tf.name, *cmd]
+        start = time.perf_counter()
+        p = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wall = time.perf_counter() - start
+        if p.returncode != 0:
+            raise SystemExit(
+                f"command failed ({p.returncode}): {' '.join(cmd)}\n"
+                + p.stderr.decode(errors="replace")
+            )
+        fields = tf.read().split()
+    return wall, int(fields[-1])
+
+
+def measure_seq(cmds: list[list[str]]) -> tuple[float, int]:
+    """Several commands one after the other: total wall, max peak RSS."""
+    total, peak = 0.0, 0
+    for c in cmds:
+        w, r = measure(c)
+        total += w
+        peak = max(peak, r)
+    return total, peak
+
+
+def interleaved(cases: dict[str, list[list[str]]], runs: int) -> dict[str, tuple[float, int]]:
+    """Run each case `runs` times, alternating between cases; medians."""
+    walls: dict[str, list[float]] = {k: [] for k in cases}
+    rss: dict[str, list[int]] = {k: [] for k in cases}
+    for _ in range(runs):
+        for name, cmds in cases.items():
+            w, r = measure_seq(cmds)
+            walls[name].append(w)
+            rss[name].append(r)
+    return {k: (statistics.median(walls[k]), int(statistics.median(rss[k]))) for k in cases}
+
+
+def has_command(strata: str, sub: str) -> bool:
+    p = subprocess.run(
+        [strata, sub, "--help"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return p.returncode == 0
+
+
+def ms(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 10 else f"{s:.1f} s"
+
+
+def mb(kib: int) -> str:
+    return f"{kib / 1024:.1f} MB"
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.1f}×" if b > 0 else "n/a"
+
+
+def render_cmds(helm: str, strata: str, out: pathlib.Path, tag: str) -> tuple[list[str], list[str]]:
+    vals = out / f"values-{tag}"
+    h = [helm, "template", RELEASE, str(out / f"helm-{tag}")]
+    s = [strata, "render", str(out / f"strata-{tag}"), "--release", RELEASE]
+    for f in OVERRIDES:
+        h += ["-f", str(vals / f)]
+        s += ["-f", str(vals / f)]
+    return h, s
+
+
+def env_layers(env: str) -> list[str]:
+    return ["environments/prod.yaml", "environments/prod-eu.yaml"] if env == "prod-eu" else [
+        f"environments/{env}.yaml"
+    ]
+
+
+def env_namespace(env: str) -> str:
+    return "prod" if env == "prod-eu" else env
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(description="helm template vs strata render")
+    p.add_argument("--helm", required=True)
+    p.add_argument("--strata", required=True)
+    p.add_argument("--sizes", default="10,100,1000")
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--out", default=str(HERE / "out"))
+    p.add_argument("--env-size", type=int, default=100, help="apps in the all-environments chart")
+    p.add_argument("--lint-charts", type=int, default=50)
+    p.add_argument("--lint-size", type=int, default=20, help="apps in each linted chart")
+    args = p.parse_args(argv)
+    out = pathlib.Path(args.out)
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    has_render = has_command(args.strata, "render")
+    has_lint = has_command(args.strata, "lint")
+    if not has_render:
+        log("strata has no `render` command yet: timing helm only, no equality check")
+
+    rows = []
+    for n in sizes:
+        tag = str(n)
+        log(f"N={n}: generating")
+        gen.generate(n, out, tag)
+        h, s = render_cmds(args.helm, args.strata, out, tag)
+        helm_out = out / f"helm-{tag}.out.yaml"
+        run_checked(h, helm_out)
+        docs = len(compare.load(str(helm_out)))
+        size = helm_out.stat().st_size
+        cases = {"helm": [h]}
+        check = "not run"
+        if has_render:
+            strata_out = out / f"strata-{tag}.out.yaml"
+            run_checked(s, strata_out)
+            problems = compare.compare(str(helm_out), str(strata_out))
+            if problems:
+                for pr in problems[:10]:
+                    log(pr)
+                raise SystemExit(f"N={n}: helm and strata disagree ({len(problems)} differences)")
+            order = "same order" if compare.same_order(str(helm_out), str(strata_out)) else "order differs"
+            check = f"same documents ({order})"
+            cases["strata"] = [s]
+        log(f"N={n}: {docs} documents, {size} bytes; {check}; timing {args.runs} runs each")
+        res = interleaved(cases, args.runs)
+        rows.append((n, docs, size, res, check))
+
+    print(f"\n### helm template vs strata render (median of {args.runs}, interleaved)\n")
+    print("| N | documents | output | helm wall | helm RSS | strata wall | strata RSS | speed-up | RSS ratio |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n, docs, size, res, _ in rows:
+        hw, hr = res["helm"]
+        if "strata" in res:
+            sw, sr = res["strata"]
+            cells = [ms(sw), mb(sr), ratio(hw, sw), f"{sr / hr:.2f}"]
+        else:
+            cells = ["—", "—", "—", "—"]
+        print(f"| {n} | {docs} | {size / 1024:.0f} KiB | {ms(hw)} | {mb(hr)} | " + " | ".join(cells) + " |")
+    if has_render and len(rows) >= 2:
+        (n0, *_, r0, _), (n1, *_, r1, _) = rows[-2], rows[-1]
+        grow_s = r1["strata"][0] / r0["strata"][0]
+        grow_h = r1["helm"][0] / r0["helm"][0]
+        print(
+            f"\nGrowth from N={n0} to N={n1} ({n1 / n0:.0f}× the apps): "
+            f"helm {grow_h:.1f}×, strata {grow_s:.1f}× wall time."
+        )
+
+    # Every environment of one chart.
+    envs = ["dev", "staging", "prod", "prod-eu"]
+    tag = f"env{args.env_size}"
+    gen.generate(args.env_size, out, tag)
+    hdir, sdir = out / f"helm-{tag}", out / f"strata-{tag}"
+    helm_envs = []
+    for e in envs:
+        c = [args.helm, "template", RELEASE, str(hdir), "--namespace", env_namespace(e)]
+        for f in env_layers(e):
+            c += ["-f", str(hdir / f)]
+        helm_envs.append(c)
+    cases = {"helm template ×4": helm_envs}
+    if has_render:
+        cases["strata render --env ×4"] = [
+            [args.strata, "render", str(sdir), "--env", e, "--release", RELEASE] for e in envs
+        ]
+    if has_lint:
+        cases["strata lint (all envs)"] = [[args.strata, "lint", str(sdir)]]
+    log(f"all environments of one {args.env_size}-app chart: timing")
+    res = interleaved(cases, args.runs)
+    print(f"\n### All 4 environments of one chart of {args.env_size} apps (median of {args.runs})\n")
+    print("| command | wall | peak RSS | vs helm |")
+    print("|---|---:|---:|---:|")
+    hw = res["helm template ×4"][0]
+    for name, (w, r) in res.items():
+        print(f"| {name} | {ms(w)} | {mb(r)} | {ratio(hw, w)} |")
+
+    # Lint many charts.
+    lint_dirs_h, lint_dirs_s = [], []
+    log(f"generating {args.lint_charts} charts of {args.lint_size} apps for lint")
+    for i in range(1, args.lint_charts + 1):
+        t = f"lint{i:02d}"
+        gen.generate(args.lint_size, out / "lint", t)
+        lint_dirs_h.append(str(out / "lint" / f"helm-{t}"))
+        lint_dirs_s.append(str(out / "lint" / f"strata-{t}"))
+    helm_lint = []
+    for e in envs:
+        c = [args.helm, "lint", *lint_dirs_h, "--namespace", env_namespace(e)]
+        for f in env_layers(e):
+            # helm resolves -f against the working directory: every chart has
+            # the same environment files, so the first chart's do for all.
+            c += ["-f", str(pathlib.Path(lint_dirs_h[0]) / f)]
+        helm_lint.append(c)
+    cases = {"helm lint ×4 envs": helm_lint}
+    if has_lint:
+        cases["strata lint (all envs)"] = [[args.strata, "lint", *lint_dirs_s]]
+    log("lint: timing")
+    res = interleaved(cases, args.runs)
+    print(
+        f"\n### Lint {args.lint_charts} charts × {len(envs)} environments "
+        f"({args.lint_size} apps each, median of {args.runs})\n"
+    )
+    print("| command | wall | peak RSS | vs helm |")
+    print("|---|---:|---:|---:|")
+    hw = res["helm lint ×4 envs"][0]
+    for name, (w, r) in res.items():
+        print(f"| {name} | {ms(w)} | {mb(r)} | {ratio(hw, w)} |")
+    if not has_lint:
+        print("\n(strata has no `lint` command in this build: strata side not measured)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmark strata against a real helm: see docs/performance.md.
+#
+#   bench/run.sh [--sizes 10,100,1000] [--runs 5] [...harness options]
+#
+# Builds strata --release, fetches helm (bench/get-helm.sh) and PyYAML into a
+# venv under bench/out/, then runs bench/harness.py, which generates the
+# charts, checks that both tools render the same documents and prints the
+# timing tables (Markdown) on stdout. Everything it writes is under bench/out/.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="$root/bench/out"
+mkdir -p "$out"
+
+if [[ ! -x /usr/bin/time ]]; then
+    echo "run.sh: /usr/bin/time is missing; installing Debian's 'time' package" >&2
+    apt-get install -y -qq time >&2 || { apt-get update -qq >&2 && apt-get install -y -qq time >&2; }
+fi
+
+helm="$(bash "$root/bench/get-helm.sh")"
+
+venv="$out/venv"
+if ! "$venv/bin/python" -c 'import yaml' 2>/dev/null; then
+    echo "run.sh: creating $venv with PyYAML (to compare documents as data)" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet pyyaml >&2
+fi
+
+echo "run.sh: cargo build --release" >&2
+(cd "$root" && cargo build --release --locked --quiet --bin strata)
+strata="$root/target/release/strata"
+
+echo "machine: $(nproc) cores, $(uname -sr); $("$helm" version --short); strata $(git -C "$root" rev-parse --short HEAD)" 
+exec "$venv/bin/python" "$root/bench/harness.py" --helm "$helm" --strata "$strata" "$@"
