@@ -616,3 +616,107 @@ fn diff_rendered_of_the_reference_chart() {
         "--- /dev/null\n+++ prod HorizontalPodAutoscaler <namespace>/release-name-api\n",
     );
 }
+
+#[test]
+fn parity_and_diff_read_packaged_charts() {
+    let dir = tempdir();
+    let out = dir.path().to_str().expect("utf-8 temp path");
+    strata(&["package", "charts/api", "-d", out]).code(0);
+    let tgz = list_files(dir.path())
+        .into_iter()
+        .find(|f| f.ends_with(".tgz"))
+        .expect("a package");
+    let tgz = dir.path().join(tgz);
+    let tgz = tgz.to_str().expect("utf-8 path");
+    let packaged = strata(&["parity", tgz]);
+    packaged.code(0);
+    assert_eq!(packaged.stdout, strata(&["parity", "charts/api"]).stdout);
+    let packaged = strata(&["diff", tgz, "--env", "staging", "--env", "prod"]);
+    packaged.code(0);
+    assert_eq!(
+        packaged.stdout,
+        strata(&["diff", "charts/api", "--env", "staging", "--env", "prod"]).stdout
+    );
+    // promote cannot edit an archive, and says so.
+    strata(&["promote", tgz, "--to", "staging"])
+        .code(2)
+        .no_stdout()
+        .stderr_has("promote edits a chart directory's files; it cannot edit a packaged chart");
+}
+
+#[test]
+fn promote_refuses_what_the_targets_schema_rejects() {
+    let (_d, chart) = promote_chart();
+    let before = read(&chart, "environments/prod.yaml");
+    let run = run_in(
+        &chart,
+        &[
+            "promote",
+            "--from",
+            "dev",
+            "--to",
+            "prod",
+            "--key",
+            "replicaCount",
+        ],
+    );
+    run.code(1)
+        .no_stdout()
+        .stderr_has("error[schema]: replicaCount: 1 is less than the minimum of 3")
+        .stderr_has("= promotion refused: \"prod\"'s values would be invalid; nothing was written");
+    assert_eq!(read(&chart, "environments/prod.yaml"), before);
+    assert_eq!(
+        list_files(&chart),
+        list_files(&root().join("tests/fixtures/envflow-promote"))
+    );
+    // --dry-run refuses too, rather than show an edit that cannot be made.
+    run_in(
+        &chart,
+        &[
+            "promote",
+            "--from",
+            "dev",
+            "--to",
+            "prod",
+            "--key",
+            "replicaCount",
+            "--dry-run",
+        ],
+    )
+    .code(1)
+    .no_stdout();
+}
+
+#[test]
+fn secrets_are_compared_but_never_shown() {
+    // db.password is writeOnly in values.schema.json; dev sets it.
+    let run = strata(&["parity", DRIFT]);
+    run.code(1)
+        .stdout_has("db.password            \"<redacted>\"  \"<redacted>\"  \"<redacted>\"  NO\n")
+        .stderr_has("error[parity]: db.password: differs between environments");
+    for out in ["table", "markdown", "json"] {
+        let run = strata(&["parity", DRIFT, "-o", out]);
+        assert!(!run.stdout.contains("hunter2"), "{out}: {}", run.stdout);
+        assert!(!run.stderr.contains("hunter2"), "{out}: {}", run.stderr);
+    }
+    let run = strata(&["diff", DRIFT, "-e", "dev", "-e", "prod", "--values"]);
+    run.code(0);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    // promote refuses to copy a secret, or a map holding one.
+    let dir = tempdir();
+    let chart = dir.path().join("c");
+    copy_dir(&root().join(DRIFT), &chart);
+    for key in ["db.password", "db"] {
+        strata_in(&chart, &["promote", ".", "--from", "dev", "--to", "prod", "--key", key], None)
+            .code(1)
+            .no_stdout()
+            .stderr_has(&format!(
+                "error[promote]: {key}: refusing to copy a secret (db.password is writeOnly in the schema) into a values file"
+            ));
+    }
+    assert_eq!(list_files(&chart), list_files(&root().join(DRIFT)));
+    assert_eq!(
+        read(&chart, "environments/prod.yaml"),
+        read(&root().join(DRIFT), "environments/prod.yaml")
+    );
+}

@@ -132,15 +132,18 @@ pub fn resolve_pair(
 }
 
 fn merged(chart: &Chart, env: &str) -> Result<Node> {
-    let m = values::merge(
+    Ok(merged_full(chart, env)?.values)
+}
+
+fn merged_full(chart: &Chart, env: &str) -> Result<values::Merged> {
+    values::merge(
         chart,
         &Request {
             env: Some(env.to_string()),
             ..Request::default()
         },
     )
-    .map_err(|e| e.in_env(env))?;
-    Ok(m.values)
+    .map_err(|e| e.in_env(env))
 }
 
 /// Work out the edit promoting `req` in `chart`, and check its result.
@@ -152,8 +155,14 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         ));
     }
     let target_env = chart.environments.get(&req.to)?;
-    let source = merged(chart, &req.from)?;
-    let target = merged(chart, &req.to)?;
+    let source_full = merged_full(chart, &req.from)?;
+    let target_full = merged_full(chart, &req.to)?;
+    let secrets: Vec<&Path> = source_full
+        .secrets
+        .iter()
+        .chain(&target_full.secrets)
+        .collect();
+    let (source, target) = (source_full.values, target_full.values);
     let mut changes = Vec::new();
     for key in &req.keys {
         if key.segments().is_empty() || key.segments().iter().any(String::is_empty) {
@@ -171,6 +180,20 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
                 )),
             ));
         };
+        if let Some(s) = secrets
+            .iter()
+            .find(|s| key.starts_with(s) || s.starts_with(key))
+        {
+            return Err(Error::invalid(
+                Diagnostic::error(
+                    "promote",
+                    format!(
+                        "{key}: refusing to copy a secret ({s} is writeOnly in the schema) into a values file"
+                    ),
+                )
+                .note("secrets belong in a secret store, not in values files (lint rejects them there too)"),
+            ));
+        }
         let old = target.get_path(key.segments());
         if old.is_some_and(|o| o.value == new.value) {
             continue;

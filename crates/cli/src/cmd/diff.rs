@@ -44,7 +44,9 @@ pub fn run(c: DiffCmd) -> Result<Outcome> {
         )
         .map_err(|e| e.in_env(env))?;
         diagnostics.extend(m.warnings);
-        texts.push(yaml::to_yaml(&m.values.value));
+        let mut values = m.values;
+        strata_chart::schema::redact(&mut values, &m.secrets);
+        texts.push(yaml::to_yaml(&values.value));
     }
     let diff = unified(
         &texts[0],
