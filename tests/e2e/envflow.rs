@@ -580,6 +580,10 @@ fn diff_rendered_resources_with_added_and_removed_ones() {
     // the Service, which differs only by namespace, is not shown.
     assert!(!run.stdout.contains("UPSTREAM"), "{}", run.stdout);
     assert!(!run.stdout.contains("Service"), "{}", run.stdout);
+    // Secrets (writeOnly db.password) never show; that they differ does.
+    assert!(!run.stdout.contains("s3cret"), "{}", run.stdout);
+    run.stdout_has("--- staging Secret <namespace>/web-db\n+++ prod Secret <namespace>/web-db\n# secret values differ (not shown)\n")
+        .stdout_has("--- staging ConfigMap <namespace>/web-db-url\n+++ prod ConfigMap <namespace>/web-db-url\n# secret values differ (not shown)\n");
     strata(&[
         "diff",
         RENDER,
