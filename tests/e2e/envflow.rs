@@ -667,7 +667,7 @@ fn promote_refuses_what_the_targets_schema_rejects() {
     run.code(1)
         .no_stdout()
         .stderr_has("error[schema]: replicaCount: 1 is less than the minimum of 3")
-        .stderr_has("= promotion refused: \"prod\"'s values would be invalid; nothing was written");
+        .stderr_has("= promotion refused: \"prod\" would fail this with the promoted values; nothing was written");
     assert_eq!(read(&chart, "environments/prod.yaml"), before);
     assert_eq!(
         list_files(&chart),
@@ -723,4 +723,24 @@ fn secrets_are_compared_but_never_shown() {
         read(&chart, "environments/prod.yaml"),
         read(&root().join(DRIFT), "environments/prod.yaml")
     );
+}
+
+#[test]
+fn promote_refuses_what_the_target_cannot_render() {
+    let dir = tempdir();
+    let chart = dir.path().join("c");
+    copy_dir(&root().join(RENDER), &chart);
+    let before = read(&chart, "environments/staging.yaml");
+    strata_in(
+        &chart,
+        &["promote", ".", "--from", "load", "--to", "staging", "--key", "replicaCount"],
+        None,
+    )
+    .code(1)
+    .no_stdout()
+    .stderr_has("error[template]: fail: replicaCount 50 is more than this chart supports (10)")
+    .stderr_has("= environment: staging")
+    .stderr_has("= promotion refused: \"staging\" would fail this with the promoted values; nothing was written");
+    assert_eq!(read(&chart, "environments/staging.yaml"), before);
+    assert_eq!(list_files(&chart), list_files(&root().join(RENDER)));
 }

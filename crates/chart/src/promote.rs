@@ -67,6 +67,9 @@ pub struct Plan {
     pub after: String,
     /// What changes; empty when the target already has every value.
     pub changes: Vec<Change>,
+    /// The chart with the edited file and the target's merged values from
+    /// it (when something changes), for callers that check more (render).
+    pub edited: Option<(Chart, Node)>,
 }
 
 /// Resolve `--from`/`--to` against the `promotion` order: a missing end is
@@ -222,6 +225,7 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
             after: before.clone(),
             before,
             changes,
+            edited: None,
         });
     }
     let mut after = before.clone();
@@ -232,7 +236,7 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         };
         after = set(&after, &file, c.path.segments(), &value)?;
     }
-    check(chart, req, &file, &after, &changes)?;
+    let edited = check(chart, req, &file, &after, &changes)?;
     Ok(Plan {
         from: req.from.clone(),
         to: req.to.clone(),
@@ -241,18 +245,19 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         before,
         after,
         changes,
+        edited: Some(edited),
     })
 }
 
 /// Merge the target's values with the edited file and make sure it now
-/// holds the promoted values.
+/// holds the promoted values; the edited chart and those values.
 fn check(
     chart: &Chart,
     req: &PromoteRequest,
     file: &str,
     after: &str,
     changes: &[Change],
-) -> Result<()> {
+) -> Result<(Chart, Node)> {
     let mut files = chart.files.clone();
     files.insert(file.to_string(), after.as_bytes().to_vec());
     let edited = Chart::from_files(files, &chart.source)?;
@@ -295,12 +300,15 @@ fn check(
             ));
         }
     }
-    Ok(())
+    Ok((edited, values))
 }
 
-fn refused(e: Error, env: &str) -> Error {
-    let note =
-        format!("promotion refused: \"{env}\"'s values would be invalid; nothing was written");
+/// `e` with a note that the promotion into `env` was refused and nothing
+/// was written.
+pub fn refused(e: Error, env: &str) -> Error {
+    let note = format!(
+        "promotion refused: \"{env}\" would fail this with the promoted values; nothing was written"
+    );
     match e {
         Error::Invalid(d) => Error::invalid(d.note(note)),
         Error::Many(mut ds) => {

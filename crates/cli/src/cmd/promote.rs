@@ -5,6 +5,7 @@ use strata_chart::parity::value_text;
 use strata_chart::promote::{self, PromoteRequest};
 use strata_chart::value::Path;
 use strata_chart::{Error, Result};
+use strata_template::{Engine, RenderOptions};
 
 use crate::args::PromoteCmd;
 use crate::Outcome;
@@ -39,6 +40,13 @@ pub fn run(c: PromoteCmd) -> Result<Outcome> {
             ),
             ..Outcome::default()
         });
+    }
+    // The target must still render with the promoted values.
+    if let Some((edited, values)) = &plan.edited {
+        let env = edited.environments.get(&plan.to)?;
+        Engine::new(edited)
+            .and_then(|engine| engine.render(edited, Some(env), values, &RenderOptions::default()))
+            .map_err(|e| promote::refused(e.in_env(&plan.to), &plan.to))?;
     }
     if c.dry_run {
         let a = if plan.created {
