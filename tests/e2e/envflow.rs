@@ -366,7 +366,8 @@ fn promote_refuses_when_the_target_would_still_differ() {
     .no_stdout()
     .stderr_has(
         "error[promote]: labels: after the edit, \"prod\" would still differ from \"staging\"",
-    );
+    )
+    .stderr_has("= \"prod\" has keys \"staging\" does not: labels.extra (environments/prod.yaml:9:10); remove them first");
     assert_eq!(read(&chart, "environments/prod.yaml"), before);
 }
 

@@ -285,19 +285,40 @@ fn check(
     for c in changes {
         let now = values.get_path(c.path.segments());
         if now.is_none_or(|n| n.value != c.new) {
-            return Err(Error::invalid(
-                Diagnostic::error(
-                    "promote",
-                    format!(
-                        "{}: after the edit, \"{}\" would still differ from \"{}\"",
-                        c.path, req.to, req.from
-                    ),
-                )
-                .note(format!(
-                    "{file} (or a layer of \"{}\") sets keys under {} that \"{}\" does not have; remove them first",
-                    req.to, c.path, req.from
-                )),
-            ));
+            // Keys the target has below the path and the source does not.
+            let source = Node::generated(c.new.clone());
+            let extra: Vec<String> = now
+                .map(|n| n.leaves())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(p, _)| source.get_path(p.segments()).is_none())
+                .map(|(p, n)| {
+                    let mut full = c.path.clone();
+                    full.0.extend(p.0);
+                    format!("{full} ({})", n.origin)
+                })
+                .collect();
+            let mut d = Diagnostic::error(
+                "promote",
+                format!(
+                    "{}: after the edit, \"{}\" would still differ from \"{}\"",
+                    c.path, req.to, req.from
+                ),
+            );
+            if extra.is_empty() {
+                d = d.note(format!(
+                    "a layer of \"{}\" sets values under {} that the edit cannot replace",
+                    req.to, c.path
+                ));
+            } else {
+                d = d.note(format!(
+                    "\"{}\" has keys \"{}\" does not: {}; remove them first",
+                    req.to,
+                    req.from,
+                    extra.join(", ")
+                ));
+            }
+            return Err(Error::invalid(d));
         }
     }
     Ok((edited, values))
