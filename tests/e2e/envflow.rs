@@ -745,3 +745,43 @@ fn promote_refuses_what_the_target_cannot_render() {
     assert_eq!(read(&chart, "environments/staging.yaml"), before);
     assert_eq!(list_files(&chart), list_files(&root().join(RENDER)));
 }
+
+#[test]
+fn promote_into_a_file_other_environments_layer_checks_them_too() {
+    let dir = tempdir();
+    let chart = dir.path().join("api");
+    copy_dir(&root().join("charts/api"), &chart);
+    let before = read(&chart, "environments/prod.yaml");
+    let run = strata_in(
+        &chart,
+        &[
+            "promote",
+            ".",
+            "--from",
+            "dev",
+            "--to",
+            "prod",
+            "--key",
+            "env.LOG_LEVEL",
+        ],
+        None,
+    );
+    run.code(0).stderr_is("");
+    assert_eq!(
+        run.stdout,
+        "promoted 1 value from \"dev\" to \"prod\" in environments/prod.yaml:\n  env.LOG_LEVEL: \"warn\" -> \"debug\"\nenvironments/prod.yaml is also a layer of prod-eu-central: checked with the edit too\n"
+    );
+    assert_eq!(
+        read(&chart, "environments/prod.yaml"),
+        before.replace("  LOG_LEVEL: warn\n", "  LOG_LEVEL: debug\n")
+    );
+    // And prod's schema (inherited by prod-eu-central) refuses an -rc tag.
+    strata_in(
+        &chart,
+        &["promote", ".", "--from", "dev", "--to", "prod"],
+        None,
+    )
+    .code(1)
+    .no_stdout()
+    .stderr_has("error[schema]: image.tag: \"2.5.0-rc.1\" does not match");
+}

@@ -70,6 +70,10 @@ pub struct Plan {
     /// The chart with the edited file and the target's merged values from
     /// it (when something changes), for callers that check more (render).
     pub edited: Option<(Chart, Node)>,
+    /// Other environments that layer the edited file (they extend the
+    /// target, or list the file): the edit reaches them too, and they were
+    /// checked with it.
+    pub also: Vec<String>,
 }
 
 /// Resolve `--from`/`--to` against the `promotion` order: a missing end is
@@ -226,6 +230,7 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
             before,
             changes,
             edited: None,
+            also: Vec::new(),
         });
     }
     let mut after = before.clone();
@@ -237,6 +242,13 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         after = set(&after, &file, c.path.segments(), &value)?;
     }
     let edited = check(chart, req, &file, &after, &changes)?;
+    let mut also = Vec::new();
+    for name in edited.0.environments.ordered_names() {
+        if name != req.to && edited.0.environments.layer_files(&name)?.contains(&file) {
+            merged(&edited.0, &name).map_err(|e| refused(e, &name))?;
+            also.push(name);
+        }
+    }
     Ok(Plan {
         from: req.from.clone(),
         to: req.to.clone(),
@@ -246,6 +258,7 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         after,
         changes,
         edited: Some(edited),
+        also,
     })
 }
 
