@@ -85,7 +85,7 @@ fn parity_of_chosen_environments_with_only_declared_differences_passes() {
     run.code(1);
     let run = strata(&["parity", DRIFT, "--envs", "dev,staging"]);
     run.code(1).stderr_has("service.port");
-    let run = strata(&["parity", "charts/api", "--envs", "staging,prod"]);
+    let run = strata(&["parity", "charts/api", "--envs", "staging, prod"]);
     run.code(0)
         .stdout_has("2 environments compared (staging, prod)");
 }
