@@ -48,6 +48,14 @@ fn run_helm(helm: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Write the archive `strata package` would write, without its lint (the
+/// Go dump templates below are not strata templates).
+fn package_unlinted(chart: &Path, dest: &Path) -> PathBuf {
+    let c =
+        strata_chart::chart::Chart::load(chart, &chart.display().to_string()).expect("chart loads");
+    strata_chart::package::write(&c, dest).expect("writes").path
+}
+
 fn package(chart: &Path, dest: &Path) -> PathBuf {
     let run = strata(&[
         "package",
@@ -115,9 +123,9 @@ fn helm_template_gives_every_subchart_the_values_strata_computes() {
         std::fs::create_dir_all(&d).expect("mkdir");
         std::fs::write(d.join("dump.yaml"), DUMP).expect("write");
     }
-    package(&db, &chart.join("charts"));
+    package_unlinted(&db, &chart.join("charts"));
     let dist = t.path().join("dist");
-    let tgz = package(&chart, &dist).display().to_string();
+    let tgz = package_unlinted(&chart, &dist).display().to_string();
     for env in ["", "dev", "prod"] {
         let mut strata_args = vec!["values", tgz.as_str(), "-o", "json"];
         let env_file = chart.join(format!("environments/{env}.yaml"));

@@ -424,3 +424,28 @@ fn package_replaces_an_older_archive_whole() {
     assert_eq!(sha256_file(&old), sha);
     assert_eq!(list_files(t.path()), ["api-1.4.0.tgz"]);
 }
+
+#[test]
+fn lint_errors_stop_packaging_and_nothing_is_written() {
+    for (chart, want) in [
+        ("render-fail", "fail: replicas must be at least 3, got 2"),
+        ("schema", "replicaCount: 2 is less than the minimum of 3"),
+        (
+            "umbrella-wrong",
+            "dependency \"web\" wants version \"^2.0.0\"",
+        ),
+    ] {
+        let t = tempdir();
+        let dest = t.path().join("dist");
+        strata(&[
+            "package",
+            &fixture(chart),
+            "-d",
+            &dest.display().to_string(),
+        ])
+        .code(1)
+        .no_stdout()
+        .stderr_has(want);
+        assert!(!dest.exists(), "{chart}: destination written");
+    }
+}

@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 use crate::archive::{self, ChartFile};
 use crate::chart::{archive_error, Chart};
 use crate::diag::{Error, Result};
-use crate::values::{self, Request};
 
 /// What [`write`] produced.
 #[derive(Clone, Debug)]
@@ -37,40 +36,6 @@ pub fn archive_bytes(chart: &Chart) -> Result<Vec<u8>> {
         .map(|(p, d)| ChartFile::new(p.clone(), d.clone()))
         .collect();
     archive::write_archive(chart.name(), &files).map_err(|e| archive_error(&chart.source, e))
-}
-
-/// The checks `package` makes before writing, until lint provides them:
-/// the values merge (with dependency processing) for no environment and
-/// for every environment. All problems are returned.
-pub fn validate(chart: &Chart) -> Result<()> {
-    let mut problems = Vec::new();
-    let mut envs: Vec<Option<String>> = vec![None];
-    envs.extend(chart.environments.ordered_names().into_iter().map(Some));
-    for env in envs {
-        let req = Request {
-            env: env.clone(),
-            ..Request::default()
-        };
-        if let Err(e) = values::merge(chart, &req) {
-            if e.exit_code() != 1 {
-                return Err(e);
-            }
-            let e = match &env {
-                Some(name) => e.in_env(name),
-                None => e,
-            };
-            for d in e.diagnostics() {
-                if !problems.contains(&d) {
-                    problems.push(d);
-                }
-            }
-        }
-    }
-    match problems.len() {
-        0 => Ok(()),
-        1 => Err(Error::invalid(problems.remove(0))),
-        _ => Err(Error::Many(problems)),
-    }
 }
 
 /// Write `chart`'s archive into `dir` (created if needed): a temporary
