@@ -343,3 +343,69 @@ fn parent_files_do_not_include_subcharts() {
         run.stdout
     );
 }
+
+#[test]
+fn each_subcharts_schema_validates_its_own_section() {
+    strata(&[
+        "values",
+        &umbrella(),
+        "--set",
+        "web.replicas=0",
+        "--set",
+        "admin.replicas=zero",
+    ])
+    .code(1)
+    .no_stdout()
+    .stderr_has("error[schema]: web.replicas: 0 is less than the minimum of 1\n  = set by --set web.replicas=0\n  = rule: charts/web/values.schema.json#/properties/replicas/minimum")
+    // The alias is validated by the same schema, under its own name.
+    .stderr_has("error[schema]: admin.replicas: \"zero\" is not of type \"integer\"");
+    // The parent's other keys are not the subchart's business.
+    strata(&["values", &umbrella(), "--set", "replicas=zero"]).code(0);
+    // A subchart left out is not validated.
+    strata(&[
+        "values",
+        &umbrella(),
+        "--env",
+        "dev",
+        "--set",
+        "admin.replicas=0",
+    ])
+    .code(0);
+    // render and package validate the same way.
+    strata(&["render", &umbrella(), "--set", "web.replicas=0"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("web.replicas: 0 is less than the minimum of 1");
+}
+
+#[test]
+fn lint_and_package_apply_subchart_schemas_per_environment() {
+    let t = tempdir();
+    copy_dir(&root().join(umbrella()), t.path());
+    std::fs::write(
+        t.path().join("environments/prod.yaml"),
+        "global:\n  env: prod\nweb:\n  replicas: 0\n",
+    )
+    .expect("write");
+    strata_in(t.path(), &["lint", "."], None)
+        .code(1)
+        .stderr_has("web.replicas: 0 is less than the minimum of 1")
+        .stderr_has(" --> environments/prod.yaml:4:13");
+    let dest = t.path().join("dist");
+    strata_in(
+        t.path(),
+        &["package", ".", "-d", &dest.display().to_string()],
+        None,
+    )
+    .code(1)
+    .no_stdout()
+    .stderr_has("web.replicas: 0 is less than the minimum of 1");
+    assert!(!dest.exists());
+    // A subchart schema that is not valid JSON names its file.
+    std::fs::write(t.path().join("charts/web/values.schema.json"), "{").expect("write");
+    strata_in(t.path(), &["values", "."], None)
+        .code(1)
+        .no_stdout()
+        .stderr_has("charts/web/values.schema.json is not valid JSON")
+        .stderr_has(" --> charts/web/values.schema.json:1:1");
+}

@@ -183,12 +183,17 @@ pub fn env_checks(p: &Prepared, env: Option<&str>) -> (Vec<Diagnostic>, Option<M
         // The broken schema is reported once, by the static checks.
         return (out, Some(merged));
     }
-    let set = SchemaSet {
+    let mut set = SchemaSet {
         schemas: files
             .iter()
             .filter_map(|f| p.schemas.get(f).cloned())
             .collect(),
     };
+    // Each subchart in use brings its own schema for its own section.
+    match schema::subchart_schemas(&p.chart, &merged.subcharts) {
+        Ok(subs) => set.schemas.extend(subs),
+        Err(e) => out.extend(tag(e.diagnostics())),
+    }
     out.extend(set.validate(&p.chart, &req, &merged));
     (out, Some(merged))
 }

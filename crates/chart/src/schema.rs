@@ -36,6 +36,9 @@ pub struct Schema {
     pub file: String,
     /// The schema document.
     pub json: J,
+    /// The values path it applies to: empty for the chart's own schemas,
+    /// `web` for the schema of subchart `web` (its alias, when it has one).
+    pub at: Vec<String>,
     validator: jsonschema::Validator,
 }
 
@@ -134,9 +137,54 @@ impl Schema {
         Ok(Schema {
             file: file.to_string(),
             json,
+            at: Vec::new(),
             validator,
         })
     }
+}
+
+/// The `values.schema.json` of every subchart in use, each applying to its
+/// own section (`web`, `web.metrics`), named `charts/<sub>/values.schema.json`.
+pub fn subchart_schemas(chart: &Chart, subs: &[crate::deps::Enabled]) -> Result<Vec<Arc<Schema>>> {
+    let mut out = Vec::new();
+    collect_subchart_schemas(chart, subs, &[], &mut out)?;
+    Ok(out)
+}
+
+fn collect_subchart_schemas(
+    chart: &Chart,
+    subs: &[crate::deps::Enabled],
+    at: &[String],
+    out: &mut Vec<Arc<Schema>>,
+) -> Result<()> {
+    for e in subs {
+        let Some(sub) = chart.subcharts.get(e.index) else {
+            continue;
+        };
+        let mut here = at.to_vec();
+        here.push(e.name.clone());
+        if sub.files.contains_key(SCHEMA_FILE) {
+            let mut schema = Schema::load(sub, SCHEMA_FILE).map_err(|err| {
+                let err = crate::chart::relocate_error(err, &sub.prefix);
+                let name = |mut d: Diagnostic| {
+                    if d.message.starts_with(SCHEMA_FILE) {
+                        d.message = format!("{}{}", sub.prefix, d.message);
+                    }
+                    d
+                };
+                match err {
+                    Error::Invalid(d) => Error::invalid(name(*d)),
+                    Error::Many(ds) => Error::Many(ds.into_iter().map(name).collect()),
+                    other => other,
+                }
+            })?;
+            schema.file = sub.display_path(SCHEMA_FILE);
+            schema.at = here.clone();
+            out.push(Arc::new(schema));
+        }
+        collect_subchart_schemas(sub, &e.subcharts, &here, out)?;
+    }
+    Ok(())
 }
 
 fn json_msg(e: &serde_json::Error) -> String {
@@ -229,7 +277,7 @@ impl SchemaSet {
     pub fn secret_patterns(&self) -> Vec<SecretPattern> {
         let mut out = Vec::new();
         for s in &self.schemas {
-            let mut path = Vec::new();
+            let mut path: Vec<Seg> = s.at.iter().map(|k| Seg::Key(k.clone())).collect();
             collect_secrets(&s.json, &s.json, &mut path, &mut out, 0);
         }
         out
@@ -248,19 +296,23 @@ impl SchemaSet {
     /// Validate merged values; every violation becomes one diagnostic,
     /// located at the origin of the offending value.
     pub fn validate(&self, chart: &Chart, req: &Request, merged: &Merged) -> Vec<Diagnostic> {
-        let instance = merged.values.to_json();
         let pats = self.secret_patterns();
         let mut out = Vec::new();
         for s in &self.schemas {
+            // A subchart's schema validates its own section.
+            let Some(section) = merged.values.get_path(&s.at) else {
+                continue;
+            };
+            let instance = section.to_json();
             for e in s.validator.iter_errors(&instance) {
-                let segs: Vec<Step> = e
-                    .instance_path()
-                    .iter()
-                    .map(|seg| match seg {
-                        LocationSegment::Property(p) => Step::Key(p.to_string()),
-                        LocationSegment::Index(i) => Step::Index(i),
-                    })
-                    .collect();
+                let segs: Vec<Step> =
+                    s.at.iter()
+                        .map(|k| Step::Key(k.clone()))
+                        .chain(e.instance_path().iter().map(|seg| match seg {
+                            LocationSegment::Property(p) => Step::Key(p.to_string()),
+                            LocationSegment::Index(i) => Step::Index(i),
+                        }))
+                        .collect();
                 let secret = is_secret(&segs, &pats);
                 let rule = format!("rule: {}#{}", s.file, e.schema_path().as_str());
                 match e.kind() {

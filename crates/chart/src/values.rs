@@ -90,11 +90,13 @@ pub struct Merged {
 /// Every command that uses values goes through here.
 pub fn merge(chart: &Chart, req: &Request) -> Result<Merged> {
     let mut merged = merge_unchecked(chart, req)?;
-    let set =
-        schema::SchemaSet::for_env(chart, req.env.as_deref()).map_err(|e| match &req.env {
-            Some(env) => e.in_env(env),
-            None => e,
-        })?;
+    let tag = |e: Error| match &req.env {
+        Some(env) => e.in_env(env),
+        None => e,
+    };
+    let mut set = schema::SchemaSet::for_env(chart, req.env.as_deref()).map_err(tag)?;
+    set.schemas
+        .extend(schema::subchart_schemas(chart, &merged.subcharts).map_err(tag)?);
     let errors = set.validate(chart, req, &merged);
     if !errors.is_empty() {
         return Err(Error::Many(errors));
