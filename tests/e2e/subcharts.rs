@@ -409,3 +409,21 @@ fn lint_and_package_apply_subchart_schemas_per_environment() {
         .stderr_has("charts/web/values.schema.json is not valid JSON")
         .stderr_has(" --> charts/web/values.schema.json:1:1");
 }
+
+#[test]
+fn write_only_properties_of_a_subchart_schema_are_redacted_in_its_section() {
+    let t = tempdir();
+    copy_dir(&root().join(umbrella()), t.path());
+    std::fs::write(
+        t.path().join("charts/web/values.schema.json"),
+        r#"{"type": "object", "properties": {"token": {"type": "string", "writeOnly": true}}}"#,
+    )
+    .expect("write");
+    let run = strata_in(
+        t.path(),
+        &["values", ".", "--set", "web.token=s3cret"],
+        None,
+    );
+    run.code(0).stdout_has("  token: <redacted>\n");
+    assert!(!run.stdout.contains("s3cret"));
+}
