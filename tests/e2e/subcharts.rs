@@ -427,3 +427,15 @@ fn write_only_properties_of_a_subchart_schema_are_redacted_in_its_section() {
     run.code(0).stdout_has("  token: <redacted>\n");
     assert!(!run.stdout.contains("s3cret"));
 }
+
+#[test]
+fn lint_reports_missing_and_wrong_dependencies() {
+    strata(&["lint", &fixture("umbrella-missing")])
+        .code(1)
+        .stderr_has("error[dependency]: dependency \"redis\" is not vendored")
+        .stderr_has("dependency \"common\" is missing");
+    strata(&["lint", &fixture("umbrella-wrong")])
+        .code(1)
+        .stderr_has("dependency \"web\" wants version \"^2.0.0\" but charts/ has 1.2.3");
+    strata(&["lint", &umbrella()]).code(0);
+}
