@@ -439,3 +439,19 @@ fn lint_reports_missing_and_wrong_dependencies() {
         .stderr_has("dependency \"web\" wants version \"^2.0.0\" but charts/ has 1.2.3");
     strata(&["lint", &umbrella()]).code(0);
 }
+
+#[test]
+fn a_library_subchart_renders_no_manifests() {
+    let t = tempdir();
+    copy_dir(&root().join(umbrella()), t.path());
+    std::fs::write(
+        t.path().join("charts/cache/Chart.yaml"),
+        "apiVersion: v2\nname: cache\nversion: 0.3.0\ntype: library\n",
+    )
+    .expect("write");
+    let run = strata_in(t.path(), &["render", ".", "--env", "prod"], None);
+    run.code(0);
+    assert!(!run.stdout.contains("charts/cache/"), "{}", run.stdout);
+    // Its values are still coalesced and imported.
+    run.stdout_has("  cacheHost: cache.local\n");
+}

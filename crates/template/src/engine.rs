@@ -259,7 +259,9 @@ impl Engine {
         ctx.insert("values", to_template(&values));
         ctx.insert("chart", chart_value);
         ctx.insert("files", engine.files.clone());
-        for name in &engine.manifests {
+        // A library chart provides helpers, never manifests (Helm).
+        let library = sub.metadata.chart_type.as_deref() == Some("library");
+        for name in engine.manifests.iter().filter(|_| !library) {
             let text = engine
                 .render_one(name, &ctx, &shown)
                 .map_err(|err| strata_chart::chart::relocate_error(err, &engine.prefix))?;
