@@ -2,6 +2,15 @@
 #![allow(dead_code)]
 
 mod create;
+mod docs;
+mod docs_package;
+mod envflow;
+mod helm;
+mod lint;
+mod package;
 mod render;
+mod schema;
+mod schema_init;
+mod subcharts;
 mod util;
 mod values;

@@ -182,3 +182,17 @@ pub fn list_files(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// A scratch copy of fixture chart `name` with `files` written over it.
+pub fn chart_with(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempdir();
+    copy_dir(&root().join(fixture(name)), dir.path());
+    for (file, text) in files {
+        let p = dir.path().join(file);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}

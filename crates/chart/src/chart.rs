@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::archive::{self, ArchiveError, Limits};
 use crate::diag::{Diagnostic, Error, Location, Result};
 use crate::env::Environments;
 use crate::value::{Node, Value};
@@ -148,8 +149,9 @@ pub fn parse_metadata(text: &str) -> Result<(Metadata, Node)> {
         &mut json,
         &["name", "version", "appVersion", "kubeVersion", "apiVersion"],
     );
-    let meta: Metadata =
+    let mut meta: Metadata =
         serde_json::from_value(json).map_err(|e| fail("name", format!("{CHART_FILE}: {e}")))?;
+    sanitize_metadata(&mut meta);
     if let Some(v) = &meta.api_version {
         if v != "v1" && v != "v2" {
             return Err(fail(
@@ -246,6 +248,51 @@ pub fn parse_metadata(text: &str) -> Result<(Metadata, Node)> {
     Ok((meta, node))
 }
 
+/// Helm's `Metadata.Validate` sanitizing: in the free-text fields every
+/// Unicode space becomes " " and non-printable characters are dropped.
+/// `version`, `apiVersion`, `type` and `alias` are left alone, as in Helm.
+fn sanitize_metadata(m: &mut Metadata) {
+    fn clean(s: &mut String) {
+        *s = s
+            .chars()
+            .filter_map(|c| {
+                if c.is_whitespace() {
+                    Some(' ')
+                } else if c.is_control() || ('\u{80}'..='\u{9f}').contains(&c) {
+                    None
+                } else {
+                    Some(c)
+                }
+            })
+            .collect();
+    }
+    let opt = |o: &mut Option<String>| {
+        if let Some(s) = o {
+            clean(s);
+        }
+    };
+    clean(&mut m.name);
+    opt(&mut m.description);
+    opt(&mut m.home);
+    opt(&mut m.icon);
+    opt(&mut m.app_version);
+    opt(&mut m.kube_version);
+    m.sources.iter_mut().for_each(clean);
+    m.keywords.iter_mut().for_each(clean);
+    for mt in m.maintainers.iter_mut().flatten() {
+        clean(&mut mt.name);
+        opt(&mut mt.email);
+        opt(&mut mt.url);
+    }
+    for d in m.dependencies.iter_mut().flatten() {
+        clean(&mut d.name);
+        opt(&mut d.version);
+        opt(&mut d.repository);
+        opt(&mut d.condition);
+        d.tags.iter_mut().for_each(clean);
+    }
+}
+
 fn stringify_scalars(json: &mut serde_json::Value, keys: &[&str]) {
     let Some(obj) = json.as_object_mut() else {
         return;
@@ -276,6 +323,12 @@ pub struct Chart {
     pub values: Node,
     /// The environments.
     pub environments: Environments,
+    /// Every chart vendored under `charts/` (directories and `.tgz`),
+    /// sorted by their name under `charts/`. Which of them a render uses is decided by [`crate::deps`].
+    pub subcharts: Vec<Chart>,
+    /// `charts/<sub>/` (nested as deep as needed) for a subchart, empty for
+    /// the chart the user named: prefixed to file names in diagnostics.
+    pub prefix: String,
 }
 
 impl Chart {
@@ -284,7 +337,36 @@ impl Chart {
         &self.metadata.name
     }
 
-    /// Load a chart directory.
+    /// Load a chart from a directory or a packaged `.tgz`, with its
+    /// subcharts (`charts/`, recursively).
+    pub fn load(path: &FsPath, source: &str) -> Result<Chart> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(source, e))?;
+        if meta.is_dir() {
+            Chart::load_dir(path, source)
+        } else if meta.is_file() {
+            if !looks_like_archive(path) {
+                return Err(Error::Usage(format!(
+                    "{source} is not a chart directory or a packaged chart (.tgz)"
+                )));
+            }
+            Chart::load_archive(path, source)
+        } else {
+            Err(Error::Usage(format!(
+                "{source} is not a chart directory or a packaged chart (.tgz)"
+            )))
+        }
+    }
+
+    /// Load a packaged chart (`.tgz`) safely: Helm's size limits, checked
+    /// while streaming; no links, absolute paths or `..`.
+    pub fn load_archive(path: &FsPath, source: &str) -> Result<Chart> {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(source, e))?;
+        let mut loader = Loader::new();
+        loader.archive(std::io::BufReader::new(file), source, "", 0)
+    }
+
+    /// Load a chart directory as Helm's `LoadDir` does: `.helmignore`
+    /// honoured, links followed only inside the chart.
     pub fn load_dir(dir: &FsPath, source: &str) -> Result<Chart> {
         let meta = std::fs::metadata(dir).map_err(|e| Error::io(source, e))?;
         if !meta.is_dir() {
@@ -298,39 +380,20 @@ impl Chart {
                 format!("{source} is not a chart: it has no {CHART_FILE}"),
             )));
         }
-        let files = read_tree(dir, source)?;
-        let mut chart = Chart::from_files(files, source)?;
+        let files =
+            archive::read_chart_dir(dir, &Limits::HELM).map_err(|e| dir_error(source, e))?;
+        let mut loader = Loader::new();
+        loader.total = files.iter().map(|f| f.data.len() as u64).sum();
+        let files = files.into_iter().map(|f| (f.path, f.data)).collect();
+        let mut chart = loader.files(files, source, "", 0)?;
         chart.dir = Some(dir.to_path_buf());
         Ok(chart)
     }
 
-    /// Build a chart from its files (chart-relative paths).
+    /// Build a chart from its files (chart-relative paths), with the
+    /// subcharts found under `charts/`.
     pub fn from_files(files: BTreeMap<String, Vec<u8>>, source: &str) -> Result<Chart> {
-        let Some(chart_bytes) = files.get(CHART_FILE) else {
-            return Err(Error::invalid(Diagnostic::error(
-                "chart",
-                format!("{source} is not a chart: it has no {CHART_FILE}"),
-            )));
-        };
-        let text = yaml::decode_utf8(chart_bytes.clone(), CHART_FILE)?;
-        let (metadata, metadata_node) = parse_metadata(&text)?;
-        let values = match files.get(VALUES_FILE) {
-            Some(bytes) => {
-                let text = yaml::decode_utf8(bytes.clone(), VALUES_FILE)?;
-                yaml::load_values(&text, &Arc::from(VALUES_FILE))?
-            }
-            None => Node::new(Value::Map(crate::value::Map::new()), Default::default()),
-        };
-        let environments = Environments::load(&files)?;
-        Ok(Chart {
-            source: source.to_string(),
-            dir: None,
-            metadata,
-            metadata_node,
-            files,
-            values,
-            environments,
-        })
+        Loader::new().files(files, source, "", 0)
     }
 
     /// Load a file of the chart as text, with a diagnostic naming it.
@@ -340,48 +403,215 @@ impl Chart {
         })?;
         Ok(yaml::decode_utf8(bytes.clone(), path)?)
     }
+
+    /// The file name diagnostics use for `path` of this chart: `path` for
+    /// the top chart, `charts/<sub>/path` for a subchart.
+    pub fn display_path(&self, path: &str) -> String {
+        format!("{}{path}", self.prefix)
+    }
 }
 
-/// Read every regular file below `dir` (sorted, `/` paths). Symbolic links
-/// are followed only when they stay inside the chart.
-fn read_tree(dir: &FsPath, source: &str) -> Result<BTreeMap<String, Vec<u8>>> {
-    let root = dir.canonicalize().map_err(|e| Error::io(source, e))?;
-    let mut out = BTreeMap::new();
-    let mut stack = vec![(root.clone(), String::new())];
-    while let Some((path, rel)) = stack.pop() {
-        let entries =
-            std::fs::read_dir(&path).map_err(|e| Error::io(format!("{source}/{rel}"), e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io(format!("{source}/{rel}"), e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name == ".git" {
-                continue;
-            }
-            let child_rel = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            let child = entry.path();
-            let real = child
-                .canonicalize()
-                .map_err(|e| Error::io(format!("{source}/{child_rel}"), e))?;
-            if !real.starts_with(&root) {
-                return Err(Error::msg(
-                    "chart",
-                    format!("{source}/{child_rel} is a link that leaves the chart"),
-                ));
-            }
-            if real.is_dir() {
-                stack.push((real, child_rel));
-            } else if real.is_file() {
-                let bytes = std::fs::read(&real)
-                    .map_err(|e| Error::io(format!("{source}/{child_rel}"), e))?;
-                out.insert(child_rel, bytes);
-            }
+/// A `.tgz`/`.tar.gz` name, or gzip's magic bytes at the start.
+fn looks_like_archive(path: &FsPath) -> bool {
+    let name = path.to_string_lossy();
+    if name.ends_with(".tgz") || name.ends_with(".tar.gz") {
+        return true;
+    }
+    let mut magic = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok()
+        && magic == [0x1f, 0x8b]
+}
+
+/// Subcharts nest at most this deep (Helm has no bound; a chart archive
+/// holding itself would otherwise be followed forever).
+const MAX_DEPTH: usize = 16;
+
+/// Loads a chart tree, keeping one budget of expanded bytes for the whole
+/// tree, so archives nested in archives cannot multiply Helm's limit.
+struct Loader {
+    total: u64,
+}
+
+impl Loader {
+    fn new() -> Self {
+        Loader { total: 0 }
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_total: Limits::HELM.max_total.saturating_sub(self.total),
+            max_file: Limits::HELM.max_file,
         }
     }
-    Ok(out)
+
+    fn archive<R: std::io::Read>(
+        &mut self,
+        reader: R,
+        source: &str,
+        prefix: &str,
+        depth: usize,
+    ) -> Result<Chart> {
+        let (_top, files) =
+            archive::read_archive(reader, &self.limits()).map_err(|e| archive_error(source, e))?;
+        self.total += files.iter().map(|f| f.data.len() as u64).sum::<u64>();
+        let files = files.into_iter().map(|f| (f.path, f.data)).collect();
+        self.files(files, source, prefix, depth)
+    }
+
+    fn files(
+        &mut self,
+        files: BTreeMap<String, Vec<u8>>,
+        source: &str,
+        prefix: &str,
+        depth: usize,
+    ) -> Result<Chart> {
+        let mut chart = build(files, source).map_err(|e| relocate_error(e, prefix))?;
+        relocate(&mut chart.values, prefix);
+        relocate(&mut chart.metadata_node, prefix);
+        chart.prefix = prefix.to_string();
+        // Helm's loader: each `charts/<n>` is a subchart, a directory or a
+        // `.tgz`; names starting with `_` or `.` are skipped.
+        let mut groups: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
+        let mut archives: Vec<(String, &Vec<u8>)> = Vec::new();
+        for (path, data) in &chart.files {
+            let Some(rest) = path.strip_prefix("charts/") else {
+                continue;
+            };
+            let (first, inner) = match rest.split_once('/') {
+                Some((first, inner)) => (first, Some(inner)),
+                None => (rest, None),
+            };
+            if first.starts_with(['_', '.']) {
+                continue;
+            }
+            match inner {
+                None if first.ends_with(".tgz") => archives.push((first.to_string(), data)),
+                None => {}
+                Some(inner) => {
+                    groups
+                        .entry(first.to_string())
+                        .or_default()
+                        .insert(inner.to_string(), data.clone());
+                }
+            }
+        }
+        if (!groups.is_empty() || !archives.is_empty()) && depth >= MAX_DEPTH {
+            return Err(Error::msg(
+                "chart",
+                format!(
+                    "{source}: subcharts nest more than {MAX_DEPTH} levels deep under {}",
+                    chart.display_path("charts/")
+                ),
+            ));
+        }
+        let mut subcharts = Vec::new();
+        for (name, data) in archives {
+            let sub_prefix = format!("{prefix}charts/{name}/");
+            let sub_source = format!("{source}/charts/{name}");
+            let sub = self.archive(data.as_slice(), &sub_source, &sub_prefix, depth + 1)?;
+            subcharts.push(sub);
+        }
+        for (name, files) in groups {
+            let sub_prefix = format!("{prefix}charts/{name}/");
+            let sub_source = format!("{source}/charts/{name}");
+            if !files.contains_key(CHART_FILE) {
+                return Err(Error::msg(
+                    "chart",
+                    format!("{sub_prefix}: subchart directory has no {CHART_FILE}"),
+                ));
+            }
+            subcharts.push(self.files(files, &sub_source, &sub_prefix, depth + 1)?);
+        }
+        subcharts.sort_by(|a: &Chart, b: &Chart| a.prefix.cmp(&b.prefix));
+        chart.subcharts = subcharts;
+        Ok(chart)
+    }
+}
+
+fn build(files: BTreeMap<String, Vec<u8>>, source: &str) -> Result<Chart> {
+    let Some(chart_bytes) = files.get(CHART_FILE) else {
+        return Err(Error::invalid(Diagnostic::error(
+            "chart",
+            format!("{source} is not a chart: it has no {CHART_FILE}"),
+        )));
+    };
+    let text = yaml::decode_utf8(chart_bytes.clone(), CHART_FILE)?;
+    let (metadata, metadata_node) = parse_metadata(&text)?;
+    let values = match files.get(VALUES_FILE) {
+        Some(bytes) => {
+            let text = yaml::decode_utf8(bytes.clone(), VALUES_FILE)?;
+            yaml::load_values(&text, &Arc::from(VALUES_FILE))?
+        }
+        None => Node::new(Value::Map(crate::value::Map::new()), Default::default()),
+    };
+    let environments = Environments::load(&files)?;
+    Ok(Chart {
+        source: source.to_string(),
+        dir: None,
+        prefix: String::new(),
+        metadata,
+        metadata_node,
+        files,
+        values,
+        environments,
+        subcharts: Vec::new(),
+    })
+}
+
+/// An archive problem as a strata error: I/O problems exit 2, a bad
+/// archive or chart exits 1.
+pub fn archive_error(source: &str, e: ArchiveError) -> Error {
+    match e {
+        ArchiveError::Io { path, detail } => {
+            Error::io(path.display(), std::io::Error::other(detail))
+        }
+        other => Error::invalid(Diagnostic::error("archive", format!("{source}: {other}"))),
+    }
+}
+
+/// A problem reading a chart directory: I/O problems exit 2, a bad file
+/// (a link out of the chart, a device, a file over the limits) exits 1.
+fn dir_error(source: &str, e: ArchiveError) -> Error {
+    match e {
+        ArchiveError::Io { .. } => archive_error(source, e),
+        other => Error::invalid(Diagnostic::error("chart", format!("{source}: {other}"))),
+    }
+}
+
+/// Make the origins of a subchart's values name `charts/<sub>/<file>`.
+fn relocate(node: &mut Node, prefix: &str) {
+    if prefix.is_empty() {
+        return;
+    }
+    if let crate::value::Origin::File(loc) = &mut node.origin {
+        loc.file = Arc::from(format!("{prefix}{}", loc.file));
+    }
+    match &mut node.value {
+        Value::Map(m) => m.values_mut().for_each(|n| relocate(n, prefix)),
+        Value::Seq(s) => s.iter_mut().for_each(|n| relocate(n, prefix)),
+        _ => {}
+    }
+}
+
+/// Make the file names of an error's locations chart-relative from the
+/// top chart (`charts/<sub>/…`) for a subchart with that prefix.
+pub fn relocate_error(e: Error, prefix: &str) -> Error {
+    if prefix.is_empty() {
+        return e;
+    }
+    let fix = |mut d: Diagnostic| {
+        if let Some(loc) = &mut d.location {
+            loc.file = Arc::from(format!("{prefix}{}", loc.file));
+        }
+        d
+    };
+    match e {
+        Error::Invalid(d) => Error::invalid(fix(*d)),
+        Error::Many(ds) => Error::Many(ds.into_iter().map(fix).collect()),
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -15,10 +15,18 @@
 
 pub mod archive;
 pub mod chart;
+pub mod deps;
 pub mod diag;
 pub mod env;
+pub mod file_schemas;
 pub mod helmignore;
+pub mod lint;
 pub mod merge;
+pub mod package;
+pub mod parity;
+pub mod promote;
+pub mod schema;
+pub mod schema_infer;
 pub mod semver;
 pub mod strvals;
 pub mod value;

@@ -5,8 +5,11 @@
 use std::sync::Arc;
 
 use crate::chart::{Chart, VALUES_FILE};
+use crate::deps::{self, Enabled};
 use crate::diag::{Diagnostic, Error, Result};
-use crate::merge::{self, DefaultsTree, Deleted};
+use crate::merge::{self, Deleted};
+use crate::schema;
+
 use crate::strvals::{self, SetKind};
 use crate::value::{Map, Node, Origin, Value};
 use crate::yaml;
@@ -73,10 +76,36 @@ pub struct Merged {
     pub warnings: Vec<Diagnostic>,
     /// Keys removed by user nulls.
     pub deleted: Vec<Deleted>,
+    /// Paths of values that the schemas mark `writeOnly` (secrets), filled
+    /// by [`merge`] so output can redact them.
+    pub secrets: Vec<crate::value::Path>,
+    /// The subcharts in use after conditions and tags (each renders with
+    /// `values.<name>`).
+    pub subcharts: Vec<Enabled>,
 }
 
-/// Merge the values of `chart` for `req`.
+/// Merge the values of `chart` for `req` and validate them against the
+/// chart's schema and the environment's schemas: every violation is
+/// reported (`Error::Many`), each at the origin of the offending value.
+/// Every command that uses values goes through here.
 pub fn merge(chart: &Chart, req: &Request) -> Result<Merged> {
+    let mut merged = merge_unchecked(chart, req)?;
+    let set =
+        schema::SchemaSet::for_env(chart, req.env.as_deref()).map_err(|e| match &req.env {
+            Some(env) => e.in_env(env),
+            None => e,
+        })?;
+    let errors = set.validate(chart, req, &merged);
+    if !errors.is_empty() {
+        return Err(Error::Many(errors));
+    }
+    merged.secrets = set.secret_paths(&merged.values);
+    Ok(merged)
+}
+
+/// Merge the values of `chart` for `req` without schema validation (lint
+/// uses it to collect schema findings instead of stopping at them).
+pub fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
     let mut layers = vec![VALUES_FILE.to_string()];
     let mut user = Map::new();
     if let Some(env) = &req.env {
@@ -102,19 +131,12 @@ pub fn merge(chart: &Chart, req: &Request) -> Result<Merged> {
         strvals::apply(&mut user, s.kind, &s.arg, &mut read)?;
         layers.push(format!("{} {}", s.kind.flag(), s.arg));
     }
-    let defaults = match &chart.values.value {
-        Value::Map(m) => m.clone(),
-        _ => Map::new(),
-    };
-    let tree = DefaultsTree {
-        name: chart.name().to_string(),
-        values: defaults,
-        subcharts: Vec::new(),
-    };
-    let out = merge::coalesce(&tree, user, false).map_err(Error::invalid)?;
-    let warnings = out
+    let processed = deps::process(chart, &user)?;
+    let out = merge::coalesce(&processed.defaults, user, false).map_err(Error::invalid)?;
+    let warnings = processed
         .warnings
         .into_iter()
+        .chain(out.warnings)
         .map(|d| match &req.env {
             Some(e) => d.in_env(e.clone()),
             None => d,
@@ -125,5 +147,7 @@ pub fn merge(chart: &Chart, req: &Request) -> Result<Merged> {
         layers,
         warnings,
         deleted: out.deleted,
+        secrets: Vec::new(),
+        subcharts: processed.subcharts,
     })
 }

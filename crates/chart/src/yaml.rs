@@ -81,6 +81,37 @@ pub fn load_stream(src: &str, file: &Arc<str>) -> Result<Vec<Node>, Diagnostic> 
     loader.stream().map_err(|d| d.with_source(src))
 }
 
+/// A plain (unquoted, untagged) scalar of a YAML text and where it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlainScalar {
+    /// The scalar's text.
+    pub text: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// Every plain scalar (keys and values) of a YAML stream, in order. Lint
+/// uses it to find scalars a YAML 1.1 reader types differently; a text
+/// that does not parse gives the scalars before the error.
+pub fn plain_scalars(src: &str) -> Vec<PlainScalar> {
+    let mut out = Vec::new();
+    let mut parser = Parser::new_from_str(src);
+    while let Some(Ok((ev, span))) = parser.next_event() {
+        match ev {
+            Event::Scalar(text, ScalarStyle::Plain, _, None) => out.push(PlainScalar {
+                text: text.into_owned(),
+                line: to_u32(span.start.line()),
+                column: to_u32(span.start.col() + 1),
+            }),
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Parse a values file: one document that is a map (or empty).
 pub fn load_values(src: &str, file: &Arc<str>) -> Result<Node, Diagnostic> {
     match load_one(src, file)? {
@@ -716,6 +747,261 @@ pub fn float_to_string(f: f64) -> String {
 }
 
 // ---------------------------------------------------------------------------
+// Outline: where things are in the text, for in-place edits (`promote`).
+
+/// How a scalar is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// `plain`
+    Plain,
+    /// `'single'`
+    Single,
+    /// `"double"`
+    Double,
+    /// `|` literal block
+    Literal,
+    /// `>` folded block
+    Folded,
+}
+
+/// A node of a YAML document with its place in the text: byte offsets
+/// (`end` exclusive, trailing blanks and comments excluded).
+#[derive(Clone, Debug)]
+pub struct Outline {
+    /// What it is.
+    pub kind: OutlineKind,
+    /// Byte offset of its first character (for a block map or list, the
+    /// first key or item).
+    pub start: usize,
+    /// Byte offset just after its last character.
+    pub end: usize,
+}
+
+/// The kinds of outlined nodes.
+#[derive(Clone, Debug)]
+pub enum OutlineKind {
+    /// A scalar, its text (the value read) and style.
+    Scalar(String, Style),
+    /// A map (`flow`: written `{…}`).
+    Map {
+        /// Written in flow style.
+        flow: bool,
+        /// Its entries in order.
+        entries: Vec<OutlineEntry>,
+    },
+    /// A list (`flow`: written `[…]`).
+    Seq {
+        /// Written in flow style.
+        flow: bool,
+        /// Its items.
+        items: Vec<Outline>,
+    },
+    /// An alias (`*name`).
+    Alias,
+}
+
+/// A map entry: its key's text and place, and its value.
+#[derive(Clone, Debug)]
+pub struct OutlineEntry {
+    /// The key as read.
+    pub key: String,
+    /// Byte offset of the key's first character.
+    pub key_start: usize,
+    /// Byte offset just after the `:` that ends the key.
+    pub colon_end: usize,
+    /// The value.
+    pub value: Outline,
+}
+
+impl Outline {
+    /// The entry `key` of a map node.
+    pub fn entry(&self, key: &str) -> Option<&OutlineEntry> {
+        match &self.kind {
+            OutlineKind::Map { entries, .. } => entries.iter().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+}
+
+/// The outline of the first document of `src` (`None` when empty). Errors
+/// are the loader's: call [`load_values`] first for full checks.
+pub fn outline(src: &str) -> Result<Option<Outline>, Diagnostic> {
+    let mut offsets: Vec<usize> = src.char_indices().map(|(i, _)| i).collect();
+    offsets.push(src.len());
+    let mut o = Outliner {
+        parser: Parser::new_from_str(src),
+        src,
+        offsets,
+        depth: 0,
+    };
+    loop {
+        let (ev, span) = o.next()?;
+        match ev {
+            Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => {}
+            Event::StreamEnd | Event::DocumentEnd => return Ok(None),
+            ev => {
+                let node = o.node(ev, span)?;
+                if matches!(&node.kind, OutlineKind::Scalar(t, Style::Plain) if t.is_empty()) {
+                    return Ok(None);
+                }
+                return Ok(Some(node));
+            }
+        }
+    }
+}
+
+struct Outliner<'a> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    src: &'a str,
+    /// Byte offset of each character (and of the end).
+    offsets: Vec<usize>,
+    depth: usize,
+}
+
+impl<'a> Outliner<'a> {
+    fn next(&mut self) -> Result<Ev<'a>, Diagnostic> {
+        match self.parser.next_event() {
+            Some(Ok(ev)) => Ok(ev),
+            Some(Err(e)) => Err(Diagnostic::error(
+                "yaml",
+                format!("invalid YAML: {}", e.info()),
+            )),
+            None => Err(Diagnostic::error(
+                "yaml",
+                "invalid YAML: unexpected end of input",
+            )),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.offsets
+            .get(char_index)
+            .copied()
+            .unwrap_or(self.src.len())
+    }
+
+    fn node(&mut self, ev: Event<'a>, span: Span) -> Result<Outline, Diagnostic> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                "yaml",
+                format!("YAML nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let start = self.byte(span.start.index());
+        let out = match ev {
+            Event::Scalar(text, style, _, _) => {
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::Single,
+                    ScalarStyle::DoubleQuoted => Style::Double,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                let end = match style {
+                    Style::Single => quoted_end(self.src, start, b'\''),
+                    Style::Double => quoted_end(self.src, start, b'"'),
+                    _ => {
+                        let e = self.byte(span.end.index()).max(start);
+                        start + self.src[start..e].trim_end().len()
+                    }
+                };
+                Outline {
+                    kind: OutlineKind::Scalar(text.to_string(), style),
+                    start,
+                    end,
+                }
+            }
+            Event::Alias(_) => Outline {
+                kind: OutlineKind::Alias,
+                start,
+                end: self.byte(span.end.index()).max(start),
+            },
+            Event::SequenceStart(..) => {
+                let flow = self.src[start..].starts_with('[');
+                let mut items = Vec::new();
+                let end = loop {
+                    let (ev, sp) = self.next()?;
+                    if matches!(ev, Event::SequenceEnd) {
+                        break if flow {
+                            self.byte(sp.end.index())
+                        } else {
+                            items.last().map_or(start, |i: &Outline| i.end)
+                        };
+                    }
+                    items.push(self.node(ev, sp)?);
+                };
+                Outline {
+                    kind: OutlineKind::Seq { flow, items },
+                    start,
+                    end,
+                }
+            }
+            Event::MappingStart(..) => {
+                let flow = self.src[start..].starts_with('{');
+                let mut entries = Vec::new();
+                let end = loop {
+                    let (ev, sp) = self.next()?;
+                    if matches!(ev, Event::MappingEnd) {
+                        break if flow {
+                            self.byte(sp.end.index())
+                        } else {
+                            entries.last().map_or(start, |e: &OutlineEntry| e.value.end)
+                        };
+                    }
+                    let key = self.node(ev, sp)?;
+                    let (vev, vsp) = self.next()?;
+                    let value = self.node(vev, vsp)?;
+                    let (key_text, key_end) = match &key.kind {
+                        OutlineKind::Scalar(t, _) => (t.clone(), key.end),
+                        _ => (String::new(), key.end),
+                    };
+                    let colon_end = self.src[key_end..]
+                        .find(':')
+                        .map_or(key_end, |i| key_end + i + 1);
+                    entries.push(OutlineEntry {
+                        key: key_text,
+                        key_start: key.start,
+                        colon_end,
+                        value,
+                    });
+                };
+                Outline {
+                    kind: OutlineKind::Map { flow, entries },
+                    start,
+                    end,
+                }
+            }
+            _ => return Err(Diagnostic::error("yaml", "invalid YAML: unexpected event")),
+        };
+        self.depth -= 1;
+        Ok(out)
+    }
+}
+
+/// The byte offset just after the closing quote of the quoted scalar
+/// starting at `start`.
+fn quoted_end(src: &str, start: usize, quote: u8) -> usize {
+    let b = src.as_bytes();
+    let mut i = start + 1;
+    while i < b.len() {
+        if quote == b'"' && b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == quote {
+            if quote == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+// ---------------------------------------------------------------------------
 // Writing
 
 /// Print a value as block YAML, ending in a newline.
@@ -943,7 +1229,8 @@ pub fn looks_numeric(s: &str) -> bool {
     is_core_float(&body)
 }
 
-fn double_quote(s: &str) -> String {
+/// `s` as a double-quoted YAML scalar.
+pub fn double_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -1223,10 +1510,64 @@ mod tests {
     }
 
     #[test]
+    fn outline_gives_byte_spans_of_keys_and_values() {
+        let src =
+            "# é\na:\n  b: 'x y'  # k\n  c: {d: 1}\n  \"q\": \"v\\\"w\"\n  g: |\n    lit\n\nh: 3\n";
+        let root = outline(src)
+            .unwrap_or_else(|d| panic!("{d}"))
+            .expect("root");
+        let text = |o: &Outline| &src[o.start..o.end];
+        let a = root.entry("a").expect("a");
+        assert_eq!(&src[a.key_start..a.colon_end], "a:");
+        let b = a.value.entry("b").expect("b");
+        assert_eq!(text(&b.value), "'x y'");
+        assert!(matches!(&b.value.kind, OutlineKind::Scalar(t, Style::Single) if t == "x y"));
+        let c = a.value.entry("c").expect("c");
+        assert_eq!(text(&c.value), "{d: 1}");
+        assert!(matches!(&c.value.kind, OutlineKind::Map { flow: true, .. }));
+        let q = a.value.entry("q").expect("q");
+        assert_eq!(&src[q.key_start..q.colon_end], "\"q\":");
+        assert_eq!(text(&q.value), "\"v\\\"w\"");
+        let g = a.value.entry("g").expect("g");
+        assert!(matches!(
+            &g.value.kind,
+            OutlineKind::Scalar(_, Style::Literal)
+        ));
+        assert_eq!(text(&g.value), "lit");
+        assert_eq!(
+            &src[a.value.start..a.value.end],
+            &src[src.find("b:").unwrap_or(0)..src.find("lit").unwrap_or(0) + 3]
+        );
+        assert_eq!(text(&root.entry("h").expect("h").value), "3");
+        assert!(outline("# only\n")
+            .unwrap_or_else(|d| panic!("{d}"))
+            .is_none());
+    }
+
+    #[test]
     fn floats_print_as_floats() {
         assert_eq!(float_to_string(3.0), "3.0");
         assert_eq!(float_to_string(0.25), "0.25");
         assert_eq!(float_to_string(1e21), "1e21");
         assert_eq!(resolve_plain(&float_to_string(1e21)), Value::Float(1e21));
+    }
+
+    #[test]
+    fn plain_scalars_have_positions_and_skip_quoted_ones() {
+        let got = plain_scalars("a: yes\nb: \"no\"\nc: [on, 'off']\n");
+        let texts: Vec<(&str, u32, u32)> = got
+            .iter()
+            .map(|p| (p.text.as_str(), p.line, p.column))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("a", 1, 1),
+                ("yes", 1, 4),
+                ("b", 2, 1),
+                ("c", 3, 1),
+                ("on", 3, 5)
+            ]
+        );
     }
 }

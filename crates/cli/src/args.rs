@@ -25,10 +25,103 @@ pub enum Command {
     Values(ValuesCmd),
     /// List a chart's environments with their namespaces and layer chains.
     Envs(EnvsCmd),
+    /// Report what differs between environments' merged values; undeclared
+    /// differences (not in parity.allow) exit 1.
+    Parity(ParityCmd),
+    /// Show what differs between two environments (rendered, or --values).
+    Diff(DiffCmd),
+    /// Copy values from one environment into the next one's values file.
+    Promote(PromoteCmd),
     /// Scaffold a new chart with dev, staging and prod environments.
     Create(CreateCmd),
     /// Print a shell completion script.
     Completions(CompletionsCmd),
+    /// Check charts: Chart.yaml, values files, schemas, every environment.
+    Lint(LintCmd),
+    /// Schema tooling.
+    #[command(subcommand)]
+    Schema(SchemaCmd),
+    /// Package a chart into <name>-<version>.tgz (reproducible, as Helm lays it out).
+    Package(PackageCmd),
+    /// Inspect a chart's dependencies (subcharts).
+    #[command(subcommand)]
+    Dependency(DependencyCmd),
+}
+
+/// `strata lint`.
+#[derive(Debug, Args)]
+pub struct LintCmd {
+    /// Chart directories, packaged charts (.tgz), or files inside charts
+    /// (each chart is checked once). Default: the chart in the current
+    /// directory, or every chart below it.
+    pub paths: Vec<PathBuf>,
+    /// Check only this environment.
+    #[arg(
+        short = 'e',
+        long = "env",
+        value_name = "ENV",
+        conflicts_with = "all_envs"
+    )]
+    pub env: Option<String>,
+    /// Check every environment (the default).
+    #[arg(long = "all-envs")]
+    pub all_envs: bool,
+    /// Fail on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    pub output: crate::report::Format,
+}
+
+/// `strata schema …`.
+#[derive(Debug, Subcommand)]
+pub enum SchemaCmd {
+    /// Infer values.schema.json (draft 2020-12) from the chart's values.yaml.
+    Init(SchemaInitCmd),
+}
+
+/// `strata schema init`.
+#[derive(Debug, Args)]
+pub struct SchemaInitCmd {
+    /// The chart directory.
+    pub chart: PathBuf,
+    /// Overwrite an existing values.schema.json.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `strata package`.
+#[derive(Debug, Args)]
+pub struct PackageCmd {
+    /// The chart: a directory or a packaged .tgz.
+    pub chart: PathBuf,
+    /// Directory to write the archive into (created if missing).
+    #[arg(
+        short = 'd',
+        long = "destination",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    pub destination: PathBuf,
+}
+
+/// `strata dependency`.
+#[derive(Debug, Subcommand)]
+pub enum DependencyCmd {
+    /// List each dependency, its version constraint, what is vendored in
+    /// charts/ and whether it satisfies the constraint.
+    List(DependencyListCmd),
+}
+
+/// `strata dependency list`.
+#[derive(Debug, Args)]
+pub struct DependencyListCmd {
+    /// The chart: a directory or a packaged .tgz.
+    pub chart: PathBuf,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    pub output: ListOutput,
 }
 
 /// Flags that choose and layer values (shared by several commands).
@@ -141,6 +234,86 @@ pub struct EnvsCmd {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "text")]
     pub output: ListOutput,
+}
+
+/// Output format of `parity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ParityOutput {
+    /// Aligned text for a terminal.
+    Table,
+    /// A Markdown table to paste into a pull request.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// `strata parity`.
+#[derive(Debug, Args)]
+pub struct ParityCmd {
+    /// The chart: a directory or a packaged .tgz.
+    pub chart: PathBuf,
+    /// The environments to compare, comma-separated (default: all, in
+    /// `promotion` order, then the rest).
+    #[arg(long, value_name = "ENV,ENV,...", value_delimiter = ',')]
+    pub envs: Option<Vec<String>>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: ParityOutput,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `strata diff`.
+#[derive(Debug, Args)]
+pub struct DiffCmd {
+    /// The chart: a directory or a packaged .tgz.
+    pub chart: PathBuf,
+    /// The two environments to compare: `--env A --env B`.
+    #[arg(
+        short = 'e',
+        long = "env",
+        value_name = "ENV",
+        required = true,
+        num_args = 1
+    )]
+    pub env: Vec<String>,
+    /// Compare the merged values instead of the rendered manifests.
+    #[arg(long)]
+    pub values: bool,
+    /// Exit 1 when the environments differ.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Colour the diff.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// `strata promote`.
+#[derive(Debug, Args)]
+pub struct PromoteCmd {
+    /// The chart directory.
+    pub chart: PathBuf,
+    /// The environment to copy from (default: the one before --to in `promotion`).
+    #[arg(long, value_name = "ENV")]
+    pub from: Option<String>,
+    /// The environment whose values file is edited (default: the one after --from in `promotion`).
+    #[arg(long, value_name = "ENV")]
+    pub to: Option<String>,
+    /// A value path to copy (repeatable; default: the `promote` list).
+    #[arg(short = 'k', long = "key", value_name = "PATH")]
+    pub keys: Vec<String>,
+    /// Print the change as a unified diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// The `--set` family of the subcommand in `matches`, in command-line order.

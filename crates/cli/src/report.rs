@@ -80,6 +80,78 @@ pub fn eprint_all(ds: &[Diagnostic]) {
     }
 }
 
+/// Findings as a JSON list.
+pub fn json(ds: &[Diagnostic]) -> String {
+    let list: Vec<serde_json::Value> = ds
+        .iter()
+        .map(|d| {
+            let (file, line, column) = match &d.location {
+                Some(l) => (
+                    serde_json::Value::from(l.file.to_string()),
+                    serde_json::Value::from(l.line),
+                    serde_json::Value::from(l.column),
+                ),
+                None => (
+                    serde_json::Value::Null,
+                    serde_json::Value::Null,
+                    serde_json::Value::Null,
+                ),
+            };
+            serde_json::json!({
+                "severity": d.severity,
+                "code": d.code,
+                "message": d.message,
+                "file": file,
+                "line": line,
+                "column": column,
+                "environment": d.environment,
+                "notes": d.notes,
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into());
+    s.push('\n');
+    s
+}
+
+/// One finding as a GitHub workflow command.
+pub fn github(d: &Diagnostic) -> String {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let mut props = Vec::new();
+    if let Some(l) = &d.location {
+        props.push(format!("file={}", escape_prop(&l.file)));
+        props.push(format!("line={}", l.line));
+        props.push(format!("col={}", l.column));
+    }
+    props.push(format!(
+        "title={}",
+        escape_prop(&format!("strata {}", d.code))
+    ));
+    let mut msg = d.message.clone();
+    if let Some(env) = &d.environment {
+        msg.push_str(&format!(" (environment {env})"));
+    }
+    for n in &d.notes {
+        msg.push('\n');
+        msg.push_str(n);
+    }
+    format!("::{kind} {}::{}\n", props.join(","), escape_data(&msg))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_prop(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +165,22 @@ mod tests {
         assert_eq!(
             text(&d, false),
             "error[schema]: image.tag: 5 is not of type \"string\"\n  --> environments/prod.yaml:12:8\n   |\n12 |   tag: 5\n   |        ^\n"
+        );
+    }
+
+    #[test]
+    fn json_and_github_carry_file_line_column() {
+        let d = Diagnostic::error("yaml11", "a: b, 100%")
+            .at(Location::new("charts/api/values.yaml", 3, 4))
+            .in_env("prod");
+        let j: serde_json::Value = serde_json::from_str(&json(std::slice::from_ref(&d))).unwrap();
+        assert_eq!(j[0]["file"], "charts/api/values.yaml");
+        assert_eq!(j[0]["line"], 3);
+        assert_eq!(j[0]["column"], 4);
+        assert_eq!(j[0]["environment"], "prod");
+        assert_eq!(
+            github(&d),
+            "::error file=charts/api/values.yaml,line=3,col=4,title=strata yaml11::a: b, 100%25 (environment prod)\n"
         );
     }
 }

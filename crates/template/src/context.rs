@@ -87,12 +87,15 @@ pub struct Files {
 }
 
 impl Files {
-    /// The chart's readable files: everything but templates/ (Helm hides
-    /// those too); files that are not UTF-8 are noted, not readable.
+    /// The chart's readable files: everything but templates/ and charts/
+    /// (Helm hides those too); files that are not UTF-8 are noted, not readable.
     pub fn new(all: &BTreeMap<String, Vec<u8>>) -> Files {
         let mut files = BTreeMap::new();
         let mut binary = BTreeSet::new();
-        for (p, b) in all.iter().filter(|(p, _)| !p.starts_with("templates/")) {
+        // charts/ holds subcharts, which have their own files (Helm hides
+        // them from the parent too).
+        let hidden = |p: &str| p.starts_with("templates/") || p.starts_with("charts/");
+        for (p, b) in all.iter().filter(|(p, _)| !hidden(p)) {
             match std::str::from_utf8(b) {
                 Ok(text) => {
                     files.insert(p.clone(), Arc::from(text));

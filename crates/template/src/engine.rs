@@ -1,8 +1,8 @@
 //! The engine: one chart's templates compiled once into a minijinja
 //! environment, rendered for any number of environments.
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use minijinja::value::{Value as TValue, ValueKind};
@@ -66,6 +66,16 @@ pub struct Engine {
     /// `files` in the context.
     files: TValue,
     chart_name: String,
+    /// Chart.yaml as a tree, to rename aliased subcharts.
+    chart_node: Node,
+    /// Where this chart's files are, relative to the top chart (`charts/web/`),
+    /// for diagnostics.
+    prefix: String,
+    /// One engine per chart vendored under charts/ (same order as
+    /// `Chart::subcharts`), compiled whether or not a render uses it; a
+    /// subchart whose templates do not compile fails only the renders that
+    /// use it, as in Helm, where disabled subcharts are never parsed.
+    subcharts: Vec<Result<Engine, Vec<Diagnostic>>>,
 }
 
 const NOTES: &str = "NOTES.txt";
@@ -79,6 +89,20 @@ impl Engine {
     /// Compile every file under the chart's templates/ (syntax errors are
     /// reported, all of them, at their source line).
     pub fn new(chart: &Chart) -> Result<Engine, Error> {
+        let mut engine = Engine::one(chart)?;
+        engine.subcharts = chart
+            .subcharts
+            .iter()
+            .map(|sub| {
+                Engine::new(sub)
+                    .map_err(|e| strata_chart::chart::relocate_error(e, &sub.prefix).diagnostics())
+            })
+            .collect();
+        Ok(engine)
+    }
+
+    /// Compile one chart's templates (not its subcharts').
+    fn one(chart: &Chart) -> Result<Engine, Error> {
         let mut env = Environment::new();
         configure(&mut env);
 
@@ -123,6 +147,9 @@ impl Engine {
             chart_value: to_template(&chart.metadata_node),
             files: TValue::from_object(Files::new(&chart.files)),
             chart_name: chart.name().to_string(),
+            chart_node: chart.metadata_node.clone(),
+            prefix: chart.prefix.clone(),
+            subcharts: Vec::new(),
         })
     }
 
@@ -149,22 +176,111 @@ impl Engine {
         }
         let base = self.base_context(env, values, opts)?;
         let namespace = release_namespace(env, opts);
-        let wanted = self.show_only(opts)?;
-        let placed = self.render_manifests(&base)?;
+        let mut placed = self.render_manifests(&base)?;
+        let mut sources: Vec<String> = self
+            .manifests
+            .iter()
+            .map(|name| format!("{}/templates/{name}", self.chart_name))
+            .collect();
+        // The subcharts in use: dependency processing on the merged values
+        // gives the same answer as on the layers they were merged from
+        // (conditions and tags hold in the result), so the API needs no
+        // more than the values.
+        let user = values.as_map().cloned().unwrap_or_default();
+        let processed = strata_chart::deps::process(chart, &user)?;
+        let mut cx = SubRender {
+            root: &self.chart_name,
+            base: &base,
+            placed: &mut placed,
+            sources: &mut sources,
+        };
+        for e in &processed.subcharts {
+            self.render_sub(chart, e, "", values, &mut cx)?;
+        }
+        let wanted = self.show_only(opts, &sources)?;
         let mut documents = output::order(placed, &namespace)?;
         if let Some(wanted) = wanted {
             documents.retain(|d| wanted.contains(&d.source));
         }
         let notes = if opts.notes && self.sources.contains_key(NOTES) {
-            Some(self.render_one(NOTES, &base)?)
+            Some(self.render_one(NOTES, &base, &self.chart_name)?)
         } else {
             None
         };
         Ok(Rendered { documents, notes })
     }
 
-    /// The sources `--show-only` keeps, as `<chart>/templates/x.yaml`.
-    fn show_only(&self, opts: &RenderOptions) -> Result<Option<Vec<String>>, Error> {
+    /// Render subchart `e` of `parent` (and its own subcharts) with its
+    /// section of `parent_values`, its Chart.yaml (named by its alias) and
+    /// its files; sources are `<top>/<path>charts/<name>/templates/<file>`.
+    fn render_sub(
+        &self,
+        parent: &Chart,
+        e: &strata_chart::deps::Enabled,
+        path: &str,
+        parent_values: &Node,
+        cx: &mut SubRender<'_>,
+    ) -> Result<(), Error> {
+        let (Some(sub), Some(engine)) =
+            (parent.subcharts.get(e.index), self.subcharts.get(e.index))
+        else {
+            return Err(Error::msg(
+                "render",
+                format!(
+                    "subchart {:?} is not part of the chart the engine was built from",
+                    e.name
+                ),
+            ));
+        };
+        let engine = engine.as_ref().map_err(|ds| match ds.len() {
+            1 => Error::invalid(ds[0].clone()),
+            _ => Error::Many(ds.clone()),
+        })?;
+        let values = parent_values
+            .as_map()
+            .and_then(|m| m.get(&e.name))
+            .cloned()
+            .unwrap_or_else(|| Node::empty_map(Default::default()));
+        let chart_value = if e.name == engine.chart_name {
+            engine.chart_value.clone()
+        } else {
+            let mut node = engine.chart_node.clone();
+            if let strata_chart::Value::Map(m) = &mut node.value {
+                m.insert(
+                    "name".to_string(),
+                    Node::generated(strata_chart::Value::Str(e.name.clone())),
+                );
+            }
+            to_template(&node)
+        };
+        let rel = format!("{path}charts/{}/", e.name);
+        let shown = format!("{}/{}", cx.root, rel.trim_end_matches('/'));
+        let mut ctx = cx.base.clone();
+        ctx.insert("values", to_template(&values));
+        ctx.insert("chart", chart_value);
+        ctx.insert("files", engine.files.clone());
+        for name in &engine.manifests {
+            let text = engine
+                .render_one(name, &ctx, &shown)
+                .map_err(|err| strata_chart::chart::relocate_error(err, &engine.prefix))?;
+            let template = format!("{rel}templates/{name}");
+            cx.sources.push(format!("{}/{template}", cx.root));
+            cx.placed.extend(output::split(cx.root, &template, &text)?);
+        }
+        for child in &e.subcharts {
+            engine.render_sub(sub, child, &rel, &values, cx)?;
+        }
+        Ok(())
+    }
+
+    /// The sources `--show-only` keeps, as `<chart>/templates/x.yaml` (or
+    /// `<chart>/charts/<sub>/templates/x.yaml`). `rendered` are the sources
+    /// of every template rendered.
+    fn show_only(
+        &self,
+        opts: &RenderOptions,
+        rendered: &[String],
+    ) -> Result<Option<Vec<String>>, Error> {
         if opts.show_only.is_empty() {
             return Ok(None);
         }
@@ -172,13 +288,16 @@ impl Engine {
         let mut out = Vec::new();
         for s in &opts.show_only {
             let rel = s.strip_prefix(&prefix).unwrap_or(s);
-            let name = rel.strip_prefix("templates/").unwrap_or(rel);
-            if !self.manifests.iter().any(|m| m == name) {
-                return Err(Error::Usage(format!(
-                    "--show-only {s}: the chart has no template templates/{name}"
-                )));
+            let candidates = [format!("{prefix}{rel}"), format!("{prefix}templates/{rel}")];
+            match candidates.into_iter().find(|c| rendered.contains(c)) {
+                Some(found) => out.push(found),
+                None => {
+                    let name = rel.strip_prefix("templates/").unwrap_or(rel);
+                    return Err(Error::Usage(format!(
+                        "--show-only {s}: the chart has no template templates/{name}"
+                    )));
+                }
             }
-            out.push(format!("{prefix}templates/{name}"));
         }
         Ok(Some(out))
     }
@@ -251,7 +370,7 @@ impl Engine {
         Ok(ctx)
     }
 
-    /// Render and split every manifest template, on several threads when
+    /// Render and split every manifest template, on rayon's threads when
     /// there are many (templates are independent; the engine is shared).
     /// The result is in template order, and the error returned is the one
     /// of the first failing template, as a sequential loop would give.
@@ -260,84 +379,37 @@ impl Engine {
         base: &BTreeMap<&'static str, TValue>,
     ) -> Result<Vec<output::Placed>, Error> {
         let work = |name: &String| -> Result<Vec<output::Placed>, Error> {
-            let text = self.render_one(name, base)?;
+            let text = self.render_one(name, base, &self.chart_name)?;
             let template = format!("templates/{name}");
             Ok(output::split(&self.chart_name, &template, &text)?)
         };
-        let n = self.manifests.len();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |p| p.get())
-            .min(n / MIN_TEMPLATES_PER_THREAD);
-        if threads <= 1 {
-            let mut placed = Vec::new();
-            for name in &self.manifests {
-                placed.extend(work(name)?);
-            }
-            return Ok(placed);
-        }
-        let next = AtomicUsize::new(0);
-        // Index of the first template known to fail: no template after it
-        // needs rendering.
-        let first_error = AtomicUsize::new(usize::MAX);
-        let mut slots: Vec<Option<Result<Vec<output::Placed>, Error>>> =
-            (0..n).map(|_| None).collect();
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            if i >= n || i > first_error.load(Ordering::Relaxed) {
-                                break;
-                            }
-                            let r = work(&self.manifests[i]);
-                            if r.is_err() {
-                                first_error.fetch_min(i, Ordering::Relaxed);
-                            }
-                            done.push((i, r));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            for h in handles {
-                match h.join() {
-                    Ok(done) => {
-                        for (i, r) in done {
-                            slots[i] = Some(r);
-                        }
-                    }
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-        });
+        let results: Vec<Result<Vec<output::Placed>, Error>> =
+            if self.manifests.len() >= 2 * MIN_TEMPLATES_PER_THREAD {
+                self.manifests.par_iter().map(work).collect()
+            } else {
+                self.manifests.iter().map(work).collect()
+            };
         let mut placed = Vec::new();
-        // Every template before the first failure was rendered (indices
-        // are handed out in order), so the first `None` comes after it.
-        for slot in slots.into_iter().map_while(|s| s) {
-            placed.extend(slot?);
+        for r in results {
+            placed.extend(r?);
         }
         Ok(placed)
     }
 
+    /// Render template `name` of this chart; `shown` is how the chart
+    /// appears in `template.name` (`api`, `umbrella/charts/web`).
     fn render_one(
         &self,
         name: &str,
         base: &BTreeMap<&'static str, TValue>,
+        shown: &str,
     ) -> Result<String, Error> {
         let mut ctx = base.clone();
         ctx.insert(
             "template",
             TValue::from_iter([
-                (
-                    "name",
-                    TValue::from(format!("{}/templates/{name}", self.chart_name)),
-                ),
-                (
-                    "basePath",
-                    TValue::from(format!("{}/templates", self.chart_name)),
-                ),
+                ("name", TValue::from(format!("{shown}/templates/{name}"))),
+                ("basePath", TValue::from(format!("{shown}/templates"))),
             ]),
         );
         let result = self.env.get_template(name).and_then(|t| t.render(&ctx));
@@ -347,6 +419,16 @@ impl Engine {
             }))
         })
     }
+}
+
+/// What rendering subcharts accumulates.
+struct SubRender<'a> {
+    /// The top chart's name (first part of every source).
+    root: &'a str,
+    /// The top chart's context (release, capabilities, env).
+    base: &'a BTreeMap<&'static str, TValue>,
+    placed: &'a mut Vec<output::Placed>,
+    sources: &'a mut Vec<String>,
 }
 
 /// strata's settings on a minijinja environment: whitespace control,

@@ -9,6 +9,7 @@
 //! as Helm installs them ([`output`]). Errors are
 //! [`strata_chart::Diagnostic`]s pointing at the template source line, or at
 //! the line of the generated text for invalid output. Nothing here prints.
+//! [`diff`] compares two environments' rendered resources.
 
 // Errors are diagnostics with locations and notes; they are returned on
 // cold paths only, so their size does not matter.
@@ -16,9 +17,11 @@
 
 mod context;
 mod convert;
+pub mod diff;
 mod engine;
 mod errors;
 pub mod functions;
+pub mod lint;
 mod output;
 pub mod scaffold;
 

@@ -3,8 +3,15 @@
 
 mod completions;
 mod create;
+mod dependency;
+mod diff;
 mod envs;
+mod lint;
+mod package;
+mod parity;
+mod promote;
 mod render;
+mod schema;
 mod values;
 
 use std::path::Path;
@@ -22,15 +29,22 @@ pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
         Command::Render(c) => render::run(c, sets),
         Command::Values(c) => values::run(c, sets),
         Command::Envs(c) => envs::run(c),
+        Command::Parity(c) => parity::run(c),
+        Command::Diff(c) => diff::run(c),
+        Command::Promote(c) => promote::run(c),
         Command::Create(c) => create::run(c),
         Command::Completions(c) => completions::run(c),
+        Command::Lint(c) => lint::run(c),
+        Command::Schema(c) => schema::run(c),
+        Command::Package(c) => package::run(c),
+        Command::Dependency(crate::args::DependencyCmd::List(c)) => dependency::list(c),
     }
 }
 
 /// Load the chart a command names.
 pub fn load_chart(path: &Path) -> Result<Chart> {
     let source = path.display().to_string();
-    Chart::load_dir(path, &source)
+    Chart::load(path, &source)
 }
 
 /// The values request the shared flags describe.

@@ -10,7 +10,9 @@ use crate::Outcome;
 pub fn run(c: ValuesCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let chart = super::load_chart(&c.flags.chart)?;
     let req = super::request(&c.flags, sets)?;
-    let merged = values::merge(&chart, &req)?;
+    let mut merged = values::merge(&chart, &req)?;
+    // Secrets (`writeOnly` in the schema) never reach the output.
+    strata_chart::schema::redact(&mut merged.values, &merged.secrets);
     let stdout = match (c.explain, c.output) {
         (false, ValuesOutput::Yaml) => yaml::to_yaml(&merged.values.value),
         (false, ValuesOutput::Json) => pretty(&merged.values.to_json()),

@@ -1,0 +1,168 @@
+//! `package`: a chart as `<name>-<version>.tgz` holding `<name>/…`, laid
+//! out as `helm package` lays it out, the same bytes for the same chart
+//! (see [`crate::archive::write_archive`]), written atomically.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::archive::{self, ChartFile};
+use crate::chart::{archive_error, Chart};
+use crate::diag::{Error, Result};
+use crate::values::{self, Request};
+
+/// What [`write`] produced.
+#[derive(Clone, Debug)]
+pub struct Packaged {
+    /// The archive written.
+    pub path: PathBuf,
+    /// Its sha256, lower-case hex.
+    pub sha256: String,
+    /// The archive bytes' length.
+    pub size: usize,
+}
+
+/// The archive's file name: `<name>-<version>.tgz`.
+pub fn file_name(chart: &Chart) -> String {
+    format!("{}-{}.tgz", chart.name(), chart.metadata.version)
+}
+
+/// The archive bytes of `chart` (every file it was loaded with, that is
+/// after `.helmignore`).
+pub fn archive_bytes(chart: &Chart) -> Result<Vec<u8>> {
+    let files: Vec<ChartFile> = chart
+        .files
+        .iter()
+        .map(|(p, d)| ChartFile::new(p.clone(), d.clone()))
+        .collect();
+    archive::write_archive(chart.name(), &files).map_err(|e| archive_error(&chart.source, e))
+}
+
+/// The checks `package` makes before writing, until lint provides them:
+/// the values merge (with dependency processing) for no environment and
+/// for every environment. All problems are returned.
+pub fn validate(chart: &Chart) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut envs: Vec<Option<String>> = vec![None];
+    envs.extend(chart.environments.ordered_names().into_iter().map(Some));
+    for env in envs {
+        let req = Request {
+            env: env.clone(),
+            ..Request::default()
+        };
+        if let Err(e) = values::merge(chart, &req) {
+            if e.exit_code() != 1 {
+                return Err(e);
+            }
+            let e = match &env {
+                Some(name) => e.in_env(name),
+                None => e,
+            };
+            for d in e.diagnostics() {
+                if !problems.contains(&d) {
+                    problems.push(d);
+                }
+            }
+        }
+    }
+    match problems.len() {
+        0 => Ok(()),
+        1 => Err(Error::invalid(problems.remove(0))),
+        _ => Err(Error::Many(problems)),
+    }
+}
+
+/// Write `chart`'s archive into `dir` (created if needed): a temporary
+/// file in `dir`, synced, then renamed over `<name>-<version>.tgz`, so the
+/// archive is whole or absent.
+pub fn write(chart: &Chart, dir: &Path) -> Result<Packaged> {
+    let bytes = archive_bytes(chart)?;
+    let shown = dir.display().to_string();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(&shown, e))?;
+    let path = dir.join(file_name(chart));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".strata-package-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(&shown, e))?;
+    let shown_path = path.display().to_string();
+    tmp.write_all(&bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(&shown_path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(&shown_path, e))?;
+    }
+    tmp.persist(&path)
+        .map_err(|e| Error::io(&shown_path, e.error))?;
+    Ok(Packaged {
+        path,
+        sha256: sha256_hex(&bytes),
+        size: bytes.len(),
+    })
+}
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn chart(extra: &[(&str, &str)]) -> Chart {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "Chart.yaml".to_string(),
+            b"apiVersion: v2\nname: demo\nversion: 1.2.3\n".to_vec(),
+        );
+        files.insert("values.yaml".to_string(), b"a: 1\n".to_vec());
+        for (p, d) in extra {
+            files.insert(p.to_string(), d.as_bytes().to_vec());
+        }
+        Chart::from_files(files, "demo").expect("valid test chart")
+    }
+
+    #[test]
+    fn sha256_of_empty_input_is_the_known_digest() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn archive_holds_name_top_dir_and_round_trips() {
+        let c = chart(&[("templates/cm.yaml", "kind: ConfigMap\n")]);
+        let bytes = archive_bytes(&c).expect("packs");
+        let (top, files) =
+            archive::read_archive(bytes.as_slice(), &archive::Limits::HELM).expect("reads");
+        assert_eq!(top, "demo");
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["Chart.yaml", "templates/cm.yaml", "values.yaml"]);
+        assert_eq!(archive_bytes(&c).expect("packs"), bytes);
+    }
+
+    #[test]
+    fn write_is_atomic_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        let p = write(&chart(&[]), &out).expect("writes");
+        assert_eq!(p.path, out.join("demo-1.2.3.tgz"));
+        let names: Vec<String> = std::fs::read_dir(&out)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["demo-1.2.3.tgz"]);
+        let bytes = std::fs::read(&p.path).expect("archive");
+        assert_eq!(sha256_hex(&bytes), p.sha256);
+    }
+}

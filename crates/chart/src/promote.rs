@@ -1,0 +1,656 @@
+//! Promotion: copy values from one environment's merged values into the
+//! next environment's own values file, editing that file in place.
+//!
+//! The edit keeps the rest of the file byte for byte: comments, key order,
+//! quoting, blank lines. A changed scalar is replaced in its own text span
+//! (one line changes, the quoting style kept when the new value allows it);
+//! a missing key is added after the last entry of the deepest map that
+//! exists, at that map's indentation; a map or list is written as block
+//! YAML ([`yaml::to_yaml`]) under its key. The edited file is checked by
+//! merging the target environment's values again (so every check of
+//! [`values::merge`], schema validation included, applies) and by making
+//! sure the target now has exactly the promoted values; only then is it
+//! written, atomically ([`write`]).
+//!
+//! The target file is the last of the target environment's own `values`
+//! files. An environment without one gets `environments/<name>.yaml`,
+//! which it layers by default; when its `values:` list is explicitly empty
+//! the promotion is refused with a note to add a file.
+
+use std::io::Write as _;
+use std::path::Path as FsPath;
+use std::sync::Arc;
+
+use crate::chart::Chart;
+use crate::diag::{Diagnostic, Error, Result};
+use crate::env::ENVIRONMENTS_DIR;
+use crate::value::{Map, Node, Path, Value};
+use crate::values::{self, Request};
+use crate::yaml::{self, Outline, OutlineKind, Style};
+
+/// What to promote.
+#[derive(Clone, Debug)]
+pub struct PromoteRequest {
+    /// The environment values are copied from.
+    pub from: String,
+    /// The environment whose values file is edited.
+    pub to: String,
+    /// The value paths to copy.
+    pub keys: Vec<Path>,
+}
+
+/// One promoted path.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// The path.
+    pub path: Path,
+    /// The target's value before (merged), if it had one.
+    pub old: Option<Value>,
+    /// The value copied from the source environment.
+    pub new: Value,
+}
+
+/// The edit a promotion makes.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The source environment.
+    pub from: String,
+    /// The target environment.
+    pub to: String,
+    /// The target file, chart-relative.
+    pub file: String,
+    /// Whether the file does not exist yet.
+    pub created: bool,
+    /// Its text before.
+    pub before: String,
+    /// Its text after.
+    pub after: String,
+    /// What changes; empty when the target already has every value.
+    pub changes: Vec<Change>,
+}
+
+/// Resolve `--from`/`--to` against the `promotion` order: a missing end is
+/// the neighbour of the given one.
+pub fn resolve_pair(
+    chart: &Chart,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(String, String)> {
+    let order = &chart.environments.promotion;
+    let shown = || {
+        if order.is_empty() {
+            "environments.yaml declares no `promotion` order".to_string()
+        } else {
+            format!("promotion: {}", order.join(" -> "))
+        }
+    };
+    let pos = |n: &str| order.iter().position(|o| o == n);
+    match (from, to) {
+        (Some(f), Some(t)) => {
+            chart.environments.get(f)?;
+            chart.environments.get(t)?;
+            if f == t {
+                return Err(Error::Usage(format!(
+                    "--from and --to are both \"{f}\": nothing to promote"
+                )));
+            }
+            Ok((f.to_string(), t.to_string()))
+        }
+        (None, Some(t)) => {
+            chart.environments.get(t)?;
+            match pos(t) {
+                Some(i) if i > 0 => Ok((order[i - 1].clone(), t.to_string())),
+                Some(_) => Err(Error::Usage(format!(
+                    "\"{t}\" is first in the promotion order: nothing comes before it; give --from ({})",
+                    shown()
+                ))),
+                None => Err(Error::Usage(format!(
+                    "\"{t}\" is not in the promotion order; give --from ({})",
+                    shown()
+                ))),
+            }
+        }
+        (Some(f), None) => {
+            chart.environments.get(f)?;
+            match pos(f) {
+                Some(i) if i + 1 < order.len() => Ok((f.to_string(), order[i + 1].clone())),
+                Some(_) => Err(Error::Usage(format!(
+                    "\"{f}\" is last in the promotion order: nothing comes after it; give --to ({})",
+                    shown()
+                ))),
+                None => Err(Error::Usage(format!(
+                    "\"{f}\" is not in the promotion order; give --to ({})",
+                    shown()
+                ))),
+            }
+        }
+        (None, None) => Err(Error::Usage(format!(
+            "say where to promote: --to ENV (from the environment before it), or --from A --to B ({})",
+            shown()
+        ))),
+    }
+}
+
+fn merged(chart: &Chart, env: &str) -> Result<Node> {
+    let m = values::merge(
+        chart,
+        &Request {
+            env: Some(env.to_string()),
+            ..Request::default()
+        },
+    )
+    .map_err(|e| e.in_env(env))?;
+    Ok(m.values)
+}
+
+/// Work out the edit promoting `req` in `chart`, and check its result.
+pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
+    if req.keys.is_empty() {
+        return Err(Error::Usage(
+            "no keys to promote: give --key PATH, or list defaults under `promote:` in environments.yaml"
+                .to_string(),
+        ));
+    }
+    let target_env = chart.environments.get(&req.to)?;
+    let source = merged(chart, &req.from)?;
+    let target = merged(chart, &req.to)?;
+    let mut changes = Vec::new();
+    for key in &req.keys {
+        if key.segments().is_empty() || key.segments().iter().any(String::is_empty) {
+            return Err(Error::Usage(format!("\"{key}\" is not a value path")));
+        }
+        let Some(new) = source.get_path(key.segments()) else {
+            return Err(Error::invalid(
+                Diagnostic::error(
+                    "promote",
+                    format!("{key}: no such value in environment \"{}\"", req.from),
+                )
+                .note(format!(
+                    "`strata values CHART --env {}` lists its values",
+                    req.from
+                )),
+            ));
+        };
+        let old = target.get_path(key.segments());
+        if old.is_some_and(|o| o.value == new.value) {
+            continue;
+        }
+        changes.push(Change {
+            path: key.clone(),
+            old: old.map(|o| o.value.clone()),
+            new: new.value.clone(),
+        });
+    }
+    let (file, created) = match target_env.values.last() {
+        Some(f) => (f.clone(), false),
+        None => (format!("{ENVIRONMENTS_DIR}/{}.yaml", req.to), true),
+    };
+    let before = if created {
+        String::new()
+    } else {
+        chart.text(&file)?
+    };
+    if changes.is_empty() {
+        return Ok(Plan {
+            from: req.from.clone(),
+            to: req.to.clone(),
+            file,
+            created: false,
+            after: before.clone(),
+            before,
+            changes,
+        });
+    }
+    let mut after = before.clone();
+    for c in &changes {
+        let value = match &c.old {
+            Some(old) => needed(&c.new, old),
+            None => c.new.clone(),
+        };
+        after = set(&after, &file, c.path.segments(), &value)?;
+    }
+    check(chart, req, &file, &after, &changes)?;
+    Ok(Plan {
+        from: req.from.clone(),
+        to: req.to.clone(),
+        file,
+        created,
+        before,
+        after,
+        changes,
+    })
+}
+
+/// Merge the target's values with the edited file and make sure it now
+/// holds the promoted values.
+fn check(
+    chart: &Chart,
+    req: &PromoteRequest,
+    file: &str,
+    after: &str,
+    changes: &[Change],
+) -> Result<()> {
+    let mut files = chart.files.clone();
+    files.insert(file.to_string(), after.as_bytes().to_vec());
+    let edited = Chart::from_files(files, &chart.source)?;
+    if !edited
+        .environments
+        .layer_files(&req.to)?
+        .iter()
+        .any(|f| f == file)
+    {
+        return Err(Error::invalid(
+            Diagnostic::error(
+                "promote",
+                format!(
+                    "environment \"{}\" has no values file of its own to promote into",
+                    req.to
+                ),
+            )
+            .note(format!(
+                "list one under environments.{}.values in environments.yaml",
+                req.to
+            )),
+        ));
+    }
+    let values = merged(&edited, &req.to).map_err(|e| refused(e, &req.to))?;
+    for c in changes {
+        let now = values.get_path(c.path.segments());
+        if now.is_none_or(|n| n.value != c.new) {
+            return Err(Error::invalid(
+                Diagnostic::error(
+                    "promote",
+                    format!(
+                        "{}: after the edit, \"{}\" would still differ from \"{}\"",
+                        c.path, req.to, req.from
+                    ),
+                )
+                .note(format!(
+                    "{file} (or a layer of \"{}\") sets keys under {} that \"{}\" does not have; remove them first",
+                    req.to, c.path, req.from
+                )),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn refused(e: Error, env: &str) -> Error {
+    let note =
+        format!("promotion refused: \"{env}\"'s values would be invalid; nothing was written");
+    match e {
+        Error::Invalid(d) => Error::invalid(d.note(note)),
+        Error::Many(mut ds) => {
+            if let Some(last) = ds.pop() {
+                ds.push(last.note(note));
+            }
+            Error::Many(ds)
+        }
+        other => other,
+    }
+}
+
+/// `text` with the value at `path` set to `value`, the rest unchanged.
+pub fn set(text: &str, file: &str, path: &[String], value: &Value) -> Result<String> {
+    let name: Arc<str> = Arc::from(file);
+    // Full checks (duplicate keys, limits) and positions for errors.
+    yaml::load_values(text, &name)?;
+    let root = yaml::outline(text)?;
+    let Some(root) = root else {
+        // Empty (or comments only): append the whole path.
+        let mut out = text.to_string();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&yaml::to_yaml(&nest(path, value)));
+        return Ok(out);
+    };
+    if !matches!(&root.kind, OutlineKind::Map { flow: false, .. }) {
+        return Err(Error::invalid(Diagnostic::error(
+            "promote",
+            format!("{file}: only a file whose top level is a block map can be edited in place"),
+        )));
+    }
+    // Walk down as far as the file has the path.
+    let mut node = &root;
+    let mut parent_entry: Option<&yaml::OutlineEntry> = None;
+    for (depth, seg) in path.iter().enumerate() {
+        match &node.kind {
+            OutlineKind::Map { flow: false, .. } => match node.entry(seg) {
+                Some(e) => {
+                    parent_entry = Some(e);
+                    node = &e.value;
+                }
+                None => {
+                    // Add `seg: …` after the map's last entry.
+                    return Ok(insert(text, node, &nest(&path[depth..], value)));
+                }
+            },
+            _ => {
+                // A scalar, list or flow map on the way: rewrite it whole.
+                let Some(entry) = parent_entry else {
+                    return Err(Error::msg("promote", "cannot edit the top level"));
+                };
+                let current = yaml::load_values(text, &name)?;
+                let mut merged_value = current
+                    .get_path(&path[..depth])
+                    .map(|n| n.value.clone())
+                    .filter(Value::is_map)
+                    .unwrap_or(Value::Map(Map::new()));
+                put(&mut merged_value, &path[depth..], value);
+                return Ok(replace_value(text, entry, &merged_value));
+            }
+        }
+    }
+    let Some(entry) = parent_entry else {
+        return Err(Error::msg("promote", "cannot replace the whole file"));
+    };
+    match (&entry.value.kind, value) {
+        (OutlineKind::Map { flow: false, .. }, Value::Map(m)) if !m.is_empty() => {
+            // Key by key, so what the file already has stays where it is.
+            let mut out = text.to_string();
+            for (k, v) in m {
+                let mut p = path.to_vec();
+                p.push(k.clone());
+                out = set(&out, file, &p, &v.value)?;
+            }
+            Ok(out)
+        }
+        (OutlineKind::Scalar(t, style @ (Style::Plain | Style::Single | Style::Double)), v)
+            if !(matches!(v, Value::Map(_) | Value::Seq(_))
+                || (t.is_empty() && *style == Style::Plain)) =>
+        {
+            let mut out = String::with_capacity(text.len());
+            out.push_str(&text[..entry.value.start]);
+            out.push_str(&scalar_in_style(v, *style));
+            out.push_str(&text[entry.value.end..]);
+            Ok(out)
+        }
+        _ => Ok(replace_value(text, entry, value)),
+    }
+}
+
+/// What of `new` the target must write to get from `old` to `new`: for two
+/// maps, only the keys whose values differ (recursively), since values
+/// merge key by key; anything else whole.
+fn needed(new: &Value, old: &Value) -> Value {
+    match (new, old) {
+        (Value::Map(n), Value::Map(o)) if !n.is_empty() => {
+            let mut out = Map::new();
+            for (k, v) in n {
+                match o.get(k) {
+                    Some(ov) if ov.value == v.value => {}
+                    Some(ov) => {
+                        out.insert(k.clone(), Node::generated(needed(&v.value, &ov.value)));
+                    }
+                    None => {
+                        out.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            Value::Map(out)
+        }
+        _ => new.clone(),
+    }
+}
+
+/// `{a: {b: value}}` for the path `a.b`.
+fn nest(path: &[String], value: &Value) -> Value {
+    let mut v = value.clone();
+    for seg in path.iter().rev() {
+        let mut m = Map::new();
+        m.insert(seg.clone(), Node::generated(v));
+        v = Value::Map(m);
+    }
+    v
+}
+
+/// Set `path` inside the map `target` to `value`.
+fn put(target: &mut Value, path: &[String], value: &Value) {
+    let Some((first, rest)) = path.split_first() else {
+        *target = value.clone();
+        return;
+    };
+    if !target.is_map() {
+        *target = Value::Map(Map::new());
+    }
+    if let Value::Map(m) = target {
+        let slot = m
+            .entry(first.clone())
+            .or_insert_with(|| Node::generated(Value::Map(Map::new())));
+        if rest.is_empty() {
+            slot.value = value.clone();
+        } else {
+            put(&mut slot.value, rest, value);
+        }
+    }
+}
+
+/// A scalar's new text, in the old text's quoting style when possible.
+fn scalar_in_style(v: &Value, style: Style) -> String {
+    match (v, style) {
+        (Value::Str(s), Style::Double) => yaml::double_quote(s),
+        (Value::Str(s), Style::Single) if !s.chars().any(char::is_control) => {
+            format!("'{}'", s.replace('\'', "''"))
+        }
+        (Value::Str(s), Style::Single) => yaml::double_quote(s),
+        _ => yaml::scalar_text(v),
+    }
+}
+
+/// Column (in characters) of the byte offset `at` within its line.
+fn column(text: &str, at: usize) -> usize {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..at].chars().count()
+}
+
+/// Indent every line after the first by `n` spaces (empty lines stay empty).
+fn indent_rest(s: &str, n: usize) -> String {
+    let pad = " ".repeat(n);
+    let mut out = String::new();
+    for (i, line) in s.split_inclusive('\n').enumerate() {
+        if i > 0 && line != "\n" {
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Replace an entry's value (everything after its `:` up to the value's
+/// end) with `value` written as block YAML under the key.
+fn replace_value(text: &str, entry: &yaml::OutlineEntry, value: &Value) -> String {
+    let col = column(text, entry.key_start);
+    let mut m = Map::new();
+    m.insert("k".to_string(), Node::generated(value.clone()));
+    let y = yaml::to_yaml(&Value::Map(m));
+    let body = y.strip_prefix("k:").unwrap_or(&y);
+    let body = body.strip_suffix('\n').unwrap_or(body);
+    let body = crlf_like(text, &indent_rest(body, col));
+    // An empty plain scalar (`key:` alone) ends where it starts; keep what
+    // follows the colon (a comment) after the new value.
+    let end = match &entry.value.kind {
+        OutlineKind::Scalar(t, Style::Plain) if t.is_empty() => entry.colon_end,
+        _ => entry.value.end.max(entry.colon_end),
+    };
+    let mut out = String::with_capacity(text.len() + body.len());
+    out.push_str(&text[..entry.colon_end]);
+    out.push_str(&body);
+    out.push_str(&text[end..]);
+    out
+}
+
+/// `generated` with `\r\n` line ends when `text` uses them.
+fn crlf_like(text: &str, generated: &str) -> String {
+    if text.contains("\r\n") {
+        generated.replace('\n', "\r\n")
+    } else {
+        generated.to_string()
+    }
+}
+
+/// Add the entries of `add` (a map) after the last entry of the block map
+/// `map`, at its indentation.
+fn insert(text: &str, map: &Outline, add: &Value) -> String {
+    let (col, at) = match &map.kind {
+        OutlineKind::Map { entries, .. } if !entries.is_empty() => {
+            let col = column(text, entries[0].key_start);
+            let last_end = map.end;
+            let at = text[last_end..]
+                .find('\n')
+                .map_or(text.len(), |i| last_end + i + 1);
+            (col, at)
+        }
+        _ => (0, text.len()),
+    };
+    let y = yaml::to_yaml(add);
+    let pad = " ".repeat(col);
+    let mut block = String::new();
+    for line in y.split_inclusive('\n') {
+        if line != "\n" {
+            block.push_str(&pad);
+        }
+        block.push_str(line);
+    }
+    let block = crlf_like(text, &block);
+    let mut out = String::with_capacity(text.len() + block.len() + 1);
+    out.push_str(&text[..at]);
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push_str(if text.contains("\r\n") { "\r\n" } else { "\n" });
+    }
+    out.push_str(&block);
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Write `plan.after` to `plan.file` under `dir` atomically: a temporary
+/// file in the same directory, synced, then renamed over the target. On
+/// any failure the old file is left as it was and the temporary removed.
+pub fn write(dir: &FsPath, plan: &Plan) -> Result<()> {
+    let target = dir.join(&plan.file);
+    let shown = plan.file.clone();
+    let parent = target
+        .parent()
+        .map_or_else(|| dir.to_path_buf(), FsPath::to_path_buf);
+    if plan.created {
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&shown, e))?;
+    }
+    let base = target
+        .file_name()
+        .map_or_else(|| "values".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = parent.join(format!(".{base}.strata-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        if let Ok(meta) = std::fs::metadata(&target) {
+            f.set_permissions(meta.permissions())?;
+        }
+        f.write_all(plan.after.as_bytes())?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, &target)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(format!("writing {shown} (left unchanged)"), e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Vec<String> {
+        Path::parse(s).0
+    }
+
+    fn str_(s: &str) -> Value {
+        Value::Str(s.into())
+    }
+
+    fn set_ok(text: &str, path: &str, v: &Value) -> String {
+        set(text, "f.yaml", &p(path), v).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const FILE: &str = "# top comment\nimage:\n  # the tag\n  tag: \"2.4.0\"   # released\n  pull: 'x'\n\nreplicaCount: 5\n";
+
+    #[test]
+    fn scalar_replaced_in_its_span_keeping_quotes() {
+        let out = set_ok(FILE, "image.tag", &str_("2.5.0"));
+        assert_eq!(out, FILE.replace("\"2.4.0\"", "\"2.5.0\""));
+        let out = set_ok(FILE, "image.pull", &str_("it's"));
+        assert_eq!(out, FILE.replace("'x'", "'it''s'"));
+        let out = set_ok(FILE, "replicaCount", &Value::Int(7));
+        assert_eq!(out, FILE.replace("Count: 5", "Count: 7"));
+        // A plain scalar becomes quoted only when it must.
+        let out = set_ok("a: x\n", "a", &str_("yes"));
+        assert_eq!(out, "a: \"yes\"\n");
+    }
+
+    #[test]
+    fn missing_keys_are_added_at_the_maps_indentation() {
+        let out = set_ok(FILE, "image.policy", &str_("Always"));
+        assert_eq!(
+            out,
+            FILE.replace("  pull: 'x'\n", "  pull: 'x'\n  policy: Always\n")
+        );
+        let out = set_ok(FILE, "env.LOG.level", &str_("warn"));
+        assert_eq!(out, format!("{FILE}env:\n  LOG:\n    level: warn\n"));
+        let out = set_ok("", "a.b", &Value::Int(1));
+        assert_eq!(out, "a:\n  b: 1\n");
+        let out = set_ok("# nothing yet", "a", &Value::Int(1));
+        assert_eq!(out, "# nothing yet\na: 1\n");
+    }
+
+    #[test]
+    fn maps_lists_and_flow_values_are_written_as_block() {
+        let mut m = Map::new();
+        m.insert("cpu".into(), Node::generated(str_("1")));
+        m.insert("memory".into(), Node::generated(str_("1Gi")));
+        let out = set_ok("limits: {}\nz: 1\n", "limits", &Value::Map(m.clone()));
+        assert_eq!(out, "limits:\n  cpu: \"1\"\n  memory: 1Gi\nz: 1\n");
+        let out = set_ok(
+            "a:\n  limits:\n    cpu: 2  # c\nz: 1\n",
+            "a.limits",
+            &Value::Map(m),
+        );
+        assert_eq!(
+            out,
+            "a:\n  limits:\n    cpu: \"1\"  # c\n    memory: 1Gi\nz: 1\n"
+        );
+        let list = Value::Seq(vec![Node::generated(str_("a")), Node::generated(str_("b"))]);
+        let out = set_ok("x:\n  args: [z]\n  y: 1\n", "x.args", &list);
+        assert_eq!(out, "x:\n  args:\n  - a\n  - b\n  y: 1\n");
+        let out = set_ok("x:\n  args:\n  - z\n  y: 1\n", "x.args", &Value::Int(3));
+        assert_eq!(out, "x:\n  args: 3\n  y: 1\n");
+        let out = set_ok("x:  # empty\ny: 1\n", "x.k", &Value::Int(3));
+        assert_eq!(out, "x:\n  k: 3  # empty\ny: 1\n");
+    }
+
+    #[test]
+    fn crlf_files_keep_crlf() {
+        let out = set_ok("a:\r\n  b: 1\r\n", "a.c", &Value::Int(2));
+        assert_eq!(out, "a:\r\n  b: 1\r\n  c: 2\r\n");
+        let out = set_ok("a:\r\n  b: 1\r\n", "a.b", &Value::Int(3));
+        assert_eq!(out, "a:\r\n  b: 3\r\n");
+    }
+
+    #[test]
+    fn quoted_keys_and_flow_parents() {
+        let out = set_ok("ann:\n  'a.b/c': x  # k\n", r"ann.a\.b/c", &str_("yy"));
+        assert_eq!(out, "ann:\n  'a.b/c': yy  # k\n");
+        let out = set_ok("r: {req: {cpu: 1}}\nz: 0\n", "r.lim.cpu", &Value::Int(2));
+        assert_eq!(out, "r:\n  req:\n    cpu: 1\n  lim:\n    cpu: 2\nz: 0\n");
+        let out = set_ok("s: |\n  old\n  text\n\nz: 0\n", "s", &str_("new"));
+        assert_eq!(out, "s: new\n\nz: 0\n");
+    }
+
+    #[test]
+    fn unicode_before_the_value_keeps_offsets_right() {
+        let out = set_ok("# ünïcødé ✓\nname: \"é\"\n", "name", &str_("ø"));
+        assert_eq!(out, "# ünïcødé ✓\nname: \"ø\"\n");
+    }
+}

@@ -1,0 +1,713 @@
+//! JSON Schema validation of merged values, every violation traced to the
+//! layer that set the offending value (DESIGN §6).
+//!
+//! A chart's `values.schema.json` and an environment's `schema` files
+//! (its own and its ancestors') are compiled with [`jsonschema`], draft 7
+//! unless `$schema` says otherwise. There is no network: `$ref`s resolve
+//! only to files inside the chart (relative to the referring schema); a
+//! remote `$ref` is an error that names it. A schema that is not JSON, or
+//! not a valid JSON Schema, is an error naming its file.
+//!
+//! Properties marked `"writeOnly": true` are secrets: [`SchemaSet::secret_paths`]
+//! lists where they are so `values` can redact them and lint can reject
+//! them in values files; violation messages never echo their values.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
+use serde_json::Value as J;
+
+use crate::chart::{Chart, SCHEMA_FILE};
+use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::value::{Node, Origin, Path, Value};
+use crate::values::{Merged, Request};
+
+/// Base of the URIs chart files get, so relative `$ref`s resolve in the chart.
+const BASE: &str = "json-schema:///";
+
+/// Longest echo of an offending value in a message.
+const MAX_ECHO: usize = 120;
+
+/// One compiled schema file.
+pub struct Schema {
+    /// Chart-relative path of the schema file.
+    pub file: String,
+    /// The schema document.
+    pub json: J,
+    validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schema").field("file", &self.file).finish()
+    }
+}
+
+/// Serves `$ref`s from the chart's own files, and refuses everything else.
+struct ChartRetriever {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl jsonschema::Retrieve for ChartRetriever {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> std::result::Result<J, Box<dyn std::error::Error + Send + Sync>> {
+        let s = uri.as_str();
+        let Some(path) = s.strip_prefix(BASE) else {
+            return Err(format!(
+                "remote $ref \"{s}\" is not allowed: strata never uses the network; \
+                 copy the schema into the chart and refer to it by a relative path"
+            )
+            .into());
+        };
+        let path = path.split('#').next().unwrap_or(path);
+        let Some(bytes) = self.files.get(path) else {
+            return Err(format!("$ref \"{path}\": no such file in the chart").into());
+        };
+        serde_json::from_slice(bytes)
+            .map_err(|e| format!("$ref \"{path}\": not valid JSON: {e}").into())
+    }
+}
+
+impl Schema {
+    /// Read and compile the chart's schema file `file`.
+    pub fn load(chart: &Chart, file: &str) -> Result<Schema> {
+        let Some(bytes) = chart.files.get(file) else {
+            return Err(Error::invalid(Diagnostic::error(
+                "schema",
+                format!("schema file {file} does not exist in the chart"),
+            )));
+        };
+        let text = String::from_utf8_lossy(bytes);
+        let json: J = serde_json::from_str(&text).map_err(|e| {
+            let line = u32::try_from(e.line()).unwrap_or(1).max(1);
+            let column = u32::try_from(e.column()).unwrap_or(1).max(1);
+            Error::invalid(
+                Diagnostic::error(
+                    "schema",
+                    format!("{file} is not valid JSON: {}", json_msg(&e)),
+                )
+                .at(Location::new(file, line, column))
+                .with_source(&text),
+            )
+        })?;
+        let files = chart
+            .files
+            .iter()
+            .filter(|(k, _)| k.ends_with(".json"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut opts = jsonschema::options()
+            .with_retriever(ChartRetriever { files })
+            .with_base_uri(format!("{BASE}{file}"));
+        if json.get("$schema").is_none() {
+            opts = opts.with_draft(jsonschema::Draft::Draft7);
+        }
+        let validator = opts.build(&json).map_err(|e| {
+            let d = match e.kind() {
+                ValidationErrorKind::Referencing(r) => {
+                    Diagnostic::error("schema", format!("{file}: {}", referencing_msg(r)))
+                }
+                _ => {
+                    let at = e.instance_path().as_str();
+                    let at = if at.is_empty() { "/" } else { at };
+                    Diagnostic::error(
+                        "schema",
+                        format!(
+                            "{file} is not a valid JSON Schema: at {at}: {}",
+                            truncate(&e.to_string())
+                        ),
+                    )
+                }
+            };
+            let loc = pointer_line(&text, e.instance_path().as_str())
+                .map(|(l, c)| Location::new(file, l, c));
+            let d = match loc {
+                Some(l) => d.at(l).with_source(&text),
+                None => d.at(Location::new(file, 1, 1)),
+            };
+            Error::invalid(d)
+        })?;
+        Ok(Schema {
+            file: file.to_string(),
+            json,
+            validator,
+        })
+    }
+}
+
+fn json_msg(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+fn referencing_msg(r: &jsonschema::ReferencingError) -> String {
+    match r {
+        jsonschema::ReferencingError::Unretrievable { source, .. } => source.to_string(),
+        other => format!("cannot resolve $ref: {other}"),
+    }
+}
+
+/// A best-effort position of a JSON pointer's last key in the schema text:
+/// each key is searched after the previous one, so nested keys are found
+/// under their parents.
+fn pointer_line(text: &str, pointer: &str) -> Option<(u32, u32)> {
+    let mut from = None;
+    for seg in pointer.split('/').filter(|s| !s.is_empty()) {
+        if seg.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let needle = format!("\"{seg}\"");
+        let start = from.unwrap_or(0);
+        from = Some(start + text[start..].find(&needle)?);
+    }
+    let from = from?;
+    let line = text[..from].matches('\n').count() + 1;
+    let col = from - text[..from].rfind('\n').map_or(0, |i| i + 1) + 1;
+    Some((u32::try_from(line).ok()?, u32::try_from(col).ok()?))
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() <= MAX_ECHO * 2 {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(MAX_ECHO * 2).collect();
+    t.push('…');
+    t
+}
+
+/// One segment of a secret-property pattern: a key, or any key/index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seg {
+    /// This map key.
+    Key(String),
+    /// Any map key or list index.
+    Any,
+}
+
+/// Where `writeOnly` properties are, as path patterns.
+pub type SecretPattern = Vec<Seg>;
+
+/// The schemas that apply to one environment (or to no environment).
+#[derive(Debug, Default)]
+pub struct SchemaSet {
+    /// values.schema.json first, then the environment chain's schema files.
+    pub schemas: Vec<Arc<Schema>>,
+}
+
+/// The schema files that apply to `env`: values.schema.json when present,
+/// then the environment's and its ancestors' schema files.
+pub fn files_for(chart: &Chart, env: Option<&str>) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    if chart.files.contains_key(SCHEMA_FILE) {
+        files.push(SCHEMA_FILE.to_string());
+    }
+    if let Some(env) = env {
+        files.extend(chart.environments.schema_files(env)?);
+    }
+    Ok(files)
+}
+
+impl SchemaSet {
+    /// Compile the schemas that apply to `env`.
+    pub fn for_env(chart: &Chart, env: Option<&str>) -> Result<SchemaSet> {
+        let schemas = files_for(chart, env)?
+            .iter()
+            .map(|f| Schema::load(chart, f).map(Arc::new))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SchemaSet { schemas })
+    }
+
+    /// Every `writeOnly` property pattern of every schema.
+    pub fn secret_patterns(&self) -> Vec<SecretPattern> {
+        let mut out = Vec::new();
+        for s in &self.schemas {
+            let mut path = Vec::new();
+            collect_secrets(&s.json, &s.json, &mut path, &mut out, 0);
+        }
+        out
+    }
+
+    /// The concrete paths of `values` that hold secrets.
+    pub fn secret_paths(&self, values: &Node) -> Vec<Path> {
+        let pats = self.secret_patterns();
+        let mut out = Vec::new();
+        if !pats.is_empty() {
+            find_matches(values, &mut Vec::new(), &pats, &mut out);
+        }
+        out
+    }
+
+    /// Validate merged values; every violation becomes one diagnostic,
+    /// located at the origin of the offending value.
+    pub fn validate(&self, chart: &Chart, req: &Request, merged: &Merged) -> Vec<Diagnostic> {
+        let instance = merged.values.to_json();
+        let pats = self.secret_patterns();
+        let mut out = Vec::new();
+        for s in &self.schemas {
+            for e in s.validator.iter_errors(&instance) {
+                let segs: Vec<Step> = e
+                    .instance_path()
+                    .iter()
+                    .map(|seg| match seg {
+                        LocationSegment::Property(p) => Step::Key(p.to_string()),
+                        LocationSegment::Index(i) => Step::Index(i),
+                    })
+                    .collect();
+                let secret = is_secret(&segs, &pats);
+                let rule = format!("rule: {}#{}", s.file, e.schema_path().as_str());
+                match e.kind() {
+                    ValidationErrorKind::Required { property } => {
+                        let key = property
+                            .as_str()
+                            .map_or_else(|| property.to_string(), str::to_string);
+                        let mut path = segs.clone();
+                        path.push(Step::Key(key));
+                        out.push(missing(chart, req, merged, &path, rule));
+                    }
+                    ValidationErrorKind::AdditionalProperties { unexpected }
+                    | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                        for key in unexpected {
+                            let mut path = segs.clone();
+                            path.push(Step::Key(key.clone()));
+                            let d = Diagnostic::error(
+                                "schema",
+                                format!(
+                                    "{}: unknown key: the schema allows no other keys here",
+                                    show(&path)
+                                ),
+                            );
+                            out.push(
+                                locate(d, chart, req, merged, &path, secret).note(rule.clone()),
+                            );
+                        }
+                    }
+                    _ => {
+                        let what = if secret {
+                            e.masked_with("<redacted>").to_string()
+                        } else {
+                            truncate(&e.to_string())
+                        };
+                        let d = Diagnostic::error("schema", format!("{}: {what}", show(&segs)));
+                        out.push(locate(d, chart, req, merged, &segs, secret).note(rule));
+                    }
+                }
+            }
+        }
+        if let Some(env) = &req.env {
+            out = out.into_iter().map(|d| d.in_env(env.clone())).collect();
+        }
+        out
+    }
+}
+
+/// One step of an instance path.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn show(path: &[Step]) -> String {
+    if path.is_empty() {
+        return "(root)".to_string();
+    }
+    let mut s = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(&k.replace('.', "\\."));
+            }
+            Step::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+fn node_at<'a>(root: &'a Node, path: &[Step]) -> Option<&'a Node> {
+    let mut cur = root;
+    for step in path {
+        cur = match (step, &cur.value) {
+            (Step::Key(k), Value::Map(m)) => m.get(k)?,
+            (Step::Index(i), Value::Seq(items)) => items.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// The text of a file a value came from: a chart file or a `-f` file.
+pub fn source_text(chart: &Chart, req: &Request, file: &str) -> Option<String> {
+    if let Some(b) = chart.files.get(file) {
+        return Some(String::from_utf8_lossy(b).into_owned());
+    }
+    req.files
+        .iter()
+        .find(|f| f.name == file)
+        .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+}
+
+fn with_origin(
+    d: Diagnostic,
+    chart: &Chart,
+    req: &Request,
+    origin: &Origin,
+    secret: bool,
+) -> Diagnostic {
+    match origin {
+        Origin::File(loc) => {
+            let d = d.at(loc.clone());
+            match (secret, source_text(chart, req, &loc.file)) {
+                (false, Some(text)) => d.with_source(&text),
+                _ => d,
+            }
+        }
+        Origin::Flag { flag, arg } => {
+            if secret {
+                let key = arg.split('=').next().unwrap_or("");
+                d.note(format!("set by {flag} {key}=…"))
+            } else {
+                d.note(format!("set by {flag} {arg}"))
+            }
+        }
+        Origin::Generated => d,
+    }
+}
+
+fn locate(
+    d: Diagnostic,
+    chart: &Chart,
+    req: &Request,
+    merged: &Merged,
+    path: &[Step],
+    secret: bool,
+) -> Diagnostic {
+    match node_at(&merged.values, path) {
+        Some(n) => with_origin(d, chart, req, &n.origin, secret),
+        None => d,
+    }
+}
+
+fn missing(
+    chart: &Chart,
+    req: &Request,
+    merged: &Merged,
+    path: &[Step],
+    rule: String,
+) -> Diagnostic {
+    let shown = show(path);
+    let keys: Option<Vec<String>> = path
+        .iter()
+        .map(|s| match s {
+            Step::Key(k) => Some(k.clone()),
+            Step::Index(_) => None,
+        })
+        .collect();
+    let deleted = keys.and_then(|k| {
+        let p = Path(k);
+        merged.deleted.iter().find(|d| d.path == p)
+    });
+    let d = match deleted {
+        Some(del) => {
+            let d = Diagnostic::error(
+                "schema",
+                format!("{shown}: required key is missing: it was removed by a null"),
+            );
+            match &del.by {
+                Origin::File(_) => with_origin(d, chart, req, &del.by, false),
+                other => d.note(format!("removed by {other}")),
+            }
+        }
+        None => {
+            let d = Diagnostic::error("schema", format!("{shown}: required key is missing"));
+            let parent = &path[..path.len().saturating_sub(1)];
+            let d = if parent.is_empty() {
+                d
+            } else {
+                locate(d, chart, req, merged, parent, false)
+            };
+            d.note(format!(
+                "no layer sets it; the layers were: {}",
+                merged.layers.join(", ")
+            ))
+        }
+    };
+    d.note(rule)
+}
+
+fn resolve_local<'a>(root: &'a J, schema: &'a J) -> &'a J {
+    let mut cur = schema;
+    for _ in 0..16 {
+        let Some(r) = cur.get("$ref").and_then(J::as_str) else {
+            break;
+        };
+        let Some(ptr) = r.strip_prefix('#') else {
+            break;
+        };
+        match root.pointer(ptr) {
+            Some(t) => cur = t,
+            None => break,
+        }
+    }
+    cur
+}
+
+fn collect_secrets(
+    root: &J,
+    schema: &J,
+    path: &mut Vec<Seg>,
+    out: &mut Vec<SecretPattern>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let schema = resolve_local(root, schema);
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    if obj.get("writeOnly").and_then(J::as_bool) == Some(true) && !out.contains(path) {
+        out.push(path.clone());
+    }
+    if let Some(props) = obj.get("properties").and_then(J::as_object) {
+        for (k, v) in props {
+            path.push(Seg::Key(k.clone()));
+            collect_secrets(root, v, path, out, depth + 1);
+            path.pop();
+        }
+    }
+    for key in [
+        "additionalProperties",
+        "items",
+        "additionalItems",
+        "unevaluatedProperties",
+    ] {
+        if let Some(v) = obj.get(key).filter(|v| v.is_object()) {
+            path.push(Seg::Any);
+            collect_secrets(root, v, path, out, depth + 1);
+            path.pop();
+        }
+    }
+    if let Some(pp) = obj.get("patternProperties").and_then(J::as_object) {
+        for v in pp.values() {
+            path.push(Seg::Any);
+            collect_secrets(root, v, path, out, depth + 1);
+            path.pop();
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(list) = obj.get(key).and_then(J::as_array) {
+            for v in list {
+                collect_secrets(root, v, path, out, depth + 1);
+            }
+        }
+    }
+    for key in ["then", "else", "if"] {
+        if let Some(v) = obj.get(key) {
+            collect_secrets(root, v, path, out, depth + 1);
+        }
+    }
+}
+
+fn is_secret(path: &[Step], pats: &[SecretPattern]) -> bool {
+    pats.iter().any(|p| {
+        p.len() <= path.len()
+            && p.iter().zip(path).all(|(seg, step)| match (seg, step) {
+                (Seg::Any, _) => true,
+                (Seg::Key(a), Step::Key(b)) => a == b,
+                _ => false,
+            })
+    })
+}
+
+/// Whether a map-key path lies at or below a secret pattern.
+pub fn matches_secret(path: &Path, pats: &[SecretPattern]) -> bool {
+    let steps: Vec<Step> = path.0.iter().map(|k| Step::Key(k.clone())).collect();
+    is_secret(&steps, pats)
+}
+
+fn find_matches(node: &Node, path: &mut Vec<String>, pats: &[SecretPattern], out: &mut Vec<Path>) {
+    let steps: Vec<Step> = path.iter().map(|k| Step::Key(k.clone())).collect();
+    if !path.is_empty() && is_secret(&steps, pats) {
+        out.push(Path(path.clone()));
+        return;
+    }
+    if let Value::Map(m) = &node.value {
+        for (k, v) in m {
+            path.push(k.clone());
+            find_matches(v, path, pats, out);
+            path.pop();
+        }
+    }
+}
+
+/// Replace the values at `paths` by the string `<redacted>`.
+pub fn redact(values: &mut Node, paths: &[Path]) {
+    for p in paths {
+        redact_one(values, &p.0);
+    }
+}
+
+fn redact_one(node: &mut Node, path: &[String]) {
+    match path.split_first() {
+        None => {
+            if !node.value.is_null() {
+                node.value = Value::Str("<redacted>".to_string());
+            }
+            // A flag's argument holds the value too.
+            if let Origin::Flag { flag, arg } = &node.origin {
+                let key = arg.split('=').next().unwrap_or("");
+                node.origin = Origin::Flag {
+                    flag,
+                    arg: Arc::from(format!("{key}=<redacted>")),
+                };
+            }
+        }
+        Some((first, rest)) => {
+            if let Value::Map(m) = &mut node.value {
+                if let Some(child) = m.get_mut(first) {
+                    redact_one(child, rest);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(files: &[(&str, &str)]) -> Chart {
+        let mut map: BTreeMap<String, Vec<u8>> = files
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect();
+        map.entry("Chart.yaml".into())
+            .or_insert_with(|| b"apiVersion: v2\nname: t\nversion: 1.0.0\n".to_vec());
+        Chart::from_files(map, "t").unwrap()
+    }
+
+    #[test]
+    fn draft7_is_the_default_and_2020_12_is_chosen_by_schema() {
+        // `$defs` + `$ref` siblings behave per draft; simplest observable
+        // difference: draft 7 ignores `dependentRequired`.
+        let s7 = r#"{"dependentRequired": {"a": ["b"]}}"#;
+        let s2020 = r#"{"$schema": "https://json-schema.org/draft/2020-12/schema", "dependentRequired": {"a": ["b"]}}"#;
+        let values = "a: 1\n";
+        for (schema, errors) in [(s7, 0), (s2020, 1)] {
+            let c = chart(&[("values.schema.json", schema), ("values.yaml", values)]);
+            let set = SchemaSet::for_env(&c, None).unwrap();
+            let req = Request::default();
+            let m = crate::values::merge_unchecked(&c, &req).unwrap();
+            assert_eq!(set.validate(&c, &req, &m).len(), errors, "{schema}");
+        }
+    }
+
+    #[test]
+    fn remote_ref_is_refused_by_name() {
+        let c = chart(&[(
+            "values.schema.json",
+            r#"{"$ref": "https://example.com/s.json"}"#,
+        )]);
+        let e = SchemaSet::for_env(&c, None).unwrap_err();
+        let m = e.to_string();
+        assert!(
+            m.contains("remote $ref \"https://example.com/s.json\""),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn local_ref_to_a_chart_file_works() {
+        let c = chart(&[
+            (
+                "values.schema.json",
+                r#"{"properties": {"port": {"$ref": "schemas/port.json"}}}"#,
+            ),
+            ("schemas/port.json", r#"{"type": "integer"}"#),
+            ("values.yaml", "port: x\n"),
+        ]);
+        let set = SchemaSet::for_env(&c, None).unwrap();
+        let req = Request::default();
+        let m = crate::values::merge_unchecked(&c, &req).unwrap();
+        let ds = set.validate(&c, &req, &m);
+        assert_eq!(ds.len(), 1);
+        assert_eq!(ds[0].message, "port: \"x\" is not of type \"integer\"");
+        assert_eq!(
+            ds[0].location.as_ref().unwrap().to_string(),
+            "values.yaml:1:7"
+        );
+    }
+
+    #[test]
+    fn invalid_schema_names_the_file_and_line() {
+        let c = chart(&[(
+            "values.schema.json",
+            "{\n  \"properties\": {\n    \"a\": {\"type\": \"objekt\"}\n  }\n}\n",
+        )]);
+        let e = SchemaSet::for_env(&c, None).unwrap_err();
+        let d = e.diagnostics().remove(0);
+        assert!(
+            d.message
+                .starts_with("values.schema.json is not a valid JSON Schema"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.location.unwrap().line, 3);
+    }
+
+    #[test]
+    fn secrets_are_found_through_refs_and_redacted() {
+        let c = chart(&[
+            (
+                "values.schema.json",
+                r##"{"properties": {"db": {"$ref": "#/$defs/db"}}, "$defs": {"db": {"properties": {"password": {"type": "string", "writeOnly": true}}}}}"##,
+            ),
+            ("values.yaml", "db:\n  password: hunter2\n  user: app\n"),
+        ]);
+        let set = SchemaSet::for_env(&c, None).unwrap();
+        let mut v = c.values.clone();
+        let paths = set.secret_paths(&v);
+        assert_eq!(paths, vec![Path::parse("db.password")]);
+        redact(&mut v, &paths);
+        assert_eq!(
+            crate::yaml::to_yaml(&v.value),
+            "db:\n  password: <redacted>\n  user: app\n"
+        );
+    }
+
+    #[test]
+    fn list_items_are_shown_with_their_index_and_origin() {
+        let c = chart(&[
+            (
+                "values.schema.json",
+                r#"{"properties": {"ports": {"type": "array", "items": {"type": "integer"}}}}"#,
+            ),
+            ("values.yaml", "ports:\n  - 80\n  - http\n"),
+        ]);
+        let set = SchemaSet::for_env(&c, None).unwrap();
+        let req = Request::default();
+        let m = crate::values::merge_unchecked(&c, &req).unwrap();
+        let ds = set.validate(&c, &req, &m);
+        assert_eq!(ds.len(), 1);
+        assert_eq!(
+            ds[0].message,
+            "ports[1]: \"http\" is not of type \"integer\""
+        );
+        assert_eq!(
+            ds[0].location.as_ref().unwrap().to_string(),
+            "values.yaml:3:5"
+        );
+        assert_eq!(ds[0].snippet.as_deref(), Some("  - http"));
+    }
+}

@@ -1,0 +1,100 @@
+//! `strata promote`: copy values from one environment into the next one's
+//! values file, in place.
+
+use strata_chart::parity::value_text;
+use strata_chart::promote::{self, PromoteRequest};
+use strata_chart::value::Path;
+use strata_chart::{Error, Result};
+
+use crate::args::PromoteCmd;
+use crate::Outcome;
+
+pub fn run(c: PromoteCmd) -> Result<Outcome> {
+    if !c.chart.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: promote edits a chart directory's files; it cannot edit a packaged chart",
+            c.chart.display()
+        )));
+    }
+    let chart = super::load_chart(&c.chart)?;
+    let (from, to) = promote::resolve_pair(&chart, c.from.as_deref(), c.to.as_deref())?;
+    let keys: Vec<Path> = if c.keys.is_empty() {
+        chart
+            .environments
+            .promote
+            .iter()
+            .map(|k| Path::parse(k))
+            .collect()
+    } else {
+        c.keys.iter().map(|k| Path::parse(k)).collect()
+    };
+    let plan = promote::plan(&chart, &PromoteRequest { from, to, keys })?;
+    if plan.changes.is_empty() {
+        return Ok(Outcome {
+            stdout: format!(
+                "nothing to promote: \"{}\" already has \"{}\"'s values for {}\n",
+                plan.to,
+                plan.from,
+                keys_list(&chart, &c.keys)
+            ),
+            ..Outcome::default()
+        });
+    }
+    if c.dry_run {
+        let a = if plan.created {
+            "/dev/null".to_string()
+        } else {
+            format!("a/{}", plan.file)
+        };
+        let diff = super::diff::unified(
+            &plan.before,
+            &plan.after,
+            &a,
+            &format!("b/{}", plan.file),
+            false,
+        );
+        return Ok(Outcome {
+            stdout: diff,
+            ..Outcome::default()
+        });
+    }
+    promote::write(&c.chart, &plan)?;
+    let mut out = format!(
+        "promoted {} from \"{}\" to \"{}\" in {}{}:\n",
+        if plan.changes.len() == 1 {
+            "1 value".to_string()
+        } else {
+            format!("{} values", plan.changes.len())
+        },
+        plan.from,
+        plan.to,
+        plan.file,
+        if plan.created { " (new file)" } else { "" }
+    );
+    for ch in &plan.changes {
+        out.push_str(&format!(
+            "  {}: {} -> {}\n",
+            ch.path,
+            ch.old
+                .as_ref()
+                .map_or_else(|| "(absent)".to_string(), value_text),
+            value_text(&ch.new)
+        ));
+    }
+    Ok(Outcome {
+        stdout: out,
+        ..Outcome::default()
+    })
+}
+
+fn keys_list(chart: &strata_chart::chart::Chart, given: &[String]) -> String {
+    let keys: Vec<&String> = if given.is_empty() {
+        chart.environments.promote.iter().collect()
+    } else {
+        given.iter().collect()
+    };
+    keys.iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

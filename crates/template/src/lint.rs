@@ -1,0 +1,126 @@
+//! `strata lint` orchestration: the chart checks of
+//! [`strata_chart::lint`] for each chart, then per environment the merged
+//! values' validation, rendering, and the output checks rendering applies
+//! (every document parses and has apiVersion, kind and metadata.name; no
+//! duplicates), charts and environments in parallel. Templates are
+//! compiled once per chart and reused for every environment.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use strata_chart::lint::{self as chart_lint, Prepared};
+use strata_chart::values::Merged;
+use strata_chart::{Diagnostic, Severity};
+
+use crate::{Engine, RenderOptions};
+
+/// Which environments to check.
+#[derive(Clone, Debug, Default)]
+pub enum Envs {
+    /// Every environment of each chart (no environment when it has none).
+    #[default]
+    All,
+    /// Only this one (a chart that lacks it gets an `unknown environment` error).
+    One(String),
+}
+
+/// What to lint.
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    /// The environments.
+    pub envs: Envs,
+}
+
+/// One chart to lint: its files and how the user named it.
+pub struct Input {
+    /// Chart-relative path → bytes.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// How the user named the chart.
+    pub source: String,
+}
+
+/// Lint several charts in parallel; the findings of each, in input order.
+pub fn lint_all(inputs: Vec<Input>, opts: &LintOptions) -> Vec<Vec<Diagnostic>> {
+    inputs
+        .into_par_iter()
+        .map(|i| lint_chart(i.files, &i.source, opts))
+        .collect()
+}
+
+/// Lint one chart: static checks, then every selected environment.
+pub fn lint_chart(
+    files: BTreeMap<String, Vec<u8>>,
+    source: &str,
+    opts: &LintOptions,
+) -> Vec<Diagnostic> {
+    let (mut out, prepared) = chart_lint::static_checks(files, source);
+    let Some(p) = prepared else {
+        return chart_lint::fold(out);
+    };
+    let envs: Vec<Option<String>> = match &opts.envs {
+        Envs::One(e) => vec![Some(e.clone())],
+        Envs::All if p.chart.environments.list.is_empty() => vec![None],
+        Envs::All => p
+            .chart
+            .environments
+            .ordered_names()
+            .into_iter()
+            .map(Some)
+            .collect(),
+    };
+    // Templates compile once; a chart whose templates do not compile is
+    // reported once, not per environment.
+    let engine = match Engine::new(&p.chart) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            out.extend(e.diagnostics());
+            None
+        }
+    };
+    let per_env: Vec<Vec<Diagnostic>> = envs
+        .par_iter()
+        .map(|env| {
+            let (mut ds, merged) = chart_lint::env_checks(&p, env.as_deref());
+            let valid = !ds.iter().any(|d| d.severity == Severity::Error);
+            if let (Some(m), Some(engine), true) = (merged, &engine, valid) {
+                ds.extend(render_checks(&p, engine, env.as_deref(), &m));
+            }
+            ds
+        })
+        .collect();
+    out.extend(per_env.into_iter().flatten());
+    chart_lint::fold(out)
+}
+
+/// Render one environment with its merged values; rendering checks its
+/// output (YAML, apiVersion/kind/metadata.name, duplicates), so its errors
+/// are the findings. Environments whose values are invalid are not
+/// rendered (their schema findings say why).
+fn render_checks(
+    p: &Prepared,
+    engine: &Engine,
+    env: Option<&str>,
+    merged: &Merged,
+) -> Vec<Diagnostic> {
+    let environment = match env {
+        Some(name) => match p.chart.environments.get(name) {
+            Ok(e) => Some(e),
+            Err(e) => return e.diagnostics(),
+        },
+        None => None,
+    };
+    let opts = RenderOptions {
+        notes: true,
+        ..RenderOptions::default()
+    };
+    match engine.render(&p.chart, environment, &merged.values, &opts) {
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            let e = match env {
+                Some(name) => e.in_env(name),
+                None => e,
+            };
+            e.diagnostics()
+        }
+    }
+}
