@@ -248,6 +248,11 @@ impl SchemaSet {
     /// Validate merged values; every violation becomes one diagnostic,
     /// located at the origin of the offending value.
     pub fn validate(&self, chart: &Chart, req: &Request, merged: &Merged) -> Vec<Diagnostic> {
+        if self.schemas.is_empty() {
+            // No JSON copy of the values to build (megabytes for a large
+            // chart) when there is nothing to validate them against.
+            return Vec::new();
+        }
         let instance = merged.values.to_json();
         let pats = self.secret_patterns();
         let mut out = Vec::new();
