@@ -85,7 +85,7 @@ fn parity_of_chosen_environments_with_only_declared_differences_passes() {
     run.code(1);
     let run = strata(&["parity", DRIFT, "--envs", "dev,staging"]);
     run.code(1).stderr_has("service.port");
-    let run = strata(&["parity", "charts/api", "--envs", "staging,prod"]);
+    let run = strata(&["parity", "charts/api", "--envs", "staging, prod"]);
     run.code(0)
         .stdout_has("2 environments compared (staging, prod)");
 }
@@ -366,7 +366,8 @@ fn promote_refuses_when_the_target_would_still_differ() {
     .no_stdout()
     .stderr_has(
         "error[promote]: labels: after the edit, \"prod\" would still differ from \"staging\"",
-    );
+    )
+    .stderr_has("= \"prod\" has keys \"staging\" does not: labels.extra (environments/prod.yaml:9:10); remove them first");
     assert_eq!(read(&chart, "environments/prod.yaml"), before);
 }
 
@@ -580,6 +581,10 @@ fn diff_rendered_resources_with_added_and_removed_ones() {
     // the Service, which differs only by namespace, is not shown.
     assert!(!run.stdout.contains("UPSTREAM"), "{}", run.stdout);
     assert!(!run.stdout.contains("Service"), "{}", run.stdout);
+    // Secrets (writeOnly db.password) never show; that they differ does.
+    assert!(!run.stdout.contains("s3cret"), "{}", run.stdout);
+    run.stdout_has("--- staging Secret <namespace>/web-db\n+++ prod Secret <namespace>/web-db\n# secret values differ (not shown)\n")
+        .stdout_has("--- staging ConfigMap <namespace>/web-db-url\n+++ prod ConfigMap <namespace>/web-db-url\n# secret values differ (not shown)\n");
     strata(&[
         "diff",
         RENDER,
@@ -615,4 +620,168 @@ fn diff_rendered_of_the_reference_chart() {
     run.stdout_has(
         "--- /dev/null\n+++ prod HorizontalPodAutoscaler <namespace>/release-name-api\n",
     );
+}
+
+#[test]
+fn parity_and_diff_read_packaged_charts() {
+    let dir = tempdir();
+    let out = dir.path().to_str().expect("utf-8 temp path");
+    strata(&["package", "charts/api", "-d", out]).code(0);
+    let tgz = list_files(dir.path())
+        .into_iter()
+        .find(|f| f.ends_with(".tgz"))
+        .expect("a package");
+    let tgz = dir.path().join(tgz);
+    let tgz = tgz.to_str().expect("utf-8 path");
+    let packaged = strata(&["parity", tgz]);
+    packaged.code(0);
+    assert_eq!(packaged.stdout, strata(&["parity", "charts/api"]).stdout);
+    let packaged = strata(&["diff", tgz, "--env", "staging", "--env", "prod"]);
+    packaged.code(0);
+    assert_eq!(
+        packaged.stdout,
+        strata(&["diff", "charts/api", "--env", "staging", "--env", "prod"]).stdout
+    );
+    // promote cannot edit an archive, and says so.
+    strata(&["promote", tgz, "--to", "staging"])
+        .code(2)
+        .no_stdout()
+        .stderr_has("promote edits a chart directory's files; it cannot edit a packaged chart");
+}
+
+#[test]
+fn promote_refuses_what_the_targets_schema_rejects() {
+    let (_d, chart) = promote_chart();
+    let before = read(&chart, "environments/prod.yaml");
+    let run = run_in(
+        &chart,
+        &[
+            "promote",
+            "--from",
+            "dev",
+            "--to",
+            "prod",
+            "--key",
+            "replicaCount",
+        ],
+    );
+    run.code(1)
+        .no_stdout()
+        .stderr_has("error[schema]: replicaCount: 1 is less than the minimum of 3")
+        .stderr_has("= promotion refused: \"prod\" would fail this with the promoted values; nothing was written");
+    assert_eq!(read(&chart, "environments/prod.yaml"), before);
+    assert_eq!(
+        list_files(&chart),
+        list_files(&root().join("tests/fixtures/envflow-promote"))
+    );
+    // --dry-run refuses too, rather than show an edit that cannot be made.
+    run_in(
+        &chart,
+        &[
+            "promote",
+            "--from",
+            "dev",
+            "--to",
+            "prod",
+            "--key",
+            "replicaCount",
+            "--dry-run",
+        ],
+    )
+    .code(1)
+    .no_stdout();
+}
+
+#[test]
+fn secrets_are_compared_but_never_shown() {
+    // db.password is writeOnly in values.schema.json; dev sets it.
+    let run = strata(&["parity", DRIFT]);
+    run.code(1)
+        .stdout_has("db.password            \"<redacted>\"  \"<redacted>\"  \"<redacted>\"  NO\n")
+        .stderr_has("error[parity]: db.password: differs between environments");
+    for out in ["table", "markdown", "json"] {
+        let run = strata(&["parity", DRIFT, "-o", out]);
+        assert!(!run.stdout.contains("hunter2"), "{out}: {}", run.stdout);
+        assert!(!run.stderr.contains("hunter2"), "{out}: {}", run.stderr);
+    }
+    let run = strata(&["diff", DRIFT, "-e", "dev", "-e", "prod", "--values"]);
+    run.code(0);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    // promote refuses to copy a secret, or a map holding one.
+    let dir = tempdir();
+    let chart = dir.path().join("c");
+    copy_dir(&root().join(DRIFT), &chart);
+    for key in ["db.password", "db"] {
+        strata_in(&chart, &["promote", ".", "--from", "dev", "--to", "prod", "--key", key], None)
+            .code(1)
+            .no_stdout()
+            .stderr_has(&format!(
+                "error[promote]: {key}: refusing to copy a secret (db.password is writeOnly in the schema) into a values file"
+            ));
+    }
+    assert_eq!(list_files(&chart), list_files(&root().join(DRIFT)));
+    assert_eq!(
+        read(&chart, "environments/prod.yaml"),
+        read(&root().join(DRIFT), "environments/prod.yaml")
+    );
+}
+
+#[test]
+fn promote_refuses_what_the_target_cannot_render() {
+    let dir = tempdir();
+    let chart = dir.path().join("c");
+    copy_dir(&root().join(RENDER), &chart);
+    let before = read(&chart, "environments/staging.yaml");
+    strata_in(
+        &chart,
+        &["promote", ".", "--from", "load", "--to", "staging", "--key", "replicaCount"],
+        None,
+    )
+    .code(1)
+    .no_stdout()
+    .stderr_has("error[template]: fail: replicaCount 50 is more than this chart supports (10)")
+    .stderr_has("= environment: staging")
+    .stderr_has("= promotion refused: \"staging\" would fail this with the promoted values; nothing was written");
+    assert_eq!(read(&chart, "environments/staging.yaml"), before);
+    assert_eq!(list_files(&chart), list_files(&root().join(RENDER)));
+}
+
+#[test]
+fn promote_into_a_file_other_environments_layer_checks_them_too() {
+    let dir = tempdir();
+    let chart = dir.path().join("api");
+    copy_dir(&root().join("charts/api"), &chart);
+    let before = read(&chart, "environments/prod.yaml");
+    let run = strata_in(
+        &chart,
+        &[
+            "promote",
+            ".",
+            "--from",
+            "dev",
+            "--to",
+            "prod",
+            "--key",
+            "env.LOG_LEVEL",
+        ],
+        None,
+    );
+    run.code(0).stderr_is("");
+    assert_eq!(
+        run.stdout,
+        "promoted 1 value from \"dev\" to \"prod\" in environments/prod.yaml:\n  env.LOG_LEVEL: \"warn\" -> \"debug\"\nenvironments/prod.yaml is also a layer of prod-eu-central: checked with the edit too\n"
+    );
+    assert_eq!(
+        read(&chart, "environments/prod.yaml"),
+        before.replace("  LOG_LEVEL: warn\n", "  LOG_LEVEL: debug\n")
+    );
+    // And prod's schema (inherited by prod-eu-central) refuses an -rc tag.
+    strata_in(
+        &chart,
+        &["promote", ".", "--from", "dev", "--to", "prod"],
+        None,
+    )
+    .code(1)
+    .no_stdout()
+    .stderr_has("error[schema]: image.tag: \"2.5.0-rc.1\" does not match");
 }

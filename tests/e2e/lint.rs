@@ -285,3 +285,19 @@ fn rendered_output_is_checked() {
         .code(1)
         .stderr_has("error[render]: duplicate resource: ConfigMap \"demo-config\"");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_chart_that_cannot_be_read_does_not_stop_the_others() {
+    let dir = tempdir();
+    copy_dir(&root().join(fixture("schema")), &dir.path().join("a"));
+    copy_dir(&root().join("charts/api"), &dir.path().join("b"));
+    std::fs::write(dir.path().join("secret.txt"), "outside").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("b/leak.txt"))
+        .unwrap();
+    lint_in(dir.path(), &[])
+        .code(1)
+        .stdout_has("linted 2 charts: 2 errors")
+        .stderr_has("outside the chart")
+        .stderr_has(" --> a/environments/prod-eu.yaml:1:15");
+}

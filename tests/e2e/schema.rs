@@ -186,3 +186,33 @@ fn schema_violation_on_a_secret_never_echoes_it() {
         .stderr_has("error[schema]: db.password:");
     assert!(!run.stderr.contains("12345"), "{}", run.stderr);
 }
+
+#[test]
+fn every_command_validates_before_printing_or_writing() {
+    // prod-eu's replicaCount (2) breaks prod's schema, which prod-eu inherits.
+    let dir = chart_with(&[]);
+    let want = "error[schema]: replicaCount: 2 is less than the minimum of 3\n --> environments/prod-eu.yaml:1:15";
+    let before = list_files(dir.path());
+    for args in [
+        vec!["values", ".", "--env", "prod-eu"],
+        vec!["render", ".", "--env", "prod-eu"],
+        vec!["diff", ".", "--env", "prod", "--env", "prod-eu"],
+        vec![
+            "promote",
+            ".",
+            "--from",
+            "prod",
+            "--to",
+            "prod-eu",
+            "--key",
+            "replicaCount",
+        ],
+        vec!["package", ".", "-d", "out"],
+    ] {
+        run_in(dir.path(), &args)
+            .code(1)
+            .no_stdout()
+            .stderr_has(want);
+        assert_eq!(list_files(dir.path()), before, "{args:?} wrote nothing");
+    }
+}

@@ -9,6 +9,9 @@
 //! holding it is reported through its leaves only, so one difference is
 //! listed once.
 //!
+//! Values the schemas mark `writeOnly` (secrets) are compared but shown as
+//! [`REDACTED`].
+//!
 //! `parity.allow` patterns are paths in `--set` syntax (`a.b`, `a\.b` for
 //! a dot inside a key): a pattern covers the path it names and everything
 //! below it, and a `*` segment matches any one key.
@@ -20,6 +23,9 @@ use crate::diag::{Diagnostic, Error, Result};
 use crate::value::{Node, Path, Value};
 use crate::values::{self, Request};
 
+/// What a secret's value is shown as.
+pub const REDACTED: &str = "<redacted>";
+
 /// One path whose value is not the same in every compared environment.
 #[derive(Clone, Debug)]
 pub struct Difference {
@@ -29,6 +35,9 @@ pub struct Difference {
     pub values: IndexMap<String, Option<Node>>,
     /// Whether a `parity.allow` pattern covers the path.
     pub allowed: bool,
+    /// Whether the value is a secret (`writeOnly`): `values` hold
+    /// [`REDACTED`] instead.
+    pub secret: bool,
 }
 
 /// The result of comparing environments.
@@ -70,7 +79,10 @@ impl Report {
                     .find(|l| &*l.file != crate::chart::VALUES_FILE)
                     .cloned();
                 if let Some(loc) = loc {
-                    if let Ok(text) = chart.text(&loc.file) {
+                    // Never quote a secret's source line.
+                    if d.secret {
+                        diag = diag.at(loc);
+                    } else if let Ok(text) = chart.text(&loc.file) {
                         diag = diag.at(loc).with_source(&text);
                     } else {
                         diag = diag.at(loc);
@@ -131,6 +143,7 @@ pub fn compare(chart: &Chart, envs: Option<&[String]>) -> Result<Report> {
     }
     let mut merged = Vec::new();
     let mut warnings = Vec::new();
+    let mut secrets: Vec<Path> = Vec::new();
     for n in &names {
         let m = values::merge(
             chart,
@@ -141,6 +154,7 @@ pub fn compare(chart: &Chart, envs: Option<&[String]>) -> Result<Report> {
         )
         .map_err(|e| e.in_env(n))?;
         warnings.extend(m.warnings);
+        secrets.extend(m.secrets);
         merged.push(m.values);
     }
     let patterns: Vec<Path> = chart
@@ -181,14 +195,29 @@ pub fn compare(chart: &Chart, envs: Option<&[String]>) -> Result<Report> {
             continue;
         }
         let allowed = patterns.iter().any(|p| covers(p, &path));
+        // A secret (`writeOnly` in a schema) is reported as differing, but
+        // its values are never shown.
+        let secret = secrets
+            .iter()
+            .any(|s| path.starts_with(s) || s.starts_with(&path));
+        let values = names
+            .iter()
+            .cloned()
+            .zip(found.into_iter().map(|f| {
+                f.map(|n| {
+                    let mut n = n.clone();
+                    if secret {
+                        n.value = Value::Str(REDACTED.to_string());
+                    }
+                    n
+                })
+            }))
+            .collect();
         differences.push(Difference {
-            values: names
-                .iter()
-                .cloned()
-                .zip(found.into_iter().map(|f| f.cloned()))
-                .collect(),
+            values,
             path,
             allowed,
+            secret,
         });
     }
     Ok(Report {

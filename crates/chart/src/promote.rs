@@ -67,6 +67,13 @@ pub struct Plan {
     pub after: String,
     /// What changes; empty when the target already has every value.
     pub changes: Vec<Change>,
+    /// The chart with the edited file and the target's merged values from
+    /// it (when something changes), for callers that check more (render).
+    pub edited: Option<(Chart, Node)>,
+    /// Other environments that layer the edited file (they extend the
+    /// target, or list the file): the edit reaches them too, and they were
+    /// checked with it.
+    pub also: Vec<String>,
 }
 
 /// Resolve `--from`/`--to` against the `promotion` order: a missing end is
@@ -132,15 +139,18 @@ pub fn resolve_pair(
 }
 
 fn merged(chart: &Chart, env: &str) -> Result<Node> {
-    let m = values::merge(
+    Ok(merged_full(chart, env)?.values)
+}
+
+fn merged_full(chart: &Chart, env: &str) -> Result<values::Merged> {
+    values::merge(
         chart,
         &Request {
             env: Some(env.to_string()),
             ..Request::default()
         },
     )
-    .map_err(|e| e.in_env(env))?;
-    Ok(m.values)
+    .map_err(|e| e.in_env(env))
 }
 
 /// Work out the edit promoting `req` in `chart`, and check its result.
@@ -152,8 +162,14 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         ));
     }
     let target_env = chart.environments.get(&req.to)?;
-    let source = merged(chart, &req.from)?;
-    let target = merged(chart, &req.to)?;
+    let source_full = merged_full(chart, &req.from)?;
+    let target_full = merged_full(chart, &req.to)?;
+    let secrets: Vec<&Path> = source_full
+        .secrets
+        .iter()
+        .chain(&target_full.secrets)
+        .collect();
+    let (source, target) = (source_full.values, target_full.values);
     let mut changes = Vec::new();
     for key in &req.keys {
         if key.segments().is_empty() || key.segments().iter().any(String::is_empty) {
@@ -171,6 +187,20 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
                 )),
             ));
         };
+        if let Some(s) = secrets
+            .iter()
+            .find(|s| key.starts_with(s) || s.starts_with(key))
+        {
+            return Err(Error::invalid(
+                Diagnostic::error(
+                    "promote",
+                    format!(
+                        "{key}: refusing to copy a secret ({s} is writeOnly in the schema) into a values file"
+                    ),
+                )
+                .note("secrets belong in a secret store, not in values files (lint rejects them there too)"),
+            ));
+        }
         let old = target.get_path(key.segments());
         if old.is_some_and(|o| o.value == new.value) {
             continue;
@@ -199,6 +229,8 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
             after: before.clone(),
             before,
             changes,
+            edited: None,
+            also: Vec::new(),
         });
     }
     let mut after = before.clone();
@@ -209,7 +241,14 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         };
         after = set(&after, &file, c.path.segments(), &value)?;
     }
-    check(chart, req, &file, &after, &changes)?;
+    let edited = check(chart, req, &file, &after, &changes)?;
+    let mut also = Vec::new();
+    for name in edited.0.environments.ordered_names() {
+        if name != req.to && edited.0.environments.layer_files(&name)?.contains(&file) {
+            merged(&edited.0, &name).map_err(|e| refused(e, &name))?;
+            also.push(name);
+        }
+    }
     Ok(Plan {
         from: req.from.clone(),
         to: req.to.clone(),
@@ -218,18 +257,20 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         before,
         after,
         changes,
+        edited: Some(edited),
+        also,
     })
 }
 
 /// Merge the target's values with the edited file and make sure it now
-/// holds the promoted values.
+/// holds the promoted values; the edited chart and those values.
 fn check(
     chart: &Chart,
     req: &PromoteRequest,
     file: &str,
     after: &str,
     changes: &[Change],
-) -> Result<()> {
+) -> Result<(Chart, Node)> {
     let mut files = chart.files.clone();
     files.insert(file.to_string(), after.as_bytes().to_vec());
     let edited = Chart::from_files(files, &chart.source)?;
@@ -257,27 +298,51 @@ fn check(
     for c in changes {
         let now = values.get_path(c.path.segments());
         if now.is_none_or(|n| n.value != c.new) {
-            return Err(Error::invalid(
-                Diagnostic::error(
-                    "promote",
-                    format!(
-                        "{}: after the edit, \"{}\" would still differ from \"{}\"",
-                        c.path, req.to, req.from
-                    ),
-                )
-                .note(format!(
-                    "{file} (or a layer of \"{}\") sets keys under {} that \"{}\" does not have; remove them first",
-                    req.to, c.path, req.from
-                )),
-            ));
+            // Keys the target has below the path and the source does not.
+            let source = Node::generated(c.new.clone());
+            let extra: Vec<String> = now
+                .map(|n| n.leaves())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(p, _)| source.get_path(p.segments()).is_none())
+                .map(|(p, n)| {
+                    let mut full = c.path.clone();
+                    full.0.extend(p.0);
+                    format!("{full} ({})", n.origin)
+                })
+                .collect();
+            let mut d = Diagnostic::error(
+                "promote",
+                format!(
+                    "{}: after the edit, \"{}\" would still differ from \"{}\"",
+                    c.path, req.to, req.from
+                ),
+            );
+            if extra.is_empty() {
+                d = d.note(format!(
+                    "a layer of \"{}\" sets values under {} that the edit cannot replace",
+                    req.to, c.path
+                ));
+            } else {
+                d = d.note(format!(
+                    "\"{}\" has keys \"{}\" does not: {}; remove them first",
+                    req.to,
+                    req.from,
+                    extra.join(", ")
+                ));
+            }
+            return Err(Error::invalid(d));
         }
     }
-    Ok(())
+    Ok((edited, values))
 }
 
-fn refused(e: Error, env: &str) -> Error {
-    let note =
-        format!("promotion refused: \"{env}\"'s values would be invalid; nothing was written");
+/// `e` with a note that the promotion into `env` was refused and nothing
+/// was written.
+pub fn refused(e: Error, env: &str) -> Error {
+    let note = format!(
+        "promotion refused: \"{env}\" would fail this with the promoted values; nothing was written"
+    );
     match e {
         Error::Invalid(d) => Error::invalid(d.note(note)),
         Error::Many(mut ds) => {

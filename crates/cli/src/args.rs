@@ -9,7 +9,12 @@ use strata_chart::values::SetFlag;
 
 /// strata: Helm-like charts with first-class environments.
 #[derive(Debug, Parser)]
-#[command(name = "strata", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "strata",
+    version,
+    about = "Helm-like charts with first-class environments: layered values that know their origin, strict deterministic rendering",
+    propagate_version = true
+)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]
@@ -36,7 +41,7 @@ pub enum Command {
     Create(CreateCmd),
     /// Print a shell completion script.
     Completions(CompletionsCmd),
-    /// Check charts: Chart.yaml, values files, schemas, every environment.
+    /// Check charts: Chart.yaml, values files, schemas, every environment's values and manifests.
     Lint(LintCmd),
     /// Schema tooling.
     #[command(subcommand)]

@@ -6,8 +6,22 @@
 //! that differ only in where they are deployed show no difference there
 //! and the real changes stand out. A resource only one side has is shown
 //! whole, as added or removed.
+//!
+//! Secrets never reach the output: the `data` and `stringData` values of
+//! `Secret` resources are shown as [`REDACTED`] (keys kept, so added and
+//! removed keys still show), and every occurrence of a known secret value
+//! (a `writeOnly` value of the environment's merged values, 4 characters or
+//! longer) is replaced by it wherever it appears. A resource that differs
+//! only in hidden values says so ([`SECRETS_DIFFER`]) without showing them.
 
 use similar::TextDiff;
+use strata_chart::{yaml, Value};
+
+/// Said of a resource whose only differences are secret values.
+pub const SECRETS_DIFFER: &str = "# secret values differ (not shown)";
+
+/// What a secret is shown as.
+pub const REDACTED: &str = "<redacted>";
 
 /// What an environment's own namespace is shown as.
 pub const NAMESPACE_PLACEHOLDER: &str = "<namespace>";
@@ -34,6 +48,8 @@ pub struct Side<'a> {
     pub namespace: &'a str,
     /// Its rendered resources, in output order.
     pub resources: Vec<Resource<'a>>,
+    /// Secret values to hide wherever they appear.
+    pub secrets: Vec<String>,
 }
 
 /// How one resource differs.
@@ -82,6 +98,44 @@ pub fn normalise(text: &str, ns: &str) -> String {
     out
 }
 
+/// `body` with secrets hidden (see the module documentation).
+fn hide_secrets(kind: &str, body: &str, secrets: &[String]) -> String {
+    let mut text = if kind == "Secret" {
+        redact_secret_data(body)
+    } else {
+        body.to_string()
+    };
+    // Longest first, so a secret containing another is hidden whole.
+    let mut secrets: Vec<&String> = secrets.iter().collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in secrets {
+        if s.chars().count() >= 4 {
+            text = text.replace(s.as_str(), REDACTED);
+        }
+    }
+    text
+}
+
+/// A Secret's body with every value under `data`/`stringData` redacted,
+/// written back as block YAML.
+fn redact_secret_data(body: &str) -> String {
+    let file: std::sync::Arc<str> = std::sync::Arc::from("<secret>");
+    let Ok(Some(mut node)) = yaml::load_one(body, &file) else {
+        // Not readable as one document: show nothing of it.
+        return format!("{REDACTED}\n");
+    };
+    if let Value::Map(m) = &mut node.value {
+        for key in ["data", "stringData"] {
+            if let Some(Value::Map(entries)) = m.get_mut(key).map(|n| &mut n.value) {
+                for v in entries.values_mut() {
+                    v.value = Value::Str(REDACTED.to_string());
+                }
+            }
+        }
+    }
+    yaml::to_yaml(&node.value)
+}
+
 fn identity(r: &Resource<'_>, ns: &str) -> String {
     match r.namespace {
         Some(n) if n == ns => format!("{} {NAMESPACE_PLACEHOLDER}/{}", r.kind, r.name),
@@ -96,16 +150,31 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Vec<ResourceDiff> {
     let olds: Vec<(String, String)> = old
         .resources
         .iter()
-        .map(|r| (identity(r, old.namespace), normalise(r.body, old.namespace)))
+        .map(|r| {
+            (
+                identity(r, old.namespace),
+                normalise(&hide_secrets(r.kind, r.body, &old.secrets), old.namespace),
+            )
+        })
         .collect();
     let news: Vec<(String, String)> = new
         .resources
         .iter()
-        .map(|r| (identity(r, new.namespace), normalise(r.body, new.namespace)))
+        .map(|r| {
+            (
+                identity(r, new.namespace),
+                normalise(&hide_secrets(r.kind, r.body, &new.secrets), new.namespace),
+            )
+        })
         .collect();
+    // Whether the texts differ before hiding secrets.
+    let raw_differs = |i: usize, j: usize| {
+        normalise(old.resources[i].body, old.namespace)
+            != normalise(new.resources[j].body, new.namespace)
+    };
     let mut used = vec![false; news.len()];
     let mut out = Vec::new();
-    for (id, body) in &olds {
+    for (oi, (id, body)) in olds.iter().enumerate() {
         let found = news
             .iter()
             .enumerate()
@@ -114,7 +183,15 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Vec<ResourceDiff> {
             Some(i) => {
                 used[i] = true;
                 let nbody = &news[i].1;
-                if nbody != body {
+                if nbody == body && raw_differs(oi, i) {
+                    out.push(ResourceDiff {
+                        id: id.clone(),
+                        change: Change::Changed(format!(
+                            "--- {} {id}\n+++ {} {id}\n{SECRETS_DIFFER}\n",
+                            old.env, new.env
+                        )),
+                    });
+                } else if nbody != body {
                     let text = TextDiff::from_lines(body.as_str(), nbody.as_str())
                         .unified_diff()
                         .context_radius(3)
@@ -184,6 +261,23 @@ mod tests {
     }
 
     #[test]
+    fn secrets_are_hidden() {
+        let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: aHVudGVyMg==\nstringData:\n  user: admin\n";
+        assert_eq!(
+            hide_secrets("Secret", secret, &[]),
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: <redacted>\nstringData:\n  user: <redacted>\n"
+        );
+        assert_eq!(
+            hide_secrets(
+                "ConfigMap",
+                "url: postgres://u:hunter2@db\n",
+                &["hunter2".into(), "x".into()]
+            ),
+            "url: postgres://u:<redacted>@db\n"
+        );
+    }
+
+    #[test]
     fn namespaces_are_normalised_as_whole_words() {
         assert_eq!(
             normalise(
@@ -201,6 +295,7 @@ mod tests {
         let old = Side {
             env: "staging",
             namespace: "shop-staging",
+            secrets: Vec::new(),
             resources: vec![
                 res("Deployment", Some("shop-staging"), "api", "kind: Deployment\nmetadata:\n  namespace: shop-staging\nspec:\n  replicas: 3\n"),
                 res("Service", Some("shop-staging"), "api", "kind: Service\nmetadata:\n  namespace: shop-staging\n"),
@@ -210,6 +305,7 @@ mod tests {
         let new = Side {
             env: "prod",
             namespace: "shop-prod",
+            secrets: Vec::new(),
             resources: vec![
                 res(
                     "Deployment",

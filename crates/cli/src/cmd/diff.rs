@@ -44,7 +44,9 @@ pub fn run(c: DiffCmd) -> Result<Outcome> {
         )
         .map_err(|e| e.in_env(env))?;
         diagnostics.extend(m.warnings);
-        texts.push(yaml::to_yaml(&m.values.value));
+        let mut values = m.values;
+        strata_chart::schema::redact(&mut values, &m.secrets);
+        texts.push(yaml::to_yaml(&values.value));
     }
     let diff = unified(
         &texts[0],
@@ -85,13 +87,26 @@ fn rendered(chart: &Chart, a: &str, b: &str, exit_code: bool, color: bool) -> Re
         let r = engine
             .render(chart, Some(env), &m.values, &RenderOptions::default())
             .map_err(|e| e.in_env(name))?;
-        docs.push((env, r.documents));
+        // The secret values themselves, to hide wherever they are printed.
+        let secrets: Vec<String> = m
+            .secrets
+            .iter()
+            .filter_map(|p| m.values.get_path(p.segments()))
+            .flat_map(|n| n.leaves().into_iter().map(|(_, l)| l.value.clone()))
+            .filter_map(|v| match v {
+                strata_chart::Value::Str(s) => Some(s),
+                strata_chart::Value::Seq(_) | strata_chart::Value::Map(_) => None,
+                other => Some(yaml::scalar_text(&other)),
+            })
+            .collect();
+        docs.push((env, r.documents, secrets));
     }
     let side = |i: usize| -> Side<'_> {
-        let (env, list) = &docs[i];
+        let (env, list, secrets) = &docs[i];
         Side {
             env: &env.name,
             namespace: &env.namespace,
+            secrets: secrets.clone(),
             resources: list
                 .iter()
                 .map(|d| Resource {

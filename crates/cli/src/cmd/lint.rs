@@ -49,11 +49,18 @@ pub fn run(c: LintCmd) -> Result<Outcome> {
     };
     let mut inputs = Vec::new();
     let mut prefixes = Vec::new();
+    // A chart that cannot be read is a finding; the other charts are still
+    // checked.
+    let mut all: Vec<Diagnostic> = Vec::new();
     for t in &targets {
-        let (files, prefix) = read_target(t)?;
-        let source = t.path().display().to_string();
-        inputs.push(Input { files, source });
-        prefixes.push(prefix);
+        match read_target(t) {
+            Ok((files, prefix)) => {
+                let source = t.path().display().to_string();
+                inputs.push(Input { files, source });
+                prefixes.push(prefix);
+            }
+            Err(e) => all.extend(e.diagnostics()),
+        }
     }
     let opts = LintOptions {
         envs: match c.env {
@@ -62,7 +69,6 @@ pub fn run(c: LintCmd) -> Result<Outcome> {
         },
     };
     let results = lint_all(inputs, &opts);
-    let mut all: Vec<Diagnostic> = Vec::new();
     for (ds, prefix) in results.into_iter().zip(prefixes) {
         for mut d in ds {
             if let Some(loc) = &mut d.location {

@@ -9,7 +9,14 @@ use crate::Outcome;
 
 pub fn run(c: ParityCmd) -> Result<Outcome> {
     let chart = super::load_chart(&c.chart)?;
-    let report = parity::compare(&chart, c.envs.as_deref())?;
+    // `--envs "dev, prod"` means dev and prod.
+    let envs: Option<Vec<String>> = c.envs.map(|l| {
+        l.iter()
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect()
+    });
+    let report = parity::compare(&chart, envs.as_deref())?;
     let stdout = match c.output {
         ParityOutput::Table => table(&report),
         ParityOutput::Markdown => markdown(&report),

@@ -4,7 +4,9 @@
 use strata_chart::parity::value_text;
 use strata_chart::promote::{self, PromoteRequest};
 use strata_chart::value::Path;
+use strata_chart::values::{self, Request};
 use strata_chart::{Error, Result};
+use strata_template::{Engine, RenderOptions};
 
 use crate::args::PromoteCmd;
 use crate::Outcome;
@@ -39,6 +41,27 @@ pub fn run(c: PromoteCmd) -> Result<Outcome> {
             ),
             ..Outcome::default()
         });
+    }
+    // The target must still render with the promoted values.
+    // So must every environment that layers the edited file.
+    if let Some((edited, values)) = &plan.edited {
+        let engine = Engine::new(edited)?;
+        let env = edited.environments.get(&plan.to)?;
+        engine
+            .render(edited, Some(env), values, &RenderOptions::default())
+            .map_err(|e| promote::refused(e.in_env(&plan.to), &plan.to))?;
+        for name in &plan.also {
+            let env = edited.environments.get(name)?;
+            let req = Request {
+                env: Some(name.clone()),
+                ..Request::default()
+            };
+            values::merge(edited, &req)
+                .and_then(|m| {
+                    engine.render(edited, Some(env), &m.values, &RenderOptions::default())
+                })
+                .map_err(|e| promote::refused(e.in_env(name), name))?;
+        }
     }
     if c.dry_run {
         let a = if plan.created {
@@ -79,6 +102,13 @@ pub fn run(c: PromoteCmd) -> Result<Outcome> {
                 .as_ref()
                 .map_or_else(|| "(absent)".to_string(), value_text),
             value_text(&ch.new)
+        ));
+    }
+    if !plan.also.is_empty() {
+        out.push_str(&format!(
+            "{} is also a layer of {}: checked with the edit too\n",
+            plan.file,
+            plan.also.join(", ")
         ));
     }
     Ok(Outcome {
