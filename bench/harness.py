@@ -211,7 +211,8 @@ def main(argv: list[str]) -> int:
     if has_render and len(rows) >= 2:
         (n0, *_, r0, _), (n1, *_, r1, _) = rows[-2], rows[-1]
         grow_s = r1["strata"][0] / r0["strata"][0]
-        grow_sc = r1["strata"][2] / r0["strata"][2]
+        # CPU time has 10 ms resolution: 0 for small charts.
+        grow_sc = r1["strata"][2] / r0["strata"][2] if r0["strata"][2] > 0 else float("nan")
         grow_h = r1["helm"][0] / r0["helm"][0]
         print(
             f"\nGrowth from N={n0} to N={n1} ({n1 / n0:.0f}× the apps): "
