@@ -52,10 +52,11 @@ def run_checked(cmd: list[str], stdout_path: pathlib.Path | None = None) -> None
         )
 
 
-def measure(cmd: list[str]) -> tuple[float, int]:
-    """One run: (wall seconds, peak RSS in KiB). Output is discarded."""
+def measure(cmd: list[str]) -> tuple[float, int, float]:
+    """One run: (wall seconds, peak RSS in KiB, user+system CPU seconds).
+    Output is discarded."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        full = [TIME, "-f", "%e %M", "-o", tf.name, *cmd]
+        full = [TIME, "-f", "%e %M %U %S", "-o", tf.name, *cmd]
         start = time.perf_counter()
         p = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wall = time.perf_counter() - start
@@ -65,29 +66,39 @@ def measure(cmd: list[str]) -> tuple[float, int]:
                 + p.stderr.decode(errors="replace")
             )
         fields = tf.read().split()
-    return wall, int(fields[-1])
+    return wall, int(fields[-3]), float(fields[-2]) + float(fields[-1])
 
 
-def measure_seq(cmds: list[list[str]]) -> tuple[float, int]:
-    """Several commands one after the other: total wall, max peak RSS."""
-    total, peak = 0.0, 0
+def measure_seq(cmds: list[list[str]]) -> tuple[float, int, float]:
+    """Several commands one after the other: total wall, max peak RSS,
+    total CPU."""
+    total, peak, cpu = 0.0, 0, 0.0
     for c in cmds:
-        w, r = measure(c)
+        w, r, u = measure(c)
         total += w
         peak = max(peak, r)
-    return total, peak
+        cpu += u
+    return total, peak, cpu
 
 
-def interleaved(cases: dict[str, list[list[str]]], runs: int) -> dict[str, tuple[float, int]]:
-    """Run each case `runs` times, alternating between cases; medians."""
+def interleaved(
+    cases: dict[str, list[list[str]]], runs: int
+) -> dict[str, tuple[float, int, float]]:
+    """Run each case `runs` times, alternating between cases; medians of
+    wall time, peak RSS and CPU time."""
     walls: dict[str, list[float]] = {k: [] for k in cases}
     rss: dict[str, list[int]] = {k: [] for k in cases}
+    cpu: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(runs):
         for name, cmds in cases.items():
-            w, r = measure_seq(cmds)
+            w, r, u = measure_seq(cmds)
             walls[name].append(w)
             rss[name].append(r)
-    return {k: (statistics.median(walls[k]), int(statistics.median(rss[k]))) for k in cases}
+            cpu[name].append(u)
+    return {
+        k: (statistics.median(walls[k]), int(statistics.median(rss[k])), statistics.median(cpu[k]))
+        for k in cases
+    }
 
 
 def has_command(strata: str, sub: str) -> bool:
@@ -107,6 +118,14 @@ def mb(kib: int) -> str:
 
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.1f}×" if b > 0 else "n/a"
+
+
+def print_cases(res: dict[str, tuple[float, int, float]], base: str) -> None:
+    print("| command | wall | peak RSS | CPU | vs helm (wall) |")
+    print("|---|---:|---:|---:|---:|")
+    hw = res[base][0]
+    for name, (w, r, c) in res.items():
+        print(f"| {name} | {ms(w)} | {mb(r)} | {ms(c)} | {ratio(hw, w)} |")
 
 
 def render_cmds(helm: str, strata: str, out: pathlib.Path, tag: str) -> tuple[list[str], list[str]]:
@@ -139,6 +158,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--env-size", type=int, default=100, help="apps in the all-environments chart")
     p.add_argument("--lint-charts", type=int, default=50)
     p.add_argument("--lint-size", type=int, default=20, help="apps in each linted chart")
+    p.add_argument("--lint-runs", type=int, default=3, help="runs of the (slow) lint comparison")
     args = p.parse_args(argv)
     out = pathlib.Path(args.out)
     sizes = [int(x) for x in args.sizes.split(",") if x]
@@ -175,23 +195,28 @@ def main(argv: list[str]) -> int:
         rows.append((n, docs, size, res, check))
 
     print(f"\n### helm template vs strata render (median of {args.runs}, interleaved)\n")
-    print("| N | documents | output | helm wall | helm RSS | strata wall | strata RSS | speed-up | RSS ratio |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| N | documents | output | helm wall | helm RSS | strata wall | strata RSS "
+        "| speed-up (wall) | RSS ratio | helm CPU | strata CPU | speed-up (CPU) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, docs, size, res, _ in rows:
-        hw, hr = res["helm"]
+        hw, hr, hc = res["helm"]
         if "strata" in res:
-            sw, sr = res["strata"]
-            cells = [ms(sw), mb(sr), ratio(hw, sw), f"{sr / hr:.2f}"]
+            sw, sr, sc = res["strata"]
+            cells = [ms(sw), mb(sr), ratio(hw, sw), f"{sr / hr:.2f}", ms(hc), ms(sc), ratio(hc, sc)]
         else:
-            cells = ["—", "—", "—", "—"]
+            cells = ["—", "—", "—", "—", ms(hc), "—", "—"]
         print(f"| {n} | {docs} | {size / 1024:.0f} KiB | {ms(hw)} | {mb(hr)} | " + " | ".join(cells) + " |")
     if has_render and len(rows) >= 2:
         (n0, *_, r0, _), (n1, *_, r1, _) = rows[-2], rows[-1]
         grow_s = r1["strata"][0] / r0["strata"][0]
+        # CPU time has 10 ms resolution: 0 for small charts.
+        grow_sc = r1["strata"][2] / r0["strata"][2] if r0["strata"][2] > 0 else float("nan")
         grow_h = r1["helm"][0] / r0["helm"][0]
         print(
             f"\nGrowth from N={n0} to N={n1} ({n1 / n0:.0f}× the apps): "
-            f"helm {grow_h:.1f}×, strata {grow_s:.1f}× wall time."
+            f"helm {grow_h:.1f}×, strata {grow_s:.1f}× wall time ({grow_sc:.1f}× CPU time)."
         )
 
     # Every environment of one chart.
@@ -215,11 +240,7 @@ def main(argv: list[str]) -> int:
     log(f"all environments of one {args.env_size}-app chart: timing")
     res = interleaved(cases, args.runs)
     print(f"\n### All 4 environments of one chart of {args.env_size} apps (median of {args.runs})\n")
-    print("| command | wall | peak RSS | vs helm |")
-    print("|---|---:|---:|---:|")
-    hw = res["helm template ×4"][0]
-    for name, (w, r) in res.items():
-        print(f"| {name} | {ms(w)} | {mb(r)} | {ratio(hw, w)} |")
+    print_cases(res, "helm template ×4")
 
     # Lint many charts.
     lint_dirs_h, lint_dirs_s = [], []
@@ -241,18 +262,16 @@ def main(argv: list[str]) -> int:
     if has_lint:
         cases["strata lint (all envs)"] = [[args.strata, "lint", *lint_dirs_s]]
     log("lint: timing")
-    res = interleaved(cases, args.runs)
+    res = interleaved(cases, args.lint_runs)
     print(
         f"\n### Lint {args.lint_charts} charts × {len(envs)} environments "
-        f"({args.lint_size} apps each, median of {args.runs})\n"
+        f"({args.lint_size} apps each, median of {args.lint_runs})\n"
     )
-    print("| command | wall | peak RSS | vs helm |")
-    print("|---|---:|---:|---:|")
-    hw = res["helm lint ×4 envs"][0]
-    for name, (w, r) in res.items():
-        print(f"| {name} | {ms(w)} | {mb(r)} | {ratio(hw, w)} |")
+    print_cases(res, "helm lint ×4 envs")
     if not has_lint:
         print("\n(strata has no `lint` command in this build: strata side not measured)")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nLoad average at the end: {load} (other work on the machine slows both tools).")
     return 0
 
 

@@ -30,5 +30,5 @@ echo "run.sh: cargo build --release" >&2
 (cd "$root" && cargo build --release --locked --quiet --bin strata)
 strata="$root/target/release/strata"
 
-echo "machine: $(nproc) cores, $(uname -sr); $("$helm" version --short); strata $(git -C "$root" rev-parse --short HEAD)" 
+echo "machine: $(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg); $("$helm" version --short); strata $(git -C "$root" rev-parse --short HEAD)"
 exec "$venv/bin/python" "$root/bench/harness.py" --helm "$helm" --strata "$strata" "$@"

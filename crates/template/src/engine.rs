@@ -186,16 +186,28 @@ impl Engine {
         // gives the same answer as on the layers they were merged from
         // (conditions and tags hold in the result), so the API needs no
         // more than the values.
-        let user = values.as_map().cloned().unwrap_or_default();
-        let processed = strata_chart::deps::process(chart, &user)?;
-        let mut cx = SubRender {
-            root: &self.chart_name,
-            base: &base,
-            placed: &mut placed,
-            sources: &mut sources,
-        };
-        for e in &processed.subcharts {
-            self.render_sub(chart, e, "", values, &mut cx)?;
+        // A chart without dependencies or charts/ has nothing to process:
+        // skip copying its values (megabytes for a large chart, held while
+        // every rendered document is).
+        let has_deps = chart
+            .metadata
+            .dependencies
+            .iter()
+            .flatten()
+            .next()
+            .is_some();
+        if has_deps || !chart.subcharts.is_empty() {
+            let user = values.as_map().cloned().unwrap_or_default();
+            let processed = strata_chart::deps::process(chart, &user)?;
+            let mut cx = SubRender {
+                root: &self.chart_name,
+                base: &base,
+                placed: &mut placed,
+                sources: &mut sources,
+            };
+            for e in &processed.subcharts {
+                self.render_sub(chart, e, "", values, &mut cx)?;
+            }
         }
         let wanted = self.show_only(opts, &sources)?;
         let mut documents = output::order(placed, &namespace)?;
