@@ -34,6 +34,11 @@ fn create_scaffolds_a_chart_that_renders_in_every_environment() {
             .stdout_has(&format!("  namespace: shop-{env}\n"))
             .stdout_has(&format!("  replicas: {replicas}\n"));
     }
+    // Out of the box it lints clean even under --strict (only notes).
+    strata_in(tmp.path(), &["lint", "shop", "--strict"], None)
+        .code(0)
+        .stdout_has("linted 1 chart: 0 errors, 0 warnings");
+    strata_in(tmp.path(), &["parity", "shop"], None).code(0);
 }
 
 #[test]
