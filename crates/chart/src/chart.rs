@@ -614,6 +614,18 @@ pub fn relocate_error(e: Error, prefix: &str) -> Error {
     }
 }
 
+/// A chart from in-memory files for unit tests (Chart.yaml added when absent).
+#[cfg(test)]
+pub(crate) fn test_chart(files: &[(&str, &str)]) -> Chart {
+    let mut map: BTreeMap<String, Vec<u8>> = files
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+        .collect();
+    map.entry(CHART_FILE.into())
+        .or_insert_with(|| b"apiVersion: v2\nname: t\nversion: 1.0.0\n".to_vec());
+    Chart::from_files(map, "t").unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -239,19 +239,8 @@ pub fn value_text(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
-    fn chart(files: &[(&str, &str)]) -> Chart {
-        let mut map: BTreeMap<String, Vec<u8>> = files
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
-            .collect();
-        map.insert(
-            "Chart.yaml".into(),
-            b"apiVersion: v2\nname: t\nversion: 1.0.0\n".to_vec(),
-        );
-        Chart::from_files(map, "t").unwrap_or_else(|e| panic!("{e}"))
-    }
+    use crate::chart::test_chart as chart;
 
     #[test]
     fn patterns_cover_subtrees_and_stars_match_one_segment() {

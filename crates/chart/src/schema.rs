@@ -642,15 +642,7 @@ fn redact_one(node: &mut Node, path: &[String]) {
 mod tests {
     use super::*;
 
-    fn chart(files: &[(&str, &str)]) -> Chart {
-        let mut map: BTreeMap<String, Vec<u8>> = files
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
-            .collect();
-        map.entry("Chart.yaml".into())
-            .or_insert_with(|| b"apiVersion: v2\nname: t\nversion: 1.0.0\n".to_vec());
-        Chart::from_files(map, "t").unwrap()
-    }
+    use crate::chart::test_chart as chart;
 
     #[test]
     fn draft7_is_the_default_and_2020_12_is_chosen_by_schema() {
