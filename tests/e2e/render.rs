@@ -128,6 +128,26 @@ fn show_only_of_a_missing_template_is_a_usage_error() {
     );
 }
 
+#[test]
+fn show_only_of_a_template_that_renders_nothing_is_an_error_as_in_helm() {
+    // The ingress exists only in prod.
+    strata(&["render", "charts/api", "--env", "dev", "--show-only", "templates/ingress.yaml"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("error[render]: --show-only templates/ingress.yaml: the template renders no documents with these values")
+        .stderr_has("= environment: dev");
+    strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "prod",
+        "--show-only",
+        "templates/ingress.yaml",
+    ])
+    .code(0)
+    .stdout_has("# Source: api/templates/ingress.yaml\n");
+}
+
 /// Render a fixture chart that must fail: exit 1, nothing on stdout.
 #[track_caller]
 fn fails(fixture_name: &str) -> Run {

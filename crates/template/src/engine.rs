@@ -213,6 +213,22 @@ impl Engine {
         let mut documents = output::order(placed, &namespace)?;
         if let Some(wanted) = wanted {
             documents.retain(|d| wanted.contains(&d.source));
+            // As `helm template --show-only`: asking for a template that
+            // renders nothing here is an error, not an empty result.
+            if let Some(empty) = wanted
+                .iter()
+                .find(|w| !documents.iter().any(|d| &d.source == *w))
+            {
+                let name = empty
+                    .strip_prefix(&format!("{}/", self.chart_name))
+                    .unwrap_or(empty);
+                return Err(Error::invalid(Diagnostic::error(
+                    "render",
+                    format!(
+                        "--show-only {name}: the template renders no documents with these values"
+                    ),
+                )));
+            }
         }
         let notes = if opts.notes && self.sources.contains_key(NOTES) {
             Some(self.render_one(NOTES, &base, &self.chart_name)?)
