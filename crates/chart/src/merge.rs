@@ -152,6 +152,42 @@ fn where_(node: &Node) -> String {
     }
 }
 
+/// A map whose entries are taken out by key, the rest kept in their order.
+/// Taking marks the entry instead of `shift_remove`-ing it, which moved
+/// every later entry: quadratic for big maps (a values map of 1000 apps).
+struct Leftover {
+    map: Map,
+    taken: Vec<bool>,
+}
+
+impl Leftover {
+    fn new(map: Map) -> Self {
+        let taken = vec![false; map.len()];
+        Leftover { map, taken }
+    }
+
+    /// The entry for `key`, once (as `shift_remove` would give it).
+    fn take(&mut self, key: &str) -> Option<Node> {
+        let i = self.map.get_index_of(key)?;
+        if std::mem::replace(&mut self.taken[i], true) {
+            return None;
+        }
+        let (_, node) = self.map.get_index_mut(i)?;
+        Some(std::mem::replace(
+            node,
+            Node::new(Value::Null, Origin::Generated),
+        ))
+    }
+
+    /// The entries not taken, in the map's order.
+    fn into_rest(self) -> impl Iterator<Item = (String, Node)> {
+        self.map
+            .into_iter()
+            .zip(self.taken)
+            .filter_map(|(entry, taken)| (!taken).then_some(entry))
+    }
+}
+
 impl Cx {
     fn chart(
         &mut self,
@@ -165,11 +201,12 @@ impl Cx {
     }
 
     /// Helm's `coalesceValues`: the chart's own defaults under `v`.
-    fn values(&mut self, c: &DefaultsTree, mut v: Map, path: &Path, _prefix: &str) -> Map {
+    fn values(&mut self, c: &DefaultsTree, v: Map, path: &Path, _prefix: &str) -> Map {
         let mut out = Map::with_capacity(c.values.len() + v.len());
+        let mut v = Leftover::new(v);
         for (key, default) in &c.values {
             let here = path.child(key);
-            match v.shift_remove(key) {
+            match v.take(key) {
                 Some(user) if user.value.is_null() && !self.keep_nulls => {
                     if !default.value.is_null() {
                         self.deleted.push(Deleted {
@@ -221,16 +258,17 @@ impl Cx {
                 }
             }
         }
-        out.extend(v);
+        out.extend(v.into_rest());
         out
     }
 
     /// Helm's `coalesceTablesFullKey`: `dst` (user) wins, `src` fills gaps.
-    fn tables(&mut self, mut dst: Map, src: Map, path: &Path, keep: bool) -> Map {
+    fn tables(&mut self, dst: Map, src: Map, path: &Path, keep: bool) -> Map {
         let mut out = Map::with_capacity(src.len() + dst.len());
+        let mut dst = Leftover::new(dst);
         for (key, val) in src {
             let here = path.child(&key);
-            match dst.shift_remove(&key) {
+            match dst.take(&key) {
                 None => {
                     out.insert(key, val);
                 }
@@ -263,7 +301,7 @@ impl Cx {
                 },
             }
         }
-        out.extend(dst);
+        out.extend(dst.into_rest());
         out
     }
 
