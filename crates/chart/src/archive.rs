@@ -194,7 +194,7 @@ pub enum ArchiveError {
 
 /// "5 MiB" for whole mebibytes, "N bytes" otherwise.
 fn size(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")
@@ -1048,7 +1048,7 @@ mod tests {
             .collect();
         assert_eq!(names, expected);
         // Ends with the two zero blocks and nothing more.
-        assert!(tar_bytes.len() % 512 == 0);
+        assert!(tar_bytes.len().is_multiple_of(512));
         assert!(tar_bytes[tar_bytes.len() - 1024..].iter().all(|&b| b == 0));
     }
 
