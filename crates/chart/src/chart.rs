@@ -360,9 +360,8 @@ impl Chart {
     /// Load a packaged chart (`.tgz`) safely: Helm's size limits, checked
     /// while streaming; no links, absolute paths or `..`.
     pub fn load_archive(path: &FsPath, source: &str) -> Result<Chart> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(source, e))?;
-        let mut loader = Loader::new();
-        loader.archive(std::io::BufReader::new(file), source, "", 0)
+        let (_top, files) = read_archive_files(path, source)?;
+        Loader::with(&files).files(files, source, "", 0)
     }
 
     /// Load a chart directory as Helm's `LoadDir` does: `.helmignore`
@@ -380,12 +379,8 @@ impl Chart {
                 format!("{source} is not a chart: it has no {CHART_FILE}"),
             )));
         }
-        let files =
-            archive::read_chart_dir(dir, &Limits::HELM).map_err(|e| dir_error(source, e))?;
-        let mut loader = Loader::new();
-        loader.total = files.iter().map(|f| f.data.len() as u64).sum();
-        let files = files.into_iter().map(|f| (f.path, f.data)).collect();
-        let mut chart = loader.files(files, source, "", 0)?;
+        let files = read_dir_files(dir, source)?;
+        let mut chart = Loader::with(&files).files(files, source, "", 0)?;
         chart.dir = Some(dir.to_path_buf());
         Ok(chart)
     }
@@ -409,6 +404,25 @@ impl Chart {
     pub fn display_path(&self, path: &str) -> String {
         format!("{}{path}", self.prefix)
     }
+}
+
+/// The files of a chart directory, chart-relative, as Helm's `LoadDir`
+/// reads them (`.helmignore` honoured, links only inside the chart).
+pub fn read_dir_files(dir: &FsPath, source: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+    let files = archive::read_chart_dir(dir, &Limits::HELM).map_err(|e| dir_error(source, e))?;
+    Ok(files.into_iter().map(|f| (f.path, f.data)).collect())
+}
+
+/// The top directory and files of a packaged chart, read safely (Helm's
+/// limits checked while streaming; no links, absolute paths or `..`).
+pub fn read_archive_files(
+    path: &FsPath,
+    source: &str,
+) -> Result<(String, BTreeMap<String, Vec<u8>>)> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(source, e))?;
+    let (top, files) = archive::read_archive(std::io::BufReader::new(file), &Limits::HELM)
+        .map_err(|e| archive_error(source, e))?;
+    Ok((top, files.into_iter().map(|f| (f.path, f.data)).collect()))
 }
 
 /// A `.tgz`/`.tar.gz` name, or gzip's magic bytes at the start.
@@ -437,6 +451,13 @@ struct Loader {
 impl Loader {
     fn new() -> Self {
         Loader { total: 0 }
+    }
+
+    /// A loader whose budget already counts the top chart's `files`.
+    fn with(files: &BTreeMap<String, Vec<u8>>) -> Self {
+        Loader {
+            total: files.values().map(|d| d.len() as u64).sum(),
+        }
     }
 
     fn limits(&self) -> Limits {

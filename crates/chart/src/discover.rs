@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::archive::{read_archive, read_chart_dir, Limits};
-use crate::chart::{archive_error, CHART_FILE};
+use crate::chart::{read_archive_files, read_dir_files, CHART_FILE};
 use crate::diag::{Error, Result};
 
 /// One chart to lint, as the user will recognise it.
@@ -165,11 +164,7 @@ pub fn read_target(t: &Target) -> Result<(BTreeMap<String, Vec<u8>>, String)> {
     match t {
         Target::Dir(p) => {
             let shown = p.display().to_string();
-            let files = read_chart_dir(p, &Limits::default())
-                .map_err(|e| archive_error(&shown, e))?
-                .into_iter()
-                .map(|f| (f.path, f.data))
-                .collect();
+            let files = read_dir_files(p, &shown)?;
             let prefix = if p == Path::new(".") {
                 String::new()
             } else {
@@ -179,10 +174,7 @@ pub fn read_target(t: &Target) -> Result<(BTreeMap<String, Vec<u8>>, String)> {
         }
         Target::Archive(p) => {
             let shown = p.display().to_string();
-            let f = std::fs::File::open(p).map_err(|e| Error::io(&shown, e))?;
-            let (top, files) = read_archive(f, &Limits::default())
-                .map_err(|e| Error::msg("chart", format!("{shown}: {e}")))?;
-            let files = files.into_iter().map(|f| (f.path, f.data)).collect();
+            let (top, files) = read_archive_files(p, &shown)?;
             Ok((files, format!("{shown}:{top}/")))
         }
     }
