@@ -90,7 +90,7 @@ impl Report {
                 }
                 for (env, v) in &d.values {
                     diag = diag.note(match v {
-                        Some(n) => format!("{env}: {}  ({})", value_text(&n.value), n.origin),
+                        Some(n) => format!("{env}: {}  ({})", n.value.inline(), n.origin),
                         None => format!("{env}: (absent)"),
                     });
                 }
@@ -227,15 +227,6 @@ pub fn compare(chart: &Chart, envs: Option<&[String]>) -> Result<Report> {
     })
 }
 
-/// A value as one line of text: scalars as JSON (strings quoted), lists
-/// and maps in flow style.
-pub fn value_text(v: &Value) -> String {
-    match v {
-        Value::Float(f) => crate::yaml::float_to_string(*f),
-        _ => Node::generated(v.clone()).to_json().to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,7 +268,7 @@ mod tests {
                     d.path.to_string(),
                     d.values
                         .values()
-                        .map(|v| v.as_ref().map_or("-".into(), |n| value_text(&n.value)))
+                        .map(|v| v.as_ref().map_or("-".into(), |n| n.value.inline()))
                         .collect(),
                     d.allowed,
                 )

@@ -103,6 +103,32 @@ impl Value {
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
+
+    /// The value as JSON. Non-finite floats, which JSON cannot hold,
+    /// become strings.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(crate::yaml::float_to_string(*f))),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+        }
+    }
+
+    /// The value on one line, as reports show it: scalars as JSON (strings
+    /// quoted), floats as YAML prints them, lists and maps in flow style.
+    pub fn inline(&self) -> String {
+        match self {
+            Value::Float(f) => crate::yaml::float_to_string(*f),
+            _ => self.to_json().to_string(),
+        }
+    }
 }
 
 /// Equality of content: origins are ignored, map order is ignored, and an
@@ -192,18 +218,7 @@ impl Node {
     /// The value as JSON (for schema validation and `--output json`).
     /// Non-finite floats, which JSON cannot hold, become strings.
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value as J;
-        match &self.value {
-            Value::Null => J::Null,
-            Value::Bool(b) => J::Bool(*b),
-            Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f)
-                .map(J::Number)
-                .unwrap_or_else(|| J::String(crate::yaml::float_to_string(*f))),
-            Value::Str(s) => J::String(s.clone()),
-            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
-        }
+        self.value.to_json()
     }
 
     /// A node from JSON, every node given `origin`.

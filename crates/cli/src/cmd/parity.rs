@@ -34,7 +34,7 @@ pub fn run(c: ParityCmd) -> Result<Outcome> {
 }
 
 fn cell(v: Option<&strata_chart::Node>) -> String {
-    v.map_or_else(|| "(absent)".to_string(), |n| parity::value_text(&n.value))
+    v.map_or_else(|| "(absent)".to_string(), |n| n.value.inline())
 }
 
 fn summary(r: &Report) -> String {
@@ -120,7 +120,7 @@ fn markdown(r: &Report) -> String {
         out.push_str(&format!("| {} |", md(&d.path.to_string())));
         for v in d.values.values() {
             match v {
-                Some(n) => out.push_str(&format!(" {} |", md(&parity::value_text(&n.value)))),
+                Some(n) => out.push_str(&format!(" {} |", md(&n.value.inline()))),
                 None => out.push_str(" *absent* |"),
             }
         }

@@ -1,7 +1,6 @@
 //! `strata promote`: copy values from one environment into the next one's
 //! values file, in place.
 
-use strata_chart::parity::value_text;
 use strata_chart::promote::{self, PromoteRequest};
 use strata_chart::value::Path;
 use strata_chart::values::{self, Request};
@@ -100,8 +99,8 @@ pub fn run(c: PromoteCmd) -> Result<Outcome> {
             ch.path,
             ch.old
                 .as_ref()
-                .map_or_else(|| "(absent)".to_string(), value_text),
-            value_text(&ch.new)
+                .map_or_else(|| "(absent)".to_string(), strata_chart::Value::inline),
+            ch.new.inline()
         ));
     }
     if !plan.also.is_empty() {

@@ -1,6 +1,5 @@
 //! `strata values`: the merged values, optionally with their origins.
 
-use strata_chart::value::{Node, Value};
 use strata_chart::values::{self, SetFlag};
 use strata_chart::{yaml, Result};
 
@@ -32,22 +31,17 @@ fn pretty(v: &serde_json::Value) -> String {
     s
 }
 
-/// A leaf as one line of text: scalars as JSON (strings quoted), lists
-/// and empty maps in flow style.
-fn leaf_text(n: &Node) -> String {
-    match &n.value {
-        Value::Float(f) => yaml::float_to_string(*f),
-        _ => n.to_json().to_string(),
-    }
-}
-
 fn explain_text(m: &values::Merged) -> String {
     let mut out = String::new();
     for (path, node) in m.values.leaves() {
         if path.segments().is_empty() {
             continue;
         }
-        out.push_str(&format!("{path}: {}  # {}\n", leaf_text(node), node.origin));
+        out.push_str(&format!(
+            "{path}: {}  # {}\n",
+            node.value.inline(),
+            node.origin
+        ));
     }
     for d in &m.deleted {
         out.push_str(&format!("# {}: removed by null  # {}\n", d.path, d.by));
