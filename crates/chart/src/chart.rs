@@ -149,8 +149,15 @@ pub fn parse_metadata(text: &str) -> Result<(Metadata, Node)> {
         &mut json,
         &["name", "version", "appVersion", "kubeVersion", "apiVersion"],
     );
-    let mut meta: Metadata =
-        serde_json::from_value(json).map_err(|e| fail("name", format!("{CHART_FILE}: {e}")))?;
+    let mut meta: Metadata = serde_json::from_value(json.clone()).map_err(|e| {
+        let loc = crate::value::locate_deserialize_error::<Metadata>(&node, &json)
+            .unwrap_or_else(|| Location::new(file.clone(), 1, 1));
+        Error::invalid(
+            Diagnostic::error("chart", format!("{CHART_FILE}: {e}"))
+                .at(loc)
+                .with_source(text),
+        )
+    })?;
     sanitize_metadata(&mut meta);
     if let Some(v) = &meta.api_version {
         if v != "v1" && v != "v2" {
@@ -650,6 +657,16 @@ pub(crate) fn test_chart(files: &[(&str, &str)]) -> Chart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrong_type_in_chart_yaml_points_at_its_key() {
+        let e = parse_metadata("apiVersion: v2\nname: api\nversion: 1.0.0\nmaintainers: foo\n")
+            .unwrap_err();
+        let d = e.diagnostics().remove(0);
+        assert!(d.message.contains("expected a sequence"), "{}", d.message);
+        assert_eq!(d.location.unwrap().to_string(), "Chart.yaml:4:14");
+        assert_eq!(d.snippet.as_deref(), Some("maintainers: foo"));
+    }
 
     #[test]
     fn metadata_load_rules() {

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Error, Location, Result};
-use crate::value::{Node, Value};
+use crate::value::Value;
 use crate::yaml;
 
 /// The file that declares environments.
@@ -147,9 +147,11 @@ impl Environments {
                 }
             }
         }
-        let spec: EnvironmentsFile = serde_json::from_value(json).map_err(|e| {
+        let spec: EnvironmentsFile = serde_json::from_value(json.clone()).map_err(|e| {
+            let loc = crate::value::locate_deserialize_error::<EnvironmentsFile>(&node, &json)
+                .unwrap_or_else(|| Location::new(file.clone(), 1, 1));
             Diagnostic::error("env", format!("{ENVIRONMENTS_FILE}: {e}"))
-                .at(locate_serde_error(&node, &e.to_string(), &file))
+                .at(loc)
                 .with_source(&text)
         })?;
         let at = |path: &[&str]| -> Location {
@@ -374,39 +376,6 @@ impl Environments {
     }
 }
 
-/// Point a serde error at the key it names, if it names one we can find.
-fn locate_serde_error(node: &Node, msg: &str, file: &Arc<str>) -> Location {
-    // serde says e.g. "unknown field `extend`, expected one of …".
-    let named = msg
-        .split('`')
-        .nth(1)
-        .filter(|_| msg.starts_with("unknown field"));
-    if let Some(field) = named {
-        if let Some(loc) = find_key(node, field) {
-            return loc;
-        }
-    }
-    Location::new(file.clone(), 1, 1)
-}
-
-fn find_key(node: &Node, key: &str) -> Option<Location> {
-    match &node.value {
-        Value::Map(m) => {
-            for (k, v) in m {
-                if k == key {
-                    return v.origin.location().cloned();
-                }
-                if let Some(l) = find_key(v, key) {
-                    return Some(l);
-                }
-            }
-            None
-        }
-        Value::Seq(items) => items.iter().find_map(|n| find_key(n, key)),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,6 +478,16 @@ mod tests {
             d.message
         );
         assert_eq!(d.location.unwrap().line, 3);
+    }
+
+    #[test]
+    fn a_wrong_type_points_at_its_key() {
+        let d = err(&[(
+            "environments.yaml",
+            "environments:\n  a:\n    namespace: x\n  b:\n    values: environments/b.yaml\n",
+        )]);
+        assert!(d.message.contains("expected a sequence"), "{}", d.message);
+        assert_eq!(d.location.unwrap().to_string(), "environments.yaml:5:13");
     }
 
     #[test]
