@@ -433,7 +433,7 @@ pub fn read_archive_files(
 }
 
 /// A `.tgz`/`.tar.gz` name, or gzip's magic bytes at the start.
-fn looks_like_archive(path: &FsPath) -> bool {
+pub fn looks_like_archive(path: &FsPath) -> bool {
     let name = path.to_string_lossy();
     if name.ends_with(".tgz") || name.ends_with(".tar.gz") {
         return true;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::chart::{read_archive_files, read_dir_files, CHART_FILE};
+use crate::chart::{looks_like_archive, read_archive_files, read_dir_files, CHART_FILE};
 use crate::diag::{Error, Result};
 
 /// One chart to lint, as the user will recognise it.
@@ -59,7 +59,7 @@ fn same(a: &Path, b: &Path) -> bool {
 /// nearest chart above a file or directory inside one.
 fn target_for(p: &Path) -> Result<Target> {
     let meta = std::fs::metadata(p).map_err(|e| Error::io(p.display(), e))?;
-    if meta.is_file() && p.extension().is_some_and(|e| e == "tgz") {
+    if meta.is_file() && looks_like_archive(p) {
         return Ok(Target::Archive(p.to_path_buf()));
     }
     let start = if meta.is_dir() {
