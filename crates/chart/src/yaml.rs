@@ -22,6 +22,8 @@ use std::sync::Arc;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
 use crate::diag::{Diagnostic, Location};
+
+mod fast;
 use crate::value::{Map, Node, Origin, Value};
 
 /// How deep maps and lists may nest.
@@ -72,13 +74,44 @@ pub fn load_one(src: &str, file: &Arc<str>) -> Result<Option<Node>, Diagnostic> 
 
 /// Parse every document of a YAML stream. Empty documents are kept out.
 pub fn load_stream(src: &str, file: &Arc<str>) -> Result<Vec<Node>, Diagnostic> {
+    // The fast reader takes the usual block YAML; anything it declines, and
+    // any error at all, is read again by saphyr-parser, whose result and
+    // diagnostics are the reference (see `fast`).
     let mut loader = Loader {
-        parser: Parser::new_from_str(src),
+        events: Events::Fast(fast::Fast::new(src)),
+        file: file.clone(),
+        anchors: HashMap::new(),
+        nodes: 0,
+    };
+    if let Ok(docs) = loader.stream() {
+        return Ok(docs);
+    }
+    let mut loader = Loader {
+        events: Events::Saphyr(Parser::new_from_str(src)),
         file: file.clone(),
         anchors: HashMap::new(),
         nodes: 0,
     };
     loader.stream().map_err(|d| d.with_source(src))
+}
+
+/// Where events come from: the fast reader, or saphyr-parser. (One of
+/// each per text read: the size difference does not matter.)
+#[allow(clippy::large_enum_variant)]
+enum Events<'a> {
+    Fast(fast::Fast<'a>),
+    Saphyr(Parser<'a, saphyr_parser::StrInput<'a>>),
+}
+
+impl<'a> Events<'a> {
+    /// The next event: `None` at the end of saphyr's stream, or where the
+    /// fast reader declines the text.
+    fn next(&mut self) -> Option<Result<(Event<'a>, Span), ScanError>> {
+        match self {
+            Events::Fast(f) => f.next().map(Ok),
+            Events::Saphyr(p) => p.next_event(),
+        }
+    }
 }
 
 /// A plain (unquoted, untagged) scalar of a YAML text and where it starts.
@@ -143,7 +176,7 @@ fn article(word: &str) -> &'static str {
 }
 
 struct Loader<'a> {
-    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    events: Events<'a>,
     file: Arc<str>,
     /// Anchored nodes and their sizes in nodes.
     anchors: HashMap<usize, (Node, usize)>,
@@ -180,7 +213,7 @@ impl<'a> Loader<'a> {
     }
 
     fn next(&mut self) -> Result<Ev<'a>, Diagnostic> {
-        match self.parser.next_event() {
+        match self.events.next() {
             Some(Ok(ev)) => Ok(ev),
             Some(Err(e)) => Err(self.scan_error(&e)),
             None => Err(
@@ -451,42 +484,55 @@ pub struct ManifestHead {
 /// documents. Callers then use [`load_one`], which gives the exact result or
 /// diagnostic; so `Some` always agrees with what [`load_one`] would read.
 pub fn manifest_head(src: &str) -> Option<ManifestHead> {
-    let mut skim = Skim {
-        parser: Parser::new_from_str(src),
+    let fast = Skim {
+        events: Events::Fast(fast::Fast::new(src)),
         nodes: 0,
     };
-    if !matches!(skim.next()?, Event::StreamStart) {
-        return None;
-    }
-    if !matches!(skim.next()?, Event::DocumentStart(_)) {
-        return None;
-    }
-    if !matches!(skim.next()?, Event::MappingStart(0, None)) {
-        return None;
-    }
-    let mut head = ManifestHead::default();
-    let mut keys = Keys::default();
-    while let Some(key) = skim.key(&mut keys)? {
-        match &*key {
-            "apiVersion" => head.api_version = skim.string_or_skip(1)?,
-            "kind" => head.kind = skim.string_or_skip(1)?,
-            "metadata" => match skim.next()? {
-                Event::MappingStart(0, None) => skim.metadata(&mut head)?,
-                ev => skim.skip(ev, 1)?,
-            },
-            _ => {
-                let ev = skim.next()?;
-                skim.skip(ev, 1)?;
+    fast.head().or_else(|| {
+        Skim {
+            events: Events::Saphyr(Parser::new_from_str(src)),
+            nodes: 0,
+        }
+        .head()
+    })
+}
+
+impl<'a> Skim<'a> {
+    fn head(mut self) -> Option<ManifestHead> {
+        let skim = &mut self;
+        if !matches!(skim.next()?, Event::StreamStart) {
+            return None;
+        }
+        if !matches!(skim.next()?, Event::DocumentStart(_)) {
+            return None;
+        }
+        if !matches!(skim.next()?, Event::MappingStart(0, None)) {
+            return None;
+        }
+        let mut head = ManifestHead::default();
+        let mut keys = Keys::default();
+        while let Some(key) = skim.key(&mut keys)? {
+            match &*key {
+                "apiVersion" => head.api_version = skim.string_or_skip(1)?,
+                "kind" => head.kind = skim.string_or_skip(1)?,
+                "metadata" => match skim.next()? {
+                    Event::MappingStart(0, None) => skim.metadata(&mut head)?,
+                    ev => skim.skip(ev, 1)?,
+                },
+                _ => {
+                    let ev = skim.next()?;
+                    skim.skip(ev, 1)?;
+                }
             }
         }
-    }
-    match skim.next()? {
-        Event::DocumentEnd => {}
-        _ => return None,
-    }
-    match skim.next()? {
-        Event::StreamEnd => Some(head),
-        _ => None,
+        match skim.next()? {
+            Event::DocumentEnd => {}
+            _ => return None,
+        }
+        match skim.next()? {
+            Event::StreamEnd => Some(head),
+            _ => None,
+        }
     }
 }
 
@@ -520,7 +566,7 @@ impl<'a> Keys<'a> {
 /// The event walker behind [`manifest_head`]: `None` means "not simple,
 /// ask the loader".
 struct Skim<'a> {
-    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    events: Events<'a>,
     nodes: usize,
 }
 
@@ -530,7 +576,7 @@ impl<'a> Skim<'a> {
         if self.nodes > MAX_NODES {
             return None;
         }
-        match self.parser.next_event()? {
+        match self.events.next()? {
             Ok((ev, _)) => Some(ev),
             Err(_) => None,
         }

@@ -1,0 +1,659 @@
+//! A fast reader for the block-style YAML that values files and rendered
+//! manifests are nearly always written in.
+//!
+//! It produces the same events, at the same positions, as saphyr-parser, for
+//! a conservative subset of YAML: one document whose top level is a block
+//! mapping, made of block mappings and block sequences, plain scalars on one
+//! line, single- and double-quoted scalars on one line, empty `{}`/`[]`, and
+//! comments. Anything else — tabs, anchors, aliases, tags, flow collections,
+//! block scalars (`|`, `>`), multi-line scalars, `?` keys, directives, more
+//! than one document, any syntax error — makes [`Fast::next`] return `None`,
+//! and the caller reads the whole text again with saphyr-parser, which gives
+//! the exact result or diagnostic. So this module never decides what a text
+//! means on its own: whatever it accepts, saphyr reads identically (the
+//! tests below check this on every YAML file of the repository and on
+//! thousands of mutations of them).
+//!
+//! Why: saphyr's scanner costs ~240 instructions per byte; checking rendered
+//! output and reading values files were half of the instructions of
+//! rendering a large chart (docs/performance.md).
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use saphyr_parser::{Event, Marker, ScalarStyle, Span};
+
+/// Longest implicit key YAML allows (saphyr refuses longer ones).
+const MAX_KEY: usize = 1024;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Map,
+    Seq,
+}
+
+/// An open block collection and the column its entries start at.
+#[derive(Clone, Copy, Debug)]
+struct Open {
+    kind: Kind,
+    indent: usize,
+    /// A sequence written at the same indentation as its parent's key.
+    indentless: bool,
+}
+
+/// What the previous content line left unfinished.
+#[derive(Clone, Copy, Debug)]
+enum Pending {
+    None,
+    /// A node ended the line: nothing may follow more indented.
+    Closed,
+    /// `key:` with no value on its line: (indent of the map, where the
+    /// empty value would be).
+    Value(usize, Marker),
+    /// `-` with no value on its line: (indent of the sequence, where the
+    /// empty item would be).
+    Item(usize, Marker),
+}
+
+type Ev<'a> = (Event<'a>, Span);
+
+/// The event reader. See the module documentation.
+pub(super) struct Fast<'a> {
+    src: &'a str,
+    /// Byte offset of the next line.
+    pos: usize,
+    /// 1-based number of the next line.
+    line: usize,
+    stack: Vec<Open>,
+    pending: Pending,
+    queue: VecDeque<Ev<'a>>,
+    started: bool,
+    explicit_doc: bool,
+    finished: bool,
+}
+
+/// One line being read.
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    text: &'a str,
+    /// 1-based line number.
+    no: usize,
+    /// Byte offset of the line in the source.
+    start: usize,
+    /// Whether the line is all ASCII (then byte offsets are columns).
+    ascii: bool,
+}
+
+impl<'a> Line<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    /// The marker of byte offset `at` of this line (columns count chars).
+    fn mark(&self, at: usize) -> Marker {
+        let col = if self.ascii {
+            at
+        } else {
+            self.bytes()[..at]
+                .iter()
+                .filter(|b| (**b & 0xC0) != 0x80)
+                .count()
+        };
+        Marker::new(self.start + at, self.no, col)
+    }
+
+    /// Offset of the first byte at or after `at` that is not a space.
+    fn skip_spaces(&self, mut at: usize) -> usize {
+        let b = self.bytes();
+        while at < b.len() && b[at] == b' ' {
+            at += 1;
+        }
+        at
+    }
+
+    /// Whether nothing but spaces and a comment follows `at` (a comment
+    /// must be separated from what precedes it by a space).
+    fn ends_at(&self, at: usize) -> bool {
+        let b = self.bytes();
+        let rest = self.skip_spaces(at);
+        rest == b.len() || (b[rest] == b'#' && rest > at)
+    }
+}
+
+fn span(m: Marker) -> Span {
+    Span::new(m, m)
+}
+
+fn is_space_or_end(b: &[u8], at: usize) -> bool {
+    at >= b.len() || b[at] == b' '
+}
+
+/// A key found on a line: its text, style, and where its `:` is.
+struct Key<'a> {
+    text: Cow<'a, str>,
+    style: ScalarStyle,
+    colon: usize,
+}
+
+/// Whether a line holds a key at `at`: `Some(Ok(key))` if so,
+/// `Some(Err(()))` if it certainly does not (a scalar), `None` when the
+/// subset cannot tell (bail).
+type KeyScan<'a> = Option<Result<Key<'a>, ()>>;
+
+impl<'a> Fast<'a> {
+    pub(super) fn new(src: &'a str) -> Self {
+        Fast {
+            src,
+            pos: 0,
+            line: 1,
+            stack: Vec::new(),
+            pending: Pending::None,
+            queue: VecDeque::new(),
+            started: false,
+            explicit_doc: false,
+            finished: false,
+        }
+    }
+
+    /// The next event; `None` when the text leaves the subset (read it
+    /// with saphyr-parser instead).
+    pub(super) fn next(&mut self) -> Option<Ev<'a>> {
+        loop {
+            if let Some(ev) = self.queue.pop_front() {
+                return Some(ev);
+            }
+            if self.finished {
+                return None;
+            }
+            self.step()?;
+        }
+    }
+
+    fn push(&mut self, ev: Event<'a>, m: Marker) {
+        self.queue.push_back((ev, span(m)));
+    }
+
+    fn empty_scalar(&mut self, m: Marker) {
+        self.push(
+            Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None),
+            m,
+        );
+    }
+
+    fn end_of(&mut self, kind: Kind, m: Marker) {
+        match kind {
+            Kind::Map => self.push(Event::MappingEnd, m),
+            Kind::Seq => self.push(Event::SequenceEnd, m),
+        }
+    }
+
+    /// Read one line (or the end of the text).
+    fn step(&mut self) -> Option<()> {
+        let src = self.src;
+        if self.pos >= src.len() {
+            return self.finish();
+        }
+        let start = self.pos;
+        let rest = &src.as_bytes()[start..];
+        let len = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+        self.pos = start + len + 1;
+        let no = self.line;
+        self.line += 1;
+        let text = &src[start..start + len];
+        let mut ascii = true;
+        for &b in text.as_bytes() {
+            if b < 0x20 || b == 0x7F {
+                return None; // tabs, CR, control characters
+            }
+            ascii &= b < 0x80;
+        }
+        if !ascii
+            && text.chars().any(|c| {
+                matches!(
+                    c,
+                    '\u{80}'
+                        ..='\u{9F}'
+                            | '\u{2028}'
+                            | '\u{2029}'
+                            | '\u{FEFF}'
+                            | '\u{FFFE}'
+                            | '\u{FFFF}'
+                )
+            })
+        {
+            return None;
+        }
+        let line = Line {
+            text,
+            no,
+            start,
+            ascii,
+        };
+        let b = text.as_bytes();
+        let indent = line.skip_spaces(0);
+        if indent == b.len() || b[indent] == b'#' {
+            return Some(()); // blank or comment
+        }
+        if indent == 0 {
+            let marker = b.starts_with(b"---") || b.starts_with(b"...");
+            if marker && is_space_or_end(b, 3) {
+                // `---` alone, before anything, starts the document.
+                if !self.started && b.starts_with(b"---") && line.skip_spaces(3) == b.len() {
+                    self.explicit_doc = true;
+                    return Some(());
+                }
+                return None;
+            }
+            if b[0] == b'%' {
+                return None;
+            }
+        }
+        self.content(line, indent)
+    }
+
+    fn is_item(b: &[u8], at: usize) -> bool {
+        b.get(at) == Some(&b'-') && is_space_or_end(b, at + 1)
+    }
+
+    /// A line with content starting at `indent`.
+    fn content(&mut self, line: Line<'a>, indent: usize) -> Option<()> {
+        let b = line.bytes();
+        let item = Self::is_item(b, indent);
+        if !self.started {
+            if indent != 0 || item {
+                return None;
+            }
+            self.started = true;
+            let top = Marker::new(0, 1, 0);
+            self.push(Event::StreamStart, top);
+            self.push(Event::DocumentStart(self.explicit_doc), top);
+            self.push(Event::MappingStart(0, None), line.mark(0));
+            self.stack.push(Open {
+                kind: Kind::Map,
+                indent: 0,
+                indentless: false,
+            });
+            return self.entry(line, 0);
+        }
+        match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::Value(m, empty) => {
+                if indent > m {
+                    return self.nested(line, indent, item);
+                }
+                if indent == m && item {
+                    // A sequence under a key, at the key's indentation; it
+                    // starts where its first item does.
+                    let first = self.first_of_item(line, indent);
+                    self.push(Event::SequenceStart(0, None), first);
+                    self.stack.push(Open {
+                        kind: Kind::Seq,
+                        indent,
+                        indentless: true,
+                    });
+                    return self.item(line, indent);
+                }
+                self.empty_scalar(empty);
+            }
+            Pending::Item(n, empty) => {
+                if indent > n {
+                    return self.nested(line, indent, item);
+                }
+                self.empty_scalar(empty);
+            }
+            Pending::Closed => {
+                if indent > self.stack.last()?.indent {
+                    return None;
+                }
+            }
+            Pending::None => {}
+        }
+        loop {
+            let top = *self.stack.last()?;
+            if indent < top.indent {
+                self.stack.pop();
+                self.end_of(top.kind, line.mark(indent));
+                continue;
+            }
+            if indent > top.indent {
+                return None;
+            }
+            return match top.kind {
+                Kind::Map if item => None,
+                Kind::Map => self.entry(line, indent),
+                Kind::Seq if item => self.item(line, indent),
+                Kind::Seq if top.indentless => {
+                    self.stack.pop();
+                    self.end_of(Kind::Seq, line.mark(indent));
+                    continue;
+                }
+                Kind::Seq => None,
+            };
+        }
+    }
+
+    /// Where the first node of the item whose `-` is at `dash` starts
+    /// (saphyr's position of an indentless sequence).
+    fn first_of_item(&self, line: Line<'a>, dash: usize) -> Marker {
+        let at = line.skip_spaces(dash + 1);
+        if line.ends_at(dash + 1) {
+            line.mark(line.text.len())
+        } else {
+            line.mark(at)
+        }
+    }
+
+    /// A block collection that starts on this line, below a `key:` or `-`.
+    fn nested(&mut self, line: Line<'a>, indent: usize, item: bool) -> Option<()> {
+        if item {
+            self.push(Event::SequenceStart(0, None), line.mark(indent));
+            self.stack.push(Open {
+                kind: Kind::Seq,
+                indent,
+                indentless: false,
+            });
+            self.item(line, indent)
+        } else {
+            self.push(Event::MappingStart(0, None), line.mark(indent));
+            self.stack.push(Open {
+                kind: Kind::Map,
+                indent,
+                indentless: false,
+            });
+            self.entry(line, indent)
+        }
+    }
+
+    /// `key: value` with the key at `at`, in the map on top of the stack.
+    fn entry(&mut self, line: Line<'a>, at: usize) -> Option<()> {
+        let key = self.key(line, at)?.ok()?;
+        self.push(Event::Scalar(key.text, key.style, 0, None), line.mark(at));
+        let after = key.colon + 1;
+        if line.ends_at(after) {
+            let m = self.stack.last()?.indent;
+            self.pending = Pending::Value(m, line.mark(key.colon));
+            return Some(());
+        }
+        let v = line.skip_spaces(after);
+        self.value(line, v, false)?;
+        self.pending = Pending::Closed;
+        Some(())
+    }
+
+    /// `- …` with the dash at `dash`, in the sequence on top of the stack.
+    fn item(&mut self, line: Line<'a>, dash: usize) -> Option<()> {
+        let b = line.bytes();
+        if line.ends_at(dash + 1) {
+            let n = self.stack.last()?.indent;
+            self.pending = Pending::Item(n, line.mark(b.len()));
+            return Some(());
+        }
+        let at = line.skip_spaces(dash + 1);
+        if Self::is_item(b, at) {
+            return None; // `- - x`
+        }
+        if self.key(line, at)?.is_ok() {
+            // A map that starts on the item's line.
+            self.push(Event::MappingStart(0, None), line.mark(at));
+            self.stack.push(Open {
+                kind: Kind::Map,
+                indent: line.mark(at).col(),
+                indentless: false,
+            });
+            return self.entry(line, at);
+        }
+        self.value(line, at, true)?;
+        self.pending = Pending::Closed;
+        Some(())
+    }
+
+    /// A key at `at`, if the line has one there.
+    fn key(&self, line: Line<'a>, at: usize) -> KeyScan<'a> {
+        let b = line.bytes();
+        match b[at] {
+            b'"' | b'\'' => {
+                let (text, end) = if b[at] == b'"' {
+                    double_quoted(line, at)?
+                } else {
+                    single_quoted(line, at)?
+                };
+                if b.get(end) == Some(&b':') && is_space_or_end(b, end + 1) {
+                    if end - at > MAX_KEY {
+                        return None;
+                    }
+                    let style = if b[at] == b'"' {
+                        ScalarStyle::DoubleQuoted
+                    } else {
+                        ScalarStyle::SingleQuoted
+                    };
+                    return Some(Ok(Key {
+                        text,
+                        style,
+                        colon: end,
+                    }));
+                }
+                Some(Err(()))
+            }
+            _ => {
+                if !plain_start(b, at) {
+                    return None;
+                }
+                let mut i = at;
+                while i < b.len() {
+                    match b[i] {
+                        b':' if is_space_or_end(b, i + 1) => {
+                            let mut end = i;
+                            while b[end - 1] == b' ' {
+                                end -= 1;
+                            }
+                            if end - at > MAX_KEY {
+                                return None;
+                            }
+                            return Some(Ok(Key {
+                                text: Cow::Borrowed(&line.text[at..end]),
+                                style: ScalarStyle::Plain,
+                                colon: i,
+                            }));
+                        }
+                        b'#' if b[i - 1] == b' ' => return Some(Err(())),
+                        _ => i += 1,
+                    }
+                }
+                Some(Err(()))
+            }
+        }
+    }
+
+    /// A scalar (or `{}`/`[]`) at `at` that must end its line.
+    fn value(&mut self, line: Line<'a>, at: usize, _in_item: bool) -> Option<()> {
+        let b = line.bytes();
+        let m = line.mark(at);
+        match b[at] {
+            b'"' | b'\'' => {
+                let (text, end) = if b[at] == b'"' {
+                    double_quoted(line, at)?
+                } else {
+                    single_quoted(line, at)?
+                };
+                if !line.ends_at(end) {
+                    return None;
+                }
+                let style = if b[at] == b'"' {
+                    ScalarStyle::DoubleQuoted
+                } else {
+                    ScalarStyle::SingleQuoted
+                };
+                self.push(Event::Scalar(text, style, 0, None), m);
+            }
+            b'{' | b'[' => {
+                let close = if b[at] == b'{' { b'}' } else { b']' };
+                if b.get(at + 1) != Some(&close) || !line.ends_at(at + 2) {
+                    return None;
+                }
+                if b[at] == b'{' {
+                    self.push(Event::MappingStart(0, None), m);
+                    self.push(Event::MappingEnd, line.mark(at + 1));
+                } else {
+                    self.push(Event::SequenceStart(0, None), m);
+                    self.push(Event::SequenceEnd, line.mark(at + 1));
+                }
+            }
+            _ => {
+                if !plain_start(b, at) {
+                    return None;
+                }
+                let mut end = b.len();
+                let mut i = at;
+                while i < b.len() {
+                    match b[i] {
+                        b':' if is_space_or_end(b, i + 1) => return None,
+                        b'#' if b[i - 1] == b' ' => {
+                            end = i;
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                while b[end - 1] == b' ' {
+                    end -= 1;
+                }
+                self.push(
+                    Event::Scalar(
+                        Cow::Borrowed(&line.text[at..end]),
+                        ScalarStyle::Plain,
+                        0,
+                        None,
+                    ),
+                    m,
+                );
+            }
+        }
+        Some(())
+    }
+
+    /// The end of the text: close everything.
+    fn finish(&mut self) -> Option<()> {
+        if !self.started {
+            return None; // empty or comments only: rare, saphyr's case
+        }
+        let line = self.line.saturating_sub(1).max(1);
+        let m = Marker::new(self.src.len(), line + 1, 0);
+        match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::Value(_, empty) | Pending::Item(_, empty) => self.empty_scalar(empty),
+            Pending::Closed | Pending::None => {}
+        }
+        while let Some(top) = self.stack.pop() {
+            self.end_of(top.kind, m);
+        }
+        self.push(Event::DocumentEnd, m);
+        self.push(Event::StreamEnd, m);
+        self.finished = true;
+        Some(())
+    }
+}
+
+/// Whether a plain scalar may start at `at` (YAML's indicators may not
+/// start one, `-?:` unless a non-space follows).
+fn plain_start(b: &[u8], at: usize) -> bool {
+    match b[at] {
+        b'-' | b'?' | b':' => !is_space_or_end(b, at + 1),
+        b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+        | b'"' | b'%' | b'@' | b'`' => false,
+        _ => true,
+    }
+}
+
+/// A single-line `'…'` at `at`: its text and the offset after it.
+fn single_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)> {
+    let b = line.bytes();
+    let mut i = at + 1;
+    let mut owned: Option<String> = None;
+    let mut run = i;
+    loop {
+        let c = *b.get(i)?; // unterminated on this line: bail
+        if c == b'\'' {
+            if b.get(i + 1) == Some(&b'\'') {
+                let s = owned.get_or_insert_with(String::new);
+                s.push_str(&line.text[run..=i]);
+                i += 2;
+                run = i;
+                continue;
+            }
+            let text = match owned {
+                Some(mut s) => {
+                    s.push_str(&line.text[run..i]);
+                    Cow::Owned(s)
+                }
+                None => Cow::Borrowed(&line.text[at + 1..i]),
+            };
+            return Some((text, i + 1));
+        }
+        i += 1;
+    }
+}
+
+/// A single-line `"…"` at `at`: its text (escapes decoded) and the offset
+/// after it.
+fn double_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)> {
+    let b = line.bytes();
+    let mut i = at + 1;
+    let mut owned: Option<String> = None;
+    let mut run = i;
+    loop {
+        match *b.get(i)? {
+            b'"' => {
+                let text = match owned {
+                    Some(mut s) => {
+                        s.push_str(&line.text[run..i]);
+                        Cow::Owned(s)
+                    }
+                    None => Cow::Borrowed(&line.text[at + 1..i]),
+                };
+                return Some((text, i + 1));
+            }
+            b'\\' => {
+                let s = owned.get_or_insert_with(String::new);
+                s.push_str(&line.text[run..i]);
+                let esc = *b.get(i + 1)?;
+                i += 2;
+                let simple = match esc {
+                    b'0' => Some('\0'),
+                    b'a' => Some('\u{7}'),
+                    b'b' => Some('\u{8}'),
+                    b't' => Some('\t'),
+                    b'n' => Some('\n'),
+                    b'v' => Some('\u{b}'),
+                    b'f' => Some('\u{c}'),
+                    b'r' => Some('\r'),
+                    b'e' => Some('\u{1b}'),
+                    b' ' => Some(' '),
+                    b'"' => Some('"'),
+                    b'/' => Some('/'),
+                    b'\\' => Some('\\'),
+                    _ => None,
+                };
+                if let Some(c) = simple {
+                    s.push(c);
+                } else {
+                    let digits = match esc {
+                        b'x' => 2,
+                        b'u' => 4,
+                        b'U' => 8,
+                        _ => return None,
+                    };
+                    let hex = line.text.get(i..i + digits)?;
+                    if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                        return None;
+                    }
+                    let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+                    s.push(c);
+                    i += digits;
+                }
+                run = i;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

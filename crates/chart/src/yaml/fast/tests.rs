@@ -1,0 +1,260 @@
+//! The fast reader against saphyr-parser: whatever it reads to the end, it
+//! must read exactly as saphyr does (same events, same positions).
+
+use super::*;
+use saphyr_parser::Parser;
+
+/// An event with the position the loader uses (nodes' starts).
+type Seen = (String, usize, usize);
+
+fn seen(ev: &Event, sp: &Span) -> Seen {
+    let node = matches!(
+        ev,
+        Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_)
+    );
+    if node {
+        (format!("{ev:?}"), sp.start.line(), sp.start.col())
+    } else {
+        (format!("{ev:?}"), 0, 0)
+    }
+}
+
+fn by_saphyr(src: &str) -> Result<Vec<Seen>, String> {
+    let mut out = Vec::new();
+    let mut p = Parser::new_from_str(src);
+    loop {
+        match p.next_event() {
+            Some(Ok((ev, sp))) => {
+                let end = matches!(ev, Event::StreamEnd);
+                out.push(seen(&ev, &sp));
+                if end {
+                    return Ok(out);
+                }
+            }
+            Some(Err(e)) => return Err(format!("{e:?}")),
+            None => return Err("no StreamEnd".into()),
+        }
+    }
+}
+
+fn by_fast(src: &str) -> Option<Vec<Seen>> {
+    let mut out = Vec::new();
+    let mut f = Fast::new(src);
+    loop {
+        let (ev, sp) = f.next()?;
+        let end = matches!(ev, Event::StreamEnd);
+        out.push(seen(&ev, &sp));
+        if end {
+            return Some(out);
+        }
+    }
+}
+
+/// Check one text; true when the fast reader took it.
+fn agrees(src: &str) -> bool {
+    match by_fast(src) {
+        None => false,
+        Some(fast) => {
+            let slow = by_saphyr(src);
+            assert_eq!(
+                Ok(&fast),
+                slow.as_ref(),
+                "the fast reader disagrees on:\n{src}"
+            );
+            true
+        }
+    }
+}
+
+#[test]
+fn reads_the_usual_block_yaml() {
+    let texts = [
+        "a: 1\nb: two\n",
+        "a:\nb: 1\nc:\n  - x\n  -\n  - k: v\n    j:\n  - y\nd:\n- 1\ne: {}\nf: []\ng: \"q\"   # c\nh:   \n\n",
+        "a: 1\nd:\n-\n- 2\ne:\n-   # c\n- 3\nf: x # c\ng:\n\n  # c\n  k: v\n",
+        "h: \"a\\tb\\u00e9\\\"\\\\\"\ni: 'it''s'\n\"q k\": 1\n'single': x\n",
+        "# head\n---\nkey: value\n",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app.kubernetes.io/name: web\n    helm.sh/chart: \"api-1.0.0\"\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: \"r/x:1.2\"\n          env:\n            - name: \"A\"\n              value: \"1\"\n          ports:\n            - containerPort: 8080\n              protocol: TCP\n",
+        "url: http://x:8080/a#b\nlist:\n  - a,b\n  - x]y\nweird key with spaces : v\nk: v  \n",
+        "a:\n  b:\n    c:\n      d: 1\n  e: 2\nf: 3\n",
+        "a:\n  -\n    b: 1\n  -\n    - x\n",
+        "k: é # comment é\n",
+        "kéy: 1\n",
+        "\"é\": 1\nb: \"ü\"\n",
+        "s:\n- a\n- b\nt: 1\n",
+        "- a\n",
+        "a: -1\nb: -.5\nc: ~\nd: null\ne: 0x1F\nf: :x\ng: ?y\n",
+        "a: b:c\nd: \"x\" # c\n",
+        "m:\n  - k: v\n    l:\n    - 1\n    - 2\n  - z\n",
+    ];
+    let mut taken = 0;
+    for t in texts {
+        let took = agrees(t);
+        if !took {
+            eprintln!("not taken: {t:?}");
+        }
+        taken += usize::from(took);
+    }
+    // All but the top-level list are in the subset.
+    assert_eq!(taken, texts.len() - 1);
+}
+
+#[test]
+fn leaves_everything_else_to_saphyr() {
+    let texts = [
+        "",
+        "# only a comment\n",
+        "a:\tb\n",
+        "a: 1\r\nb: 2\r\n",
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: [1, 2]\n",
+        "a: {b: 1}\n",
+        "a: |\n  text\n",
+        "a: >-\n  text\n",
+        "a: multi\n  line\n",
+        "a: \"multi\n  line\"\n",
+        "? a\n: b\n",
+        "%YAML 1.2\n---\na: 1\n",
+        "a: 1\n---\nb: 2\n",
+        "a: 1\n...\n",
+        "a: b: c\n",
+        "a: - b\n",
+        "- - a\n",
+        "a:\n  b: 1\n c: 2\n",
+        "a: 1\n  b: 2\n",
+        "a: \"\\N\"\n",
+        "a: x\u{85}y\n",
+        "a: 'unterminated\n",
+        "a:\n  x\n",
+        "a: @x\n",
+        "a: `x\n",
+    ];
+    for t in texts {
+        assert!(by_fast(t).is_none(), "the fast reader took {t:?}");
+    }
+}
+
+/// Every YAML file of the repository, and each document of the
+/// multi-document ones (rendered goldens).
+fn corpus() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join("charts"), root.join("tests"), root.join("docs")];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("yaml" | "yml" | "golden" | "md")
+            ) {
+                if let Ok(text) = std::fs::read_to_string(&p) {
+                    files.push(text);
+                }
+            }
+        }
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        for doc in f.split("\n---\n") {
+            out.push(doc.to_string());
+        }
+        out.push(f);
+    }
+    out
+}
+
+#[test]
+fn agrees_with_saphyr_on_the_repository() {
+    let corpus = corpus();
+    assert!(corpus.len() > 100, "corpus not found: {}", corpus.len());
+    let taken = corpus.iter().filter(|t| agrees(t)).count();
+    // The fast reader must actually read most of our own YAML.
+    eprintln!("corpus: took {taken} of {}", corpus.len());
+    assert!(
+        taken * 3 > corpus.len(),
+        "took only {taken} of {}",
+        corpus.len()
+    );
+}
+
+/// xorshift64*: deterministic, no dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn mutate(src: &str, rng: &mut Rng) -> String {
+    const BITS: &[&str] = &[
+        "\"", "'", ":", ": ", "-", "- ", "#", " #", "{", "}", "[", "]", "{}", "[]", ",", "&", "*",
+        "!", "|", ">", "?", "%", "@", "\\", "\\u00e9", "\\x4", "\t", "\n", " ", "  ", "a", "1",
+        "é", "---", "\n---\n", "\n  ", "\n- ", "\nk: ", "''", "\"\"", "~",
+    ];
+    let mut s: Vec<char> = src.chars().collect();
+    for _ in 0..1 + rng.below(3) {
+        let at = rng.below(s.len() + 1);
+        match rng.below(4) {
+            0 if at < s.len() => {
+                s.remove(at);
+            }
+            1 => {
+                // indent or dedent a line
+                let start = s[..at]
+                    .iter()
+                    .rposition(|c| *c == '\n')
+                    .map_or(0, |p| p + 1);
+                if rng.below(2) == 0 {
+                    s.insert(start, ' ');
+                } else if s.get(start) == Some(&' ') {
+                    s.remove(start);
+                }
+            }
+            _ => {
+                let bit = BITS[rng.below(BITS.len())];
+                for (k, c) in bit.chars().enumerate() {
+                    s.insert(at + k, c);
+                }
+            }
+        }
+    }
+    s.into_iter().collect()
+}
+
+#[test]
+fn agrees_with_saphyr_on_mutations() {
+    let mut seeds: Vec<String> = corpus().into_iter().filter(|t| t.len() < 4000).collect();
+    seeds.push("a:\nb: 1\nc:\n  - x\n  -\n  - k: v\n    j:\n  - y\nd:\n- 1\ne: {}\nf: []\ng: \"q\"   # c\nh:   \n".into());
+    seeds.push("m:\n  - k: v\n    l:\n    - 1\n    - 2\n  - z\n".into());
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut tried, mut taken) = (0, 0);
+    for seed in &seeds {
+        if by_fast(seed).is_none() {
+            continue;
+        }
+        for _ in 0..100 {
+            let m = mutate(seed, &mut rng);
+            tried += 1;
+            taken += usize::from(agrees(&m));
+        }
+    }
+    eprintln!("mutations: took {taken} of {tried}");
+    assert!(tried > 1000, "only {tried} mutations");
+    assert!(
+        taken > tried / 10,
+        "the fast reader took only {taken} of {tried} mutations"
+    );
+}
