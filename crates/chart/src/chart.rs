@@ -572,7 +572,7 @@ fn build(files: BTreeMap<String, Vec<u8>>, source: &str) -> Result<Chart> {
             let text = yaml::decode_utf8(bytes.clone(), VALUES_FILE)?;
             yaml::load_values(&text, &Arc::from(VALUES_FILE))?
         }
-        None => Node::new(Value::Map(crate::value::Map::new()), Default::default()),
+        None => Node::new(Value::Map(crate::value::Map::default()), Default::default()),
     };
     let environments = Environments::load(&files)?;
     Ok(Chart {

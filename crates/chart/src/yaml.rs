@@ -328,10 +328,10 @@ impl<'a> Loader<'a> {
     }
 
     fn mapping(&mut self, depth: usize) -> Result<Map, Diagnostic> {
-        let mut map = Map::new();
-        // Keys written in this mapping (as opposed to merged in by `<<`).
-        let mut explicit: HashMap<String, Location> = HashMap::new();
-        let mut merged: HashSet<String> = HashSet::new();
+        let mut map = Map::default();
+        // Where each entry's key is written, by entry index; `None` for
+        // entries merged in by `<<` (which explicit keys may override).
+        let mut keys_at: Vec<Option<(u32, u32)>> = Vec::new();
         loop {
             let (kev, kspan) = self.next()?;
             if matches!(kev, Event::MappingEnd) {
@@ -340,12 +340,12 @@ impl<'a> Loader<'a> {
             let is_merge =
                 matches!(&kev, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
             let key_node = self.node(kev, kspan, depth + 1)?;
-            let key = match &key_node.value {
-                Value::Str(s) => s.clone(),
+            let key = match key_node.value {
+                Value::Str(s) => s,
                 Value::Null => "null".to_string(),
                 Value::Bool(b) => b.to_string(),
                 Value::Int(i) => i.to_string(),
-                Value::Float(f) => float_to_string(*f),
+                Value::Float(f) => float_to_string(f),
                 Value::Seq(_) | Value::Map(_) => {
                     return Err(Diagnostic::error(
                         "yaml",
@@ -357,21 +357,32 @@ impl<'a> Loader<'a> {
             let (vev, vspan) = self.next()?;
             let value = self.node(vev, vspan, depth + 1)?;
             if is_merge {
-                self.merge_into(&mut map, &explicit, &mut merged, value, &kspan)?;
+                self.merge_into(&mut map, &mut keys_at, value, &kspan)?;
                 continue;
             }
-            let here = self.loc(&kspan);
-            if let Some(first) = explicit.get(&key) {
-                return Err(Diagnostic::error(
-                    "yaml",
-                    format!("duplicate key \"{key}\" in one mapping"),
-                )
-                .at(here)
-                .note(format!("first defined at {first}")));
+            let here = (to_u32(kspan.start.line()), to_u32(kspan.start.col() + 1));
+            match map.get_index_of(&key) {
+                Some(i) => {
+                    if let Some((line, column)) = keys_at[i] {
+                        return Err(Diagnostic::error(
+                            "yaml",
+                            format!("duplicate key \"{key}\" in one mapping"),
+                        )
+                        .at(self.loc(&kspan))
+                        .note(format!(
+                            "first defined at {}",
+                            Location::new(self.file.clone(), line, column)
+                        )));
+                    }
+                    // An explicit key overrides one merged in by `<<`.
+                    keys_at[i] = Some(here);
+                    map.insert(key, value);
+                }
+                None => {
+                    keys_at.push(Some(here));
+                    map.insert(key, value);
+                }
             }
-            explicit.insert(key.clone(), here);
-            merged.remove(&key);
-            map.insert(key, value);
         }
     }
 
@@ -380,8 +391,7 @@ impl<'a> Loader<'a> {
     fn merge_into(
         &self,
         map: &mut Map,
-        explicit: &HashMap<String, Location>,
-        merged: &mut HashSet<String>,
+        keys_at: &mut Vec<Option<(u32, u32)>>,
         value: Node,
         span: &Span,
     ) -> Result<(), Diagnostic> {
@@ -401,10 +411,10 @@ impl<'a> Loader<'a> {
         };
         for src in sources {
             for (k, v) in src {
-                if explicit.contains_key(&k) || merged.contains(&k) {
+                if map.contains_key(&k) {
                     continue;
                 }
-                merged.insert(k.clone());
+                keys_at.push(None);
                 map.insert(k, v);
             }
         }
@@ -1503,6 +1513,33 @@ mod tests {
     }
 
     #[test]
+    fn merge_keys_keep_order_explicit_keys_win_and_duplicates_point_at_the_first() {
+        let n =
+            load("a: &a {x: 1, y: 2}\nb: &b {y: 20, z: 30}\nd:\n  x: 0\n  <<: [*a, *b]\n  z: 3\n");
+        let d = n.get_path(&["d"]).unwrap();
+        let Value::Map(m) = &d.value else {
+            panic!("not a map")
+        };
+        let got: Vec<(&str, &Value)> = m.iter().map(|(k, v)| (k.as_str(), &v.value)).collect();
+        assert_eq!(
+            got,
+            [
+                ("x", &Value::Int(0)),
+                ("y", &Value::Int(2)),
+                ("z", &Value::Int(3))
+            ]
+        );
+        let e = err("a: &a {y: 2}\nd:\n  <<: *a\n  y: 3\n  y: 4\n");
+        assert!(e.message.contains("duplicate key \"y\""), "{}", e.message);
+        assert_eq!(e.location.as_ref().map(|l| l.line), Some(5));
+        assert!(
+            e.notes.iter().any(|n| n.contains("values.yaml:4:3")),
+            "{:?}",
+            e.notes
+        );
+    }
+
+    #[test]
     fn non_utf8_is_refused_with_line() {
         let d = decode_utf8(b"a: 1\nb: \xff\n".to_vec(), "values.yaml").unwrap_err();
         assert_eq!(d.location.unwrap().to_string(), "values.yaml:2:4");
@@ -1543,7 +1580,7 @@ mod tests {
     #[test]
     fn multi_line_strings_round_trip() {
         for s in ["a\nb\n", "a\nb", "a\n\nb\n\n", "x: 1\n  y\n"] {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("k".into(), Node::generated(Value::Str(s.into())));
             let text = to_yaml(&Value::Map(m));
             let back = load(&text);

@@ -195,18 +195,26 @@ impl<'a> Fast<'a> {
         }
         let start = self.pos;
         let rest = &src.as_bytes()[start..];
-        let len = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+        // One pass finds the end of the line and checks its bytes: printable
+        // ASCII is the usual case; tabs, CR and control characters decline.
+        let mut len = 0;
+        let mut ascii = true;
+        while let Some(&b) = rest.get(len) {
+            if (0x20..0x7F).contains(&b) {
+                len += 1;
+            } else if b == b'\n' {
+                break;
+            } else if b >= 0x80 {
+                ascii = false;
+                len += 1;
+            } else {
+                return None;
+            }
+        }
         self.pos = start + len + 1;
         let no = self.line;
         self.line += 1;
         let text = &src[start..start + len];
-        let mut ascii = true;
-        for &b in text.as_bytes() {
-            if b < 0x20 || b == 0x7F {
-                return None; // tabs, CR, control characters
-            }
-            ascii &= b < 0x80;
-        }
         if !ascii
             && text.chars().any(|c| {
                 matches!(
