@@ -2,18 +2,18 @@
 //! must read exactly as saphyr does (same events, same positions).
 
 use super::*;
-use saphyr_parser::Parser;
+use saphyr_parser::{Event, Parser};
 
 /// An event with the position the loader uses (nodes' starts).
-type Seen = (String, usize, usize);
+type Seen = (String, u32, u32);
 
-fn seen(ev: &Event, sp: &Span) -> Seen {
+fn seen(ev: &Ev, at: Pos) -> Seen {
     let node = matches!(
         ev,
-        Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_)
+        Ev::Scalar { .. } | Ev::MappingStart { .. } | Ev::SequenceStart { .. } | Ev::Alias(_)
     );
     if node {
-        (format!("{ev:?}"), sp.start.line(), sp.start.col())
+        (format!("{ev:?}"), at.line, at.col)
     } else {
         (format!("{ev:?}"), 0, 0)
     }
@@ -26,7 +26,9 @@ fn by_saphyr(src: &str) -> Result<Vec<Seen>, String> {
         match p.next_event() {
             Some(Ok((ev, sp))) => {
                 let end = matches!(ev, Event::StreamEnd);
-                out.push(seen(&ev, &sp));
+                if let Some(ev) = Ev::from_saphyr(ev) {
+                    out.push(seen(&ev, Pos::of(&sp.start)));
+                }
                 if end {
                     return Ok(out);
                 }
@@ -41,9 +43,9 @@ fn by_fast(src: &str) -> Option<Vec<Seen>> {
     let mut out = Vec::new();
     let mut f = Fast::new(src);
     loop {
-        let (ev, sp) = f.next()?;
-        let end = matches!(ev, Event::StreamEnd);
-        out.push(seen(&ev, &sp));
+        let (ev, at) = f.next()?;
+        let end = matches!(ev, Ev::StreamEnd);
+        out.push(seen(&ev, at));
         if end {
             return Some(out);
         }
