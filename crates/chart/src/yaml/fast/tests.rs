@@ -260,3 +260,71 @@ fn agrees_with_saphyr_on_mutations() {
         "the fast reader took only {taken} of {tried} mutations"
     );
 }
+
+/// Random documents from a grammar of the lines YAML files are made of, at
+/// random indentations: most are not valid YAML, and the fast reader must
+/// then decline; whatever it reads must be read the same by saphyr.
+#[test]
+fn agrees_with_saphyr_on_random_line_soup() {
+    const KEYS: &[&str] = &[
+        "a", "b", "key", "\"q k\"", "'s k'", "x.y/z", "-k", "k:k", "é", "1", "null", "<<", "a b",
+    ];
+    const VALUES: &[&str] = &[
+        "1",
+        "x",
+        "\"d q\"",
+        "'s q'",
+        "{}",
+        "[]",
+        "http://h:1/p",
+        "a#b",
+        "a #c",
+        "-1",
+        ":x",
+        "\"esc\\n\\u00e9\"",
+        "''",
+        "\"\"",
+        "~",
+        "a,b",
+        "x]",
+        "é",
+        "a:",
+        "'it''s'",
+        "\"a\" b",
+    ];
+    let mut rng = Rng(0x0DDB_1A5E_5BAD_5EED);
+    let (mut taken, mut total) = (0, 0);
+    for _ in 0..20_000 {
+        let mut doc = String::new();
+        // Mostly plausible indentation: the previous line's, two more, or
+        // any shallower even one; sometimes odd.
+        let mut indent = 0;
+        for _ in 0..1 + rng.below(10) {
+            indent = match rng.below(10) {
+                0..=3 => indent,
+                4..=6 => indent + 2,
+                7 | 8 => 2 * rng.below(indent / 2 + 1),
+                _ => rng.below(7),
+            };
+            doc.push_str(&" ".repeat(indent));
+            let key = KEYS[rng.below(KEYS.len())];
+            let value = VALUES[rng.below(VALUES.len())];
+            match rng.below(8) {
+                0 => doc.push_str(&format!("{key}:\n")),
+                1 => doc.push_str(&format!("- {value}\n")),
+                2 => doc.push_str("-\n"),
+                3 => doc.push_str(&format!("- {key}: {value}\n")),
+                4 => doc.push_str("# comment\n"),
+                5 => doc.push('\n'),
+                _ => doc.push_str(&format!("{key}: {value}\n")),
+            }
+        }
+        total += 1;
+        taken += usize::from(agrees(&doc));
+    }
+    eprintln!("line soup: took {taken} of {total}");
+    assert!(
+        taken > total / 20,
+        "the fast reader took only {taken} of {total}"
+    );
+}
