@@ -107,6 +107,12 @@ impl<'a> Line<'a> {
     /// Offset of the first byte at or after `at` that is not a space.
     fn skip_spaces(&self, mut at: usize) -> usize {
         let b = self.bytes();
+        while let Some(chunk) = b.get(at..at + 8) {
+            if chunk != b"        " {
+                break;
+            }
+            at += 8;
+        }
         while at < b.len() && b[at] == b' ' {
             at += 1;
         }
@@ -193,6 +199,15 @@ impl<'a> Fast<'a> {
         // ASCII is the usual case; tabs, CR and control characters decline.
         let mut len = 0;
         let mut ascii = true;
+        // Eight bytes at a time while they are all printable ASCII.
+        while let Some(chunk) = rest.get(len..len + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if !all_printable(u64::from_le_bytes(word)) {
+                break;
+            }
+            len += 8;
+        }
         while let Some(&b) = rest.get(len) {
             if (0x20..0x7F).contains(&b) {
                 len += 1;
@@ -599,6 +614,19 @@ impl<'a> Fast<'a> {
     }
 }
 
+/// Whether all eight bytes of `x` are printable ASCII (0x20..=0x7E).
+fn all_printable(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below 0x20 borrows into its high bit when 0x20 is taken from
+    // it (exact as to whether any byte does).
+    let below = x.wrapping_sub(ONES * 0x20) & !x;
+    // A byte of 0x7F or more has its high bit set, or gets it when 1 is
+    // added (a carry only comes out of 0xFF, which is high already).
+    let above = x.wrapping_add(ONES) | x;
+    (below | above) & HIGH == 0
+}
+
 /// Whether a plain scalar may start at `at` (YAML's indicators may not
 /// start one, `-?:` unless a non-space follows).
 fn plain_start(b: &[u8], at: usize) -> bool {
@@ -705,3 +733,25 @@ fn double_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)>
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod swar {
+    #[test]
+    fn all_printable_is_exact_byte_by_byte() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut w = *b"abcdefgh";
+                w[pos] = b;
+                let want = (0x20..0x7F).contains(&b);
+                assert_eq!(
+                    super::all_printable(u64::from_le_bytes(w)),
+                    want,
+                    "{b:#x} at {pos}"
+                );
+            }
+        }
+        assert!(!super::all_printable(u64::from_le_bytes([
+            0x7E, 0xFF, 0x7E, 0x20, 0x20, 0x20, 0x20, 0x20
+        ])));
+    }
+}
