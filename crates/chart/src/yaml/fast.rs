@@ -180,6 +180,26 @@ impl<'a> Fast<'a> {
         self.push(Ev::plain(""), at);
     }
 
+    /// A block collection starts at `at`, its entries at column `indent`.
+    fn open(&mut self, kind: Kind, indent: usize, indentless: bool, at: Pos) {
+        let ev = match kind {
+            Kind::Map => Ev::MappingStart {
+                anchor: 0,
+                tagged: false,
+            },
+            Kind::Seq => Ev::SequenceStart {
+                anchor: 0,
+                tagged: false,
+            },
+        };
+        self.push(ev, at);
+        self.stack.push(Open {
+            kind,
+            indent,
+            indentless,
+        });
+    }
+
     fn end_of(&mut self, kind: Kind, m: Pos) {
         match kind {
             Kind::Map => self.push(Ev::MappingEnd, m),
@@ -278,18 +298,7 @@ impl<'a> Fast<'a> {
             let top = Pos { line: 1, col: 0 };
             self.push(Ev::StreamStart, top);
             self.push(Ev::DocumentStart, top);
-            self.push(
-                Ev::MappingStart {
-                    anchor: 0,
-                    tagged: false,
-                },
-                line.mark(0),
-            );
-            self.stack.push(Open {
-                kind: Kind::Map,
-                indent: 0,
-                indentless: false,
-            });
+            self.open(Kind::Map, 0, false, line.mark(0));
             return self.entry(line, 0);
         }
         match std::mem::replace(&mut self.pending, Pending::None) {
@@ -301,18 +310,7 @@ impl<'a> Fast<'a> {
                     // A sequence under a key, at the key's indentation; it
                     // starts where its first item does.
                     let first = self.first_of_item(line, indent);
-                    self.push(
-                        Ev::SequenceStart {
-                            anchor: 0,
-                            tagged: false,
-                        },
-                        first,
-                    );
-                    self.stack.push(Open {
-                        kind: Kind::Seq,
-                        indent,
-                        indentless: true,
-                    });
+                    self.open(Kind::Seq, indent, true, first);
                     return self.item(line, indent);
                 }
                 self.empty_scalar(empty);
@@ -368,32 +366,10 @@ impl<'a> Fast<'a> {
     /// A block collection that starts on this line, below a `key:` or `-`.
     fn nested(&mut self, line: Line<'a>, indent: usize, item: bool) -> Option<()> {
         if item {
-            self.push(
-                Ev::SequenceStart {
-                    anchor: 0,
-                    tagged: false,
-                },
-                line.mark(indent),
-            );
-            self.stack.push(Open {
-                kind: Kind::Seq,
-                indent,
-                indentless: false,
-            });
+            self.open(Kind::Seq, indent, false, line.mark(indent));
             self.item(line, indent)
         } else {
-            self.push(
-                Ev::MappingStart {
-                    anchor: 0,
-                    tagged: false,
-                },
-                line.mark(indent),
-            );
-            self.stack.push(Open {
-                kind: Kind::Map,
-                indent,
-                indentless: false,
-            });
+            self.open(Kind::Map, indent, false, line.mark(indent));
             self.entry(line, indent)
         }
     }
@@ -436,18 +412,8 @@ impl<'a> Fast<'a> {
         }
         if self.key(line, at)?.is_ok() {
             // A map that starts on the item's line.
-            self.push(
-                Ev::MappingStart {
-                    anchor: 0,
-                    tagged: false,
-                },
-                line.mark(at),
-            );
-            self.stack.push(Open {
-                kind: Kind::Map,
-                indent: line.mark(at).col as usize,
-                indentless: false,
-            });
+            let here = line.mark(at);
+            self.open(Kind::Map, here.col as usize, false, here);
             return self.entry(line, at);
         }
         self.value(line, at, true)?;
