@@ -154,6 +154,12 @@ enum Ev<'a> {
 }
 
 impl<'a> Ev<'a> {
+    /// The start of a map without anchor or tag.
+    const PLAIN_MAP: Ev<'static> = Ev::MappingStart {
+        anchor: 0,
+        tagged: false,
+    };
+
     /// Saphyr's event as ours (`None` for its `Nothing`).
     fn from_saphyr(ev: Event<'a>) -> Option<Ev<'a>> {
         Some(match ev {
@@ -608,13 +614,7 @@ impl<'a> Skim<'a> {
         if !matches!(skim.next()?, Ev::DocumentStart) {
             return None;
         }
-        if !matches!(
-            skim.next()?,
-            Ev::MappingStart {
-                anchor: 0,
-                tagged: false,
-            }
-        ) {
+        if !matches!(skim.next()?, Ev::PLAIN_MAP) {
             return None;
         }
         let mut head = ManifestHead::default();
@@ -624,10 +624,7 @@ impl<'a> Skim<'a> {
                 "apiVersion" => head.api_version = skim.string_or_skip(1)?,
                 "kind" => head.kind = skim.string_or_skip(1)?,
                 "metadata" => match skim.next()? {
-                    Ev::MappingStart {
-                        anchor: 0,
-                        tagged: false,
-                    } => skim.metadata(&mut head)?,
+                    Ev::PLAIN_MAP => skim.metadata(&mut head)?,
                     ev => skim.skip(ev, 1)?,
                 },
                 _ => {
@@ -741,10 +738,7 @@ impl<'a> Skim<'a> {
                 "name" => head.name = self.string_or_skip(2)?,
                 "namespace" => head.namespace = self.string_or_skip(2)?,
                 "annotations" => match self.next()? {
-                    Ev::MappingStart {
-                        anchor: 0,
-                        tagged: false,
-                    } => {
+                    Ev::PLAIN_MAP => {
                         let mut keys = Keys::default();
                         while let Some(k) = self.key(&mut keys)? {
                             head.hook |= k == "helm.sh/hook";
@@ -783,10 +777,7 @@ impl<'a> Skim<'a> {
                     ev => self.skip(ev, depth + 1)?,
                 }
             },
-            Ev::MappingStart {
-                anchor: 0,
-                tagged: false,
-            } => {
+            Ev::PLAIN_MAP => {
                 let mut keys = Keys::default();
                 while self.key(&mut keys)?.is_some() {
                     let ev = self.next()?;
