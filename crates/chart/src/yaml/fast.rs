@@ -604,6 +604,24 @@ fn plain_start(b: &[u8], at: usize) -> bool {
     }
 }
 
+/// The text of a quoted scalar opened at `at` and closed at `close`:
+/// borrowed from the line, or what was decoded so far plus the last run.
+fn quoted_text<'a>(
+    line: Line<'a>,
+    at: usize,
+    run: usize,
+    close: usize,
+    decoded: Option<String>,
+) -> Cow<'a, str> {
+    match decoded {
+        Some(mut s) => {
+            s.push_str(&line.text[run..close]);
+            Cow::Owned(s)
+        }
+        None => Cow::Borrowed(&line.text[at + 1..close]),
+    }
+}
+
 /// A single-line `'…'` at `at`: its text and the offset after it.
 fn single_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)> {
     let b = line.bytes();
@@ -620,14 +638,7 @@ fn single_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)>
                 run = i;
                 continue;
             }
-            let text = match owned {
-                Some(mut s) => {
-                    s.push_str(&line.text[run..i]);
-                    Cow::Owned(s)
-                }
-                None => Cow::Borrowed(&line.text[at + 1..i]),
-            };
-            return Some((text, i + 1));
+            return Some((quoted_text(line, at, run, i, owned), i + 1));
         }
         i += 1;
     }
@@ -643,14 +654,7 @@ fn double_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)>
     loop {
         match *b.get(i)? {
             b'"' => {
-                let text = match owned {
-                    Some(mut s) => {
-                        s.push_str(&line.text[run..i]);
-                        Cow::Owned(s)
-                    }
-                    None => Cow::Borrowed(&line.text[at + 1..i]),
-                };
-                return Some((text, i + 1));
+                return Some((quoted_text(line, at, run, i, owned), i + 1));
             }
             b'\\' => {
                 let s = owned.get_or_insert_with(String::new);
