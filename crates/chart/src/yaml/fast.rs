@@ -393,7 +393,7 @@ impl<'a> Fast<'a> {
             return Some(());
         }
         let v = line.skip_spaces(after);
-        self.value(line, v, false)?;
+        self.value(line, v)?;
         self.pending = Pending::Closed;
         Some(())
     }
@@ -416,7 +416,7 @@ impl<'a> Fast<'a> {
             self.open(Kind::Map, here.col as usize, false, here);
             return self.entry(line, at);
         }
-        self.value(line, at, true)?;
+        self.value(line, at)?;
         self.pending = Pending::Closed;
         Some(())
     }
@@ -426,20 +426,11 @@ impl<'a> Fast<'a> {
         let b = line.bytes();
         match b[at] {
             b'"' | b'\'' => {
-                let (text, end) = if b[at] == b'"' {
-                    double_quoted(line, at)?
-                } else {
-                    single_quoted(line, at)?
-                };
+                let (text, style, end) = quoted(line, at)?;
                 if b.get(end) == Some(&b':') && is_space_or_end(b, end + 1) {
                     if end - at > MAX_KEY {
                         return None;
                     }
-                    let style = if b[at] == b'"' {
-                        ScalarStyle::DoubleQuoted
-                    } else {
-                        ScalarStyle::SingleQuoted
-                    };
                     return Some(Ok(Key {
                         text,
                         style,
@@ -479,24 +470,15 @@ impl<'a> Fast<'a> {
     }
 
     /// A scalar (or `{}`/`[]`) at `at` that must end its line.
-    fn value(&mut self, line: Line<'a>, at: usize, _in_item: bool) -> Option<()> {
+    fn value(&mut self, line: Line<'a>, at: usize) -> Option<()> {
         let b = line.bytes();
         let m = line.mark(at);
         match b[at] {
             b'"' | b'\'' => {
-                let (text, end) = if b[at] == b'"' {
-                    double_quoted(line, at)?
-                } else {
-                    single_quoted(line, at)?
-                };
+                let (text, style, end) = quoted(line, at)?;
                 if !line.ends_at(end) {
                     return None;
                 }
-                let style = if b[at] == b'"' {
-                    ScalarStyle::DoubleQuoted
-                } else {
-                    ScalarStyle::SingleQuoted
-                };
                 self.push(
                     Ev::Scalar {
                         text,
@@ -601,6 +583,18 @@ fn plain_start(b: &[u8], at: usize) -> bool {
         b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
         | b'"' | b'%' | b'@' | b'`' => false,
         _ => true,
+    }
+}
+
+/// A single-line quoted scalar at `at` (its quote tells the style): text,
+/// style and the offset after it.
+fn quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, ScalarStyle, usize)> {
+    if line.bytes()[at] == b'"' {
+        let (text, end) = double_quoted(line, at)?;
+        Some((text, ScalarStyle::DoubleQuoted, end))
+    } else {
+        let (text, end) = single_quoted(line, at)?;
+        Some((text, ScalarStyle::SingleQuoted, end))
     }
 }
 
