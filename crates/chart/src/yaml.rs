@@ -595,11 +595,13 @@ pub fn manifest_head(src: &str) -> Option<ManifestHead> {
     let fast = Skim {
         events: Events::Fast(fast::Fast::new(src)),
         nodes: 0,
+        spare: Vec::new(),
     };
     fast.head().or_else(|| {
         Skim {
             events: Events::Saphyr(Parser::new_from_str(src)),
             nodes: 0,
+            spare: Vec::new(),
         }
         .head()
     })
@@ -618,7 +620,7 @@ impl<'a> Skim<'a> {
             return None;
         }
         let mut head = ManifestHead::default();
-        let mut keys = Keys::default();
+        let mut keys = skim.keys();
         while let Some(key) = skim.key(&mut keys)? {
             match &*key {
                 "apiVersion" => head.api_version = skim.string_or_skip(1)?,
@@ -649,7 +651,7 @@ impl<'a> Skim<'a> {
 #[derive(Default)]
 struct Keys<'a> {
     few: Vec<Cow<'a, str>>,
-    many: HashSet<Cow<'a, str>>,
+    many: Option<HashSet<Cow<'a, str>>>,
 }
 
 impl<'a> Keys<'a> {
@@ -664,10 +666,9 @@ impl<'a> Keys<'a> {
             self.few.push(key);
             return true;
         }
-        if self.many.is_empty() {
-            self.many.extend(self.few.iter().cloned());
-        }
-        self.many.insert(key)
+        self.many
+            .get_or_insert_with(|| self.few.iter().cloned().collect())
+            .insert(key)
     }
 }
 
@@ -676,6 +677,9 @@ impl<'a> Keys<'a> {
 struct Skim<'a> {
     events: Events<'a>,
     nodes: usize,
+    /// Key lists of finished mappings, to reuse (one allocation per
+    /// mapping of every document added up).
+    spare: Vec<Keys<'a>>,
 }
 
 impl<'a> Skim<'a> {
@@ -731,20 +735,33 @@ impl<'a> Skim<'a> {
         }
     }
 
+    /// An empty key list.
+    fn keys(&mut self) -> Keys<'a> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// A key list no longer needed.
+    fn recycle(&mut self, mut keys: Keys<'a>) {
+        keys.few.clear();
+        keys.many = None;
+        self.spare.push(keys);
+    }
+
     fn metadata(&mut self, head: &mut ManifestHead) -> Option<()> {
-        let mut keys = Keys::default();
+        let mut keys = self.keys();
         while let Some(key) = self.key(&mut keys)? {
             match &*key {
                 "name" => head.name = self.string_or_skip(2)?,
                 "namespace" => head.namespace = self.string_or_skip(2)?,
                 "annotations" => match self.next()? {
                     Ev::PLAIN_MAP => {
-                        let mut keys = Keys::default();
+                        let mut keys = self.keys();
                         while let Some(k) = self.key(&mut keys)? {
                             head.hook |= k == "helm.sh/hook";
                             let ev = self.next()?;
                             self.skip(ev, 3)?;
                         }
+                        self.recycle(keys);
                     }
                     ev => self.skip(ev, 2)?,
                 },
@@ -754,6 +771,7 @@ impl<'a> Skim<'a> {
                 }
             }
         }
+        self.recycle(keys);
         Some(())
     }
 
@@ -778,11 +796,12 @@ impl<'a> Skim<'a> {
                 }
             },
             Ev::PLAIN_MAP => {
-                let mut keys = Keys::default();
+                let mut keys = self.keys();
                 while self.key(&mut keys)?.is_some() {
                     let ev = self.next()?;
                     self.skip(ev, depth + 1)?;
                 }
+                self.recycle(keys);
                 Some(())
             }
             _ => None,

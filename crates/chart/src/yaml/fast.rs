@@ -377,6 +377,11 @@ impl<'a> Fast<'a> {
     /// `key: value` with the key at `at`, in the map on top of the stack.
     fn entry(&mut self, line: Line<'a>, at: usize) -> Option<()> {
         let key = self.key(line, at)?.ok()?;
+        self.entry_with(line, at, key)
+    }
+
+    /// `entry` with its key already read.
+    fn entry_with(&mut self, line: Line<'a>, at: usize, key: Key<'a>) -> Option<()> {
         self.push(
             Ev::Scalar {
                 text: key.text,
@@ -410,11 +415,11 @@ impl<'a> Fast<'a> {
         if Self::is_item(b, at) {
             return None; // `- - x`
         }
-        if self.key(line, at)?.is_ok() {
+        if let Ok(key) = self.key(line, at)? {
             // A map that starts on the item's line.
             let here = line.mark(at);
             self.open(Kind::Map, here.col as usize, false, here);
-            return self.entry(line, at);
+            return self.entry_with(line, at, key);
         }
         self.value(line, at)?;
         self.pending = Pending::Closed;
