@@ -56,11 +56,15 @@ pub struct Rendered {
 
 /// One chart's templates, compiled once and reusable across environments.
 pub struct Engine {
-    env: Environment<'static>,
+    /// The compiled templates, in one or more environments (see [`Engine::one`]).
+    envs: Vec<Environment<'static>>,
     /// Rendered templates (names under templates/), sorted.
     manifests: Vec<String>,
-    /// Template sources by name, for error snippets.
-    sources: BTreeMap<String, Arc<str>>,
+    /// For each of `manifests`, the environment that compiled it.
+    owners: Vec<usize>,
+    /// Template sources by name, for error snippets and for every
+    /// environment's loader.
+    sources: Arc<BTreeMap<String, Arc<str>>>,
     /// `chart` in the context (Chart.yaml as written).
     chart_value: TValue,
     /// `files` in the context.
@@ -79,6 +83,32 @@ pub struct Engine {
 }
 
 const NOTES: &str = "NOTES.txt";
+
+/// The templates (indices into `names`) each environment compiles: the
+/// manifests in contiguous runs of about equal size in bytes, one run per
+/// rayon thread (one run in all for a small chart), and every other
+/// template with the first run.
+fn partition(
+    names: &[(usize, String, bool)],
+    sources: &BTreeMap<String, Arc<str>>,
+) -> Vec<Vec<usize>> {
+    let manifests: Vec<usize> = (0..names.len()).filter(|&i| names[i].2).collect();
+    let runs = rayon::current_num_threads()
+        .min(manifests.len() / MIN_TEMPLATES_PER_THREAD)
+        .max(1);
+    let size = |i: usize| sources.get(&names[i].1).map_or(0, |s| s.len()) + 1;
+    let total: usize = manifests.iter().map(|&i| size(i)).sum();
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); runs];
+    groups[0].extend((0..names.len()).filter(|&i| !names[i].2));
+    let mut done = 0;
+    for i in manifests {
+        // The run this template's first byte falls in.
+        let run = (done * runs / total.max(1)).min(runs - 1);
+        groups[run].push(i);
+        done += size(i);
+    }
+    groups
+}
 
 fn is_manifest(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
@@ -102,47 +132,96 @@ impl Engine {
     }
 
     /// Compile one chart's templates (not its subcharts').
+    ///
+    /// Compiling is most of the cost of a large chart, and minijinja
+    /// compiles one template at a time per environment, so the templates
+    /// are compiled on rayon's threads into several environments, each
+    /// owning a share of the manifests (environment 0 also owns every other
+    /// template: helpers, NOTES.txt). Every environment can load any of the
+    /// chart's templates by name (an import of helpers, an include of
+    /// another manifest) and compiles it there on first use. Syntax errors
+    /// are reported all of them, in file order, as one loop would.
     fn one(chart: &Chart) -> Result<Engine, Error> {
-        let mut env = Environment::new();
-        configure(&mut env);
-
-        let mut problems = Vec::new();
+        let mut problems: Vec<(usize, Diagnostic)> = Vec::new();
         let mut sources = BTreeMap::new();
-        let mut manifests = Vec::new();
-        for (path, bytes) in &chart.files {
+        // (file index, name, whether it renders a manifest), in file order.
+        let mut names: Vec<(usize, String, bool)> = Vec::new();
+        for (index, (path, bytes)) in chart.files.iter().enumerate() {
             let Some(name) = path.strip_prefix("templates/") else {
                 continue;
             };
-            let text = match strata_chart::yaml::decode_utf8(bytes.clone(), path) {
-                Ok(t) => t,
-                Err(d) => {
-                    problems.push(Diagnostic {
-                        code: "template",
-                        ..d
-                    });
-                    continue;
-                }
+            let text: Arc<str> = match std::str::from_utf8(bytes) {
+                Ok(t) => Arc::from(t.strip_prefix('\u{feff}').unwrap_or(t)),
+                Err(_) => match strata_chart::yaml::decode_utf8(bytes.clone(), path) {
+                    Ok(t) => Arc::from(t),
+                    Err(d) => {
+                        problems.push((
+                            index,
+                            Diagnostic {
+                                code: "template",
+                                ..d
+                            },
+                        ));
+                        continue;
+                    }
+                },
             };
-            let text: Arc<str> = Arc::from(text);
-            if let Err(e) = env.add_template_owned(name.to_string(), text.to_string()) {
-                let src = text.clone();
-                problems.push(errors::diagnostic(&e, &|_| Some(src.to_string())));
-                continue;
-            }
-            if is_manifest(name) {
-                manifests.push(name.to_string());
-            }
+            names.push((index, name.to_string(), is_manifest(name)));
             sources.insert(name.to_string(), text);
         }
+        let sources = Arc::new(sources);
+        let groups = partition(&names, &sources);
+        let compiled: Vec<(Environment<'static>, Vec<(usize, Diagnostic)>)> = groups
+            .par_iter()
+            .map(|group| {
+                let mut env = Environment::new();
+                configure(&mut env);
+                let all = Arc::clone(&sources);
+                env.set_loader(move |name| Ok(all.get(name).map(|s| s.to_string())));
+                let mut errors = Vec::new();
+                for &i in group {
+                    let (index, name, _) = &names[i];
+                    if let Err(e) = env.get_template(name) {
+                        let src = sources.get(name).cloned();
+                        errors.push((
+                            *index,
+                            errors::diagnostic(&e, &|_| src.as_ref().map(|s| s.to_string())),
+                        ));
+                    }
+                }
+                (env, errors)
+            })
+            .collect();
+        let mut envs = Vec::with_capacity(compiled.len());
+        for (env, errors) in compiled {
+            envs.push(env);
+            problems.extend(errors);
+        }
+        problems.sort_by_key(|(index, _)| *index);
+        let mut problems: Vec<Diagnostic> = problems.into_iter().map(|(_, d)| d).collect();
         match problems.len() {
             0 => {}
             1 => return Err(Error::invalid(problems.remove(0))),
             _ => return Err(Error::Many(problems)),
         }
+        // Which environment compiled each manifest.
+        let mut owner = BTreeMap::new();
+        for (env, group) in groups.iter().enumerate() {
+            for &i in group {
+                owner.insert(names[i].1.as_str(), env);
+            }
+        }
+        let mut manifests: Vec<(String, usize)> = names
+            .iter()
+            .filter(|(_, _, manifest)| *manifest)
+            .map(|(_, name, _)| (name.clone(), owner.get(name.as_str()).copied().unwrap_or(0)))
+            .collect();
         manifests.sort();
+        let (manifests, owners) = manifests.into_iter().unzip();
         Ok(Engine {
-            env,
+            envs,
             manifests,
+            owners,
             sources,
             chart_value: to_template(&chart.metadata_node),
             files: TValue::from_object(Files::new(&chart.files)),
@@ -151,6 +230,19 @@ impl Engine {
             prefix: chart.prefix.clone(),
             subcharts: Vec::new(),
         })
+    }
+
+    /// The environment that compiled template `name` (any environment can
+    /// render any template; this one has it compiled already).
+    fn env_of(&self, name: &str) -> &Environment<'static> {
+        let env = self
+            .manifests
+            .binary_search_by(|m| m.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.owners.get(i))
+            .copied()
+            .unwrap_or(0);
+        &self.envs[env.min(self.envs.len() - 1)]
     }
 
     /// The templates that render manifests (names under templates/).
@@ -442,7 +534,10 @@ impl Engine {
                 ("basePath", TValue::from(format!("{shown}/templates"))),
             ]),
         );
-        let result = self.env.get_template(name).and_then(|t| t.render(&ctx));
+        let result = self
+            .env_of(name)
+            .get_template(name)
+            .and_then(|t| t.render(&ctx));
         result.map_err(|e| {
             Error::invalid(errors::diagnostic(&e, &|n| {
                 self.sources.get(n).map(|s| s.to_string())
@@ -720,6 +815,55 @@ mod tests {
         assert_eq!(e.location.unwrap().file.as_ref(), "templates/cm.yaml");
     }
 
+    #[test]
+    fn many_templates_compile_in_parallel_and_report_errors_in_file_order() {
+        let bad = format!("{CM}  a: {{{{ values.x }}\n");
+        let names: Vec<String> = (0..40).map(|i| format!("cm{i:02}.yaml")).collect();
+        let mut templates: Vec<(String, String)> = names
+            .iter()
+            .map(|n| {
+                let name = n.trim_end_matches(".yaml");
+                (
+                    n.clone(),
+                    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n"),
+                )
+            })
+            .collect();
+        // The last manifest includes the first (compiled elsewhere).
+        templates[39].1 =
+            "{% filter replace('cm00', 'cm39') %}{% include \"cm00.yaml\" %}{% endfilter %}"
+                .to_string();
+        let refs: Vec<(&str, &str)> = templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let out = body(&chart(&refs));
+        assert_eq!(out.matches("kind: ConfigMap").count(), 40, "{out}");
+        assert!(out.contains("# Source: demo/templates/cm39.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm39\n"), "{out}");
+        for i in [3, 21, 38] {
+            templates[i].1 = bad.clone();
+        }
+        let refs: Vec<(&str, &str)> = templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let files: Vec<String> = Engine::new(&chart(&refs))
+            .err()
+            .unwrap()
+            .diagnostics()
+            .into_iter()
+            .map(|d| d.location.unwrap().file.to_string())
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "templates/cm03.yaml",
+                "templates/cm21.yaml",
+                "templates/cm38.yaml"
+            ]
+        );
+    }
+
     /// Every `<!-- example -->` in docs/templates.md: a jinja block, then
     /// the block it must render to.
     #[test]
@@ -778,8 +922,7 @@ mod tests {
                 "no output block after line {next}"
             );
             let (want, next) = block(next);
-            let got = engine
-                .env
+            let got = engine.envs[0]
                 .render_named_str("example.yaml", &src, &ctx)
                 .unwrap_or_else(|e| panic!("example at docs line {}: {e:#}", i + 1));
             assert_eq!(got, want, "example at docs/templates.md line {}", i + 1);
