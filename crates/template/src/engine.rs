@@ -45,6 +45,20 @@ pub struct RenderOptions {
     pub notes: bool,
 }
 
+/// Merged values converted for the templates (`values` in the context),
+/// for [`Engine::render_values`]. Converting a large chart's values takes
+/// a while; it needs nothing from the engine, so it can run beside
+/// [`Engine::new`].
+#[derive(Debug, Clone)]
+pub struct TemplateValues(TValue);
+
+impl TemplateValues {
+    /// Convert merged values (origins are not carried over).
+    pub fn new(values: &Node) -> TemplateValues {
+        TemplateValues(to_template(values))
+    }
+}
+
 /// A render's result: the ordered documents and, when asked, the notes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -262,11 +276,25 @@ impl Engine {
         values: &Node,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
+        self.render_values(chart, env, values, &TemplateValues::new(values), opts)
+    }
+
+    /// [`Engine::render`] with `values` already converted for the
+    /// templates (`converted` must be `TemplateValues::new(values)`), so
+    /// that the conversion can run while the engine compiles.
+    pub fn render_values(
+        &self,
+        chart: &Chart,
+        env: Option<&ChartEnv>,
+        values: &Node,
+        converted: &TemplateValues,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, Error> {
         check_kube_version(chart, opts)?;
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
         }
-        let base = self.base_context(env, values, opts)?;
+        let base = self.base_context(env, converted.0.clone(), opts)?;
         let namespace = release_namespace(env, opts);
         let mut placed = self.render_manifests(&base)?;
         let mut sources: Vec<String> = self
@@ -427,7 +455,7 @@ impl Engine {
     fn base_context(
         &self,
         env: Option<&ChartEnv>,
-        values: &Node,
+        values: TValue,
         opts: &RenderOptions,
     ) -> Result<BTreeMap<&'static str, TValue>, Error> {
         let release = TValue::from_iter([
@@ -483,7 +511,7 @@ impl Engine {
             }
         };
         let mut ctx = BTreeMap::new();
-        ctx.insert("values", to_template(values));
+        ctx.insert("values", values);
         ctx.insert("release", release);
         ctx.insert("chart", self.chart_value.clone());
         ctx.insert("env", env_value);
@@ -895,7 +923,7 @@ mod tests {
         let engine = Engine::new(&c).unwrap();
         let env = c.environments.get("dev").unwrap();
         let ctx = engine
-            .base_context(Some(env), &c.values, &RenderOptions::default())
+            .base_context(Some(env), to_template(&c.values), &RenderOptions::default())
             .unwrap();
         let lines: Vec<&str> = docs.lines().collect();
         let block = |start: usize| -> (String, usize) {
