@@ -686,6 +686,11 @@ fn format_value(
                 ),
             ))
         }
+        // Strings print as they are: no copy.
+        ValueKind::String => match value.as_str() {
+            Some(s) => return out.write_str(s).map_err(TError::from),
+            None => functions::scalar_string(value),
+        },
         _ => functions::scalar_string(value),
     };
     out.write_str(&text).map_err(TError::from)
