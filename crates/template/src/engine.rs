@@ -12,7 +12,7 @@ use strata_chart::env::Environment as ChartEnv;
 use strata_chart::value::Node;
 use strata_chart::{Diagnostic, Error};
 
-use crate::context::{ApiVersions, Files, CORE_API_VERSIONS};
+use crate::context::{ApiVersions, Base, Files, RenderContext, CORE_API_VERSIONS};
 use crate::convert::to_template;
 use crate::errors;
 use crate::functions;
@@ -403,10 +403,12 @@ impl Engine {
         };
         let rel = format!("{path}charts/{}/", e.name);
         let shown = format!("{}/{}", cx.root, rel.trim_end_matches('/'));
-        let mut ctx = cx.base.clone();
-        ctx.insert("values", to_template(&values));
-        ctx.insert("chart", chart_value);
-        ctx.insert("files", engine.files.clone());
+        let ctx = Base {
+            values: to_template(&values),
+            chart: chart_value,
+            files: engine.files.clone(),
+            ..cx.base.clone()
+        };
         // A library chart provides helpers, never manifests (Helm).
         let library = sub.metadata.chart_type.as_deref() == Some("library");
         for name in engine.manifests.iter().filter(|_| !library) {
@@ -457,7 +459,7 @@ impl Engine {
         env: Option<&ChartEnv>,
         values: TValue,
         opts: &RenderOptions,
-    ) -> Result<BTreeMap<&'static str, TValue>, Error> {
+    ) -> Result<Base, Error> {
         let release = TValue::from_iter([
             (
                 "name",
@@ -510,24 +512,21 @@ impl Engine {
                 TValue::from_iter([("name", TValue::from(())), ("namespace", TValue::from(()))])
             }
         };
-        let mut ctx = BTreeMap::new();
-        ctx.insert("values", values);
-        ctx.insert("release", release);
-        ctx.insert("chart", self.chart_value.clone());
-        ctx.insert("env", env_value);
-        ctx.insert("capabilities", capabilities);
-        ctx.insert("files", self.files.clone());
-        Ok(ctx)
+        Ok(Base {
+            values,
+            release,
+            chart: self.chart_value.clone(),
+            env: env_value,
+            capabilities,
+            files: self.files.clone(),
+        })
     }
 
     /// Render and split every manifest template, on rayon's threads when
     /// there are many (templates are independent; the engine is shared).
     /// The result is in template order, and the error returned is the one
     /// of the first failing template, as a sequential loop would give.
-    fn render_manifests(
-        &self,
-        base: &BTreeMap<&'static str, TValue>,
-    ) -> Result<Vec<output::Placed>, Error> {
+    fn render_manifests(&self, base: &Base) -> Result<Vec<output::Placed>, Error> {
         let work = |name: &String| -> Result<Vec<output::Placed>, Error> {
             let text = self.render_one(name, base, &self.chart_name)?;
             let template = format!("templates/{name}");
@@ -548,19 +547,13 @@ impl Engine {
 
     /// Render template `name` of this chart; `shown` is how the chart
     /// appears in `template.name` (`api`, `umbrella/charts/web`).
-    fn render_one(
-        &self,
-        name: &str,
-        base: &BTreeMap<&'static str, TValue>,
-        shown: &str,
-    ) -> Result<String, Error> {
-        let mut ctx = base.clone();
-        ctx.insert(
-            "template",
-            TValue::from_iter([
+    fn render_one(&self, name: &str, base: &Base, shown: &str) -> Result<String, Error> {
+        let ctx = RenderContext::value(
+            base,
+            Some(TValue::from_iter([
                 ("name", TValue::from(format!("{shown}/templates/{name}"))),
                 ("basePath", TValue::from(format!("{shown}/templates"))),
-            ]),
+            ])),
         );
         let result = self
             .env_of(name)
@@ -579,7 +572,7 @@ struct SubRender<'a> {
     /// The top chart's name (first part of every source).
     root: &'a str,
     /// The top chart's context (release, capabilities, env).
-    base: &'a BTreeMap<&'static str, TValue>,
+    base: &'a Base,
     placed: &'a mut Vec<output::Placed>,
     sources: &'a mut Vec<String>,
 }
@@ -956,7 +949,7 @@ mod tests {
             );
             let (want, next) = block(next);
             let got = engine.envs[0]
-                .render_named_str("example.yaml", &src, &ctx)
+                .render_named_str("example.yaml", &src, RenderContext::value(&ctx, None))
                 .unwrap_or_else(|e| panic!("example at docs line {}: {e:#}", i + 1));
             assert_eq!(got, want, "example at docs/templates.md line {}", i + 1);
             count += 1;
