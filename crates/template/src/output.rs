@@ -84,7 +84,13 @@ pub fn install_order(kind: &str) -> usize {
 
 /// The documents as `helm template` prints them: `---`, `# Source: …`, body.
 pub fn to_stream(docs: &[Document]) -> String {
-    let mut out = String::new();
+    // One allocation of the final size (megabytes for a large chart).
+    const HEADER: usize = "---\n# Source: \n".len();
+    let size = docs
+        .iter()
+        .map(|d| HEADER + d.source.len() + d.body.len())
+        .sum();
+    let mut out = String::with_capacity(size);
     for d in docs {
         out.push_str("---\n# Source: ");
         out.push_str(&d.source);
@@ -115,15 +121,15 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
         if body.is_empty() {
             continue;
         }
-        let file: Arc<str> = Arc::from(format!("{template} (rendered)"));
+        // Only diagnostics need the name of the generated text.
+        let file = || -> Arc<str> { Arc::from(format!("{template} (rendered)")) };
         // Parse the chunk with its leading lines kept, so reported lines
         // are lines of the generated text.
         let padded = || format!("{}{}", "\n".repeat(start_line as usize - 1), chunk);
         let first_line = start_line + leading_blank_lines(chunk);
-        let loc = Location::new(file.clone(), first_line, 1);
         let here = |msg: String| {
             Diagnostic::error("render", msg)
-                .at(loc.clone())
+                .at(Location::new(file(), first_line, 1))
                 .with_source(&padded())
                 .note(format!(
                     "the line shown is line {first_line} of the text {template} generated"
@@ -136,6 +142,7 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
             Some(head) => head,
             None => {
                 let padded = padded();
+                let file = file();
                 let node = match strata_chart::yaml::load_one(&padded, &file) {
                     Ok(Some(n)) if !n.value.is_null() => n,
                     Ok(_) => continue, // comments only
@@ -161,7 +168,8 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
             .ok_or_else(|| here(format!("{template}: the {kind} has no metadata.name")))?;
         let namespace = head.namespace;
         let hook = head.hook;
-        let mut text = body.to_string();
+        let mut text = String::with_capacity(body.len() + 1);
+        text.push_str(body);
         text.push('\n');
         out.push(Placed {
             doc: Document {
@@ -248,21 +256,35 @@ fn leading_blank_lines(chunk: &str) -> u32 {
 }
 
 /// The text between `---` separator lines, each with its 1-based first line.
+///
+/// Only lines that start with `---` can separate, so the text is searched
+/// for `---` rather than cut into lines (every rendered byte passes here),
+/// and lines are counted by newlines between candidates.
 fn chunks(text: &str) -> Vec<(u32, &str)> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
-    let mut offset = 0usize;
-    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
-        let bare = line.trim_end();
+    // Newlines in text[..counted] (the line of `counted` is `line_no`).
+    let mut counted = 0usize;
+    let mut line_no = 1u32;
+    let bytes = text.as_bytes();
+    for (at, _) in text.match_indices("---") {
+        if at > 0 && bytes[at - 1] != b'\n' {
+            continue;
+        }
+        let end = text[at..].find('\n').map_or(text.len(), |n| at + n + 1);
+        let bare = text[at..end].trim_end();
         let is_sep =
             bare == "---" || (bare.starts_with("--- ") && bare[4..].trim_start().starts_with('#'));
-        if is_sep {
-            out.push((start_line, &text[start..offset]));
-            start = offset + line.len();
-            start_line = line_no + 1;
+        if !is_sep {
+            continue;
         }
-        offset += line.len();
+        let newlines = bytes[counted..at].iter().filter(|&&b| b == b'\n').count();
+        line_no = line_no.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        counted = at;
+        out.push((start_line, &text[start..at]));
+        start = end;
+        start_line = line_no.saturating_add(1);
     }
     out.push((start_line, &text[start..]));
     out
@@ -270,22 +292,17 @@ fn chunks(text: &str) -> Vec<(u32, &str)> {
 
 /// Check for duplicates and order as Helm installs: kinds in install order,
 /// then template path and position; hooks after everything else.
-pub(crate) fn order(
-    mut placed: Vec<Placed>,
-    release_ns: &str,
-) -> Result<Vec<Document>, Diagnostic> {
-    let mut seen: HashMap<(String, String, String, String), (String, u32)> = HashMap::new();
+pub(crate) fn order(placed: Vec<Placed>, release_ns: &str) -> Result<Vec<Document>, Diagnostic> {
+    // Keys borrow from the documents: nothing is copied per document.
+    let mut seen: HashMap<(&str, &str, &str, &str), (&str, u32)> =
+        HashMap::with_capacity(placed.len());
     for p in &placed {
         let group = match p.doc.api_version.rsplit_once('/') {
-            Some((g, _)) => g.to_string(),
-            None => String::new(),
+            Some((g, _)) => g,
+            None => "",
         };
-        let ns = p
-            .doc
-            .namespace
-            .clone()
-            .unwrap_or_else(|| release_ns.to_string());
-        let key = (group, p.doc.kind.clone(), ns.clone(), p.doc.name.clone());
+        let ns = p.doc.namespace.as_deref().unwrap_or(release_ns);
+        let key = (group, p.doc.kind.as_str(), ns, p.doc.name.as_str());
         if let Some((other, other_line)) = seen.get(&key) {
             return Err(Diagnostic::error(
                 "render",
@@ -298,26 +315,75 @@ pub(crate) fn order(
             .note(format!("first rendered at {other} (rendered):{other_line}"))
             .note("two resources with the same API group, kind, namespace and name would overwrite each other"));
         }
-        seen.insert(key, (p.template.clone(), p.line));
+        seen.insert(key, (p.template.as_str(), p.line));
     }
+    drop(seen);
     // Kinds Helm does not list sort after those, alphabetically by kind
-    // among themselves (as Helm's kind sorter does).
-    let key = |p: &Placed| {
-        let rank = install_order(&p.doc.kind);
+    // among themselves (as Helm's kind sorter does). The sort orders
+    // positions by borrowed keys, then the documents are moved once.
+    let ranks: Vec<usize> = placed.iter().map(|p| install_order(&p.doc.kind)).collect();
+    let key = |i: usize| {
+        let p = &placed[i];
+        let rank = ranks[i];
         let unknown = if rank == INSTALL_ORDER.len() {
-            p.doc.kind.clone()
+            p.doc.kind.as_str()
         } else {
-            String::new()
+            ""
         };
-        (p.doc.hook, rank, unknown, p.template.clone(), p.index)
+        (p.doc.hook, rank, unknown, p.template.as_str(), p.index)
     };
-    placed.sort_by_cached_key(key);
-    Ok(placed.into_iter().map(|p| p.doc).collect())
+    let mut positions: Vec<usize> = (0..placed.len()).collect();
+    positions.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut docs: Vec<Option<Document>> = placed.into_iter().map(|p| Some(p.doc)).collect();
+    Ok(positions
+        .into_iter()
+        .filter_map(|i| docs.get_mut(i).and_then(Option::take))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line-by-line split `chunks` replaced, as the reference.
+    fn chunks_by_line(text: &str) -> Vec<(u32, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0usize;
+        let mut start_line = 1u32;
+        let mut offset = 0usize;
+        for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
+            let bare = line.trim_end();
+            let is_sep = bare == "---"
+                || (bare.starts_with("--- ") && bare[4..].trim_start().starts_with('#'));
+            if is_sep {
+                out.push((start_line, &text[start..offset]));
+                start = offset + line.len();
+                start_line = line_no + 1;
+            }
+            offset += line.len();
+        }
+        out.push((start_line, &text[start..]));
+        out
+    }
+
+    #[test]
+    fn chunks_agree_with_a_line_by_line_split() {
+        let texts = [
+            "",
+            "---",
+            "---\n",
+            "a: 1\n---\nb: 2\n",
+            "---\na: 1\n---\n---\n",
+            "a: 1\n----\n---x\n --- \n--- # c\n---   #c\n--- x\n---\t\nb\n",
+            "x: ---\n---\r\ny: \"---\"\n-----\n---",
+            "a\n\n\n---\n\n\nb\n---  \n",
+            "é: ---\n---\nü\n--- #\n",
+            "a---\n---\n--- ---\n---\u{85}\n",
+        ];
+        for t in texts {
+            assert_eq!(chunks(t), chunks_by_line(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn install_order_equals_the_conformance_list() {

@@ -46,6 +46,10 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
             Some(name) => e.in_env(name),
             None => e,
         })?;
+    // The compiled templates and the template values are done with: their
+    // memory can serve the output stream.
+    drop(engine);
+    drop(converted);
     let mut stdout = match &c.output_dir {
         Some(dir) => write_dir(dir, chart.name(), &rendered.documents)?,
         None => to_stream(&rendered.documents),
