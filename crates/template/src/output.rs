@@ -257,37 +257,65 @@ fn leading_blank_lines(chunk: &str) -> u32 {
 
 /// The text between `---` separator lines, each with its 1-based first line.
 ///
-/// Only lines that start with `---` can separate, so the text is searched
-/// for `---` rather than cut into lines (every rendered byte passes here),
-/// and lines are counted by newlines between candidates.
+/// Every rendered byte passes here, so the text is not cut into lines:
+/// newlines are found eight bytes at a time, and only a line starting
+/// with `---` is looked at further.
 fn chunks(text: &str) -> Vec<(u32, &str)> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
-    // Newlines in text[..counted] (the line of `counted` is `line_no`).
-    let mut counted = 0usize;
+    // The line beginning at `at` is line `line_no`.
+    let mut at = 0usize;
     let mut line_no = 1u32;
-    let bytes = text.as_bytes();
-    for (at, _) in text.match_indices("---") {
-        if at > 0 && bytes[at - 1] != b'\n' {
-            continue;
+    loop {
+        let next = find_newline(bytes, at);
+        if bytes[at..].starts_with(b"---") {
+            let end = next.map_or(text.len(), |n| n + 1);
+            let bare = text[at..end].trim_end();
+            if bare == "---"
+                || (bare.starts_with("--- ") && bare[4..].trim_start().starts_with('#'))
+            {
+                out.push((start_line, &text[start..at]));
+                start = end;
+                start_line = line_no.saturating_add(1);
+            }
         }
-        let end = text[at..].find('\n').map_or(text.len(), |n| at + n + 1);
-        let bare = text[at..end].trim_end();
-        let is_sep =
-            bare == "---" || (bare.starts_with("--- ") && bare[4..].trim_start().starts_with('#'));
-        if !is_sep {
-            continue;
+        match next {
+            Some(n) => {
+                at = n + 1;
+                line_no = line_no.saturating_add(1);
+            }
+            None => break,
         }
-        let newlines = bytes[counted..at].iter().filter(|&&b| b == b'\n').count();
-        line_no = line_no.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
-        counted = at;
-        out.push((start_line, &text[start..at]));
-        start = end;
-        start_line = line_no.saturating_add(1);
     }
     out.push((start_line, &text[start..]));
     out
+}
+
+/// The position of the first `\n` in `bytes[from..]`, read a word at a time.
+fn find_newline(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const NEWLINES: u64 = ONES * b'\n' as u64;
+    let mut i = from;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(word);
+        let x = u64::from_le_bytes(chunk) ^ NEWLINES;
+        // The lowest flagged byte is the first zero byte of x (borrows
+        // only run upwards from a zero byte).
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes
+        .get(i..)?
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| i + p)
 }
 
 /// Check for duplicates and order as Helm installs: kinds in install order,
@@ -383,6 +411,50 @@ mod tests {
         for t in texts {
             assert_eq!(chunks(t), chunks_by_line(t), "{t:?}");
         }
+        // Many texts from a handful of lines, at every alignment.
+        let lines = [
+            "---\n",
+            "a: 1\n",
+            "\n",
+            "--- # x\n",
+            "----\n",
+            "- item\n",
+            "  ---\n",
+            "---  \n",
+            "é—\n",
+            "x",
+            "---",
+            "--- y\n",
+            "long line of text over eight bytes\n",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..2000 {
+            let mut t = String::new();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            for k in 0..(seed >> 60) {
+                let pick = (seed >> (k * 4 % 56)) as usize % lines.len();
+                t.push_str(lines[pick]);
+            }
+            assert_eq!(chunks(&t), chunks_by_line(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn newlines_are_found_at_every_position() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut t = vec![b'a'; len];
+                t[at] = b'\n';
+                for from in 0..len {
+                    let want = (from <= at).then_some(at);
+                    assert_eq!(find_newline(&t, from), want, "{len} {at} {from}");
+                }
+            }
+        }
+        assert_eq!(find_newline(b"", 0), None);
+        assert_eq!(find_newline("\u{10a}\n".as_bytes(), 0), Some(2));
     }
 
     #[test]
