@@ -265,17 +265,28 @@ pub fn nindent(text: &TValue, n: usize) -> Result<String, TError> {
 /// (these filters run on every `toyaml` and every helper's output).
 /// Errors name `indent` for both filters, as they always have.
 fn indented(first: &str, text: &TValue, n: usize) -> Result<String, TError> {
+    const SPACES: &str = "                                                                ";
     let text = text_ref("indent", text)?;
-    let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    let long;
+    let pad = match SPACES.get(..n) {
+        Some(pad) => pad,
+        None => {
+            long = " ".repeat(n);
+            &long
+        }
+    };
+    let bytes = text.as_bytes();
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
     let mut out = String::with_capacity(first.len() + text.len() + lines * n);
     out.push_str(first);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.extend(std::iter::repeat_n(' ', n));
-        out.push_str(line);
+    out.push_str(pad);
+    let mut from = 0;
+    while let Some(at) = crate::output::find_newline(bytes, from) {
+        out.push_str(&text[from..=at]);
+        out.push_str(pad);
+        from = at + 1;
     }
+    out.push_str(&text[from..]);
     Ok(out)
 }
 
@@ -535,6 +546,12 @@ mod tests {
         assert_eq!(render("{{ v.s | indent(2) }}"), "  a\n  b");
         assert_eq!(render("x:{{ v.s | nindent(4) }}"), "x:\n    a\n    b");
         assert_eq!(render("{{ 'a\\n\\nb' | indent(1) }}"), " a\n \n b");
+        assert_eq!(render("{{ 'a\\n' | indent(2) }}"), "  a\n  ");
+        let pad = " ".repeat(70);
+        assert_eq!(
+            render("{{ 'a\\nb' | nindent(70) }}"),
+            format!("\n{pad}a\n{pad}b")
+        );
     }
 
     #[test]

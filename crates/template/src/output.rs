@@ -294,7 +294,7 @@ fn chunks(text: &str) -> Vec<(u32, &str)> {
 }
 
 /// The position of the first `\n` in `bytes[from..]`, read a word at a time.
-fn find_newline(bytes: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn find_newline(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const NEWLINES: u64 = ONES * b'\n' as u64;
