@@ -299,6 +299,15 @@ pub fn quote(v: &TValue) -> Result<String, TError> {
     let s = text_ref("quote", v)?;
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    // Most strings have nothing to escape: copy them whole.
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f)
+    {
+        out.push_str(&s);
+        out.push('"');
+        return Ok(out);
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -565,6 +574,10 @@ mod tests {
         assert_eq!(render("[{{ none | quote }}]"), "[]");
         assert_eq!(render("{{ 'it' | squote }}"), "'it'");
         assert!(render("{{ nope | quote }}").starts_with("ERR"));
+        let q = |s: &str| quote(&TValue::from(s)).unwrap();
+        assert_eq!(q("héllo ✓"), "\"héllo ✓\"");
+        assert_eq!(q("é\u{1}\u{7f}\u{85}ü"), "\"é\\x01\\x7f\u{85}ü\"");
+        assert_eq!(q(""), "\"\"");
     }
 
     #[test]
