@@ -112,7 +112,7 @@ fn merge_environment(bencher: divan::Bencher, n: usize) {
     "annotations.prometheus\\.io/scrape=true",
 ])]
 fn set_parse(arg: &str) -> Map {
-    let mut target = Map::new();
+    let mut target = Map::default();
     let mut read = |_: &str| -> std::io::Result<String> { Ok(String::new()) };
     let _ = strvals::apply(&mut target, SetKind::Set, divan::black_box(arg), &mut read);
     target
@@ -130,7 +130,7 @@ fn set_many(bencher: divan::Bencher, n: usize) {
         })
         .collect();
     bencher.bench(|| {
-        let mut target = Map::new();
+        let mut target = Map::default();
         let mut read = |_: &str| -> std::io::Result<String> { Ok(String::new()) };
         for a in &args {
             let _ = strvals::apply(&mut target, SetKind::Set, a, &mut read);

@@ -752,22 +752,37 @@ pub fn read_dir_files_with_limits(
         rules: ignore.clone().with_defaults(),
         limits: *limits,
         total: 0,
-        files: Vec::new(),
+        pending: Vec::new(),
         stack: vec![real_root.clone()],
         root: real_root.clone(),
     };
     walker.walk(&real_root, "")?;
-    let mut files = walker.files;
+    let mut files = walker.read_all()?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// Files to read before the walk is done with: from this many, they are
+/// read on rayon's threads (thread start-up costs more than a few reads).
+const PARALLEL_READS: usize = 64;
+
+/// A file the walk found: read after the walk, in parallel when many.
+struct Pending {
+    real: PathBuf,
+    rel: String,
+    /// Its size when found.
+    len: u64,
+    /// At most this many bytes are read (the limits allow one less).
+    cap: u64,
 }
 
 struct Walker {
     root: PathBuf,
     rules: HelmIgnore,
     limits: Limits,
+    /// The sum of the sizes `stat` gave for the files found so far.
     total: u64,
-    files: Vec<ChartFile>,
+    pending: Vec<Pending>,
     /// Real paths of the directories being walked, root first.
     stack: Vec<PathBuf>,
 }
@@ -873,6 +888,8 @@ impl Walker {
         Ok(())
     }
 
+    /// Check a file's size from `stat` against the limits, and note it to
+    /// be read.
     fn read_file(&mut self, real: &Path, rel: String, len: u64) -> Result<(), ArchiveError> {
         let max_file = self.limits.max_file;
         let remaining = self.limits.max_total.saturating_sub(self.total);
@@ -888,29 +905,58 @@ impl Walker {
                 limit: self.limits.max_total,
             });
         }
+        self.total += len;
         // The file may grow after stat: read no more than the limits allow.
-        let file = fs::File::open(real).map_err(io_at(real))?;
-        let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-        file.take(max_file.min(remaining).saturating_add(1))
-            .read_to_end(&mut data)
-            .map_err(io_at(real))?;
-        let got = data.len() as u64;
-        if got > max_file {
-            return Err(ArchiveError::ChartFileTooLarge {
-                path: rel,
-                limit: max_file,
-            });
-        }
-        if got > remaining {
-            return Err(ArchiveError::ChartTooLarge {
-                path: rel,
-                limit: self.limits.max_total,
-            });
-        }
-        self.total += got;
-        strip_bom(&mut data);
-        self.files.push(ChartFile { path: rel, data });
+        self.pending.push(Pending {
+            real: real.to_path_buf(),
+            rel,
+            len,
+            cap: max_file.min(remaining).saturating_add(1),
+        });
         Ok(())
+    }
+
+    /// Read every file found, then check the sizes actually read against
+    /// the limits in walk order (so the error is the one a sequential read
+    /// would give, whatever the threads did).
+    fn read_all(self) -> Result<Vec<ChartFile>, ArchiveError> {
+        let read = |p: &Pending| -> Result<Vec<u8>, ArchiveError> {
+            let file = fs::File::open(&p.real).map_err(io_at(&p.real))?;
+            let mut data = Vec::with_capacity(usize::try_from(p.len).unwrap_or(0));
+            file.take(p.cap)
+                .read_to_end(&mut data)
+                .map_err(io_at(&p.real))?;
+            Ok(data)
+        };
+        let datas: Vec<Result<Vec<u8>, ArchiveError>> = if self.pending.len() >= PARALLEL_READS {
+            use rayon::prelude::*;
+            self.pending.par_iter().map(read).collect()
+        } else {
+            self.pending.iter().map(read).collect()
+        };
+        let (max_file, max_total) = (self.limits.max_file, self.limits.max_total);
+        let mut total = 0u64;
+        let mut files = Vec::with_capacity(self.pending.len());
+        for (p, data) in self.pending.into_iter().zip(datas) {
+            let mut data = data?;
+            let got = data.len() as u64;
+            if got > max_file {
+                return Err(ArchiveError::ChartFileTooLarge {
+                    path: p.rel,
+                    limit: max_file,
+                });
+            }
+            total += got;
+            if total > max_total {
+                return Err(ArchiveError::ChartTooLarge {
+                    path: p.rel,
+                    limit: max_total,
+                });
+            }
+            strip_bom(&mut data);
+            files.push(ChartFile { path: p.rel, data });
+        }
+        Ok(files)
     }
 }
 

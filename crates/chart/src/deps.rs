@@ -252,7 +252,7 @@ pub fn defaults_tree(chart: &Chart, name: &str, subs: &[Enabled]) -> DefaultsTre
         name: name.to_string(),
         values: match &chart.values.value {
             Value::Map(m) => m.clone(),
-            _ => Map::new(),
+            _ => Map::default(),
         },
         subcharts: subs
             .iter()
@@ -297,7 +297,7 @@ pub fn process(chart: &Chart, user: &Map) -> Result<Processed> {
     // Conditions and tags are read from the values coalesced with every
     // subchart in use (Helm sets all enabled first).
     let full = defaults_tree(chart, chart.name(), &subs);
-    let cvals = merge::coalesce(&full, user.clone(), false).map_err(Error::invalid)?;
+    let cvals = merge::coalesce(full, user.clone(), false).map_err(Error::invalid)?;
     let root = Node::new(Value::Map(cvals.values), Origin::Generated);
     prune(&mut subs, &root, &Path::default(), &mut warnings);
     let mut defaults = defaults_tree(chart, chart.name(), &subs);
@@ -382,11 +382,11 @@ fn import_values(
     if !wants {
         return Ok(());
     }
-    let cvals = merge::coalesce(tree, Map::new(), true)
+    let cvals = merge::coalesce(tree.clone(), Map::default(), true)
         .map_err(Error::invalid)?
         .values;
     let root = Node::new(Value::Map(cvals.clone()), Origin::Generated);
-    let mut imported = Map::new();
+    let mut imported = Map::default();
     for e in subs {
         let Some(dep) = &e.dependency else { continue };
         for iv in &dep.import_values {
@@ -471,13 +471,13 @@ fn dep_location_by_name(chart: &Chart, name: &str) -> Location {
 fn path_to_map(path: &Path, table: Map) -> Map {
     let mut node = Node::new(Value::Map(table), Origin::Generated);
     for seg in path.segments().iter().rev() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert(seg.clone(), node);
         node = Node::new(Value::Map(m), Origin::Generated);
     }
     match node.value {
         Value::Map(m) => m,
-        _ => Map::new(),
+        _ => Map::default(),
     }
 }
 

@@ -84,11 +84,10 @@ pub struct Coalesced {
 ///
 /// `keep_nulls` gives Helm's `MergeValues` (nulls survive); strata itself
 /// always coalesces with `false`.
-pub fn coalesce(
-    chart: &DefaultsTree,
-    user: Map,
-    keep_nulls: bool,
-) -> Result<Coalesced, Diagnostic> {
+///
+/// The defaults are taken by value: their nodes move into the result
+/// instead of being copied (a values.yaml of 1000 apps is megabytes).
+pub fn coalesce(chart: DefaultsTree, user: Map, keep_nulls: bool) -> Result<Coalesced, Diagnostic> {
     let mut cx = Cx {
         keep_nulls,
         warnings: Vec::new(),
@@ -191,69 +190,69 @@ impl Leftover {
 impl Cx {
     fn chart(
         &mut self,
-        c: &DefaultsTree,
+        c: DefaultsTree,
         user: Map,
         path: &Path,
         prefix: &str,
     ) -> Result<Map, Diagnostic> {
-        let v = self.values(c, user, path, prefix);
-        self.deps(c, v, path, prefix)
+        let DefaultsTree {
+            name,
+            values,
+            subcharts,
+        } = c;
+        let v = self.values(values, &subcharts, user, path);
+        self.deps(&name, subcharts, v, path, prefix)
     }
 
     /// Helm's `coalesceValues`: the chart's own defaults under `v`.
-    fn values(&mut self, c: &DefaultsTree, v: Map, path: &Path, _prefix: &str) -> Map {
-        let mut out = Map::with_capacity(c.values.len() + v.len());
+    fn values(&mut self, defaults: Map, subcharts: &[DefaultsTree], v: Map, path: &Path) -> Map {
+        let mut out =
+            Map::with_capacity_and_hasher(defaults.len().max(v.len()), Default::default());
         let mut v = Leftover::new(v);
-        for (key, default) in &c.values {
-            let here = path.child(key);
-            match v.take(key) {
+        for (key, default) in defaults {
+            match v.take(&key) {
                 Some(user) if user.value.is_null() && !self.keep_nulls => {
                     if !default.value.is_null() {
                         self.deleted.push(Deleted {
-                            path: here,
+                            path: path.child(&key),
                             by: user.origin,
                         });
                     }
                 }
-                Some(user) => match (&user.value, &default.value) {
-                    (Value::Map(_), Value::Map(src)) => {
-                        let child_merge =
-                            self.keep_nulls || c.subcharts.iter().any(|s| &s.name == key);
-                        let mut src = src.clone();
-                        if !child_merge {
-                            drop_nulls(&mut src);
-                        }
-                        let origin = user.origin.clone();
-                        let Value::Map(dst) = user.value else {
-                            continue;
-                        };
-                        let merged = self.tables(dst, src, &here, child_merge);
-                        out.insert(key.clone(), Node::new(Value::Map(merged), origin));
+                Some(user) if user.value.is_map() && default.value.is_map() => {
+                    let child_merge = self.keep_nulls || subcharts.iter().any(|s| s.name == key);
+                    let (Value::Map(dst), Value::Map(mut src)) = (user.value, default.value) else {
+                        continue;
+                    };
+                    if !child_merge {
+                        drop_nulls(&mut src);
                     }
-                    (Value::Map(_), d) if !d.is_null() => {
-                        self.conflict(&here, &user, default);
-                        out.insert(key.clone(), user);
+                    let merged = self.tables(dst, src, &path.child(&key), child_merge);
+                    out.insert(key, Node::new(Value::Map(merged), user.origin));
+                }
+                Some(user) => {
+                    let conflict = match (&user.value, &default.value) {
+                        (Value::Map(_), d) => !d.is_null(),
+                        (_, Value::Map(_)) => true,
+                        _ => false,
+                    };
+                    if conflict {
+                        self.conflict(&path.child(&key), &user, &default);
                     }
-                    (_, Value::Map(_)) => {
-                        self.conflict(&here, &user, default);
-                        out.insert(key.clone(), user);
-                    }
-                    _ => {
-                        out.insert(key.clone(), user);
-                    }
-                },
+                    out.insert(key, user);
+                }
                 None => {
                     if !self.keep_nulls {
                         if default.value.is_null() {
                             continue;
                         }
-                        let mut d = default.clone();
+                        let mut d = default;
                         if let Value::Map(m) = &mut d.value {
                             drop_nulls(m);
                         }
-                        out.insert(key.clone(), d);
+                        out.insert(key, d);
                     } else {
-                        out.insert(key.clone(), default.clone());
+                        out.insert(key, default);
                     }
                 }
             }
@@ -264,10 +263,10 @@ impl Cx {
 
     /// Helm's `coalesceTablesFullKey`: `dst` (user) wins, `src` fills gaps.
     fn tables(&mut self, dst: Map, src: Map, path: &Path, keep: bool) -> Map {
-        let mut out = Map::with_capacity(src.len() + dst.len());
+        // The union has at least as many keys as the larger map.
+        let mut out = Map::with_capacity_and_hasher(src.len().max(dst.len()), Default::default());
         let mut dst = Leftover::new(dst);
         for (key, val) in src {
-            let here = path.child(&key);
             match dst.take(&key) {
                 None => {
                     out.insert(key, val);
@@ -275,7 +274,7 @@ impl Cx {
                 Some(dv) if dv.value.is_null() => {
                     if !keep && !val.value.is_null() {
                         self.deleted.push(Deleted {
-                            path: here,
+                            path: path.child(&key),
                             by: dv.origin,
                         });
                     } else {
@@ -286,7 +285,7 @@ impl Cx {
                     (Value::Map(_), Value::Map(sm)) => {
                         let origin = dv.origin.clone();
                         let Value::Map(dm) = dv.value else { continue };
-                        let merged = self.tables(dm, sm, &here, keep);
+                        let merged = self.tables(dm, sm, &path.child(&key), keep);
                         out.insert(key, Node::new(Value::Map(merged), origin));
                     }
                     (_, value) => {
@@ -294,7 +293,7 @@ impl Cx {
                         if src_node.value.is_map()
                             || (dv.value.is_map() && !src_node.value.is_null())
                         {
-                            self.conflict(&here, &dv, &src_node);
+                            self.conflict(&path.child(&key), &dv, &src_node);
                         }
                         out.insert(key, dv);
                     }
@@ -323,19 +322,20 @@ impl Cx {
     /// Helm's `coalesceDeps`: each subchart's section over its defaults.
     fn deps(
         &mut self,
-        c: &DefaultsTree,
+        name: &str,
+        subcharts: Vec<DefaultsTree>,
         mut dest: Map,
         path: &Path,
         prefix: &str,
     ) -> Result<Map, Diagnostic> {
         let sub_prefix = if prefix.is_empty() {
-            c.name.clone()
+            name.to_string()
         } else {
-            format!("{prefix}.{}", c.name)
+            format!("{prefix}.{name}")
         };
-        for sub in &c.subcharts {
+        for sub in subcharts {
             let section = match dest.shift_remove(&sub.name) {
-                None => Map::new(),
+                None => Map::default(),
                 Some(Node {
                     value: Value::Map(m),
                     ..
@@ -355,11 +355,9 @@ impl Cx {
             };
             let mut section = section;
             self.globals(&mut section, &dest, &path.child(&sub.name));
-            let values = self.chart(sub, section, &path.child(&sub.name), &sub_prefix)?;
-            dest.insert(
-                sub.name.clone(),
-                Node::new(Value::Map(values), Origin::Generated),
-            );
+            let sub_name = sub.name.clone();
+            let values = self.chart(sub, section, &path.child(&sub_name), &sub_prefix)?;
+            dest.insert(sub_name, Node::new(Value::Map(values), Origin::Generated));
         }
         Ok(dest)
     }
@@ -369,7 +367,7 @@ impl Cx {
     fn globals(&mut self, dest: &mut Map, parent: &Map, path: &Path) {
         let here = path.child(GLOBAL_KEY);
         let mut dg = match dest.shift_remove(GLOBAL_KEY) {
-            None => Map::new(),
+            None => Map::default(),
             Some(Node {
                 value: Value::Map(m),
                 ..
@@ -387,7 +385,7 @@ impl Cx {
             }
         };
         let sg = match parent.get(GLOBAL_KEY) {
-            None => Map::new(),
+            None => Map::default(),
             Some(Node {
                 value: Value::Map(m),
                 ..
@@ -491,7 +489,7 @@ mod tests {
     fn null_removes_a_default_and_is_remembered() {
         let c = chart("image:\n  tag: v1\n  pullPolicy: Always\n");
         let user = map("image:\n  pullPolicy: null\n", "environments/prod.yaml");
-        let out = coalesce(&c, user, false).unwrap();
+        let out = coalesce(c.clone(), user, false).unwrap();
         assert_eq!(yaml_of(&out.values), "image:\n  tag: v1\n");
         assert_eq!(out.deleted.len(), 1);
         assert_eq!(out.deleted[0].path.to_string(), "image.pullPolicy");
@@ -501,14 +499,19 @@ mod tests {
     #[test]
     fn null_without_default_stays_and_default_nulls_drop() {
         let c = chart("a: null\nb:\n  c: null\n  d: 1\n");
-        let out = coalesce(&c, map("e: null\n", "u.yaml"), false).unwrap();
+        let out = coalesce(c.clone(), map("e: null\n", "u.yaml"), false).unwrap();
         assert_eq!(yaml_of(&out.values), "b:\n  d: 1\ne: null\n");
     }
 
     #[test]
     fn type_conflicts_keep_user_value_and_warn() {
         let c = chart("resources:\n  cpu: 1\nmode: simple\n");
-        let out = coalesce(&c, map("resources: none\nmode:\n  x: 1\n", "u.yaml"), false).unwrap();
+        let out = coalesce(
+            c.clone(),
+            map("resources: none\nmode:\n  x: 1\n", "u.yaml"),
+            false,
+        )
+        .unwrap();
         assert_eq!(yaml_of(&out.values), "resources: none\nmode:\n  x: 1\n");
         assert_eq!(out.warnings.len(), 2, "{:?}", out.warnings);
         assert_eq!(
@@ -524,7 +527,7 @@ mod tests {
     #[test]
     fn key_order_follows_defaults_then_user() {
         let c = chart("b: 1\na: 2\n");
-        let out = coalesce(&c, map("z: 0\na: 3\n", "u.yaml"), false).unwrap();
+        let out = coalesce(c.clone(), map("z: 0\na: 3\n", "u.yaml"), false).unwrap();
         assert_eq!(yaml_of(&out.values), "b: 1\na: 3\nz: 0\n");
     }
 }
@@ -540,7 +543,7 @@ mod conformance {
     fn as_map(n: Option<&Node>) -> Map {
         match n.map(|n| &n.value) {
             Some(Value::Map(m)) => m.clone(),
-            _ => Map::new(),
+            _ => Map::default(),
         }
     }
 
@@ -583,7 +586,7 @@ mod conformance {
             let id = rec.get_path(&["id"]).and_then(Node::as_str).unwrap_or("?");
             let op = rec.get_path(&["op"]).and_then(Node::as_str).unwrap_or("");
             // Override layers: `overrides_yaml` (raw text) when present, else `overrides`.
-            let mut user = Map::new();
+            let mut user = Map::default();
             let raw = rec.get_path(&["overrides_yaml"]);
             let layers: Vec<Map> = match (
                 raw.map(|n| &n.value),
@@ -607,8 +610,8 @@ mod conformance {
                 .and_then(Node::as_str)
                 .unwrap_or("chart");
             let got = match op {
-                "coalesce_values" => coalesce(&tree(name, rec), user, false).map(|c| c.values),
-                "merge_values" => coalesce(&tree(name, rec), user, true).map(|c| c.values),
+                "coalesce_values" => coalesce(tree(name, rec), user, false).map(|c| c.values),
+                "merge_values" => coalesce(tree(name, rec), user, true).map(|c| c.values),
                 "coalesce_tables" | "merge_tables" => {
                     let dst = layers.first().cloned().unwrap_or_default();
                     let src = as_map(rec.get_path(&["chart_defaults"]));

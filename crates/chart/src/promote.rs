@@ -401,7 +401,7 @@ pub fn set(text: &str, file: &str, path: &[String], value: &Value) -> Result<Str
                     .get_path(&path[..depth])
                     .map(|n| n.value.clone())
                     .filter(Value::is_map)
-                    .unwrap_or(Value::Map(Map::new()));
+                    .unwrap_or(Value::Map(Map::default()));
                 put(&mut merged_value, &path[depth..], value);
                 return Ok(replace_value(text, entry, &merged_value));
             }
@@ -441,7 +441,7 @@ pub fn set(text: &str, file: &str, path: &[String], value: &Value) -> Result<Str
 fn needed(new: &Value, old: &Value) -> Value {
     match (new, old) {
         (Value::Map(n), Value::Map(o)) if !n.is_empty() => {
-            let mut out = Map::new();
+            let mut out = Map::default();
             for (k, v) in n {
                 match o.get(k) {
                     Some(ov) if ov.value == v.value => {}
@@ -463,7 +463,7 @@ fn needed(new: &Value, old: &Value) -> Value {
 fn nest(path: &[String], value: &Value) -> Value {
     let mut v = value.clone();
     for seg in path.iter().rev() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert(seg.clone(), Node::generated(v));
         v = Value::Map(m);
     }
@@ -477,12 +477,12 @@ fn put(target: &mut Value, path: &[String], value: &Value) {
         return;
     };
     if !target.is_map() {
-        *target = Value::Map(Map::new());
+        *target = Value::Map(Map::default());
     }
     if let Value::Map(m) = target {
         let slot = m
             .entry(first.clone())
-            .or_insert_with(|| Node::generated(Value::Map(Map::new())));
+            .or_insert_with(|| Node::generated(Value::Map(Map::default())));
         if rest.is_empty() {
             slot.value = value.clone();
         } else {
@@ -526,7 +526,7 @@ fn indent_rest(s: &str, n: usize) -> String {
 /// end) with `value` written as block YAML under the key.
 fn replace_value(text: &str, entry: &yaml::OutlineEntry, value: &Value) -> String {
     let col = column(text, entry.key_start);
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("k".to_string(), Node::generated(value.clone()));
     let y = yaml::to_yaml(&Value::Map(m));
     let body = y.strip_prefix("k:").unwrap_or(&y);
@@ -672,7 +672,7 @@ mod tests {
 
     #[test]
     fn maps_lists_and_flow_values_are_written_as_block() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("cpu".into(), Node::generated(str_("1")));
         m.insert("memory".into(), Node::generated(str_("1Gi")));
         let out = set_ok("limits: {}\nz: 1\n", "limits", &Value::Map(m.clone()));

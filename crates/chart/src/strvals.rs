@@ -456,7 +456,7 @@ impl Parser<'_> {
             }
             return result;
         }
-        let mut inner = Map::new();
+        let mut inner = Map::default();
         let result = self.key(&mut inner, names, lists);
         if result.is_ok() && inner.is_empty() {
             return Err(SetErrorReason::EmptyKeyMap(key).into());
@@ -620,14 +620,14 @@ impl Parser<'_> {
                 if let Some(node) = existing.and_then(|i| list.get_mut(i)) {
                     if !node.value.is_map() {
                         // Helm: "indices out of order", start a fresh map.
-                        *node = self.node(Value::Map(Map::new()));
+                        *node = self.node(Value::Map(Map::default()));
                     }
                     if let Value::Map(inner) = &mut node.value {
                         self.key(inner, names, lists)?;
                     }
                     return check_index(index);
                 }
-                let mut inner = Map::new();
+                let mut inner = Map::default();
                 self.key(&mut inner, names, lists)?;
                 let node = self.node(Value::Map(inner));
                 self.set_index(list, index, node)
@@ -1064,7 +1064,7 @@ mod tests {
     fn load(src: &str) -> Node {
         yaml::load_one(src, &Arc::from("test.yaml"))
             .expect("test YAML loads")
-            .unwrap_or_else(|| Node::generated(Value::Map(Map::new())))
+            .unwrap_or_else(|| Node::generated(Value::Map(Map::default())))
     }
 
     fn no_files(path: &str) -> Result<String, io::Error> {
@@ -1148,11 +1148,11 @@ mod tests {
         let text = |name: &str| rec.get(name).and_then(Node::as_str);
         let kind = text("kind").ok_or("record has no kind")?;
         let base = match rec.get("base") {
-            None => Map::new(),
+            None => Map::default(),
             Some(n) => n.as_map().ok_or("base is not a map")?.clone(),
         };
         let files = match rec.get("files") {
-            None => Map::new(),
+            None => Map::default(),
             Some(n) => n.as_map().ok_or("files is not a map")?.clone(),
         };
         let strings = |node: &Node| -> Result<Vec<String>, String> {
@@ -1566,16 +1566,16 @@ mod tests {
             (SetLiteral, "b=lit".to_string()),
             (SetJson, "b=2".to_string()),
         ];
-        let files = Map::new();
-        let strata = apply_all(Map::new(), &steps, &files).expect("applies");
-        let helm = apply_all(Map::new(), &helm_family_order(&steps), &files).expect("applies");
+        let files = Map::default();
+        let strata = apply_all(Map::default(), &steps, &files).expect("applies");
+        let helm = apply_all(Map::default(), &helm_family_order(&steps), &files).expect("applies");
         assert_eq!(Value::Map(strata), load("{a: y, b: 2}").value);
         assert_eq!(Value::Map(helm), load("{a: x, b: lit}").value);
     }
 
     #[test]
     fn the_largest_index_is_accepted() {
-        let mut values = Map::new();
+        let mut values = Map::default();
         apply(&mut values, Set, "a[65536]=x", &mut no_files).expect("applies");
         let Value::Seq(list) = &values["a"].value else {
             panic!("a")
@@ -1587,7 +1587,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_flag_and_argument() {
-        let mut values = Map::new();
+        let mut values = Map::default();
         let e = apply(&mut values, Set, "a[x]=1", &mut no_files).expect_err("fails");
         assert_eq!(e.flag, "--set");
         assert_eq!(e.arg, "a[x]=1");

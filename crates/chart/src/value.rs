@@ -59,7 +59,7 @@ impl fmt::Display for Origin {
 }
 
 /// A map of values; keys keep their input order.
-pub type Map = IndexMap<String, Node>;
+pub type Map = IndexMap<String, Node, foldhash::fast::RandomState>;
 
 /// A value without its origin.
 #[derive(Clone, Debug)]
@@ -173,7 +173,7 @@ impl Node {
 
     /// An empty map node.
     pub fn empty_map(origin: Origin) -> Self {
-        Node::new(Value::Map(Map::new()), origin)
+        Node::new(Value::Map(Map::default()), origin)
     }
 
     /// A generated node (no source position).
@@ -388,15 +388,15 @@ mod tests {
 
     #[test]
     fn leaves_treat_lists_and_empty_maps_as_leaves() {
-        let mut inner = Map::new();
+        let mut inner = Map::default();
         inner.insert("tag".into(), s("1"));
-        let mut root = Map::new();
+        let mut root = Map::default();
         root.insert("image".into(), Node::generated(Value::Map(inner)));
         root.insert(
             "args".into(),
             Node::generated(Value::Seq(vec![s("a"), s("b")])),
         );
-        root.insert("empty".into(), Node::generated(Value::Map(Map::new())));
+        root.insert("empty".into(), Node::generated(Value::Map(Map::default())));
         let root = Node::generated(Value::Map(root));
         let paths: Vec<String> = root.leaves().iter().map(|(p, _)| p.to_string()).collect();
         assert_eq!(paths, vec!["image.tag", "args", "empty"]);

@@ -109,7 +109,7 @@ pub fn merge(chart: &Chart, req: &Request) -> Result<Merged> {
 /// uses it to collect schema findings instead of stopping at them).
 pub fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
     let mut layers = vec![VALUES_FILE.to_string()];
-    let mut user = Map::new();
+    let mut user = Map::default();
     if let Some(env) = &req.env {
         for file in chart.environments.layer_files(env)? {
             let text = chart.text(&file)?;
@@ -134,7 +134,7 @@ pub fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
         layers.push(format!("{} {}", s.kind.flag(), s.arg));
     }
     let processed = deps::process(chart, &user)?;
-    let out = merge::coalesce(&processed.defaults, user, false).map_err(Error::invalid)?;
+    let out = merge::coalesce(processed.defaults, user, false).map_err(Error::invalid)?;
     let warnings = processed
         .warnings
         .into_iter()

@@ -106,10 +106,106 @@ enum Events<'a> {
 impl<'a> Events<'a> {
     /// The next event: `None` at the end of saphyr's stream, or where the
     /// fast reader declines the text.
-    fn next(&mut self) -> Option<Result<(Event<'a>, Span), ScanError>> {
+    fn next(&mut self) -> Option<Result<(Ev<'a>, Pos), ScanError>> {
         match self {
             Events::Fast(f) => f.next().map(Ok),
-            Events::Saphyr(p) => p.next_event(),
+            Events::Saphyr(p) => loop {
+                match p.next_event()? {
+                    Ok((ev, span)) => {
+                        if let Some(ev) = Ev::from_saphyr(ev) {
+                            return Some(Ok((ev, Pos::of(&span.start))));
+                        }
+                    }
+                    Err(e) => return Some(Err(e)),
+                }
+            },
+        }
+    }
+}
+
+/// A YAML event as strata's readers use it: saphyr-parser's `Event` without
+/// its span (the start position is enough) and with the rare tag boxed.
+/// Saphyr's events with spans were ~140 bytes, and copying them was a third
+/// of the time of checking rendered output; these are 48.
+#[derive(Debug, PartialEq)]
+enum Ev<'a> {
+    StreamStart,
+    StreamEnd,
+    DocumentStart,
+    DocumentEnd,
+    /// `tagged`: the collection has a tag (which the loader ignores).
+    MappingStart {
+        anchor: usize,
+        tagged: bool,
+    },
+    MappingEnd,
+    SequenceStart {
+        anchor: usize,
+        tagged: bool,
+    },
+    SequenceEnd,
+    Scalar {
+        text: Cow<'a, str>,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<Box<Tag>>,
+    },
+    Alias(usize),
+}
+
+impl<'a> Ev<'a> {
+    /// Saphyr's event as ours (`None` for its `Nothing`).
+    fn from_saphyr(ev: Event<'a>) -> Option<Ev<'a>> {
+        Some(match ev {
+            Event::Nothing => return None,
+            Event::StreamStart => Ev::StreamStart,
+            Event::StreamEnd => Ev::StreamEnd,
+            Event::DocumentStart(_) => Ev::DocumentStart,
+            Event::DocumentEnd => Ev::DocumentEnd,
+            Event::MappingStart(anchor, tag) => Ev::MappingStart {
+                anchor,
+                tagged: tag.is_some(),
+            },
+            Event::MappingEnd => Ev::MappingEnd,
+            Event::SequenceStart(anchor, tag) => Ev::SequenceStart {
+                anchor,
+                tagged: tag.is_some(),
+            },
+            Event::SequenceEnd => Ev::SequenceEnd,
+            Event::Scalar(text, style, anchor, tag) => Ev::Scalar {
+                text,
+                style,
+                anchor,
+                tag: tag.map(|t| Box::new(t.into_owned())),
+            },
+            Event::Alias(id) => Ev::Alias(id),
+        })
+    }
+
+    /// A plain scalar without anchor or tag.
+    fn plain(text: &'a str) -> Ev<'a> {
+        Ev::Scalar {
+            text: Cow::Borrowed(text),
+            style: ScalarStyle::Plain,
+            anchor: 0,
+            tag: None,
+        }
+    }
+}
+
+/// Where an event starts: 1-based line, 0-based column (in characters), as
+/// saphyr-parser counts them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Pos {
+    line: u32,
+    col: u32,
+}
+
+impl Pos {
+    fn of(m: &saphyr_parser::Marker) -> Pos {
+        Pos {
+            line: to_u32(m.line()),
+            col: to_u32(m.col()),
         }
     }
 }
@@ -184,23 +280,15 @@ struct Loader<'a> {
     nodes: usize,
 }
 
-type Ev<'a> = (Event<'a>, Span);
+type Item<'a> = (Ev<'a>, Pos);
 
 impl<'a> Loader<'a> {
-    fn origin(&self, span: &Span) -> Origin {
-        Origin::file(
-            &self.file,
-            to_u32(span.start.line()),
-            to_u32(span.start.col() + 1),
-        )
+    fn origin(&self, pos: &Pos) -> Origin {
+        Origin::file(&self.file, pos.line, pos.col.saturating_add(1))
     }
 
-    fn loc(&self, span: &Span) -> Location {
-        Location::new(
-            self.file.clone(),
-            to_u32(span.start.line()),
-            to_u32(span.start.col() + 1),
-        )
+    fn loc(&self, pos: &Pos) -> Location {
+        Location::new(self.file.clone(), pos.line, pos.col.saturating_add(1))
     }
 
     fn scan_error(&self, e: &ScanError) -> Diagnostic {
@@ -212,7 +300,7 @@ impl<'a> Loader<'a> {
         ))
     }
 
-    fn next(&mut self) -> Result<Ev<'a>, Diagnostic> {
+    fn next(&mut self) -> Result<Item<'a>, Diagnostic> {
         match self.events.next() {
             Some(Ok(ev)) => Ok(ev),
             Some(Err(e)) => Err(self.scan_error(&e)),
@@ -228,13 +316,13 @@ impl<'a> Loader<'a> {
         loop {
             let (ev, span) = self.next()?;
             match ev {
-                Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
-                Event::StreamEnd => return Ok(docs),
-                Event::DocumentStart(_) => {
+                Ev::StreamStart | Ev::DocumentEnd => {}
+                Ev::StreamEnd => return Ok(docs),
+                Ev::DocumentStart => {
                     self.anchors.clear();
                     self.nodes = 0;
                     let (ev, span) = self.next()?;
-                    if matches!(ev, Event::DocumentEnd) {
+                    if matches!(ev, Ev::DocumentEnd) {
                         continue;
                     }
                     let node = self.node(ev, span, 0)?;
@@ -251,7 +339,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn count(&mut self, n: usize, span: &Span) -> Result<(), Diagnostic> {
+    fn count(&mut self, n: usize, span: &Pos) -> Result<(), Diagnostic> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > MAX_NODES {
             return Err(Diagnostic::error(
@@ -265,7 +353,7 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
-    fn node(&mut self, ev: Event<'a>, span: Span, depth: usize) -> Result<Node, Diagnostic> {
+    fn node(&mut self, ev: Ev<'a>, span: Pos, depth: usize) -> Result<Node, Diagnostic> {
         if depth > MAX_DEPTH {
             return Err(Diagnostic::error(
                 "yaml",
@@ -274,7 +362,12 @@ impl<'a> Loader<'a> {
             .at(self.loc(&span)));
         }
         match ev {
-            Event::Scalar(text, style, anchor, tag) => {
+            Ev::Scalar {
+                text,
+                style,
+                anchor,
+                tag,
+            } => {
                 self.count(1, &span)?;
                 let value = self.scalar(&text, style, tag.as_deref(), &span)?;
                 let node = Node::new(value, self.origin(&span));
@@ -283,7 +376,7 @@ impl<'a> Loader<'a> {
                 }
                 Ok(node)
             }
-            Event::Alias(id) => {
+            Ev::Alias(id) => {
                 let Some(size) = self.anchors.get(&id).map(|a| a.1) else {
                     return Err(Diagnostic::error("yaml", "invalid YAML: unknown alias")
                         .at(self.loc(&span)));
@@ -292,13 +385,13 @@ impl<'a> Loader<'a> {
                 self.count(size, &span)?;
                 Ok(self.anchors[&id].0.clone())
             }
-            Event::SequenceStart(anchor, _) => {
+            Ev::SequenceStart { anchor, .. } => {
                 let start_nodes = self.nodes;
                 self.count(1, &span)?;
                 let mut items = Vec::new();
                 loop {
                     let (ev, sp) = self.next()?;
-                    if matches!(ev, Event::SequenceEnd) {
+                    if matches!(ev, Ev::SequenceEnd) {
                         break;
                     }
                     items.push(self.node(ev, sp, depth + 1)?);
@@ -310,7 +403,7 @@ impl<'a> Loader<'a> {
                 }
                 Ok(node)
             }
-            Event::MappingStart(anchor, _) => {
+            Ev::MappingStart { anchor, .. } => {
                 let start_nodes = self.nodes;
                 self.count(1, &span)?;
                 let map = self.mapping(depth)?;
@@ -328,24 +421,23 @@ impl<'a> Loader<'a> {
     }
 
     fn mapping(&mut self, depth: usize) -> Result<Map, Diagnostic> {
-        let mut map = Map::new();
-        // Keys written in this mapping (as opposed to merged in by `<<`).
-        let mut explicit: HashMap<String, Location> = HashMap::new();
-        let mut merged: HashSet<String> = HashSet::new();
+        let mut map = Map::default();
+        // Where each entry's key is written, by entry index; `None` for
+        // entries merged in by `<<` (which explicit keys may override).
+        let mut keys_at: Vec<Option<(u32, u32)>> = Vec::new();
         loop {
             let (kev, kspan) = self.next()?;
-            if matches!(kev, Event::MappingEnd) {
+            if matches!(kev, Ev::MappingEnd) {
                 return Ok(map);
             }
-            let is_merge =
-                matches!(&kev, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
+            let is_merge = matches!(&kev, Ev::Scalar { text, style: ScalarStyle::Plain, tag: None, .. } if text == "<<");
             let key_node = self.node(kev, kspan, depth + 1)?;
-            let key = match &key_node.value {
-                Value::Str(s) => s.clone(),
+            let key = match key_node.value {
+                Value::Str(s) => s,
                 Value::Null => "null".to_string(),
                 Value::Bool(b) => b.to_string(),
                 Value::Int(i) => i.to_string(),
-                Value::Float(f) => float_to_string(*f),
+                Value::Float(f) => float_to_string(f),
                 Value::Seq(_) | Value::Map(_) => {
                     return Err(Diagnostic::error(
                         "yaml",
@@ -357,21 +449,32 @@ impl<'a> Loader<'a> {
             let (vev, vspan) = self.next()?;
             let value = self.node(vev, vspan, depth + 1)?;
             if is_merge {
-                self.merge_into(&mut map, &explicit, &mut merged, value, &kspan)?;
+                self.merge_into(&mut map, &mut keys_at, value, &kspan)?;
                 continue;
             }
-            let here = self.loc(&kspan);
-            if let Some(first) = explicit.get(&key) {
-                return Err(Diagnostic::error(
-                    "yaml",
-                    format!("duplicate key \"{key}\" in one mapping"),
-                )
-                .at(here)
-                .note(format!("first defined at {first}")));
+            let here = (kspan.line, kspan.col.saturating_add(1));
+            match map.get_index_of(&key) {
+                Some(i) => {
+                    if let Some((line, column)) = keys_at[i] {
+                        return Err(Diagnostic::error(
+                            "yaml",
+                            format!("duplicate key \"{key}\" in one mapping"),
+                        )
+                        .at(self.loc(&kspan))
+                        .note(format!(
+                            "first defined at {}",
+                            Location::new(self.file.clone(), line, column)
+                        )));
+                    }
+                    // An explicit key overrides one merged in by `<<`.
+                    keys_at[i] = Some(here);
+                    map.insert(key, value);
+                }
+                None => {
+                    keys_at.push(Some(here));
+                    map.insert(key, value);
+                }
             }
-            explicit.insert(key.clone(), here);
-            merged.remove(&key);
-            map.insert(key, value);
         }
     }
 
@@ -380,10 +483,9 @@ impl<'a> Loader<'a> {
     fn merge_into(
         &self,
         map: &mut Map,
-        explicit: &HashMap<String, Location>,
-        merged: &mut HashSet<String>,
+        keys_at: &mut Vec<Option<(u32, u32)>>,
         value: Node,
-        span: &Span,
+        span: &Pos,
     ) -> Result<(), Diagnostic> {
         let sources = match value.value {
             Value::Map(m) => vec![m],
@@ -401,17 +503,17 @@ impl<'a> Loader<'a> {
         };
         for src in sources {
             for (k, v) in src {
-                if explicit.contains_key(&k) || merged.contains(&k) {
+                if map.contains_key(&k) {
                     continue;
                 }
-                merged.insert(k.clone());
+                keys_at.push(None);
                 map.insert(k, v);
             }
         }
         Ok(())
     }
 
-    fn bad_merge(&self, span: &Span) -> Diagnostic {
+    fn bad_merge(&self, span: &Pos) -> Diagnostic {
         Diagnostic::error("yaml", "a `<<` merge key takes a map or a list of maps")
             .at(self.loc(span))
     }
@@ -421,7 +523,7 @@ impl<'a> Loader<'a> {
         text: &str,
         style: ScalarStyle,
         tag: Option<&Tag>,
-        span: &Span,
+        span: &Pos,
     ) -> Result<Value, Diagnostic> {
         if let Some(tag) = tag {
             if tag.is_yaml_core_schema() {
@@ -500,13 +602,19 @@ pub fn manifest_head(src: &str) -> Option<ManifestHead> {
 impl<'a> Skim<'a> {
     fn head(mut self) -> Option<ManifestHead> {
         let skim = &mut self;
-        if !matches!(skim.next()?, Event::StreamStart) {
+        if !matches!(skim.next()?, Ev::StreamStart) {
             return None;
         }
-        if !matches!(skim.next()?, Event::DocumentStart(_)) {
+        if !matches!(skim.next()?, Ev::DocumentStart) {
             return None;
         }
-        if !matches!(skim.next()?, Event::MappingStart(0, None)) {
+        if !matches!(
+            skim.next()?,
+            Ev::MappingStart {
+                anchor: 0,
+                tagged: false,
+            }
+        ) {
             return None;
         }
         let mut head = ManifestHead::default();
@@ -516,7 +624,10 @@ impl<'a> Skim<'a> {
                 "apiVersion" => head.api_version = skim.string_or_skip(1)?,
                 "kind" => head.kind = skim.string_or_skip(1)?,
                 "metadata" => match skim.next()? {
-                    Event::MappingStart(0, None) => skim.metadata(&mut head)?,
+                    Ev::MappingStart {
+                        anchor: 0,
+                        tagged: false,
+                    } => skim.metadata(&mut head)?,
                     ev => skim.skip(ev, 1)?,
                 },
                 _ => {
@@ -526,11 +637,11 @@ impl<'a> Skim<'a> {
             }
         }
         match skim.next()? {
-            Event::DocumentEnd => {}
+            Ev::DocumentEnd => {}
             _ => return None,
         }
         match skim.next()? {
-            Event::StreamEnd => Some(head),
+            Ev::StreamEnd => Some(head),
             _ => None,
         }
     }
@@ -571,7 +682,7 @@ struct Skim<'a> {
 }
 
 impl<'a> Skim<'a> {
-    fn next(&mut self) -> Option<Event<'a>> {
+    fn next(&mut self) -> Option<Ev<'a>> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
             return None;
@@ -586,8 +697,13 @@ impl<'a> Skim<'a> {
     /// if the key is not a plain string or repeats one).
     fn key(&mut self, keys: &mut Keys<'a>) -> Option<Option<Cow<'a, str>>> {
         match self.next()? {
-            Event::MappingEnd => Some(None),
-            Event::Scalar(text, style, 0, None) => {
+            Ev::MappingEnd => Some(None),
+            Ev::Scalar {
+                text,
+                style,
+                anchor: 0,
+                tag: None,
+            } => {
                 let is_str = style != ScalarStyle::Plain || plain_is_string(&text);
                 if !is_str || text == "<<" || !keys.insert(text.clone()) {
                     return None;
@@ -602,7 +718,12 @@ impl<'a> Skim<'a> {
     /// reads as `None` (the outer `None`: not simple).
     fn string_or_skip(&mut self, depth: usize) -> Option<Option<String>> {
         match self.next()? {
-            Event::Scalar(text, style, 0, None) => {
+            Ev::Scalar {
+                text,
+                style,
+                anchor: 0,
+                tag: None,
+            } => {
                 let is_str = style != ScalarStyle::Plain || plain_is_string(&text);
                 Some((is_str && !text.is_empty()).then(|| text.into_owned()))
             }
@@ -620,7 +741,10 @@ impl<'a> Skim<'a> {
                 "name" => head.name = self.string_or_skip(2)?,
                 "namespace" => head.namespace = self.string_or_skip(2)?,
                 "annotations" => match self.next()? {
-                    Event::MappingStart(0, None) => {
+                    Ev::MappingStart {
+                        anchor: 0,
+                        tagged: false,
+                    } => {
                         let mut keys = Keys::default();
                         while let Some(k) = self.key(&mut keys)? {
                             head.hook |= k == "helm.sh/hook";
@@ -640,19 +764,29 @@ impl<'a> Skim<'a> {
     }
 
     /// Walk past the node that `ev` starts, checking its keys.
-    fn skip(&mut self, ev: Event<'a>, depth: usize) -> Option<()> {
+    fn skip(&mut self, ev: Ev<'a>, depth: usize) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
         match ev {
-            Event::Scalar(_, _, 0, None) => Some(()),
-            Event::SequenceStart(0, None) => loop {
+            Ev::Scalar {
+                anchor: 0,
+                tag: None,
+                ..
+            } => Some(()),
+            Ev::SequenceStart {
+                anchor: 0,
+                tagged: false,
+            } => loop {
                 match self.next()? {
-                    Event::SequenceEnd => return Some(()),
+                    Ev::SequenceEnd => return Some(()),
                     ev => self.skip(ev, depth + 1)?,
                 }
             },
-            Event::MappingStart(0, None) => {
+            Ev::MappingStart {
+                anchor: 0,
+                tagged: false,
+            } => {
                 let mut keys = Keys::default();
                 while self.key(&mut keys)?.is_some() {
                     let ev = self.next()?;
@@ -905,7 +1039,7 @@ struct Outliner<'a> {
 }
 
 impl<'a> Outliner<'a> {
-    fn next(&mut self) -> Result<Ev<'a>, Diagnostic> {
+    fn next(&mut self) -> Result<(Event<'a>, Span), Diagnostic> {
         match self.parser.next_event() {
             Some(Ok(ev)) => Ok(ev),
             Some(Err(e)) => Err(Diagnostic::error(
@@ -1503,6 +1637,33 @@ mod tests {
     }
 
     #[test]
+    fn merge_keys_keep_order_explicit_keys_win_and_duplicates_point_at_the_first() {
+        let n =
+            load("a: &a {x: 1, y: 2}\nb: &b {y: 20, z: 30}\nd:\n  x: 0\n  <<: [*a, *b]\n  z: 3\n");
+        let d = n.get_path(&["d"]).unwrap();
+        let Value::Map(m) = &d.value else {
+            panic!("not a map")
+        };
+        let got: Vec<(&str, &Value)> = m.iter().map(|(k, v)| (k.as_str(), &v.value)).collect();
+        assert_eq!(
+            got,
+            [
+                ("x", &Value::Int(0)),
+                ("y", &Value::Int(2)),
+                ("z", &Value::Int(3))
+            ]
+        );
+        let e = err("a: &a {y: 2}\nd:\n  <<: *a\n  y: 3\n  y: 4\n");
+        assert!(e.message.contains("duplicate key \"y\""), "{}", e.message);
+        assert_eq!(e.location.as_ref().map(|l| l.line), Some(5));
+        assert!(
+            e.notes.iter().any(|n| n.contains("values.yaml:4:3")),
+            "{:?}",
+            e.notes
+        );
+    }
+
+    #[test]
     fn non_utf8_is_refused_with_line() {
         let d = decode_utf8(b"a: 1\nb: \xff\n".to_vec(), "values.yaml").unwrap_err();
         assert_eq!(d.location.unwrap().to_string(), "values.yaml:2:4");
@@ -1543,7 +1704,7 @@ mod tests {
     #[test]
     fn multi_line_strings_round_trip() {
         for s in ["a\nb\n", "a\nb", "a\n\nb\n\n", "x: 1\n  y\n"] {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("k".into(), Node::generated(Value::Str(s.into())));
             let text = to_yaml(&Value::Map(m));
             let back = load(&text);

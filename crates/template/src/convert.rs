@@ -64,7 +64,7 @@ pub fn from_template(value: &TValue) -> Result<Value, TError> {
             Value::Seq(items)
         }
         ValueKind::Map => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             for key in value.try_iter()? {
                 let item = value.get_item(&key)?;
                 let key = match key.as_str() {

@@ -84,13 +84,13 @@ pub fn install_order(kind: &str) -> usize {
 
 /// The documents as `helm template` prints them: `---`, `# Source: …`, body.
 pub fn to_stream(docs: &[Document]) -> String {
-    // One allocation of the final size (megabytes for a large chart).
-    const HEADER: usize = "---\n# Source: \n".len();
-    let size = docs
+    // Sized once: growing a string of megabytes by doubling copies it and
+    // touches twice the memory.
+    let len = docs
         .iter()
-        .map(|d| HEADER + d.source.len() + d.body.len())
+        .map(|d| "---\n# Source: \n".len() + d.source.len() + d.body.len())
         .sum();
-    let mut out = String::with_capacity(size);
+    let mut out = String::with_capacity(len);
     for d in docs {
         out.push_str("---\n# Source: ");
         out.push_str(&d.source);
@@ -168,6 +168,7 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
             .ok_or_else(|| here(format!("{template}: the {kind} has no metadata.name")))?;
         let namespace = head.namespace;
         let hook = head.hook;
+        // Exactly sized: `to_string` then `push` doubled every body.
         let mut text = String::with_capacity(body.len() + 1);
         text.push_str(body);
         text.push('\n');

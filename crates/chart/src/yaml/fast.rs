@@ -21,7 +21,9 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
-use saphyr_parser::{Event, Marker, ScalarStyle, Span};
+use saphyr_parser::ScalarStyle;
+
+use super::{to_u32, Ev, Pos};
 
 /// Longest implicit key YAML allows (saphyr refuses longer ones).
 const MAX_KEY: usize = 1024;
@@ -49,13 +51,13 @@ enum Pending {
     Closed,
     /// `key:` with no value on its line: (indent of the map, where the
     /// empty value would be).
-    Value(usize, Marker),
+    Value(usize, Pos),
     /// `-` with no value on its line: (indent of the sequence, where the
     /// empty item would be).
-    Item(usize, Marker),
+    Item(usize, Pos),
 }
 
-type Ev<'a> = (Event<'a>, Span);
+type Item<'a> = (Ev<'a>, Pos);
 
 /// The event reader. See the module documentation.
 pub(super) struct Fast<'a> {
@@ -66,9 +68,8 @@ pub(super) struct Fast<'a> {
     line: usize,
     stack: Vec<Open>,
     pending: Pending,
-    queue: VecDeque<Ev<'a>>,
+    queue: VecDeque<Item<'a>>,
     started: bool,
-    explicit_doc: bool,
     finished: bool,
 }
 
@@ -78,8 +79,6 @@ struct Line<'a> {
     text: &'a str,
     /// 1-based line number.
     no: usize,
-    /// Byte offset of the line in the source.
-    start: usize,
     /// Whether the line is all ASCII (then byte offsets are columns).
     ascii: bool,
 }
@@ -90,7 +89,7 @@ impl<'a> Line<'a> {
     }
 
     /// The marker of byte offset `at` of this line (columns count chars).
-    fn mark(&self, at: usize) -> Marker {
+    fn mark(&self, at: usize) -> Pos {
         let col = if self.ascii {
             at
         } else {
@@ -99,7 +98,10 @@ impl<'a> Line<'a> {
                 .filter(|b| (**b & 0xC0) != 0x80)
                 .count()
         };
-        Marker::new(self.start + at, self.no, col)
+        Pos {
+            line: to_u32(self.no),
+            col: to_u32(col),
+        }
     }
 
     /// Offset of the first byte at or after `at` that is not a space.
@@ -118,10 +120,6 @@ impl<'a> Line<'a> {
         let rest = self.skip_spaces(at);
         rest == b.len() || (b[rest] == b'#' && rest > at)
     }
-}
-
-fn span(m: Marker) -> Span {
-    Span::new(m, m)
 }
 
 fn is_space_or_end(b: &[u8], at: usize) -> bool {
@@ -150,14 +148,13 @@ impl<'a> Fast<'a> {
             pending: Pending::None,
             queue: VecDeque::new(),
             started: false,
-            explicit_doc: false,
             finished: false,
         }
     }
 
     /// The next event; `None` when the text leaves the subset (read it
     /// with saphyr-parser instead).
-    pub(super) fn next(&mut self) -> Option<Ev<'a>> {
+    pub(super) fn next(&mut self) -> Option<Item<'a>> {
         loop {
             if let Some(ev) = self.queue.pop_front() {
                 return Some(ev);
@@ -169,21 +166,18 @@ impl<'a> Fast<'a> {
         }
     }
 
-    fn push(&mut self, ev: Event<'a>, m: Marker) {
-        self.queue.push_back((ev, span(m)));
+    fn push(&mut self, ev: Ev<'a>, at: Pos) {
+        self.queue.push_back((ev, at));
     }
 
-    fn empty_scalar(&mut self, m: Marker) {
-        self.push(
-            Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None),
-            m,
-        );
+    fn empty_scalar(&mut self, at: Pos) {
+        self.push(Ev::plain(""), at);
     }
 
-    fn end_of(&mut self, kind: Kind, m: Marker) {
+    fn end_of(&mut self, kind: Kind, m: Pos) {
         match kind {
-            Kind::Map => self.push(Event::MappingEnd, m),
-            Kind::Seq => self.push(Event::SequenceEnd, m),
+            Kind::Map => self.push(Ev::MappingEnd, m),
+            Kind::Seq => self.push(Ev::SequenceEnd, m),
         }
     }
 
@@ -195,18 +189,26 @@ impl<'a> Fast<'a> {
         }
         let start = self.pos;
         let rest = &src.as_bytes()[start..];
-        let len = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+        // One pass finds the end of the line and checks its bytes: printable
+        // ASCII is the usual case; tabs, CR and control characters decline.
+        let mut len = 0;
+        let mut ascii = true;
+        while let Some(&b) = rest.get(len) {
+            if (0x20..0x7F).contains(&b) {
+                len += 1;
+            } else if b == b'\n' {
+                break;
+            } else if b >= 0x80 {
+                ascii = false;
+                len += 1;
+            } else {
+                return None;
+            }
+        }
         self.pos = start + len + 1;
         let no = self.line;
         self.line += 1;
         let text = &src[start..start + len];
-        let mut ascii = true;
-        for &b in text.as_bytes() {
-            if b < 0x20 || b == 0x7F {
-                return None; // tabs, CR, control characters
-            }
-            ascii &= b < 0x80;
-        }
         if !ascii
             && text.chars().any(|c| {
                 matches!(
@@ -223,12 +225,7 @@ impl<'a> Fast<'a> {
         {
             return None;
         }
-        let line = Line {
-            text,
-            no,
-            start,
-            ascii,
-        };
+        let line = Line { text, no, ascii };
         let b = text.as_bytes();
         let indent = line.skip_spaces(0);
         if indent == b.len() || b[indent] == b'#' {
@@ -239,7 +236,6 @@ impl<'a> Fast<'a> {
             if marker && is_space_or_end(b, 3) {
                 // `---` alone, before anything, starts the document.
                 if !self.started && b.starts_with(b"---") && line.skip_spaces(3) == b.len() {
-                    self.explicit_doc = true;
                     return Some(());
                 }
                 return None;
@@ -264,10 +260,16 @@ impl<'a> Fast<'a> {
                 return None;
             }
             self.started = true;
-            let top = Marker::new(0, 1, 0);
-            self.push(Event::StreamStart, top);
-            self.push(Event::DocumentStart(self.explicit_doc), top);
-            self.push(Event::MappingStart(0, None), line.mark(0));
+            let top = Pos { line: 1, col: 0 };
+            self.push(Ev::StreamStart, top);
+            self.push(Ev::DocumentStart, top);
+            self.push(
+                Ev::MappingStart {
+                    anchor: 0,
+                    tagged: false,
+                },
+                line.mark(0),
+            );
             self.stack.push(Open {
                 kind: Kind::Map,
                 indent: 0,
@@ -284,7 +286,13 @@ impl<'a> Fast<'a> {
                     // A sequence under a key, at the key's indentation; it
                     // starts where its first item does.
                     let first = self.first_of_item(line, indent);
-                    self.push(Event::SequenceStart(0, None), first);
+                    self.push(
+                        Ev::SequenceStart {
+                            anchor: 0,
+                            tagged: false,
+                        },
+                        first,
+                    );
                     self.stack.push(Open {
                         kind: Kind::Seq,
                         indent,
@@ -333,7 +341,7 @@ impl<'a> Fast<'a> {
 
     /// Where the first node of the item whose `-` is at `dash` starts
     /// (saphyr's position of an indentless sequence).
-    fn first_of_item(&self, line: Line<'a>, dash: usize) -> Marker {
+    fn first_of_item(&self, line: Line<'a>, dash: usize) -> Pos {
         let at = line.skip_spaces(dash + 1);
         if line.ends_at(dash + 1) {
             line.mark(line.text.len())
@@ -345,7 +353,13 @@ impl<'a> Fast<'a> {
     /// A block collection that starts on this line, below a `key:` or `-`.
     fn nested(&mut self, line: Line<'a>, indent: usize, item: bool) -> Option<()> {
         if item {
-            self.push(Event::SequenceStart(0, None), line.mark(indent));
+            self.push(
+                Ev::SequenceStart {
+                    anchor: 0,
+                    tagged: false,
+                },
+                line.mark(indent),
+            );
             self.stack.push(Open {
                 kind: Kind::Seq,
                 indent,
@@ -353,7 +367,13 @@ impl<'a> Fast<'a> {
             });
             self.item(line, indent)
         } else {
-            self.push(Event::MappingStart(0, None), line.mark(indent));
+            self.push(
+                Ev::MappingStart {
+                    anchor: 0,
+                    tagged: false,
+                },
+                line.mark(indent),
+            );
             self.stack.push(Open {
                 kind: Kind::Map,
                 indent,
@@ -366,7 +386,15 @@ impl<'a> Fast<'a> {
     /// `key: value` with the key at `at`, in the map on top of the stack.
     fn entry(&mut self, line: Line<'a>, at: usize) -> Option<()> {
         let key = self.key(line, at)?.ok()?;
-        self.push(Event::Scalar(key.text, key.style, 0, None), line.mark(at));
+        self.push(
+            Ev::Scalar {
+                text: key.text,
+                style: key.style,
+                anchor: 0,
+                tag: None,
+            },
+            line.mark(at),
+        );
         let after = key.colon + 1;
         if line.ends_at(after) {
             let m = self.stack.last()?.indent;
@@ -393,10 +421,16 @@ impl<'a> Fast<'a> {
         }
         if self.key(line, at)?.is_ok() {
             // A map that starts on the item's line.
-            self.push(Event::MappingStart(0, None), line.mark(at));
+            self.push(
+                Ev::MappingStart {
+                    anchor: 0,
+                    tagged: false,
+                },
+                line.mark(at),
+            );
             self.stack.push(Open {
                 kind: Kind::Map,
-                indent: line.mark(at).col(),
+                indent: line.mark(at).col as usize,
                 indentless: false,
             });
             return self.entry(line, at);
@@ -482,7 +516,15 @@ impl<'a> Fast<'a> {
                 } else {
                     ScalarStyle::SingleQuoted
                 };
-                self.push(Event::Scalar(text, style, 0, None), m);
+                self.push(
+                    Ev::Scalar {
+                        text,
+                        style,
+                        anchor: 0,
+                        tag: None,
+                    },
+                    m,
+                );
             }
             b'{' | b'[' => {
                 let close = if b[at] == b'{' { b'}' } else { b']' };
@@ -490,11 +532,23 @@ impl<'a> Fast<'a> {
                     return None;
                 }
                 if b[at] == b'{' {
-                    self.push(Event::MappingStart(0, None), m);
-                    self.push(Event::MappingEnd, line.mark(at + 1));
+                    self.push(
+                        Ev::MappingStart {
+                            anchor: 0,
+                            tagged: false,
+                        },
+                        m,
+                    );
+                    self.push(Ev::MappingEnd, line.mark(at + 1));
                 } else {
-                    self.push(Event::SequenceStart(0, None), m);
-                    self.push(Event::SequenceEnd, line.mark(at + 1));
+                    self.push(
+                        Ev::SequenceStart {
+                            anchor: 0,
+                            tagged: false,
+                        },
+                        m,
+                    );
+                    self.push(Ev::SequenceEnd, line.mark(at + 1));
                 }
             }
             _ => {
@@ -516,15 +570,7 @@ impl<'a> Fast<'a> {
                 while b[end - 1] == b' ' {
                     end -= 1;
                 }
-                self.push(
-                    Event::Scalar(
-                        Cow::Borrowed(&line.text[at..end]),
-                        ScalarStyle::Plain,
-                        0,
-                        None,
-                    ),
-                    m,
-                );
+                self.push(Ev::plain(&line.text[at..end]), m);
             }
         }
         Some(())
@@ -535,8 +581,10 @@ impl<'a> Fast<'a> {
         if !self.started {
             return None; // empty or comments only: rare, saphyr's case
         }
-        let line = self.line.saturating_sub(1).max(1);
-        let m = Marker::new(self.src.len(), line + 1, 0);
+        let m = Pos {
+            line: to_u32(self.line),
+            col: 0,
+        };
         match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::Value(_, empty) | Pending::Item(_, empty) => self.empty_scalar(empty),
             Pending::Closed | Pending::None => {}
@@ -544,8 +592,8 @@ impl<'a> Fast<'a> {
         while let Some(top) = self.stack.pop() {
             self.end_of(top.kind, m);
         }
-        self.push(Event::DocumentEnd, m);
-        self.push(Event::StreamEnd, m);
+        self.push(Ev::DocumentEnd, m);
+        self.push(Ev::StreamEnd, m);
         self.finished = true;
         Some(())
     }
