@@ -33,6 +33,78 @@ pub const CORE_API_VERSIONS: &[&str] = &[
     "storage.k8s.io/v1",
 ];
 
+/// The parts of the render context every template of a chart shares.
+#[derive(Debug, Clone)]
+pub(crate) struct Base {
+    pub values: TValue,
+    pub release: TValue,
+    pub chart: TValue,
+    pub env: TValue,
+    pub capabilities: TValue,
+    pub files: TValue,
+}
+
+/// One template's render context: the shared parts and `template`. An
+/// object that answers by name, rather than a map built (and each name
+/// hashed) per template.
+#[derive(Debug)]
+pub(crate) struct RenderContext {
+    pub base: Base,
+    /// `template` (`name`, `basePath`); absent only in tests.
+    pub template: Option<TValue>,
+}
+
+/// The context's names, in the order a sorted map would list them.
+const NAMES: &[&str] = &[
+    "capabilities",
+    "chart",
+    "env",
+    "files",
+    "release",
+    "template",
+    "values",
+];
+const NAMES_WITHOUT_TEMPLATE: &[&str] =
+    &["capabilities", "chart", "env", "files", "release", "values"];
+
+impl RenderContext {
+    /// The context as a value to render with.
+    pub fn value(base: &Base, template: Option<TValue>) -> TValue {
+        TValue::from_object(RenderContext {
+            base: base.clone(),
+            template,
+        })
+    }
+}
+
+impl Object for RenderContext {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &TValue) -> Option<TValue> {
+        let b = &self.base;
+        Some(match key.as_str()? {
+            "values" => b.values.clone(),
+            "release" => b.release.clone(),
+            "chart" => b.chart.clone(),
+            "env" => b.env.clone(),
+            "capabilities" => b.capabilities.clone(),
+            "files" => b.files.clone(),
+            "template" => self.template.clone()?,
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(if self.template.is_some() {
+            NAMES
+        } else {
+            NAMES_WITHOUT_TEMPLATE
+        })
+    }
+}
+
 /// `capabilities.apiVersions`: a list that also answers `.has("apps/v1")`
 /// (and `"apps/v1" in capabilities.apiVersions`).
 #[derive(Debug)]

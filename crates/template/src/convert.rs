@@ -22,7 +22,9 @@ pub fn value_to_template(value: &Value) -> TValue {
         Value::Float(f) => TValue::from(*f),
         Value::Str(s) => TValue::from(s.as_str()),
         Value::Seq(items) => items.iter().map(to_template).collect::<Vec<_>>().into(),
-        Value::Map(map) => TValue::from_iter(map.iter().map(|(k, v)| (k.clone(), to_template(v)))),
+        // `&str` keys: minijinja copies a key's text anyway (or keeps a
+        // short one inline), so a String copy of it would be wasted.
+        Value::Map(map) => TValue::from_iter(map.iter().map(|(k, v)| (k.as_str(), to_template(v)))),
     }
 }
 

@@ -12,7 +12,7 @@ use strata_chart::env::Environment as ChartEnv;
 use strata_chart::value::Node;
 use strata_chart::{Diagnostic, Error};
 
-use crate::context::{ApiVersions, Files, CORE_API_VERSIONS};
+use crate::context::{ApiVersions, Base, Files, RenderContext, CORE_API_VERSIONS};
 use crate::convert::to_template;
 use crate::errors;
 use crate::functions;
@@ -45,6 +45,20 @@ pub struct RenderOptions {
     pub notes: bool,
 }
 
+/// Merged values converted for the templates (`values` in the context),
+/// for [`Engine::render_values`]. Converting a large chart's values takes
+/// a while; it needs nothing from the engine, so it can run beside
+/// [`Engine::new`].
+#[derive(Debug, Clone)]
+pub struct TemplateValues(TValue);
+
+impl TemplateValues {
+    /// Convert merged values (origins are not carried over).
+    pub fn new(values: &Node) -> TemplateValues {
+        TemplateValues(to_template(values))
+    }
+}
+
 /// A render's result: the ordered documents and, when asked, the notes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -56,11 +70,15 @@ pub struct Rendered {
 
 /// One chart's templates, compiled once and reusable across environments.
 pub struct Engine {
-    env: Environment<'static>,
+    /// The compiled templates, in one or more environments (see [`Engine::one`]).
+    envs: Vec<Environment<'static>>,
     /// Rendered templates (names under templates/), sorted.
     manifests: Vec<String>,
-    /// Template sources by name, for error snippets.
-    sources: BTreeMap<String, Arc<str>>,
+    /// For each of `manifests`, the environment that compiled it.
+    owners: Vec<usize>,
+    /// Template sources by name, for error snippets and for every
+    /// environment's loader.
+    sources: Arc<BTreeMap<String, Arc<str>>>,
     /// `chart` in the context (Chart.yaml as written).
     chart_value: TValue,
     /// `files` in the context.
@@ -79,6 +97,32 @@ pub struct Engine {
 }
 
 const NOTES: &str = "NOTES.txt";
+
+/// The templates (indices into `names`) each environment compiles: the
+/// manifests in contiguous runs of about equal size in bytes, one run per
+/// rayon thread (one run in all for a small chart), and every other
+/// template with the first run.
+fn partition(
+    names: &[(usize, String, bool)],
+    sources: &BTreeMap<String, Arc<str>>,
+) -> Vec<Vec<usize>> {
+    let manifests: Vec<usize> = (0..names.len()).filter(|&i| names[i].2).collect();
+    let runs = rayon::current_num_threads()
+        .min(manifests.len() / MIN_TEMPLATES_PER_THREAD)
+        .max(1);
+    let size = |i: usize| sources.get(&names[i].1).map_or(0, |s| s.len()) + 1;
+    let total: usize = manifests.iter().map(|&i| size(i)).sum();
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); runs];
+    groups[0].extend((0..names.len()).filter(|&i| !names[i].2));
+    let mut done = 0;
+    for i in manifests {
+        // The run this template's first byte falls in.
+        let run = (done * runs / total.max(1)).min(runs - 1);
+        groups[run].push(i);
+        done += size(i);
+    }
+    groups
+}
 
 fn is_manifest(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
@@ -102,47 +146,96 @@ impl Engine {
     }
 
     /// Compile one chart's templates (not its subcharts').
+    ///
+    /// Compiling is most of the cost of a large chart, and minijinja
+    /// compiles one template at a time per environment, so the templates
+    /// are compiled on rayon's threads into several environments, each
+    /// owning a share of the manifests (environment 0 also owns every other
+    /// template: helpers, NOTES.txt). Every environment can load any of the
+    /// chart's templates by name (an import of helpers, an include of
+    /// another manifest) and compiles it there on first use. Syntax errors
+    /// are reported all of them, in file order, as one loop would.
     fn one(chart: &Chart) -> Result<Engine, Error> {
-        let mut env = Environment::new();
-        configure(&mut env);
-
-        let mut problems = Vec::new();
+        let mut problems: Vec<(usize, Diagnostic)> = Vec::new();
         let mut sources = BTreeMap::new();
-        let mut manifests = Vec::new();
-        for (path, bytes) in &chart.files {
+        // (file index, name, whether it renders a manifest), in file order.
+        let mut names: Vec<(usize, String, bool)> = Vec::new();
+        for (index, (path, bytes)) in chart.files.iter().enumerate() {
             let Some(name) = path.strip_prefix("templates/") else {
                 continue;
             };
-            let text = match strata_chart::yaml::decode_utf8(bytes.clone(), path) {
-                Ok(t) => t,
-                Err(d) => {
-                    problems.push(Diagnostic {
-                        code: "template",
-                        ..d
-                    });
-                    continue;
-                }
+            let text: Arc<str> = match std::str::from_utf8(bytes) {
+                Ok(t) => Arc::from(t.strip_prefix('\u{feff}').unwrap_or(t)),
+                Err(_) => match strata_chart::yaml::decode_utf8(bytes.clone(), path) {
+                    Ok(t) => Arc::from(t),
+                    Err(d) => {
+                        problems.push((
+                            index,
+                            Diagnostic {
+                                code: "template",
+                                ..d
+                            },
+                        ));
+                        continue;
+                    }
+                },
             };
-            let text: Arc<str> = Arc::from(text);
-            if let Err(e) = env.add_template_owned(name.to_string(), text.to_string()) {
-                let src = text.clone();
-                problems.push(errors::diagnostic(&e, &|_| Some(src.to_string())));
-                continue;
-            }
-            if is_manifest(name) {
-                manifests.push(name.to_string());
-            }
+            names.push((index, name.to_string(), is_manifest(name)));
             sources.insert(name.to_string(), text);
         }
+        let sources = Arc::new(sources);
+        let groups = partition(&names, &sources);
+        let compiled: Vec<(Environment<'static>, Vec<(usize, Diagnostic)>)> = groups
+            .par_iter()
+            .map(|group| {
+                let mut env = Environment::new();
+                configure(&mut env);
+                let all = Arc::clone(&sources);
+                env.set_loader(move |name| Ok(all.get(name).map(|s| s.to_string())));
+                let mut errors = Vec::new();
+                for &i in group {
+                    let (index, name, _) = &names[i];
+                    if let Err(e) = env.get_template(name) {
+                        let src = sources.get(name).cloned();
+                        errors.push((
+                            *index,
+                            errors::diagnostic(&e, &|_| src.as_ref().map(|s| s.to_string())),
+                        ));
+                    }
+                }
+                (env, errors)
+            })
+            .collect();
+        let mut envs = Vec::with_capacity(compiled.len());
+        for (env, errors) in compiled {
+            envs.push(env);
+            problems.extend(errors);
+        }
+        problems.sort_by_key(|(index, _)| *index);
+        let mut problems: Vec<Diagnostic> = problems.into_iter().map(|(_, d)| d).collect();
         match problems.len() {
             0 => {}
             1 => return Err(Error::invalid(problems.remove(0))),
             _ => return Err(Error::Many(problems)),
         }
+        // Which environment compiled each manifest.
+        let mut owner = BTreeMap::new();
+        for (env, group) in groups.iter().enumerate() {
+            for &i in group {
+                owner.insert(names[i].1.as_str(), env);
+            }
+        }
+        let mut manifests: Vec<(String, usize)> = names
+            .iter()
+            .filter(|(_, _, manifest)| *manifest)
+            .map(|(_, name, _)| (name.clone(), owner.get(name.as_str()).copied().unwrap_or(0)))
+            .collect();
         manifests.sort();
+        let (manifests, owners) = manifests.into_iter().unzip();
         Ok(Engine {
-            env,
+            envs,
             manifests,
+            owners,
             sources,
             chart_value: to_template(&chart.metadata_node),
             files: TValue::from_object(Files::new(&chart.files)),
@@ -151,6 +244,19 @@ impl Engine {
             prefix: chart.prefix.clone(),
             subcharts: Vec::new(),
         })
+    }
+
+    /// The environment that compiled template `name` (any environment can
+    /// render any template; this one has it compiled already).
+    fn env_of(&self, name: &str) -> &Environment<'static> {
+        let env = self
+            .manifests
+            .binary_search_by(|m| m.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.owners.get(i))
+            .copied()
+            .unwrap_or(0);
+        &self.envs[env.min(self.envs.len() - 1)]
     }
 
     /// The templates that render manifests (names under templates/).
@@ -170,11 +276,25 @@ impl Engine {
         values: &Node,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
+        self.render_values(chart, env, values, &TemplateValues::new(values), opts)
+    }
+
+    /// [`Engine::render`] with `values` already converted for the
+    /// templates (`converted` must be `TemplateValues::new(values)`), so
+    /// that the conversion can run while the engine compiles.
+    pub fn render_values(
+        &self,
+        chart: &Chart,
+        env: Option<&ChartEnv>,
+        values: &Node,
+        converted: &TemplateValues,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, Error> {
         check_kube_version(chart, opts)?;
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
         }
-        let base = self.base_context(env, values, opts)?;
+        let base = self.base_context(env, converted.0.clone(), opts)?;
         let namespace = release_namespace(env, opts);
         let mut placed = self.render_manifests(&base)?;
         let mut sources: Vec<String> = self
@@ -283,10 +403,12 @@ impl Engine {
         };
         let rel = format!("{path}charts/{}/", e.name);
         let shown = format!("{}/{}", cx.root, rel.trim_end_matches('/'));
-        let mut ctx = cx.base.clone();
-        ctx.insert("values", to_template(&values));
-        ctx.insert("chart", chart_value);
-        ctx.insert("files", engine.files.clone());
+        let ctx = Base {
+            values: to_template(&values),
+            chart: chart_value,
+            files: engine.files.clone(),
+            ..cx.base.clone()
+        };
         // A library chart provides helpers, never manifests (Helm).
         let library = sub.metadata.chart_type.as_deref() == Some("library");
         for name in engine.manifests.iter().filter(|_| !library) {
@@ -335,9 +457,9 @@ impl Engine {
     fn base_context(
         &self,
         env: Option<&ChartEnv>,
-        values: &Node,
+        values: TValue,
         opts: &RenderOptions,
-    ) -> Result<BTreeMap<&'static str, TValue>, Error> {
+    ) -> Result<Base, Error> {
         let release = TValue::from_iter([
             (
                 "name",
@@ -390,24 +512,21 @@ impl Engine {
                 TValue::from_iter([("name", TValue::from(())), ("namespace", TValue::from(()))])
             }
         };
-        let mut ctx = BTreeMap::new();
-        ctx.insert("values", to_template(values));
-        ctx.insert("release", release);
-        ctx.insert("chart", self.chart_value.clone());
-        ctx.insert("env", env_value);
-        ctx.insert("capabilities", capabilities);
-        ctx.insert("files", self.files.clone());
-        Ok(ctx)
+        Ok(Base {
+            values,
+            release,
+            chart: self.chart_value.clone(),
+            env: env_value,
+            capabilities,
+            files: self.files.clone(),
+        })
     }
 
     /// Render and split every manifest template, on rayon's threads when
     /// there are many (templates are independent; the engine is shared).
     /// The result is in template order, and the error returned is the one
     /// of the first failing template, as a sequential loop would give.
-    fn render_manifests(
-        &self,
-        base: &BTreeMap<&'static str, TValue>,
-    ) -> Result<Vec<output::Placed>, Error> {
+    fn render_manifests(&self, base: &Base) -> Result<Vec<output::Placed>, Error> {
         let work = |name: &String| -> Result<Vec<output::Placed>, Error> {
             let text = self.render_one(name, base, &self.chart_name)?;
             let template = format!("templates/{name}");
@@ -428,21 +547,18 @@ impl Engine {
 
     /// Render template `name` of this chart; `shown` is how the chart
     /// appears in `template.name` (`api`, `umbrella/charts/web`).
-    fn render_one(
-        &self,
-        name: &str,
-        base: &BTreeMap<&'static str, TValue>,
-        shown: &str,
-    ) -> Result<String, Error> {
-        let mut ctx = base.clone();
-        ctx.insert(
-            "template",
-            TValue::from_iter([
+    fn render_one(&self, name: &str, base: &Base, shown: &str) -> Result<String, Error> {
+        let ctx = RenderContext::value(
+            base,
+            Some(TValue::from_iter([
                 ("name", TValue::from(format!("{shown}/templates/{name}"))),
                 ("basePath", TValue::from(format!("{shown}/templates"))),
-            ]),
+            ])),
         );
-        let result = self.env.get_template(name).and_then(|t| t.render(&ctx));
+        let result = self
+            .env_of(name)
+            .get_template(name)
+            .and_then(|t| t.render(&ctx));
         result.map_err(|e| {
             Error::invalid(errors::diagnostic(&e, &|n| {
                 self.sources.get(n).map(|s| s.to_string())
@@ -456,7 +572,7 @@ struct SubRender<'a> {
     /// The top chart's name (first part of every source).
     root: &'a str,
     /// The top chart's context (release, capabilities, env).
-    base: &'a BTreeMap<&'static str, TValue>,
+    base: &'a Base,
     placed: &'a mut Vec<output::Placed>,
     sources: &'a mut Vec<String>,
 }
@@ -563,6 +679,11 @@ fn format_value(
                 ),
             ))
         }
+        // Strings print as they are: no copy.
+        ValueKind::String => match value.as_str() {
+            Some(s) => return out.write_str(s).map_err(TError::from),
+            None => functions::scalar_string(value),
+        },
         _ => functions::scalar_string(value),
     };
     out.write_str(&text).map_err(TError::from)
@@ -720,6 +841,55 @@ mod tests {
         assert_eq!(e.location.unwrap().file.as_ref(), "templates/cm.yaml");
     }
 
+    #[test]
+    fn many_templates_compile_in_parallel_and_report_errors_in_file_order() {
+        let bad = format!("{CM}  a: {{{{ values.x }}\n");
+        let names: Vec<String> = (0..40).map(|i| format!("cm{i:02}.yaml")).collect();
+        let mut templates: Vec<(String, String)> = names
+            .iter()
+            .map(|n| {
+                let name = n.trim_end_matches(".yaml");
+                (
+                    n.clone(),
+                    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n"),
+                )
+            })
+            .collect();
+        // The last manifest includes the first (compiled elsewhere).
+        templates[39].1 =
+            "{% filter replace('cm00', 'cm39') %}{% include \"cm00.yaml\" %}{% endfilter %}"
+                .to_string();
+        let refs: Vec<(&str, &str)> = templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let out = body(&chart(&refs));
+        assert_eq!(out.matches("kind: ConfigMap").count(), 40, "{out}");
+        assert!(out.contains("# Source: demo/templates/cm39.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm39\n"), "{out}");
+        for i in [3, 21, 38] {
+            templates[i].1 = bad.clone();
+        }
+        let refs: Vec<(&str, &str)> = templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let files: Vec<String> = Engine::new(&chart(&refs))
+            .err()
+            .unwrap()
+            .diagnostics()
+            .into_iter()
+            .map(|d| d.location.unwrap().file.to_string())
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "templates/cm03.yaml",
+                "templates/cm21.yaml",
+                "templates/cm38.yaml"
+            ]
+        );
+    }
+
     /// Every `<!-- example -->` in docs/templates.md: a jinja block, then
     /// the block it must render to.
     #[test]
@@ -751,7 +921,7 @@ mod tests {
         let engine = Engine::new(&c).unwrap();
         let env = c.environments.get("dev").unwrap();
         let ctx = engine
-            .base_context(Some(env), &c.values, &RenderOptions::default())
+            .base_context(Some(env), to_template(&c.values), &RenderOptions::default())
             .unwrap();
         let lines: Vec<&str> = docs.lines().collect();
         let block = |start: usize| -> (String, usize) {
@@ -778,9 +948,8 @@ mod tests {
                 "no output block after line {next}"
             );
             let (want, next) = block(next);
-            let got = engine
-                .env
-                .render_named_str("example.yaml", &src, &ctx)
+            let got = engine.envs[0]
+                .render_named_str("example.yaml", &src, RenderContext::value(&ctx, None))
                 .unwrap_or_else(|e| panic!("example at docs line {}: {e:#}", i + 1));
             assert_eq!(got, want, "example at docs/templates.md line {}", i + 1);
             count += 1;

@@ -7,6 +7,7 @@
 //! Functions: `fail`, `tpl`, `semver_compare`, `lookup` (always an error:
 //! rendering is offline).
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::sync::Arc;
 
@@ -16,6 +17,8 @@ use minijinja::{Environment, Error as TError, ErrorKind, State};
 use sha2::Digest as _;
 
 use crate::convert::{from_template, value_to_template};
+
+mod yaml;
 
 /// How deeply `tpl` may call itself (through values that call `tpl`).
 pub const MAX_TPL_DEPTH: usize = 16;
@@ -66,16 +69,21 @@ fn undefined(what: &str) -> TError {
 /// A scalar as the string Helm's functions would see; undefined is an error,
 /// null is the empty string, maps and lists are refused.
 fn text_of(what: &str, v: &TValue) -> Result<String, TError> {
+    text_ref(what, v).map(Cow::into_owned)
+}
+
+/// [`text_of`], borrowing the text of a string value instead of copying it.
+fn text_ref<'a>(what: &str, v: &'a TValue) -> Result<Cow<'a, str>, TError> {
     match v.kind() {
         ValueKind::Undefined => Err(undefined(what)),
-        ValueKind::None => Ok(String::new()),
-        ValueKind::String => Ok(v.as_str().unwrap_or_default().to_string()),
-        ValueKind::Bool | ValueKind::Number => Ok(scalar_string(v)),
+        ValueKind::None => Ok(Cow::Borrowed("")),
+        ValueKind::String => Ok(Cow::Borrowed(v.as_str().unwrap_or_default())),
+        ValueKind::Bool | ValueKind::Number => Ok(Cow::Owned(scalar_string(v))),
         ValueKind::Map | ValueKind::Seq | ValueKind::Iterable => Err(invalid(format!(
             "{what} takes a string, not a {}; print structures with `| toyaml`",
             v.kind()
         ))),
-        _ => Ok(v.to_string()),
+        _ => Ok(Cow::Owned(v.to_string())),
     }
 }
 
@@ -172,8 +180,10 @@ pub fn toyaml(v: &TValue) -> Result<String, TError> {
     if v.is_undefined() {
         return Err(undefined("toyaml"));
     }
-    let value = from_template(v)?;
-    let mut s = strata_chart::yaml::to_yaml(&value);
+    let mut s = match yaml::to_yaml(v)? {
+        Some(s) => s,
+        None => strata_chart::yaml::to_yaml(&from_template(v)?),
+    };
     while s.ends_with('\n') {
         s.pop();
     }
@@ -243,14 +253,41 @@ pub fn fromjson(text: &TValue) -> Result<TValue, TError> {
 /// `text | indent(n)`: pads every line with `n` spaces (Helm's indent: the
 /// first line too, empty lines too).
 pub fn indent(text: &TValue, n: usize) -> Result<String, TError> {
-    let text = text_of("indent", text)?;
-    let pad = " ".repeat(n);
-    Ok(format!("{pad}{}", text.replace('\n', &format!("\n{pad}"))))
+    indented("", text, n)
 }
 
 /// `text | nindent(n)`: a newline, then `indent(n)`.
 pub fn nindent(text: &TValue, n: usize) -> Result<String, TError> {
-    Ok(format!("\n{}", indent(text, n)?))
+    indented("\n", text, n)
+}
+
+/// `first`, then every line of `text` after `n` spaces, in one allocation
+/// (these filters run on every `toyaml` and every helper's output).
+/// Errors name `indent` for both filters, as they always have.
+fn indented(first: &str, text: &TValue, n: usize) -> Result<String, TError> {
+    const SPACES: &str = "                                                                ";
+    let text = text_ref("indent", text)?;
+    let long;
+    let pad = match SPACES.get(..n) {
+        Some(pad) => pad,
+        None => {
+            long = " ".repeat(n);
+            &long
+        }
+    };
+    let bytes = text.as_bytes();
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut out = String::with_capacity(first.len() + text.len() + lines * n);
+    out.push_str(first);
+    out.push_str(pad);
+    let mut from = 0;
+    while let Some(at) = crate::output::find_newline(bytes, from) {
+        out.push_str(&text[from..=at]);
+        out.push_str(pad);
+        from = at + 1;
+    }
+    out.push_str(&text[from..]);
+    Ok(out)
 }
 
 /// `x | quote`: a double-quoted string with Go's escapes (`%q`); null gives
@@ -259,9 +296,18 @@ pub fn quote(v: &TValue) -> Result<String, TError> {
     if v.is_none() {
         return Ok(String::new());
     }
-    let s = text_of("quote", v)?;
+    let s = text_ref("quote", v)?;
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    // Most strings have nothing to escape: copy them whole.
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f)
+    {
+        out.push_str(&s);
+        out.push('"');
+        return Ok(out);
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -509,6 +555,12 @@ mod tests {
         assert_eq!(render("{{ v.s | indent(2) }}"), "  a\n  b");
         assert_eq!(render("x:{{ v.s | nindent(4) }}"), "x:\n    a\n    b");
         assert_eq!(render("{{ 'a\\n\\nb' | indent(1) }}"), " a\n \n b");
+        assert_eq!(render("{{ 'a\\n' | indent(2) }}"), "  a\n  ");
+        let pad = " ".repeat(70);
+        assert_eq!(
+            render("{{ 'a\\nb' | nindent(70) }}"),
+            format!("\n{pad}a\n{pad}b")
+        );
     }
 
     #[test]
@@ -522,6 +574,10 @@ mod tests {
         assert_eq!(render("[{{ none | quote }}]"), "[]");
         assert_eq!(render("{{ 'it' | squote }}"), "'it'");
         assert!(render("{{ nope | quote }}").starts_with("ERR"));
+        let q = |s: &str| quote(&TValue::from(s)).unwrap();
+        assert_eq!(q("héllo ✓"), "\"héllo ✓\"");
+        assert_eq!(q("é\u{1}\u{7f}\u{85}ü"), "\"é\\x01\\x7f\u{85}ü\"");
+        assert_eq!(q(""), "\"\"");
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub mod lint;
 mod output;
 pub mod scaffold;
 
-pub use engine::{Engine, RenderOptions, Rendered};
+pub use engine::{Engine, RenderOptions, Rendered, TemplateValues};
 pub use output::{install_order, to_stream, Document, INSTALL_ORDER};
 
 /// The Kubernetes version `capabilities.kubeVersion` reports when

@@ -121,15 +121,15 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
         if body.is_empty() {
             continue;
         }
-        let file: Arc<str> = Arc::from(format!("{template} (rendered)"));
+        // Only diagnostics need the name of the generated text.
+        let file = || -> Arc<str> { Arc::from(format!("{template} (rendered)")) };
         // Parse the chunk with its leading lines kept, so reported lines
         // are lines of the generated text.
         let padded = || format!("{}{}", "\n".repeat(start_line as usize - 1), chunk);
         let first_line = start_line + leading_blank_lines(chunk);
-        let loc = Location::new(file.clone(), first_line, 1);
         let here = |msg: String| {
             Diagnostic::error("render", msg)
-                .at(loc.clone())
+                .at(Location::new(file(), first_line, 1))
                 .with_source(&padded())
                 .note(format!(
                     "the line shown is line {first_line} of the text {template} generated"
@@ -142,6 +142,7 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
             Some(head) => head,
             None => {
                 let padded = padded();
+                let file = file();
                 let node = match strata_chart::yaml::load_one(&padded, &file) {
                     Ok(Some(n)) if !n.value.is_null() => n,
                     Ok(_) => continue, // comments only
@@ -256,44 +257,81 @@ fn leading_blank_lines(chunk: &str) -> u32 {
 }
 
 /// The text between `---` separator lines, each with its 1-based first line.
+///
+/// Every rendered byte passes here, so the text is not cut into lines:
+/// newlines are found eight bytes at a time, and only a line starting
+/// with `---` is looked at further.
 fn chunks(text: &str) -> Vec<(u32, &str)> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
-    let mut offset = 0usize;
-    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
-        let bare = line.trim_end();
-        let is_sep =
-            bare == "---" || (bare.starts_with("--- ") && bare[4..].trim_start().starts_with('#'));
-        if is_sep {
-            out.push((start_line, &text[start..offset]));
-            start = offset + line.len();
-            start_line = line_no + 1;
+    // The line beginning at `at` is line `line_no`.
+    let mut at = 0usize;
+    let mut line_no = 1u32;
+    loop {
+        let next = find_newline(bytes, at);
+        if bytes[at..].starts_with(b"---") {
+            let end = next.map_or(text.len(), |n| n + 1);
+            let bare = text[at..end].trim_end();
+            if bare == "---"
+                || (bare.starts_with("--- ") && bare[4..].trim_start().starts_with('#'))
+            {
+                out.push((start_line, &text[start..at]));
+                start = end;
+                start_line = line_no.saturating_add(1);
+            }
         }
-        offset += line.len();
+        match next {
+            Some(n) => {
+                at = n + 1;
+                line_no = line_no.saturating_add(1);
+            }
+            None => break,
+        }
     }
     out.push((start_line, &text[start..]));
     out
 }
 
+/// The position of the first `\n` in `bytes[from..]`, read a word at a time.
+pub(crate) fn find_newline(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const NEWLINES: u64 = ONES * b'\n' as u64;
+    let mut i = from;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(word);
+        let x = u64::from_le_bytes(chunk) ^ NEWLINES;
+        // The lowest flagged byte is the first zero byte of x (borrows
+        // only run upwards from a zero byte).
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes
+        .get(i..)?
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| i + p)
+}
+
 /// Check for duplicates and order as Helm installs: kinds in install order,
 /// then template path and position; hooks after everything else.
-pub(crate) fn order(
-    mut placed: Vec<Placed>,
-    release_ns: &str,
-) -> Result<Vec<Document>, Diagnostic> {
-    let mut seen: HashMap<(String, String, String, String), (String, u32)> = HashMap::new();
+pub(crate) fn order(placed: Vec<Placed>, release_ns: &str) -> Result<Vec<Document>, Diagnostic> {
+    // Keys borrow from the documents: nothing is copied per document.
+    let mut seen: HashMap<(&str, &str, &str, &str), (&str, u32)> =
+        HashMap::with_capacity(placed.len());
     for p in &placed {
         let group = match p.doc.api_version.rsplit_once('/') {
-            Some((g, _)) => g.to_string(),
-            None => String::new(),
+            Some((g, _)) => g,
+            None => "",
         };
-        let ns = p
-            .doc
-            .namespace
-            .clone()
-            .unwrap_or_else(|| release_ns.to_string());
-        let key = (group, p.doc.kind.clone(), ns.clone(), p.doc.name.clone());
+        let ns = p.doc.namespace.as_deref().unwrap_or(release_ns);
+        let key = (group, p.doc.kind.as_str(), ns, p.doc.name.as_str());
         if let Some((other, other_line)) = seen.get(&key) {
             return Err(Diagnostic::error(
                 "render",
@@ -306,26 +344,119 @@ pub(crate) fn order(
             .note(format!("first rendered at {other} (rendered):{other_line}"))
             .note("two resources with the same API group, kind, namespace and name would overwrite each other"));
         }
-        seen.insert(key, (p.template.clone(), p.line));
+        seen.insert(key, (p.template.as_str(), p.line));
     }
+    drop(seen);
     // Kinds Helm does not list sort after those, alphabetically by kind
-    // among themselves (as Helm's kind sorter does).
-    let key = |p: &Placed| {
-        let rank = install_order(&p.doc.kind);
+    // among themselves (as Helm's kind sorter does). The sort orders
+    // positions by borrowed keys, then the documents are moved once.
+    let ranks: Vec<usize> = placed.iter().map(|p| install_order(&p.doc.kind)).collect();
+    let key = |i: usize| {
+        let p = &placed[i];
+        let rank = ranks[i];
         let unknown = if rank == INSTALL_ORDER.len() {
-            p.doc.kind.clone()
+            p.doc.kind.as_str()
         } else {
-            String::new()
+            ""
         };
-        (p.doc.hook, rank, unknown, p.template.clone(), p.index)
+        (p.doc.hook, rank, unknown, p.template.as_str(), p.index)
     };
-    placed.sort_by_cached_key(key);
-    Ok(placed.into_iter().map(|p| p.doc).collect())
+    let mut positions: Vec<usize> = (0..placed.len()).collect();
+    positions.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut docs: Vec<Option<Document>> = placed.into_iter().map(|p| Some(p.doc)).collect();
+    Ok(positions
+        .into_iter()
+        .filter_map(|i| docs.get_mut(i).and_then(Option::take))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line-by-line split `chunks` replaced, as the reference.
+    fn chunks_by_line(text: &str) -> Vec<(u32, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0usize;
+        let mut start_line = 1u32;
+        let mut offset = 0usize;
+        for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
+            let bare = line.trim_end();
+            let is_sep = bare == "---"
+                || (bare.starts_with("--- ") && bare[4..].trim_start().starts_with('#'));
+            if is_sep {
+                out.push((start_line, &text[start..offset]));
+                start = offset + line.len();
+                start_line = line_no + 1;
+            }
+            offset += line.len();
+        }
+        out.push((start_line, &text[start..]));
+        out
+    }
+
+    #[test]
+    fn chunks_agree_with_a_line_by_line_split() {
+        let texts = [
+            "",
+            "---",
+            "---\n",
+            "a: 1\n---\nb: 2\n",
+            "---\na: 1\n---\n---\n",
+            "a: 1\n----\n---x\n --- \n--- # c\n---   #c\n--- x\n---\t\nb\n",
+            "x: ---\n---\r\ny: \"---\"\n-----\n---",
+            "a\n\n\n---\n\n\nb\n---  \n",
+            "é: ---\n---\nü\n--- #\n",
+            "a---\n---\n--- ---\n---\u{85}\n",
+        ];
+        for t in texts {
+            assert_eq!(chunks(t), chunks_by_line(t), "{t:?}");
+        }
+        // Many texts from a handful of lines, at every alignment.
+        let lines = [
+            "---\n",
+            "a: 1\n",
+            "\n",
+            "--- # x\n",
+            "----\n",
+            "- item\n",
+            "  ---\n",
+            "---  \n",
+            "é—\n",
+            "x",
+            "---",
+            "--- y\n",
+            "long line of text over eight bytes\n",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..2000 {
+            let mut t = String::new();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            for k in 0..(seed >> 60) {
+                let pick = (seed >> (k * 4 % 56)) as usize % lines.len();
+                t.push_str(lines[pick]);
+            }
+            assert_eq!(chunks(&t), chunks_by_line(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn newlines_are_found_at_every_position() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut t = vec![b'a'; len];
+                t[at] = b'\n';
+                for from in 0..len {
+                    let want = (from <= at).then_some(at);
+                    assert_eq!(find_newline(&t, from), want, "{len} {at} {from}");
+                }
+            }
+        }
+        assert_eq!(find_newline(b"", 0), None);
+        assert_eq!(find_newline("\u{10a}\n".as_bytes(), 0), Some(2));
+    }
 
     #[test]
     fn install_order_equals_the_conformance_list() {

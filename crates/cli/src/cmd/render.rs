@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use strata_chart::values::{self, SetFlag};
 use strata_chart::{Error, Result};
-use strata_template::{to_stream, Document, Engine, RenderOptions};
+use strata_template::{to_stream, Document, Engine, RenderOptions, TemplateValues};
 
 use crate::args::RenderCmd;
 use crate::Outcome;
@@ -14,12 +14,16 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let req = super::request(&c.flags, sets)?;
     // Compiling the templates and merging the values are independent: do
     // both at once. Errors come in the order they would one after the other.
+    // Converting the values for the templates needs no engine either.
     let (merged, engine) = std::thread::scope(|s| {
         let engine = s.spawn(|| Engine::new(&chart));
-        let merged = values::merge(&chart, &req);
+        let merged = values::merge(&chart, &req).map(|m| {
+            let converted = TemplateValues::new(&m.values);
+            (m, converted)
+        });
         (merged, engine.join())
     });
-    let merged = merged?;
+    let (merged, converted) = merged?;
     let env = match &c.flags.env {
         Some(name) => Some(chart.environments.get(name)?),
         None => None,
@@ -37,11 +41,15 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         notes: c.notes,
     };
     let rendered = engine
-        .render(&chart, env, &merged.values, &opts)
+        .render_values(&chart, env, &merged.values, &converted, &opts)
         .map_err(|e| match &c.flags.env {
             Some(name) => e.in_env(name),
             None => e,
         })?;
+    // The compiled templates and the template values are done with: their
+    // memory can serve the output stream.
+    drop(engine);
+    drop(converted);
     let mut stdout = match &c.output_dir {
         Some(dir) => write_dir(dir, chart.name(), &rendered.documents)?,
         None => to_stream(&rendered.documents),
