@@ -1392,6 +1392,15 @@ pub fn is_yaml11_special(s: &str) -> bool {
 /// sexagesimal `1:20`) would take `s` for a number.
 pub fn looks_numeric(s: &str) -> bool {
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    // Every numeric form starts (underscores aside) with a digit or a dot:
+    // words, the usual case, are answered without allocating.
+    if !body
+        .bytes()
+        .find(|b| *b != b'_')
+        .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+    {
+        return false;
+    }
     let body: String = body.chars().filter(|c| *c != '_').collect();
     if body.is_empty() {
         return false;
@@ -1636,6 +1645,43 @@ mod tests {
             "{}",
             d.message
         );
+    }
+
+    #[test]
+    fn numeric_looking_strings() {
+        for yes in [
+            "1",
+            "-1",
+            "+.5",
+            ".5",
+            "1_000",
+            "_1",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "1:20",
+            "190:20:30.15",
+            "1e5",
+            "1.5",
+        ] {
+            assert!(looks_numeric(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "-",
+            "_",
+            "__",
+            "app0001",
+            "bench-0.1.0",
+            "e5",
+            "0x",
+            "1.2.3",
+            "v1",
+            "1a",
+            "x:1",
+        ] {
+            assert!(!looks_numeric(no), "{no}");
+        }
     }
 
     #[test]

@@ -362,7 +362,19 @@ pub(crate) fn order(placed: Vec<Placed>, release_ns: &str) -> Result<Vec<Documen
         (p.doc.hook, rank, unknown, p.template.as_str(), p.index)
     };
     let mut positions: Vec<usize> = (0..placed.len()).collect();
-    positions.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    // Documents usually arrive in template order already; then a stable
+    // sort on the kind alone gives the same order without comparing paths.
+    let in_template_order = placed
+        .windows(2)
+        .all(|w| (w[0].template.as_str(), w[0].index) <= (w[1].template.as_str(), w[1].index));
+    if in_template_order {
+        positions.sort_by_key(|&i| {
+            let (hook, rank, unknown, _, _) = key(i);
+            (hook, rank, unknown)
+        });
+    } else {
+        positions.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    }
     let mut docs: Vec<Option<Document>> = placed.into_iter().map(|p| Some(p.doc)).collect();
     Ok(positions
         .into_iter()
@@ -516,6 +528,22 @@ mod tests {
         let docs = order(all, "default").unwrap();
         let kinds: Vec<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
         assert_eq!(kinds, ["Service", "Deployment", "Bar", "Foo", "Job"]);
+    }
+
+    #[test]
+    fn orders_the_same_whatever_order_templates_arrive_in() {
+        let a = "apiVersion: v1\nkind: Service\nmetadata: {name: a1}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a2}\n";
+        let b = "apiVersion: v1\nkind: Service\nmetadata: {name: b1}\n---\napiVersion: v1\nkind: Foo\nmetadata: {name: b2}\n";
+        let names = |first: (&str, &str), second: (&str, &str)| {
+            let mut all = split("c", first.0, first.1).unwrap();
+            all.extend(split("c", second.0, second.1).unwrap());
+            let docs = order(all, "default").unwrap();
+            docs.into_iter().map(|d| d.name).collect::<Vec<_>>()
+        };
+        let sorted = names(("templates/a.yaml", a), ("templates/b.yaml", b));
+        let reversed = names(("templates/b.yaml", b), ("templates/a.yaml", a));
+        assert_eq!(sorted, ["a2", "a1", "b1", "b2"]);
+        assert_eq!(reversed, sorted);
     }
 
     #[test]
