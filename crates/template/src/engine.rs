@@ -279,6 +279,21 @@ impl Engine {
         self.render_values(chart, env, values, &TemplateValues::new(values), opts)
     }
 
+    /// Whether [`Engine::render_values`] reads the merged values tree and
+    /// the chart's own values (to decide and render subcharts) besides the
+    /// converted values: only for charts with dependencies or `charts/`.
+    /// When it does not, a caller may free both before rendering.
+    pub fn reads_values_tree(chart: &Chart) -> bool {
+        let has_deps = chart
+            .metadata
+            .dependencies
+            .iter()
+            .flatten()
+            .next()
+            .is_some();
+        has_deps || !chart.subcharts.is_empty()
+    }
+
     /// [`Engine::render`] with `values` already converted for the
     /// templates (`converted` must be `TemplateValues::new(values)`), so
     /// that the conversion can run while the engine compiles.
@@ -309,14 +324,7 @@ impl Engine {
         // A chart without dependencies or charts/ has nothing to process:
         // skip copying its values (megabytes for a large chart, held while
         // every rendered document is).
-        let has_deps = chart
-            .metadata
-            .dependencies
-            .iter()
-            .flatten()
-            .next()
-            .is_some();
-        if has_deps || !chart.subcharts.is_empty() {
+        if Engine::reads_values_tree(chart) {
             let user = values.as_map().cloned().unwrap_or_default();
             let processed = strata_chart::deps::process(chart, &user)?;
             let mut cx = SubRender {

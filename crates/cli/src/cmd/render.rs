@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use strata_chart::value::{Node, Origin};
 use strata_chart::values::{self, SetFlag};
 use strata_chart::{Error, Result};
 use strata_template::{to_stream, Document, Engine, RenderOptions, TemplateValues};
@@ -10,7 +11,7 @@ use crate::args::RenderCmd;
 use crate::Outcome;
 
 pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
-    let chart = super::load_chart(&c.flags.chart)?;
+    let mut chart = super::load_chart(&c.flags.chart)?;
     let req = super::request(&c.flags, sets)?;
     // Compiling the templates and merging the values are independent: do
     // both at once. Errors come in the order they would one after the other.
@@ -23,7 +24,13 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         });
         (merged, engine.join())
     });
-    let (merged, converted) = merged?;
+    let (mut merged, converted) = merged?;
+    if !Engine::reads_values_tree(&chart) {
+        // Only the converted values are read from here on: the two values
+        // trees (megabytes for a large chart) can make room for rendering.
+        chart.values = Node::empty_map(Origin::Generated);
+        merged.values = Node::empty_map(Origin::Generated);
+    }
     let env = match &c.flags.env {
         Some(name) => Some(chart.environments.get(name)?),
         None => None,
