@@ -1262,8 +1262,9 @@ fn emit_seq(out: &mut String, items: &[Node], ind: usize, first_inline: bool) {
     }
 }
 
-/// Multi-line strings print as literal blocks when that is lossless.
-fn is_block_candidate(s: &str) -> bool {
+/// Whether a string prints as a literal block (`|`): multi-line, and
+/// lossless that way. `toyaml` of template values uses it too.
+pub fn is_block_candidate(s: &str) -> bool {
     s.contains('\n')
         && !s.starts_with([' ', '\t', '\n'])
         && !s.chars().any(|c| c != '\n' && c != '\t' && c.is_control())
@@ -1271,7 +1272,9 @@ fn is_block_candidate(s: &str) -> bool {
         && s.split('\n').all(|l| !l.ends_with([' ', '\t']))
 }
 
-fn emit_block_str(out: &mut String, s: &str, ind: usize) {
+/// Print `s` as a literal block (`|`, `|-` or `|+` by its trailing newlines)
+/// with its lines indented by `ind`; see [`is_block_candidate`].
+pub fn emit_block_str(out: &mut String, s: &str, ind: usize) {
     let trailing = s.len() - s.trim_end_matches('\n').len();
     out.push('|');
     match trailing {

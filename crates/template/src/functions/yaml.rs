@@ -4,14 +4,15 @@
 //!
 //! The layout is `strata_chart::yaml::to_yaml`'s, decided the same way:
 //! scalars go through `from_template` and `scalar_text`, and the block
-//! layout below mirrors that module's `emit_map`/`emit_seq`/`emit_block_str`.
+//! layout below mirrors that module's `emit_map`/`emit_seq`, and block
+//! strings are printed by its `emit_block_str`.
 //! A map with a key that is not a string (where two keys could print the
 //! same and the tree would merge them) is left to the tree: `None`.
 //! The tests compare both ways on many values.
 
 use minijinja::value::{Value as TValue, ValueKind};
 use minijinja::Error as TError;
-use strata_chart::yaml::{quote_if_needed, scalar_text};
+use strata_chart::yaml::{emit_block_str, is_block_candidate, quote_if_needed, scalar_text};
 use strata_chart::Value;
 
 use crate::convert::from_template;
@@ -143,41 +144,6 @@ fn emit_scalar(out: &mut String, v: &TValue, ind: usize) -> Result<(), TError> {
         }
     }
     Ok(())
-}
-
-/// As strata_chart::yaml: multi-line strings print as literal blocks when
-/// that is lossless.
-fn is_block_candidate(s: &str) -> bool {
-    s.contains('\n')
-        && !s.starts_with([' ', '\t', '\n'])
-        && !s.chars().any(|c| c != '\n' && c != '\t' && c.is_control())
-        && !s.contains('\u{feff}')
-        && s.split('\n').all(|l| !l.ends_with([' ', '\t']))
-}
-
-/// As strata_chart::yaml.
-fn emit_block_str(out: &mut String, s: &str, ind: usize) {
-    let trailing = s.len() - s.trim_end_matches('\n').len();
-    out.push('|');
-    match trailing {
-        0 => out.push('-'),
-        1 => {}
-        _ => out.push('+'),
-    }
-    out.push('\n');
-    let body = if trailing == 1 { &s[..s.len() - 1] } else { s };
-    let body = if trailing > 1 {
-        body.strip_suffix('\n').unwrap_or(body)
-    } else {
-        body
-    };
-    for line in body.split('\n') {
-        if !line.is_empty() {
-            indent(out, ind);
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
 }
 
 #[cfg(test)]
