@@ -74,25 +74,16 @@ pub fn load_one(src: &str, file: &Arc<str>) -> Result<Option<Node>, Diagnostic> 
 
 /// Parse every document of a YAML stream. Empty documents are kept out.
 pub fn load_stream(src: &str, file: &Arc<str>) -> Result<Vec<Node>, Diagnostic> {
-    // The fast reader takes the usual block YAML; anything it declines, and
-    // any error at all, is read again by saphyr-parser, whose result and
-    // diagnostics are the reference (see `fast`).
-    let mut loader = Loader {
-        events: Events::Fast(fast::Fast::new(src)),
-        file: file.clone(),
-        anchors: HashMap::new(),
-        nodes: 0,
-    };
-    if let Ok(docs) = loader.stream() {
-        return Ok(docs);
-    }
-    let mut loader = Loader {
-        events: Events::Saphyr(Parser::new_from_str(src)),
-        file: file.clone(),
-        anchors: HashMap::new(),
-        nodes: 0,
-    };
-    loader.stream().map_err(|d| d.with_source(src))
+    Events::read(src, |events| {
+        Loader {
+            events,
+            file: file.clone(),
+            anchors: HashMap::new(),
+            nodes: 0,
+        }
+        .stream()
+    })
+    .map_err(|d| d.with_source(src))
 }
 
 /// Where events come from: the fast reader, or saphyr-parser. (One of
@@ -104,6 +95,14 @@ enum Events<'a> {
 }
 
 impl<'a> Events<'a> {
+    /// `read` over the fast reader's events, and when that gives no result
+    /// (it declined the text, or any error at all), over saphyr-parser's:
+    /// saphyr's result and diagnostics are the reference (see `fast`).
+    fn read<T, E>(src: &'a str, mut read: impl FnMut(Events<'a>) -> Result<T, E>) -> Result<T, E> {
+        read(Events::Fast(fast::Fast::new(src)))
+            .or_else(|_| read(Events::Saphyr(Parser::new_from_str(src))))
+    }
+
     /// The next event: `None` at the end of saphyr's stream, or where the
     /// fast reader declines the text.
     fn next(&mut self) -> Option<Result<(Ev<'a>, Pos), ScanError>> {
@@ -592,54 +591,50 @@ pub struct ManifestHead {
 /// documents. Callers then use [`load_one`], which gives the exact result or
 /// diagnostic; so `Some` always agrees with what [`load_one`] would read.
 pub fn manifest_head(src: &str) -> Option<ManifestHead> {
-    let fast = Skim {
-        events: Events::Fast(fast::Fast::new(src)),
-        nodes: 0,
-        spare: Vec::new(),
-    };
-    fast.head().or_else(|| {
+    Events::read(src, |events| {
         Skim {
-            events: Events::Saphyr(Parser::new_from_str(src)),
+            events,
             nodes: 0,
             spare: Vec::new(),
         }
         .head()
+        .ok_or(())
     })
+    .ok()
 }
 
 impl<'a> Skim<'a> {
-    fn head(mut self) -> Option<ManifestHead> {
-        let skim = &mut self;
-        if !matches!(skim.next()?, Ev::StreamStart) {
+    fn head(&mut self) -> Option<ManifestHead> {
+        if !matches!(self.next()?, Ev::StreamStart) {
             return None;
         }
-        if !matches!(skim.next()?, Ev::DocumentStart) {
+        if !matches!(self.next()?, Ev::DocumentStart) {
             return None;
         }
-        if !matches!(skim.next()?, Ev::PLAIN_MAP) {
+        if !matches!(self.next()?, Ev::PLAIN_MAP) {
             return None;
         }
         let mut head = ManifestHead::default();
-        let mut keys = skim.keys();
-        while let Some(key) = skim.key(&mut keys)? {
+        let mut keys = self.keys();
+        while let Some(key) = self.key(&mut keys)? {
             match &*key {
-                "apiVersion" => head.api_version = skim.string_or_skip(1)?,
-                "kind" => head.kind = skim.string_or_skip(1)?,
-                "metadata" => match skim.next()? {
-                    Ev::PLAIN_MAP => skim.metadata(&mut head)?,
-                    ev => skim.skip(ev, 1)?,
+                "apiVersion" => head.api_version = self.string_or_skip(1)?,
+                "kind" => head.kind = self.string_or_skip(1)?,
+                "metadata" => match self.next()? {
+                    Ev::PLAIN_MAP => self.metadata(&mut head)?,
+                    ev => self.skip(ev, 1)?,
                 },
                 _ => {
-                    let ev = skim.next()?;
-                    skim.skip(ev, 1)?;
+                    let ev = self.next()?;
+                    self.skip(ev, 1)?;
                 }
             }
         }
-        match skim.next()? {
+        match self.next()? {
             Ev::DocumentEnd => {}
             _ => return None,
         }
-        match skim.next()? {
+        match self.next()? {
             Ev::StreamEnd => Some(head),
             _ => None,
         }

@@ -183,10 +183,7 @@ impl<'a> Fast<'a> {
     /// A block collection starts at `at`, its entries at column `indent`.
     fn open(&mut self, kind: Kind, indent: usize, indentless: bool, at: Pos) {
         let ev = match kind {
-            Kind::Map => Ev::MappingStart {
-                anchor: 0,
-                tagged: false,
-            },
+            Kind::Map => Ev::PLAIN_MAP,
             Kind::Seq => Ev::SequenceStart {
                 anchor: 0,
                 tagged: false,
