@@ -480,9 +480,7 @@ struct Preparsed {
 impl Preparsed {
     fn read(path: &FsPath) -> Option<Preparsed> {
         let mut bytes = std::fs::read(path).ok()?;
-        if bytes.starts_with(b"\xEF\xBB\xBF") {
-            bytes.drain(..3);
-        }
+        archive::strip_bom(&mut bytes);
         let values = parse_values(&bytes);
         Some(Preparsed { bytes, values })
     }
