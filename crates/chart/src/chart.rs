@@ -419,7 +419,7 @@ impl Chart {
         let bytes = self.files.get(path).ok_or_else(|| {
             Error::msg("chart", format!("{}: {path} does not exist", self.source))
         })?;
-        Ok(yaml::decode_utf8(bytes.clone(), path)?)
+        Ok(yaml::decode_utf8(bytes, path)?.to_string())
     }
 
     /// The file name diagnostics use for `path` of this chart: `path` for
@@ -488,8 +488,8 @@ impl Preparsed {
 
 /// A chart's values.yaml as a values tree.
 fn parse_values(bytes: &[u8]) -> Result<Node> {
-    let text = yaml::decode_utf8(bytes.to_vec(), VALUES_FILE)?;
-    Ok(yaml::load_values(&text, &Arc::from(VALUES_FILE))?)
+    let text = yaml::decode_utf8(bytes, VALUES_FILE)?;
+    Ok(yaml::load_values(text, &Arc::from(VALUES_FILE))?)
 }
 
 struct Loader {
@@ -617,8 +617,8 @@ fn build(
             format!("{source} is not a chart: it has no {CHART_FILE}"),
         )));
     };
-    let text = yaml::decode_utf8(chart_bytes.clone(), CHART_FILE)?;
-    let (metadata, metadata_node) = parse_metadata(&text)?;
+    let text = yaml::decode_utf8(chart_bytes, CHART_FILE)?;
+    let (metadata, metadata_node) = parse_metadata(text)?;
     let values = match files.get(VALUES_FILE) {
         Some(bytes) => match preparsed {
             Some(p) if p.bytes == *bytes => p.values?,

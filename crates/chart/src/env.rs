@@ -136,8 +136,8 @@ impl Environments {
 
     fn from_file(bytes: Vec<u8>, files: &BTreeMap<String, Vec<u8>>) -> Result<Environments> {
         let file: Arc<str> = Arc::from(ENVIRONMENTS_FILE);
-        let text = yaml::decode_utf8(bytes, ENVIRONMENTS_FILE)?;
-        let node = yaml::load_values(&text, &file)?;
+        let text = yaml::decode_utf8(&bytes, ENVIRONMENTS_FILE)?;
+        let node = yaml::load_values(text, &file)?;
         let mut json = node.to_json();
         // `dev:` with nothing after it is an environment with all defaults.
         if let Some(envs) = json.get_mut("environments").and_then(|e| e.as_object_mut()) {
@@ -152,7 +152,7 @@ impl Environments {
                 .unwrap_or_else(|| Location::new(file.clone(), 1, 1));
             Diagnostic::error("env", format!("{ENVIRONMENTS_FILE}: {e}"))
                 .at(loc)
-                .with_source(&text)
+                .with_source(text)
         })?;
         let at = |path: &[&str]| -> Location {
             node.get_path(path)
@@ -181,7 +181,7 @@ impl Environments {
                                     ),
                                 )
                                 .at(loc)
-                                .with_source(&text),
+                                .with_source(text),
                             ));
                         }
                     }
@@ -204,7 +204,7 @@ impl Environments {
                             format!("environment \"{name}\": schema file {schema} does not exist"),
                         )
                         .at(at(&["environments", name, "schema"]))
-                        .with_source(&text),
+                        .with_source(text),
                     ));
                 }
             }
@@ -238,7 +238,7 @@ impl Environments {
                             ),
                         )
                         .at(at(&["environments", name, "extends"]))
-                        .with_source(&text)
+                        .with_source(text)
                         .note(envs.known_note()),
                     ));
                 }
@@ -253,7 +253,7 @@ impl Environments {
                         ),
                     )
                     .at(at(&["environments", name, "extends"]))
-                    .with_source(&text),
+                    .with_source(text),
                 ));
             }
         }
@@ -273,7 +273,7 @@ impl Environments {
                         format!("promotion lists \"{name}\", which is not an environment"),
                     )
                     .at(loc)
-                    .with_source(&text)
+                    .with_source(text)
                     .note(envs.known_note()),
                 ));
             }

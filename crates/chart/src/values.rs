@@ -121,8 +121,8 @@ pub fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
         }
     }
     for f in &req.files {
-        let text = yaml::decode_utf8(f.bytes.clone(), &f.name)?;
-        let node = yaml::load_values(&text, &Arc::from(f.name.as_str()))?;
+        let text = yaml::decode_utf8(&f.bytes, &f.name)?;
+        let node = yaml::load_values(text, &Arc::from(f.name.as_str()))?;
         if let Value::Map(m) = node.value {
             merge::merge_user(&mut user, m);
         }

@@ -31,16 +31,13 @@ pub const MAX_DEPTH: usize = 200;
 /// How many nodes one document may produce, aliases expanded.
 pub const MAX_NODES: usize = 1_000_000;
 
-/// Decode file bytes as UTF-8 (a leading BOM is dropped); the error names
-/// the file and the line of the first bad byte.
-pub fn decode_utf8(bytes: Vec<u8>, file: &str) -> Result<String, Diagnostic> {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let prefix = &e.as_bytes()[..valid];
+/// File bytes as UTF-8 text (a leading BOM is dropped), borrowed; the
+/// error names the file and the line of the first bad byte.
+pub fn decode_utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = e.valid_up_to();
+        let prefix = &bytes[..valid];
         let line = prefix.iter().filter(|b| **b == b'\n').count() + 1;
         let col = prefix.iter().rev().take_while(|b| **b != b'\n').count() + 1;
         Diagnostic::error(
@@ -1719,7 +1716,7 @@ mod tests {
 
     #[test]
     fn non_utf8_is_refused_with_line() {
-        let d = decode_utf8(b"a: 1\nb: \xff\n".to_vec(), "values.yaml").unwrap_err();
+        let d = decode_utf8(b"a: 1\nb: \xff\n", "values.yaml").unwrap_err();
         assert_eq!(d.location.unwrap().to_string(), "values.yaml:2:4");
     }
 

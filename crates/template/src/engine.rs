@@ -164,21 +164,18 @@ impl Engine {
             let Some(name) = path.strip_prefix("templates/") else {
                 continue;
             };
-            let text: Arc<str> = match std::str::from_utf8(bytes) {
-                Ok(t) => Arc::from(t.strip_prefix('\u{feff}').unwrap_or(t)),
-                Err(_) => match strata_chart::yaml::decode_utf8(bytes.clone(), path) {
-                    Ok(t) => Arc::from(t),
-                    Err(d) => {
-                        problems.push((
-                            index,
-                            Diagnostic {
-                                code: "template",
-                                ..d
-                            },
-                        ));
-                        continue;
-                    }
-                },
+            let text: Arc<str> = match strata_chart::yaml::decode_utf8(bytes, path) {
+                Ok(t) => Arc::from(t),
+                Err(d) => {
+                    problems.push((
+                        index,
+                        Diagnostic {
+                            code: "template",
+                            ..d
+                        },
+                    ));
+                    continue;
+                }
             };
             names.push((index, name.to_string(), is_manifest(name)));
             sources.insert(name.to_string(), text);
