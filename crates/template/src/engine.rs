@@ -847,6 +847,19 @@ mod tests {
     }
 
     #[test]
+    fn a_template_that_is_not_utf8_is_named_with_its_line() {
+        let mut c = chart(&[]);
+        c.files.insert(
+            "templates/cm.yaml".to_string(),
+            b"apiVersion: v1\nkind: \xff\n".to_vec(),
+        );
+        let e = Engine::new(&c).err().unwrap().diagnostics().remove(0);
+        assert_eq!(e.code, "template");
+        assert!(e.message.contains("is not valid UTF-8"), "{}", e.message);
+        assert_eq!(e.location.unwrap().to_string(), "templates/cm.yaml:2:7");
+    }
+
+    #[test]
     fn many_templates_compile_in_parallel_and_report_errors_in_file_order() {
         let bad = format!("{CM}  a: {{{{ values.x }}\n");
         let names: Vec<String> = (0..40).map(|i| format!("cm{i:02}.yaml")).collect();
