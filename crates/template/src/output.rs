@@ -520,11 +520,19 @@ mod tests {
         assert!(d.message.contains("has no kind"), "{}", d.message);
     }
 
+    /// The documents two templates render, split, in the order given.
+    fn two(first: (&str, &str), second: (&str, &str)) -> Vec<Placed> {
+        let mut all = split("c", first.0, first.1).unwrap();
+        all.extend(split("c", second.0, second.1).unwrap());
+        all
+    }
+
     #[test]
     fn orders_by_kind_then_source_and_hooks_last() {
-        let mut all = Vec::new();
-        all.extend(split("c", "templates/a.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: v1\nkind: Foo\nmetadata: {name: f}\n").unwrap());
-        all.extend(split("c", "templates/b.yaml", "apiVersion: v1\nkind: Job\nmetadata:\n  name: h\n  annotations: {helm.sh/hook: pre-install}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: v1\nkind: Bar\nmetadata: {name: b}\n").unwrap());
+        let all = two(
+            ("templates/a.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: v1\nkind: Foo\nmetadata: {name: f}\n"),
+            ("templates/b.yaml", "apiVersion: v1\nkind: Job\nmetadata:\n  name: h\n  annotations: {helm.sh/hook: pre-install}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: v1\nkind: Bar\nmetadata: {name: b}\n"),
+        );
         let docs = order(all, "default").unwrap();
         let kinds: Vec<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
         assert_eq!(kinds, ["Service", "Deployment", "Bar", "Foo", "Job"]);
@@ -535,9 +543,7 @@ mod tests {
         let a = "apiVersion: v1\nkind: Service\nmetadata: {name: a1}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a2}\n";
         let b = "apiVersion: v1\nkind: Service\nmetadata: {name: b1}\n---\napiVersion: v1\nkind: Foo\nmetadata: {name: b2}\n";
         let names = |first: (&str, &str), second: (&str, &str)| {
-            let mut all = split("c", first.0, first.1).unwrap();
-            all.extend(split("c", second.0, second.1).unwrap());
-            let docs = order(all, "default").unwrap();
+            let docs = order(two(first, second), "default").unwrap();
             docs.into_iter().map(|d| d.name).collect::<Vec<_>>()
         };
         let sorted = names(("templates/a.yaml", a), ("templates/b.yaml", b));
@@ -548,19 +554,16 @@ mod tests {
 
     #[test]
     fn duplicates_name_both_templates() {
-        let mut all = split(
-            "c",
+        let a = (
             "templates/a.yaml",
             "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
-        )
-        .unwrap();
-        all.extend(
-            split(
-                "c",
+        );
+        let all = two(
+            a,
+            (
                 "templates/b.yaml",
                 "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: default}\n",
-            )
-            .unwrap(),
+            ),
         );
         let d = order(all, "default").unwrap_err();
         assert!(
@@ -570,19 +573,12 @@ mod tests {
             d.message
         );
         // Different group: no clash.
-        let mut all = split(
-            "c",
-            "templates/a.yaml",
-            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
-        )
-        .unwrap();
-        all.extend(
-            split(
-                "c",
+        let all = two(
+            a,
+            (
                 "templates/b.yaml",
                 "apiVersion: x.io/v1\nkind: Service\nmetadata: {name: s}\n",
-            )
-            .unwrap(),
+            ),
         );
         assert_eq!(order(all, "default").unwrap().len(), 2);
     }
