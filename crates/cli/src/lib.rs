@@ -18,6 +18,9 @@ pub use args::Cli;
 /// whether it failed (exit 1) without an error.
 #[derive(Default)]
 pub struct Outcome {
+    /// Rendered documents for stdout, printed as a stream
+    /// (`strata_template::write_stream`) before `stdout`.
+    pub documents: Vec<strata_template::Document>,
     /// Result text for stdout.
     pub stdout: String,
     /// Warnings and notes for stderr.
@@ -46,7 +49,11 @@ pub fn main() -> ExitCode {
     match cmd::run(cli, sets) {
         Ok(out) => {
             report::eprint_all(&out.diagnostics);
-            if let Err(e) = write_stdout(&out.stdout) {
+            let written = write_stdout(&out.documents, &out.stdout);
+            // Rendered documents can be megabytes of small allocations:
+            // the process is about to end, the OS takes them back.
+            std::mem::forget(out.documents);
+            if let Err(e) = written {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     eprintln!("error[io]: writing to standard output: {e}");
                     return ExitCode::from(2);
@@ -58,8 +65,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn write_stdout(s: &str) -> std::io::Result<()> {
+fn write_stdout(documents: &[strata_template::Document], s: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
+    strata_template::write_stream(documents, &mut out)?;
     out.write_all(s.as_bytes())?;
     out.flush()
 }

@@ -26,7 +26,7 @@ mod output;
 pub mod scaffold;
 
 pub use engine::{Engine, RenderOptions, Rendered, TemplateValues};
-pub use output::{install_order, to_stream, Document, INSTALL_ORDER};
+pub use output::{install_order, to_stream, write_stream, Document, INSTALL_ORDER};
 
 /// The Kubernetes version `capabilities.kubeVersion` reports when
 /// `--kube-version` is not given.

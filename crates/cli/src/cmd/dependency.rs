@@ -90,5 +90,6 @@ pub fn list(c: DependencyListCmd) -> Result<Outcome> {
         stdout,
         diagnostics,
         fail,
+        ..Outcome::default()
     })
 }

@@ -65,6 +65,7 @@ pub fn run(c: DiffCmd) -> Result<Outcome> {
         stdout,
         diagnostics,
         fail: c.exit_code && differ,
+        ..Outcome::default()
     })
 }
 
@@ -143,6 +144,7 @@ fn rendered(chart: &Chart, a: &str, b: &str, exit_code: bool, color: bool) -> Re
         stdout,
         diagnostics,
         fail: exit_code && !diffs.is_empty(),
+        ..Outcome::default()
     })
 }
 

@@ -62,16 +62,19 @@ pub fn run(c: LintCmd) -> Result<Outcome> {
             stdout: summary,
             diagnostics: all,
             fail,
+            ..Outcome::default()
         },
         Format::Json => Outcome {
             stdout: report::json(&all),
             diagnostics: Vec::new(),
             fail,
+            ..Outcome::default()
         },
         Format::Github => Outcome {
             stdout: all.iter().map(report::github).collect(),
             diagnostics: Vec::new(),
             fail,
+            ..Outcome::default()
         },
     })
 }

@@ -26,5 +26,6 @@ pub fn run(c: PackageCmd) -> Result<Outcome> {
             .filter(|d| d.severity == Severity::Warning)
             .collect(),
         fail: false,
+        ..Outcome::default()
     })
 }

@@ -30,6 +30,7 @@ pub fn run(c: ParityCmd) -> Result<Outcome> {
         stdout,
         diagnostics,
         fail,
+        ..Outcome::default()
     })
 }
 

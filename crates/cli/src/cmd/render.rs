@@ -53,13 +53,14 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
             Some(name) => e.in_env(name),
             None => e,
         })?;
-    // The compiled templates and the template values are done with: their
-    // memory can serve the output stream.
-    drop(engine);
-    drop(converted);
-    let mut stdout = match &c.output_dir {
-        Some(dir) => write_dir(dir, chart.name(), &rendered.documents)?,
-        None => to_stream(&rendered.documents),
+    // Without --output-dir the documents are printed as they are, not
+    // joined into one string first (see `strata_template::write_stream`).
+    let (mut stdout, documents) = match &c.output_dir {
+        Some(dir) => (
+            write_dir(dir, chart.name(), &rendered.documents)?,
+            Vec::new(),
+        ),
+        None => (String::new(), rendered.documents),
     };
     if let Some(notes) = &rendered.notes {
         stdout.push_str(&format!(
@@ -75,12 +76,13 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         }
     }
     // The process ends once this is printed: freeing the chart, the values
-    // and the documents one allocation at a time (with the compiled
-    // templates, ~2% of the instructions of rendering a chart of 1000 apps,
-    // after every document is made and before any is printed) would only
-    // delay the output. The operating system takes the memory back.
-    std::mem::forget((chart, merged.values, rendered));
+    // and the compiled templates one allocation at a time (with the
+    // documents, ~2% of the instructions of rendering a chart of 1000 apps)
+    // would only delay the output. The operating system takes the memory
+    // back. (`main` leaves the documents the same way once printed.)
+    std::mem::forget((chart, merged.values, engine, converted));
     Ok(Outcome {
+        documents,
         stdout,
         diagnostics: merged.warnings,
         fail: false,

@@ -22,6 +22,7 @@ pub fn run(c: ValuesCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         stdout,
         diagnostics: merged.warnings,
         fail: false,
+        ..Outcome::default()
     })
 }
 
