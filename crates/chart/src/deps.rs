@@ -248,12 +248,18 @@ fn all(chart: &Chart) -> Vec<Enabled> {
 /// `imported` replaces the chart's own defaults when import-values changed
 /// them.
 pub fn defaults_tree(chart: &Chart, name: &str, subs: &[Enabled]) -> DefaultsTree {
+    tree_with(chart, name, subs, None)
+}
+
+/// [`defaults_tree`] with `own` as `chart`'s own values when given (its
+/// subcharts' values are still copied from them).
+fn tree_with(chart: &Chart, name: &str, subs: &[Enabled], own: Option<Map>) -> DefaultsTree {
     DefaultsTree {
         name: name.to_string(),
-        values: match &chart.values.value {
+        values: own.unwrap_or_else(|| match &chart.values.value {
             Value::Map(m) => m.clone(),
             _ => Map::default(),
-        },
+        }),
         subcharts: subs
             .iter()
             .map(|e| defaults_tree(&chart.subcharts[e.index], &e.name, &e.subcharts))
@@ -277,6 +283,13 @@ pub struct Processed {
 /// an error for any missing or mismatched dependency, then conditions and
 /// tags, then import-values.
 pub fn process(chart: &Chart, user: &Map) -> Result<Processed> {
+    process_with(chart, user, None)
+}
+
+/// [`process`] with the chart's own values given by the caller (moved out
+/// of `chart.values`, which is then not read): a chart without subcharts
+/// uses them as they are instead of a copy.
+pub fn process_with(chart: &Chart, user: &Map, own: Option<Map>) -> Result<Processed> {
     let mut problems = check(chart);
     if problems.len() == 1 {
         return Err(Error::invalid(problems.remove(0)));
@@ -289,18 +302,18 @@ pub fn process(chart: &Chart, user: &Map) -> Result<Processed> {
     if subs.is_empty() {
         // No subcharts: nothing to decide, nothing to import.
         return Ok(Processed {
-            defaults: defaults_tree(chart, chart.name(), &subs),
+            defaults: tree_with(chart, chart.name(), &subs, own),
             subcharts: subs,
             warnings,
         });
     }
     // Conditions and tags are read from the values coalesced with every
     // subchart in use (Helm sets all enabled first).
-    let full = defaults_tree(chart, chart.name(), &subs);
+    let full = tree_with(chart, chart.name(), &subs, own.clone());
     let cvals = merge::coalesce(full, user.clone(), false).map_err(Error::invalid)?;
     let root = Node::new(Value::Map(cvals.values), Origin::Generated);
     prune(&mut subs, &root, &Path::default(), &mut warnings);
-    let mut defaults = defaults_tree(chart, chart.name(), &subs);
+    let mut defaults = tree_with(chart, chart.name(), &subs, own);
     import_values(chart, &subs, &mut defaults, &mut warnings)?;
     Ok(Processed {
         defaults,

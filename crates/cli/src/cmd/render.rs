@@ -13,12 +13,21 @@ use crate::Outcome;
 pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let mut chart = super::load_chart(&c.flags.chart)?;
     let req = super::request(&c.flags, sets)?;
+    // Without subcharts, rendering reads only the merged values: the
+    // chart's own values (megabytes for a large chart) move into the merge
+    // instead of being copied.
+    let own = (!Engine::reads_values_tree(&chart))
+        .then(|| std::mem::replace(&mut chart.values, Node::empty_map(Origin::Generated)));
     // Compiling the templates and merging the values are independent: do
     // both at once. Errors come in the order they would one after the other.
     // Converting the values for the templates needs no engine either.
     let (merged, engine) = std::thread::scope(|s| {
         let engine = s.spawn(|| Engine::new(&chart));
-        let merged = values::merge(&chart, &req).map(|m| {
+        let merged = match own {
+            Some(own) => values::merge_moving(&chart, own, &req),
+            None => values::merge(&chart, &req),
+        };
+        let merged = merged.map(|m| {
             let converted = TemplateValues::new(&m.values);
             (m, converted)
         });
@@ -26,9 +35,8 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     });
     let (mut merged, converted) = merged?;
     if !Engine::reads_values_tree(&chart) {
-        // Only the converted values are read from here on: the two values
-        // trees (megabytes for a large chart) can make room for rendering.
-        chart.values = Node::empty_map(Origin::Generated);
+        // Only the converted values are read from here on: the merged tree
+        // (megabytes for a large chart) can make room for rendering.
         merged.values = Node::empty_map(Origin::Generated);
     }
     let env = match &c.flags.env {
