@@ -45,17 +45,26 @@ pub struct RenderOptions {
     pub notes: bool,
 }
 
-/// Merged values converted for the templates (`values` in the context),
-/// for [`Engine::render_values`]. Converting a large chart's values takes
-/// a while; it needs nothing from the engine, so it can run beside
-/// [`Engine::new`].
+/// Merged values for the templates (`values` in the context), for
+/// [`Engine::render_values`]: the tree itself, which templates read through
+/// views ([`crate::convert::to_template`]), converting only what they read.
 #[derive(Debug, Clone)]
-pub struct TemplateValues(TValue);
+pub struct TemplateValues {
+    tree: Arc<Node>,
+    value: TValue,
+}
 
 impl TemplateValues {
-    /// Convert merged values (origins are not carried over).
-    pub fn new(values: &Node) -> TemplateValues {
-        TemplateValues(to_template(values))
+    /// Merged values, kept (not copied) for as long as any render uses them.
+    pub fn new(values: Node) -> TemplateValues {
+        let tree = Arc::new(values);
+        let value = to_template(Arc::clone(&tree));
+        TemplateValues { tree, value }
+    }
+
+    /// The merged values tree.
+    pub fn tree(&self) -> &Node {
+        &self.tree
     }
 }
 
@@ -234,7 +243,7 @@ impl Engine {
             manifests,
             owners,
             sources,
-            chart_value: to_template(&chart.metadata_node),
+            chart_value: to_template(chart.metadata_node.clone()),
             files: TValue::from_object(Files::new(&chart.files)),
             chart_name: chart.name().to_string(),
             chart_node: chart.metadata_node.clone(),
@@ -273,13 +282,13 @@ impl Engine {
         values: &Node,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
-        self.render_values(chart, env, values, &TemplateValues::new(values), opts)
+        self.render_values(chart, env, &TemplateValues::new(values.clone()), opts)
     }
 
-    /// Whether [`Engine::render_values`] reads the merged values tree and
-    /// the chart's own values (to decide and render subcharts) besides the
-    /// converted values: only for charts with dependencies or `charts/`.
-    /// When it does not, a caller may free both before rendering.
+    /// Whether [`Engine::render_values`] reads the chart's own values (to
+    /// decide and render subcharts) besides the merged values: only for
+    /// charts with dependencies or `charts/`. When it does not, a caller
+    /// may free them before rendering.
     pub fn reads_values_tree(chart: &Chart) -> bool {
         let has_deps = chart
             .metadata
@@ -291,22 +300,20 @@ impl Engine {
         has_deps || !chart.subcharts.is_empty()
     }
 
-    /// [`Engine::render`] with `values` already converted for the
-    /// templates (`converted` must be `TemplateValues::new(values)`), so
-    /// that the conversion can run while the engine compiles.
+    /// [`Engine::render`] with the merged values given to the templates
+    /// without a copy.
     pub fn render_values(
         &self,
         chart: &Chart,
         env: Option<&ChartEnv>,
-        values: &Node,
-        converted: &TemplateValues,
+        values: &TemplateValues,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
         check_kube_version(chart, opts)?;
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
         }
-        let base = self.base_context(env, converted.0.clone(), opts)?;
+        let base = self.base_context(env, values.value.clone(), opts)?;
         let namespace = release_namespace(env, opts);
         let mut placed = self.render_manifests(&base)?;
         let mut sources: Vec<String> = self
@@ -322,6 +329,7 @@ impl Engine {
         // skip copying its values (megabytes for a large chart, held while
         // every rendered document is).
         if Engine::reads_values_tree(chart) {
+            let values = values.tree();
             let user = values.as_map().cloned().unwrap_or_default();
             let processed = strata_chart::deps::process(chart, &user)?;
             let mut cx = SubRender {
@@ -389,11 +397,13 @@ impl Engine {
             1 => Error::invalid(ds[0].clone()),
             _ => Error::Many(ds.clone()),
         })?;
-        let values = parent_values
-            .as_map()
-            .and_then(|m| m.get(&e.name))
-            .cloned()
-            .unwrap_or_else(|| Node::empty_map(Default::default()));
+        let values = Arc::new(
+            parent_values
+                .as_map()
+                .and_then(|m| m.get(&e.name))
+                .cloned()
+                .unwrap_or_else(|| Node::empty_map(Default::default())),
+        );
         let chart_value = if e.name == engine.chart_name {
             engine.chart_value.clone()
         } else {
@@ -404,12 +414,12 @@ impl Engine {
                     Node::generated(strata_chart::Value::Str(e.name.clone())),
                 );
             }
-            to_template(&node)
+            to_template(node)
         };
         let rel = format!("{path}charts/{}/", e.name);
         let shown = format!("{}/{}", cx.root, rel.trim_end_matches('/'));
         let ctx = Base {
-            values: to_template(&values),
+            values: to_template(Arc::clone(&values)),
             chart: chart_value,
             files: engine.files.clone(),
             ..cx.base.clone()
@@ -939,7 +949,11 @@ mod tests {
         let engine = Engine::new(&c).unwrap();
         let env = c.environments.get("dev").unwrap();
         let ctx = engine
-            .base_context(Some(env), to_template(&c.values), &RenderOptions::default())
+            .base_context(
+                Some(env),
+                to_template(c.values.clone()),
+                &RenderOptions::default(),
+            )
             .unwrap();
         let lines: Vec<&str> = docs.lines().collect();
         let block = |start: usize| -> (String, usize) {

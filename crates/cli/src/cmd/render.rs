@@ -15,21 +15,20 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let req = super::request(&c.flags, sets)?;
     // Compiling the templates and merging the values are independent: do
     // both at once. Errors come in the order they would one after the other.
-    // Converting the values for the templates needs no engine either.
     let (merged, engine) = std::thread::scope(|s| {
         let engine = s.spawn(|| Engine::new(&chart));
-        let merged = values::merge(&chart, &req).map(|m| {
-            let converted = TemplateValues::new(&m.values);
-            (m, converted)
+        let merged = values::merge(&chart, &req).map(|mut m| {
+            // The templates read the merged tree itself (not a copy).
+            let tree = std::mem::replace(&mut m.values, Node::empty_map(Origin::Generated));
+            (m, TemplateValues::new(tree))
         });
         (merged, engine.join())
     });
-    let (mut merged, converted) = merged?;
+    let (merged, converted) = merged?;
     if !Engine::reads_values_tree(&chart) {
-        // Only the converted values are read from here on: the two values
-        // trees (megabytes for a large chart) can make room for rendering.
+        // Nothing reads the chart's own values from here on: they
+        // (megabytes for a large chart) can make room for rendering.
         chart.values = Node::empty_map(Origin::Generated);
-        merged.values = Node::empty_map(Origin::Generated);
     }
     let env = match &c.flags.env {
         Some(name) => Some(chart.environments.get(name)?),
@@ -48,7 +47,7 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         notes: c.notes,
     };
     let rendered = engine
-        .render_values(&chart, env, &merged.values, &converted, &opts)
+        .render_values(&chart, env, &converted, &opts)
         .map_err(|e| match &c.flags.env {
             Some(name) => e.in_env(name),
             None => e,
