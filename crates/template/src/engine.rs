@@ -2,6 +2,7 @@
 //! environment, rendered for any number of environments.
 
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -87,7 +88,7 @@ pub struct Engine {
     owners: Vec<usize>,
     /// Template sources by name, for error snippets and for every
     /// environment's loader.
-    sources: Arc<BTreeMap<String, Arc<str>>>,
+    sources: Arc<BTreeMap<String, String>>,
     /// `chart` in the context (Chart.yaml as written).
     chart_value: TValue,
     /// `files` in the context.
@@ -113,7 +114,7 @@ const NOTES: &str = "NOTES.txt";
 /// template with the first run.
 fn partition(
     names: &[(usize, String, bool)],
-    sources: &BTreeMap<String, Arc<str>>,
+    sources: &BTreeMap<String, String>,
 ) -> Vec<Vec<usize>> {
     let manifests: Vec<usize> = (0..names.len()).filter(|&i| names[i].2).collect();
     let runs = rayon::current_num_threads()
@@ -133,6 +134,31 @@ fn partition(
     groups
 }
 
+/// A template's text: its bytes (without a BOM) as they are when the engine
+/// owns them, else a copy; not UTF-8 is an error at the first bad byte.
+fn template_text(path: &str, bytes: Cow<'_, [u8]>) -> Result<String, Diagnostic> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let mut bytes = match bytes {
+        Cow::Borrowed(b) => return strata_chart::yaml::decode_utf8(b, path).map(str::to_string),
+        Cow::Owned(b) => b,
+    };
+    let bom = bytes.starts_with(BOM);
+    if bom {
+        bytes.drain(..BOM.len());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        // The file as it was, for the same diagnostic as from a copy.
+        let mut file = e.into_bytes();
+        if bom {
+            file.splice(0..0, BOM.iter().copied());
+        }
+        match strata_chart::yaml::decode_utf8(&file, path) {
+            Err(d) => d,
+            Ok(_) => Diagnostic::error("yaml", format!("{path} is not valid UTF-8")),
+        }
+    })
+}
+
 fn is_manifest(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
     (name.ends_with(".yaml") || name.ends_with(".yml")) && !base.starts_with('_')
@@ -142,7 +168,29 @@ impl Engine {
     /// Compile every file under the chart's templates/ (syntax errors are
     /// reported, all of them, at their source line).
     pub fn new(chart: &Chart) -> Result<Engine, Error> {
-        let mut engine = Engine::one(chart)?;
+        Engine::with_templates(chart, None)
+    }
+
+    /// The chart's templates (its files under templates/, not its
+    /// subcharts'), taken out of `chart.files` for
+    /// [`Engine::with_templates`]; nothing else reads them.
+    pub fn take_templates(chart: &mut Chart) -> BTreeMap<String, Vec<u8>> {
+        // "templates0" is the first name after every "templates/…".
+        let mut templates = chart.files.split_off("templates/");
+        let mut after = templates.split_off("templates0");
+        chart.files.append(&mut after);
+        templates
+    }
+
+    /// [`Engine::new`] given the chart's templates from
+    /// [`Engine::take_templates`] (`None`: read them from `chart.files`):
+    /// the engine keeps their text without copying it (a megabyte or two
+    /// for a large chart).
+    pub fn with_templates(
+        chart: &Chart,
+        templates: Option<BTreeMap<String, Vec<u8>>>,
+    ) -> Result<Engine, Error> {
+        let mut engine = Engine::one(chart, templates)?;
         engine.subcharts = chart
             .subcharts
             .iter()
@@ -164,17 +212,27 @@ impl Engine {
     /// chart's templates by name (an import of helpers, an include of
     /// another manifest) and compiles it there on first use. Syntax errors
     /// are reported all of them, in file order, as one loop would.
-    fn one(chart: &Chart) -> Result<Engine, Error> {
+    fn one(chart: &Chart, templates: Option<BTreeMap<String, Vec<u8>>>) -> Result<Engine, Error> {
         let mut problems: Vec<(usize, Diagnostic)> = Vec::new();
         let mut sources = BTreeMap::new();
         // (file index, name, whether it renders a manifest), in file order.
         let mut names: Vec<(usize, String, bool)> = Vec::new();
-        for (index, (path, bytes)) in chart.files.iter().enumerate() {
+        let files: Box<dyn Iterator<Item = (String, Cow<'_, [u8]>)>> = match templates {
+            Some(t) => Box::new(t.into_iter().map(|(p, b)| (p, Cow::Owned(b)))),
+            None => Box::new(
+                chart
+                    .files
+                    .iter()
+                    .filter(|(p, _)| p.starts_with("templates/"))
+                    .map(|(p, b)| (p.clone(), Cow::Borrowed(b.as_slice()))),
+            ),
+        };
+        for (index, (path, bytes)) in files.enumerate() {
             let Some(name) = path.strip_prefix("templates/") else {
                 continue;
             };
-            let text: Arc<str> = match strata_chart::yaml::decode_utf8(bytes, path) {
-                Ok(t) => Arc::from(t),
+            let text = match template_text(&path, bytes) {
+                Ok(t) => t,
                 Err(d) => {
                     problems.push((
                         index,
@@ -197,16 +255,13 @@ impl Engine {
                 let mut env = Environment::new();
                 configure(&mut env);
                 let all = Arc::clone(&sources);
-                env.set_loader(move |name| Ok(all.get(name).map(|s| s.to_string())));
+                env.set_loader(move |name| Ok(all.get(name).cloned()));
                 let mut errors = Vec::new();
                 for &i in group {
                     let (index, name, _) = &names[i];
                     if let Err(e) = env.get_template(name) {
-                        let src = sources.get(name).cloned();
-                        errors.push((
-                            *index,
-                            errors::diagnostic(&e, &|_| src.as_ref().map(|s| s.to_string())),
-                        ));
+                        let src = sources.get(name);
+                        errors.push((*index, errors::diagnostic(&e, &|_| src.cloned())));
                     }
                 }
                 (env, errors)
@@ -574,11 +629,8 @@ impl Engine {
             .env_of(name)
             .get_template(name)
             .and_then(|t| t.render(&ctx));
-        result.map_err(|e| {
-            Error::invalid(errors::diagnostic(&e, &|n| {
-                self.sources.get(n).map(|s| s.to_string())
-            }))
-        })
+        result
+            .map_err(|e| Error::invalid(errors::diagnostic(&e, &|n| self.sources.get(n).cloned())))
     }
 }
 
@@ -867,6 +919,71 @@ mod tests {
         assert_eq!(e.code, "template");
         assert!(e.message.contains("is not valid UTF-8"), "{}", e.message);
         assert_eq!(e.location.unwrap().to_string(), "templates/cm.yaml:2:7");
+    }
+
+    #[test]
+    fn templates_taken_from_the_chart_render_and_fail_as_read_from_it() {
+        let mut c = chart(&[
+            (
+                "_helpers.tpl",
+                "{% macro n() %}{{ values.name }}{% endmacro %}\n",
+            ),
+            (
+                "cm.yaml",
+                &format!("{{% import \"_helpers.tpl\" as h %}}\n{CM}  n: {{{{ h.n() }}}}\n"),
+            ),
+            (
+                "sub/x.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  x: {{ values.list[0] }}\n",
+            ),
+        ]);
+        for other in ["templates.txt", "templates0", "templatesx/a.yaml"] {
+            c.files.insert(other.to_string(), b"x".to_vec());
+        }
+        c.files.insert(
+            "templates/bom.yaml".to_string(),
+            b"\xEF\xBB\xBFapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bom-{{ values.name }}\n"
+                .to_vec(),
+        );
+        let want = body(&c);
+        let mut taken = c.clone();
+        let templates = Engine::take_templates(&mut taken);
+        let names: Vec<&str> = templates.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "templates/_helpers.tpl",
+                "templates/bom.yaml",
+                "templates/cm.yaml",
+                "templates/sub/x.yaml"
+            ]
+        );
+        assert_eq!(taken.files.len() + templates.len(), c.files.len());
+        let engine = Engine::with_templates(&taken, Some(templates)).unwrap();
+        let r = engine
+            .render(&taken, None, &taken.values, &RenderOptions::default())
+            .unwrap();
+        assert_eq!(crate::to_stream(&r.documents), want);
+        assert!(
+            want.contains("  n: web\n") && want.contains("  name: bom-web\n"),
+            "{want}"
+        );
+        // Text that is not UTF-8, after a BOM or not: the same diagnostic.
+        for bad in [
+            &b"a: 1\nb: \xff\n"[..],
+            b"\xEF\xBB\xBF\xEF\xBB\xBFa: \xff\n",
+        ] {
+            let mut c = chart(&[]);
+            c.files
+                .insert("templates/cm.yaml".to_string(), bad.to_vec());
+            let want = Engine::new(&c).err().unwrap().diagnostics();
+            let templates = Engine::take_templates(&mut c);
+            let got = Engine::with_templates(&c, Some(templates))
+                .err()
+                .unwrap()
+                .diagnostics();
+            assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        }
     }
 
     #[test]

@@ -15,8 +15,11 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let req = super::request(&c.flags, sets)?;
     // Compiling the templates and merging the values are independent: do
     // both at once. Errors come in the order they would one after the other.
+    // The engine keeps the templates' text itself (nothing else reads it).
+    let templates = Engine::take_templates(&mut chart);
     let (merged, engine) = std::thread::scope(|s| {
-        let engine = s.spawn(|| Engine::new(&chart));
+        let shared = &chart;
+        let engine = s.spawn(move || Engine::with_templates(shared, Some(templates)));
         let merged = values::merge(&chart, &req).map(|mut m| {
             // The templates read the merged tree itself (not a copy).
             let tree = std::mem::replace(&mut m.values, Node::empty_map(Origin::Generated));
