@@ -48,7 +48,7 @@ pub struct RenderOptions {
 
 /// Merged values for the templates (`values` in the context), for
 /// [`Engine::render_values`]: the tree itself, which templates read through
-/// views ([`crate::convert::to_template`]), converting only what they read.
+/// views (`convert::to_template`), converting only what they read.
 #[derive(Debug, Clone)]
 pub struct TemplateValues {
     tree: Arc<Node>,
