@@ -1,30 +1,190 @@
 //! Between strata's values tree and minijinja's values.
 //!
-//! Values go in once per render ([`to_template`]); filters that print YAML
-//! or JSON bring template values back ([`from_template`]). Integers stay
+//! Values go to the templates without being copied ([`to_template`]): a
+//! map or a list is an object that views its place in the tree, and an
+//! entry becomes a template value when a template reads it (each template
+//! of a large chart reads a few dozen values out of thousands).
+//! Filters that print YAML or JSON bring template values back
+//! ([`from_template`]), straight from the tree for a view. Integers stay
 //! 64-bit integers both ways; maps keep their order.
 
-use minijinja::value::{Value as TValue, ValueKind};
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use minijinja::value::{Enumerator, Object, ObjectExt, ObjectRepr, Value as TValue, ValueKind};
 use minijinja::{Error as TError, ErrorKind};
 use strata_chart::value::{Map, Node, Origin, Value};
 
-/// A values node as a template value (origins are not carried over).
-pub fn to_template(node: &Node) -> TValue {
-    value_to_template(&node.value)
+/// A values tree as a template value (origins are not carried over): a
+/// scalar as itself, a map or a list as a view of the tree, which keeps
+/// the tree alive.
+pub fn to_template(tree: impl Into<Arc<Node>>) -> TValue {
+    let tree: Arc<Node> = tree.into();
+    match scalar(&tree.value) {
+        Some(v) => v,
+        None => View::value(Arc::clone(&tree), Box::default(), &tree),
+    }
 }
 
-/// A value (without origin) as a template value.
-pub fn value_to_template(value: &Value) -> TValue {
-    match value {
+/// The tree node behind a template value, when it is a view of one.
+pub(crate) fn tree_of(value: &TValue) -> Option<&Node> {
+    value.downcast_object_ref::<View>()?.node()
+}
+
+/// A scalar as a template value; `None` for a map or a list.
+fn scalar(value: &Value) -> Option<TValue> {
+    Some(match value {
         Value::Null => TValue::from(()),
         Value::Bool(b) => TValue::from(*b),
         Value::Int(i) => TValue::from(*i),
         Value::Float(f) => TValue::from(*f),
         Value::Str(s) => TValue::from(s.as_str()),
-        Value::Seq(items) => items.iter().map(to_template).collect::<Vec<_>>().into(),
-        // `&str` keys: minijinja copies a key's text anyway (or keeps a
-        // short one inline), so a String copy of it would be wasted.
-        Value::Map(map) => TValue::from_iter(map.iter().map(|(k, v)| (k.as_str(), to_template(v)))),
+        Value::Seq(_) | Value::Map(_) => return None,
+    })
+}
+
+/// A map or a list of a values tree, for the templates: found from the
+/// root by the index of each entry on the way (a map's entries in order, a
+/// list's items), with no reference into the tree held.
+struct View {
+    tree: Arc<Node>,
+    path: Box<[usize]>,
+    /// Whether this is a map (else a list).
+    map: bool,
+    /// Its number of entries.
+    len: usize,
+    /// The maps and lists among the entries as views, each made when first
+    /// read and then kept, so that one read twice is the same object (`is
+    /// sameas`), as when the whole tree was converted up front. Made when
+    /// the first is read: a map of scalars needs none. Scalars are made
+    /// anew on each read (they have no identity).
+    views: OnceLock<Box<[OnceLock<TValue>]>>,
+}
+
+impl View {
+    /// `node` (a map or a list, at `path` in `tree`) as a template value.
+    fn value(tree: Arc<Node>, path: Box<[usize]>, node: &Node) -> TValue {
+        let (map, len) = match &node.value {
+            Value::Map(m) => (true, m.len()),
+            Value::Seq(s) => (false, s.len()),
+            _ => (false, 0),
+        };
+        TValue::from_object(View {
+            tree,
+            path,
+            map,
+            len,
+            views: OnceLock::new(),
+        })
+    }
+
+    /// The node viewed (always found: the tree does not change).
+    fn node(&self) -> Option<&Node> {
+        let mut node: &Node = &self.tree;
+        for &i in self.path.iter() {
+            node = match &node.value {
+                Value::Map(m) => m.get_index(i)?.1,
+                Value::Seq(s) => s.get(i)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// Entry `i`, which is `node`, as a template value.
+    fn item(&self, i: usize, node: &Node) -> TValue {
+        if let Some(v) = scalar(&node.value) {
+            return v;
+        }
+        let make = || {
+            let mut path = Vec::with_capacity(self.path.len() + 1);
+            path.extend_from_slice(&self.path);
+            path.push(i);
+            View::value(Arc::clone(&self.tree), path.into(), node)
+        };
+        let views = self
+            .views
+            .get_or_init(|| (0..self.len).map(|_| OnceLock::new()).collect());
+        match views.get(i) {
+            Some(slot) => slot.get_or_init(make).clone(),
+            None => make(),
+        }
+    }
+}
+
+/// Entry `key` of `map` and its index. A small map (most of a values
+/// tree) is searched in order, which is cheaper than hashing the key.
+fn find<'a>(map: &'a Map, key: &str) -> Option<(usize, &'a Node)> {
+    if map.len() <= 8 {
+        map.iter()
+            .enumerate()
+            .find_map(|(i, (k, node))| (k == key).then_some((i, node)))
+    } else {
+        map.get_full(key).map(|(i, _, node)| (i, node))
+    }
+}
+
+/// Not the tree (megabytes): where in it.
+impl fmt::Debug for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("View")
+            .field("path", &self.path)
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+/// As minijinja's own maps (`IndexMap` of values) and lists (`Vec`):
+/// string keys, indices as `usize`, the same enumerations.
+impl Object for View {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        if self.map {
+            ObjectRepr::Map
+        } else {
+            ObjectRepr::Seq
+        }
+    }
+
+    fn get_value(self: &Arc<Self>, key: &TValue) -> Option<TValue> {
+        match &self.node()?.value {
+            Value::Map(m) => {
+                let (i, node) = find(m, key.as_str()?)?;
+                Some(self.item(i, node))
+            }
+            Value::Seq(s) => {
+                let i = key.as_usize()?;
+                Some(self.item(i, s.get(i)?))
+            }
+            _ => None,
+        }
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<TValue> {
+        match &self.node()?.value {
+            Value::Map(m) => {
+                let (i, node) = find(m, key)?;
+                Some(self.item(i, node))
+            }
+            _ => self.get_value(&TValue::from(key)),
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        if !self.map {
+            return Enumerator::Seq(self.len);
+        }
+        self.mapped_rev_key_value_enumerator(|this| match this.node().and_then(Node::as_map) {
+            Some(m) => Box::new(
+                m.iter()
+                    .enumerate()
+                    .map(move |(i, (k, node))| (TValue::from(k.as_str()), this.item(i, node))),
+            ),
+            None => Box::new(std::iter::empty()),
+        })
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.len)
     }
 }
 
@@ -32,6 +192,9 @@ pub fn value_to_template(value: &Value) -> TValue {
 /// values are an error (strictness); functions and other objects that are
 /// neither lists nor maps print as their string form.
 pub fn from_template(value: &TValue) -> Result<Value, TError> {
+    if let Some(node) = tree_of(value) {
+        return Ok(node.value.clone());
+    }
     Ok(match value.kind() {
         ValueKind::Undefined => {
             return Err(TError::new(
@@ -82,26 +245,200 @@ pub fn from_template(value: &TValue) -> Result<Value, TError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
+    use minijinja::{context, Environment};
+
+    /// How values reached the templates before views: the whole tree
+    /// converted up front into minijinja's own maps and lists.
+    fn eager(node: &Node) -> TValue {
+        match &node.value {
+            Value::Seq(items) => items.iter().map(eager).collect::<Vec<_>>().into(),
+            Value::Map(map) => TValue::from_iter(map.iter().map(|(k, v)| (k.as_str(), eager(v)))),
+            v => scalar(v).unwrap_or_default(),
+        }
+    }
+
+    const VALUES: &str = r#"name: web
+replicas: 3
+ratio: 1.5
+whole: 2.0
+big: 12345678901
+neg: -4
+flag: false
+nothing: null
+empty_s: ""
+empty_m: {}
+empty_l: []
+list: [b, a, c]
+nums: [3, 1, 2]
+mixed: [1, x, null, true, 1.5, {k: v}, [n], "0755"]
+image: {repository: nginx, tag: "1.25", pullPolicy: IfNotPresent}
+labels: {tier: api, team: shop, "app.kubernetes.io/name": web}
+resources:
+  limits: {cpu: 500m, memory: 256Mi}
+  requests: {cpu: 100m, memory: 128Mi}
+env:
+- {name: a, value: "1"}
+- {name: b, value: two}
+text: "line one\nline two\n"
+nested: {a: {b: {c: [1, {d: deep}]}}}
+dup: {x: 1}
+dup2: {x: 1}
+nan: {x: .nan}
+sub: {enabled: true, values: {k: v}}
+"0": zero
+"#;
+
+    /// Everything a template can do with `values`, one expression or
+    /// statement at a time (errors are compared too).
+    const CASES: &[&str] = &[
+        "{{ values.name }} {{ values['name'] }} {{ values.image.repository }} {{ values.image['tag'] }}",
+        "{{ values.resources.limits.cpu }} {{ values.nested.a.b.c[1].d }} {{ values.mixed[5].k }} {{ values.mixed[6][0] }}",
+        "{{ values['0'] }} {{ values[0] is defined }} {{ values.list.0 is defined }} {{ values.list['0'] is defined }}",
+        "{{ values.replicas }} {{ values.ratio }} {{ values.whole }} {{ values.big }} {{ values.big + 1 }} {{ values.neg | abs }} {{ values.ratio * 2 }}",
+        "{{ values.flag }} {{ values.nothing }} {{ values.empty_s }}|",
+        "{{ values.nope }}",
+        "{{ values.nope.x }}",
+        "{{ values.image.nope }}",
+        "{{ values.list[7] }}",
+        "{{ values.nope is defined }} {{ values.image.nope is undefined }} {{ values.list[7] is defined }} {{ values.name is defined }}",
+        "{{ values.nope | default('d') }} {{ values.image.nope | default('d') }} {{ values.nothing | default('d') }} {{ values.empty_m | default('d') }} {{ values.empty_l | default('d') }} {{ values.empty_s | default('d') }} {{ values.flag | default(true) }}",
+        "{{ values.image | default('d') | toyaml }} {{ values.list | default([]) | join(',') }}",
+        "{{ values.list[0] }} {{ values.list[-1] }} {{ values.list[-3] }} {{ values.list[-4] is defined }} {{ values.name[0] }}",
+        "{{ values.list[1:] | join(',') }} {{ values.list[::-1] | join(',') }} {{ values.list[:-1] | join(',') }} {{ values.list | first }} {{ values.list | last }} {{ values.list | join('-') }} {{ values.list | join }}",
+        "{{ values.mixed | join(',') }}",
+        "{{ values | length }} {{ values.list | length }} {{ values.image | length }} {{ values.empty_m | length }} {{ values.empty_l | length }} {{ values.name | length }}",
+        "{% for k in values.image %}{{ k }};{% endfor %}",
+        "{% for k in values %}{{ k }};{% endfor %}",
+        "{% for k, v in values.image | items %}{{ k }}={{ v }};{% endfor %}",
+        "{% for k, v in values.labels | dictsort %}{{ k }}={{ v }};{% endfor %}",
+        "{% for k, v in values.labels | dictsort(reverse=true) %}{{ k }}={{ v }};{% endfor %}",
+        "{{ values.image | dictsort(by='value') | tojson }}",
+        "{% for x in values.list %}{{ loop.index }}:{{ x }}:{{ loop.revindex }}:{{ loop.first }}:{{ loop.last }}:{{ loop.length }};{% endfor %}",
+        "{% for e in values.env %}{{ e.name }}={{ e.value | quote }};{% else %}none{% endfor %}",
+        "{% for e in values.empty_l %}{{ e }}{% else %}none{% endfor %}{% for e in values.empty_m %}{{ e }}{% else %}none{% endfor %}",
+        "{% for x in values.nums | sort %}{{ x }}{% endfor %} {{ values.list | sort | join }} {{ values.nums | sort(reverse=true) | join }}",
+        "{% for k, v in values.image.items() %}{{ k }}={{ v }};{% endfor %}",
+        "{{ values.image.keys() | join(',') }} {{ values.image.values() | join(',') }}",
+        "{{ values.image.get('tag') }}",
+        "{{ values.image is mapping }} {{ values.list is mapping }} {{ values.list is sequence }} {{ values.image is sequence }} {{ values.image is iterable }} {{ values.list is iterable }} {{ values.name is string }} {{ values.replicas is number }} {{ values.nothing is none }} {{ values.flag is boolean }} {{ values.image is defined }} {{ values.ratio is float }} {{ values.big is integer }}",
+        "{{ values.image is sameas values.image }} {{ values.image is sameas values.dup }} {{ values.list is sameas values.list }} {{ values.name is sameas values.name }} {{ values.mixed[5] is sameas values.mixed[5] }} {{ values.env[1] is sameas values['env'][-1] }} {{ values.nested.a.b.c is sameas values.nested.a.b.c }}",
+        "{{ values.dup == values.dup2 }} {{ values.dup == {'x': 1} }} {{ {'x': 1} == values.dup }} {{ values.list == ['b', 'a', 'c'] }} {{ values.nums != [3, 1, 2] }} {{ values.image == values.image }} {{ values.nan == values.nan }} {{ values.nan.x == values.nan.x }} {{ values.dup == values.image }} {{ values == values }}",
+        "{{ values.nums < [4] }} {{ values.list > ['a'] }} {{ values.replicas > 2 }} {{ values.ratio >= 1.5 }} {{ values.dup < values.dup2 }} {{ values.nums | max }} {{ values.nums | min }} {{ values.nums | sum }}",
+        "{{ [values.image, values.dup, values.dup2] | sort | tojson }} {{ [values.list, values.nums] | sort | tojson }}",
+        "{{ [values.dup, values.dup2, values.image] | unique | list | length }} {{ values.list | unique | list | length }}",
+        "{{ values | tojson }}",
+        "{{ values.image | tojson(2) }} {{ values.mixed | tojson }} {{ values.name | tojson }} {{ values.empty_m | tojson }}",
+        "{{ [values.env, values.empty_l, values.nothing] | tojson }}",
+        "{{ values | toyaml }}",
+        "x:{{ values.resources | toyaml | nindent(2) }}",
+        "{{ values.text | toyaml }} {{ values.mixed | toyaml }} {{ values.empty_m | toyaml }} {{ values.empty_l | toyaml }} {{ values.replicas | toyaml }}",
+        "{{ dict(values.image, extra=1) | toyaml }}",
+        "{{ {'a': values.image, 'b': values.list, 'c': values.empty_m} | toyaml }} {{ [values.env, values.text] | toyaml }}",
+        "{{ values.nope | toyaml }}",
+        "{{ values.image | required('x') | toyaml }} {{ values.name | required('x') }}",
+        "{{ 'name' in values }} {{ 'nope' in values }} {{ 'a' in values.list }} {{ 'z' in values.list }} {{ 'ngi' in values.image.repository }} {{ 'tag' in values.image }} {{ 1 in values.nums }}",
+        "{{ values.image }}",
+        "{{ values.list }}",
+        "{{ values }}",
+        "{{ values.image | string }} {{ values.list | string }} {{ values.mixed | string }}",
+        "{{ values.mixed | pprint }}",
+        "{{ values.image | quote }}",
+        "{{ values.list | indent(2) }}",
+        "{% macro m(x) %}{{ x.repository }}/{{ x | length }}/{{ x | toyaml }}{% endmacro %}{{ m(values.image) }}",
+        "{% macro n(l) %}{% for i in l %}{{ i }}{% endfor %}{% endmacro %}{{ n(values.list) }}{{ n(values.empty_l) }}",
+        "{% set img = values.image %}{{ img.tag }} {% set ns = namespace(x=values.list) %}{{ ns.x[1] }}",
+        "{% if values.empty_m %}y{% else %}n{% endif %}{% if values.image %}y{% endif %}{% if values.empty_l %}y{% else %}n{% endif %}{% if values.list %}y{% endif %}{% if not values.nothing %}z{% endif %}",
+        "{{ values.list | reverse | join(',') }} {{ values.image | reverse | join(',') }} {{ values.env | map(attribute='name') | join(',') }} {{ values.env | selectattr('name', 'eq', 'b') | map(attribute='value') | first }}",
+        "{{ values.image | list | join(',') }} {{ values | list | join(',') }} {{ values.nums | batch(2) | list | tojson }} {{ values.env[0] | items | list | tojson }}",
+        "{{ (values.list + ['d']) | join }} {{ (values.list * 2) | join }} {{ values.name ~ values.replicas }} {{ values.image['repository'] ~ values.labels['app.kubernetes.io/name'] }}",
+        "{{ values.image.repository | upper }} {{ values.image | attr('tag') }} {{ values.nums | map('string') | join }} {{ values.labels | items | map('last') | join(',') }}",
+        "{{ tpl('{{ values.name }}-{{ values.image.tag }}-{{ values.list | length }}') }}",
+        "{{ values.text | indent(2) }}|{{ values.image.tag | float }}",
+        "{{ values.image + 1 }}",
+        "{{ values.list.nope() }}",
+        "{{ values.image(1) }}",
+        "{{ values.sub.values | toyaml }} {{ values.sub.enabled }}",
+    ];
+
+    fn run(env: &Environment<'_>, src: &str, values: &TValue) -> String {
+        env.render_named_str("t.yaml", src, context! { values => values })
+            .unwrap_or_else(|e| format!("ERR {:?} {} {:?}", e.kind(), e, e.line()))
+    }
+
+    #[test]
+    fn views_render_as_the_values_converted_up_front() {
+        if std::env::var_os("LAZY_SHOW").is_some() {
+            let node = strata_chart::yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
+            let mut env = Environment::new();
+            crate::engine::configure(&mut env);
+            for case in CASES {
+                eprintln!(
+                    "{case}\n  => {}",
+                    run(&env, case, &to_template(node.clone()))
+                );
+            }
+        }
+        let node = strata_chart::yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
+        let mut env = Environment::new();
+        crate::engine::configure(&mut env);
+        let lazy = to_template(node.clone());
+        let up_front = eager(&node);
+        let mut ok = Vec::new();
+        for case in CASES {
+            let want = run(&env, case, &up_front);
+            assert_eq!(run(&env, case, &lazy), want, "{case}");
+            // Fresh views too, read in another order.
+            assert_eq!(run(&env, case, &to_template(node.clone())), want, "{case}");
+            if !want.starts_with("ERR") {
+                ok.push(*case);
+            }
+        }
+        assert!(ok.len() > 40, "{ok:?}");
+        // All of it in one template, in one render.
+        let all = ok.join("\n");
+        assert_eq!(run(&env, &all, &lazy), run(&env, &all, &up_front));
+    }
+
+    #[test]
+    fn views_convert_back_as_the_values_converted_up_front() {
+        let node = strata_chart::yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
+        let lazy = to_template(node.clone());
+        let up_front = eager(&node);
+        // Origins aside (and NaN, which equals nothing), as text.
+        let text = |v: &TValue| {
+            let back = from_template(v).unwrap();
+            let json = Node::generated(back.clone()).to_json().to_string();
+            (strata_chart::yaml::to_yaml(&back), json)
+        };
+        assert_eq!(text(&lazy), text(&up_front));
+        for (key, _) in node.as_map().into_iter().flatten() {
+            let (a, b) = (lazy.get_attr(key).unwrap(), up_front.get_attr(key).unwrap());
+            assert_eq!(text(&a), text(&b), "{key}");
+        }
+        assert_eq!(lazy.kind(), ValueKind::Map);
+        assert_eq!(lazy.get_attr("list").unwrap().kind(), ValueKind::Seq);
+        assert_eq!(to_template(Node::generated(Value::Int(3))), TValue::from(3));
+    }
 
     #[test]
     fn round_trip_keeps_ints_order_and_types() {
         let src = "b: 1\na: [12345678901, 1.5, true, null, x]\nc: {z: 1, y: 2}\n";
         let node = strata_chart::yaml::load_values(src, &Arc::from("t.yaml")).unwrap();
-        let t = to_template(&node);
-        assert_eq!(
-            t.get_attr("a")
-                .unwrap()
-                .get_item_by_index(0)
-                .unwrap()
-                .as_i64(),
-            Some(12345678901)
-        );
-        let back = from_template(&t).unwrap();
-        assert_eq!(
-            strata_chart::yaml::to_yaml(&back),
-            "b: 1\na:\n- 12345678901\n- 1.5\n- true\n- null\n- x\nc:\n  z: 1\n  \"y\": 2\n"
-        );
+        for t in [to_template(node.clone()), eager(&node)] {
+            assert_eq!(
+                t.get_attr("a")
+                    .unwrap()
+                    .get_item_by_index(0)
+                    .unwrap()
+                    .as_i64(),
+                Some(12345678901)
+            );
+            let back = from_template(&t).unwrap();
+            assert_eq!(
+                strata_chart::yaml::to_yaml(&back),
+                "b: 1\na:\n- 12345678901\n- 1.5\n- true\n- null\n- x\nc:\n  z: 1\n  \"y\": 2\n"
+            );
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! environment, rendered for any number of environments.
 
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -45,17 +46,26 @@ pub struct RenderOptions {
     pub notes: bool,
 }
 
-/// Merged values converted for the templates (`values` in the context),
-/// for [`Engine::render_values`]. Converting a large chart's values takes
-/// a while; it needs nothing from the engine, so it can run beside
-/// [`Engine::new`].
+/// Merged values for the templates (`values` in the context), for
+/// [`Engine::render_values`]: the tree itself, which templates read through
+/// views (`convert::to_template`), converting only what they read.
 #[derive(Debug, Clone)]
-pub struct TemplateValues(TValue);
+pub struct TemplateValues {
+    tree: Arc<Node>,
+    value: TValue,
+}
 
 impl TemplateValues {
-    /// Convert merged values (origins are not carried over).
-    pub fn new(values: &Node) -> TemplateValues {
-        TemplateValues(to_template(values))
+    /// Merged values, kept (not copied) for as long as any render uses them.
+    pub fn new(values: Node) -> TemplateValues {
+        let tree = Arc::new(values);
+        let value = to_template(Arc::clone(&tree));
+        TemplateValues { tree, value }
+    }
+
+    /// The merged values tree.
+    pub fn tree(&self) -> &Node {
+        &self.tree
     }
 }
 
@@ -78,7 +88,7 @@ pub struct Engine {
     owners: Vec<usize>,
     /// Template sources by name, for error snippets and for every
     /// environment's loader.
-    sources: Arc<BTreeMap<String, Arc<str>>>,
+    sources: Arc<BTreeMap<String, String>>,
     /// `chart` in the context (Chart.yaml as written).
     chart_value: TValue,
     /// `files` in the context.
@@ -104,7 +114,7 @@ const NOTES: &str = "NOTES.txt";
 /// template with the first run.
 fn partition(
     names: &[(usize, String, bool)],
-    sources: &BTreeMap<String, Arc<str>>,
+    sources: &BTreeMap<String, String>,
 ) -> Vec<Vec<usize>> {
     let manifests: Vec<usize> = (0..names.len()).filter(|&i| names[i].2).collect();
     let runs = rayon::current_num_threads()
@@ -124,6 +134,31 @@ fn partition(
     groups
 }
 
+/// A template's text: its bytes (without a BOM) as they are when the engine
+/// owns them, else a copy; not UTF-8 is an error at the first bad byte.
+fn template_text(path: &str, bytes: Cow<'_, [u8]>) -> Result<String, Diagnostic> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let mut bytes = match bytes {
+        Cow::Borrowed(b) => return strata_chart::yaml::decode_utf8(b, path).map(str::to_string),
+        Cow::Owned(b) => b,
+    };
+    let bom = bytes.starts_with(BOM);
+    if bom {
+        bytes.drain(..BOM.len());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        // The file as it was, for the same diagnostic as from a copy.
+        let mut file = e.into_bytes();
+        if bom {
+            file.splice(0..0, BOM.iter().copied());
+        }
+        match strata_chart::yaml::decode_utf8(&file, path) {
+            Err(d) => d,
+            Ok(_) => Diagnostic::error("yaml", format!("{path} is not valid UTF-8")),
+        }
+    })
+}
+
 fn is_manifest(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
     (name.ends_with(".yaml") || name.ends_with(".yml")) && !base.starts_with('_')
@@ -133,7 +168,29 @@ impl Engine {
     /// Compile every file under the chart's templates/ (syntax errors are
     /// reported, all of them, at their source line).
     pub fn new(chart: &Chart) -> Result<Engine, Error> {
-        let mut engine = Engine::one(chart)?;
+        Engine::with_templates(chart, None)
+    }
+
+    /// The chart's templates (its files under templates/, not its
+    /// subcharts'), taken out of `chart.files` for
+    /// [`Engine::with_templates`]; nothing else reads them.
+    pub fn take_templates(chart: &mut Chart) -> BTreeMap<String, Vec<u8>> {
+        // "templates0" is the first name after every "templates/…".
+        let mut templates = chart.files.split_off("templates/");
+        let mut after = templates.split_off("templates0");
+        chart.files.append(&mut after);
+        templates
+    }
+
+    /// [`Engine::new`] given the chart's templates from
+    /// [`Engine::take_templates`] (`None`: read them from `chart.files`):
+    /// the engine keeps their text without copying it (a megabyte or two
+    /// for a large chart).
+    pub fn with_templates(
+        chart: &Chart,
+        templates: Option<BTreeMap<String, Vec<u8>>>,
+    ) -> Result<Engine, Error> {
+        let mut engine = Engine::one(chart, templates)?;
         engine.subcharts = chart
             .subcharts
             .iter()
@@ -155,17 +212,27 @@ impl Engine {
     /// chart's templates by name (an import of helpers, an include of
     /// another manifest) and compiles it there on first use. Syntax errors
     /// are reported all of them, in file order, as one loop would.
-    fn one(chart: &Chart) -> Result<Engine, Error> {
+    fn one(chart: &Chart, templates: Option<BTreeMap<String, Vec<u8>>>) -> Result<Engine, Error> {
         let mut problems: Vec<(usize, Diagnostic)> = Vec::new();
         let mut sources = BTreeMap::new();
         // (file index, name, whether it renders a manifest), in file order.
         let mut names: Vec<(usize, String, bool)> = Vec::new();
-        for (index, (path, bytes)) in chart.files.iter().enumerate() {
+        let files: Box<dyn Iterator<Item = (String, Cow<'_, [u8]>)>> = match templates {
+            Some(t) => Box::new(t.into_iter().map(|(p, b)| (p, Cow::Owned(b)))),
+            None => Box::new(
+                chart
+                    .files
+                    .iter()
+                    .filter(|(p, _)| p.starts_with("templates/"))
+                    .map(|(p, b)| (p.clone(), Cow::Borrowed(b.as_slice()))),
+            ),
+        };
+        for (index, (path, bytes)) in files.enumerate() {
             let Some(name) = path.strip_prefix("templates/") else {
                 continue;
             };
-            let text: Arc<str> = match strata_chart::yaml::decode_utf8(bytes, path) {
-                Ok(t) => Arc::from(t),
+            let text = match template_text(&path, bytes) {
+                Ok(t) => t,
                 Err(d) => {
                     problems.push((
                         index,
@@ -188,16 +255,13 @@ impl Engine {
                 let mut env = Environment::new();
                 configure(&mut env);
                 let all = Arc::clone(&sources);
-                env.set_loader(move |name| Ok(all.get(name).map(|s| s.to_string())));
+                env.set_loader(move |name| Ok(all.get(name).cloned()));
                 let mut errors = Vec::new();
                 for &i in group {
                     let (index, name, _) = &names[i];
                     if let Err(e) = env.get_template(name) {
-                        let src = sources.get(name).cloned();
-                        errors.push((
-                            *index,
-                            errors::diagnostic(&e, &|_| src.as_ref().map(|s| s.to_string())),
-                        ));
+                        let src = sources.get(name);
+                        errors.push((*index, errors::diagnostic(&e, &|_| src.cloned())));
                     }
                 }
                 (env, errors)
@@ -234,7 +298,7 @@ impl Engine {
             manifests,
             owners,
             sources,
-            chart_value: to_template(&chart.metadata_node),
+            chart_value: to_template(chart.metadata_node.clone()),
             files: TValue::from_object(Files::new(&chart.files)),
             chart_name: chart.name().to_string(),
             chart_node: chart.metadata_node.clone(),
@@ -273,13 +337,13 @@ impl Engine {
         values: &Node,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
-        self.render_values(chart, env, values, &TemplateValues::new(values), opts)
+        self.render_values(chart, env, &TemplateValues::new(values.clone()), opts)
     }
 
-    /// Whether [`Engine::render_values`] reads the merged values tree and
-    /// the chart's own values (to decide and render subcharts) besides the
-    /// converted values: only for charts with dependencies or `charts/`.
-    /// When it does not, a caller may free both before rendering.
+    /// Whether [`Engine::render_values`] reads the chart's own values (to
+    /// decide and render subcharts) besides the merged values: only for
+    /// charts with dependencies or `charts/`. When it does not, a caller
+    /// may free them before rendering.
     pub fn reads_values_tree(chart: &Chart) -> bool {
         let has_deps = chart
             .metadata
@@ -291,22 +355,20 @@ impl Engine {
         has_deps || !chart.subcharts.is_empty()
     }
 
-    /// [`Engine::render`] with `values` already converted for the
-    /// templates (`converted` must be `TemplateValues::new(values)`), so
-    /// that the conversion can run while the engine compiles.
+    /// [`Engine::render`] with the merged values given to the templates
+    /// without a copy.
     pub fn render_values(
         &self,
         chart: &Chart,
         env: Option<&ChartEnv>,
-        values: &Node,
-        converted: &TemplateValues,
+        values: &TemplateValues,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
         check_kube_version(chart, opts)?;
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
         }
-        let base = self.base_context(env, converted.0.clone(), opts)?;
+        let base = self.base_context(env, values.value.clone(), opts)?;
         let namespace = release_namespace(env, opts);
         let mut placed = self.render_manifests(&base)?;
         let mut sources: Vec<String> = self
@@ -322,6 +384,7 @@ impl Engine {
         // skip copying its values (megabytes for a large chart, held while
         // every rendered document is).
         if Engine::reads_values_tree(chart) {
+            let values = values.tree();
             let user = values.as_map().cloned().unwrap_or_default();
             let processed = strata_chart::deps::process(chart, &user)?;
             let mut cx = SubRender {
@@ -389,11 +452,13 @@ impl Engine {
             1 => Error::invalid(ds[0].clone()),
             _ => Error::Many(ds.clone()),
         })?;
-        let values = parent_values
-            .as_map()
-            .and_then(|m| m.get(&e.name))
-            .cloned()
-            .unwrap_or_else(|| Node::empty_map(Default::default()));
+        let values = Arc::new(
+            parent_values
+                .as_map()
+                .and_then(|m| m.get(&e.name))
+                .cloned()
+                .unwrap_or_else(|| Node::empty_map(Default::default())),
+        );
         let chart_value = if e.name == engine.chart_name {
             engine.chart_value.clone()
         } else {
@@ -404,12 +469,12 @@ impl Engine {
                     Node::generated(strata_chart::Value::Str(e.name.clone())),
                 );
             }
-            to_template(&node)
+            to_template(node)
         };
         let rel = format!("{path}charts/{}/", e.name);
         let shown = format!("{}/{}", cx.root, rel.trim_end_matches('/'));
         let ctx = Base {
-            values: to_template(&values),
+            values: to_template(Arc::clone(&values)),
             chart: chart_value,
             files: engine.files.clone(),
             ..cx.base.clone()
@@ -564,11 +629,8 @@ impl Engine {
             .env_of(name)
             .get_template(name)
             .and_then(|t| t.render(&ctx));
-        result.map_err(|e| {
-            Error::invalid(errors::diagnostic(&e, &|n| {
-                self.sources.get(n).map(|s| s.to_string())
-            }))
-        })
+        result
+            .map_err(|e| Error::invalid(errors::diagnostic(&e, &|n| self.sources.get(n).cloned())))
     }
 }
 
@@ -860,6 +922,71 @@ mod tests {
     }
 
     #[test]
+    fn templates_taken_from_the_chart_render_and_fail_as_read_from_it() {
+        let mut c = chart(&[
+            (
+                "_helpers.tpl",
+                "{% macro n() %}{{ values.name }}{% endmacro %}\n",
+            ),
+            (
+                "cm.yaml",
+                &format!("{{% import \"_helpers.tpl\" as h %}}\n{CM}  n: {{{{ h.n() }}}}\n"),
+            ),
+            (
+                "sub/x.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  x: {{ values.list[0] }}\n",
+            ),
+        ]);
+        for other in ["templates.txt", "templates0", "templatesx/a.yaml"] {
+            c.files.insert(other.to_string(), b"x".to_vec());
+        }
+        c.files.insert(
+            "templates/bom.yaml".to_string(),
+            b"\xEF\xBB\xBFapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bom-{{ values.name }}\n"
+                .to_vec(),
+        );
+        let want = body(&c);
+        let mut taken = c.clone();
+        let templates = Engine::take_templates(&mut taken);
+        let names: Vec<&str> = templates.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "templates/_helpers.tpl",
+                "templates/bom.yaml",
+                "templates/cm.yaml",
+                "templates/sub/x.yaml"
+            ]
+        );
+        assert_eq!(taken.files.len() + templates.len(), c.files.len());
+        let engine = Engine::with_templates(&taken, Some(templates)).unwrap();
+        let r = engine
+            .render(&taken, None, &taken.values, &RenderOptions::default())
+            .unwrap();
+        assert_eq!(crate::to_stream(&r.documents), want);
+        assert!(
+            want.contains("  n: web\n") && want.contains("  name: bom-web\n"),
+            "{want}"
+        );
+        // Text that is not UTF-8, after a BOM or not: the same diagnostic.
+        for bad in [
+            &b"a: 1\nb: \xff\n"[..],
+            b"\xEF\xBB\xBF\xEF\xBB\xBFa: \xff\n",
+        ] {
+            let mut c = chart(&[]);
+            c.files
+                .insert("templates/cm.yaml".to_string(), bad.to_vec());
+            let want = Engine::new(&c).err().unwrap().diagnostics();
+            let templates = Engine::take_templates(&mut c);
+            let got = Engine::with_templates(&c, Some(templates))
+                .err()
+                .unwrap()
+                .diagnostics();
+            assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        }
+    }
+
+    #[test]
     fn many_templates_compile_in_parallel_and_report_errors_in_file_order() {
         let bad = format!("{CM}  a: {{{{ values.x }}\n");
         let names: Vec<String> = (0..40).map(|i| format!("cm{i:02}.yaml")).collect();
@@ -939,7 +1066,11 @@ mod tests {
         let engine = Engine::new(&c).unwrap();
         let env = c.environments.get("dev").unwrap();
         let ctx = engine
-            .base_context(Some(env), to_template(&c.values), &RenderOptions::default())
+            .base_context(
+                Some(env),
+                to_template(c.values.clone()),
+                &RenderOptions::default(),
+            )
             .unwrap();
         let lines: Vec<&str> = docs.lines().collect();
         let block = |start: usize| -> (String, usize) {

@@ -16,7 +16,7 @@ use minijinja::value::{Value as TValue, ValueKind};
 use minijinja::{Environment, Error as TError, ErrorKind, State};
 use sha2::Digest as _;
 
-use crate::convert::{from_template, value_to_template};
+use crate::convert::{from_template, to_template, tree_of};
 
 mod yaml;
 
@@ -180,9 +180,13 @@ pub fn toyaml(v: &TValue) -> Result<String, TError> {
     if v.is_undefined() {
         return Err(undefined("toyaml"));
     }
-    let mut s = match yaml::to_yaml(v)? {
-        Some(s) => s,
-        None => strata_chart::yaml::to_yaml(&from_template(v)?),
+    // Values straight from the tree; the layout is the tree's.
+    let mut s = match tree_of(v) {
+        Some(node) => strata_chart::yaml::to_yaml(&node.value),
+        None => match yaml::to_yaml(v)? {
+            Some(s) => s,
+            None => strata_chart::yaml::to_yaml(&from_template(v)?),
+        },
     };
     while s.ends_with('\n') {
         s.pop();
@@ -216,7 +220,7 @@ pub fn fromyaml(text: &TValue) -> Result<TValue, TError> {
     let doc = strata_chart::yaml::load_one(&text, &Arc::from("fromyaml"))
         .map_err(|d| invalid(format!("fromyaml: {}", d.message)))?;
     Ok(match doc {
-        Some(node) => value_to_template(&node.value),
+        Some(node) => to_template(node),
         None => TValue::from(()),
     })
 }
@@ -226,7 +230,10 @@ pub fn tojson(v: &TValue, indent: Option<usize>) -> Result<String, TError> {
     if v.is_undefined() {
         return Err(undefined("tojson"));
     }
-    let json = strata_chart::Node::generated(from_template(v)?).to_json();
+    let json = match tree_of(v) {
+        Some(node) => node.to_json(),
+        None => strata_chart::Node::generated(from_template(v)?).to_json(),
+    };
     let text = match indent {
         None => serde_json::to_string(&json),
         Some(n) => {
@@ -246,8 +253,10 @@ pub fn fromjson(text: &TValue) -> Result<TValue, TError> {
     let text = text_of("fromjson", text)?;
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| invalid(format!("fromjson: {e}")))?;
-    let node = strata_chart::Node::from_json(&json, &strata_chart::Origin::Generated);
-    Ok(value_to_template(&node.value))
+    Ok(to_template(strata_chart::Node::from_json(
+        &json,
+        &strata_chart::Origin::Generated,
+    )))
 }
 
 /// `text | indent(n)`: pads every line with `n` spaces (Helm's indent: the

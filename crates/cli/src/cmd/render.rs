@@ -20,25 +20,23 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         .then(|| std::mem::replace(&mut chart.values, Node::empty_map(Origin::Generated)));
     // Compiling the templates and merging the values are independent: do
     // both at once. Errors come in the order they would one after the other.
-    // Converting the values for the templates needs no engine either.
+    // The engine keeps the templates' text itself (nothing else reads it).
+    let templates = Engine::take_templates(&mut chart);
     let (merged, engine) = std::thread::scope(|s| {
-        let engine = s.spawn(|| Engine::new(&chart));
+        let shared = &chart;
+        let engine = s.spawn(move || Engine::with_templates(shared, Some(templates)));
         let merged = match own {
             Some(own) => values::merge_moving(&chart, own, &req),
             None => values::merge(&chart, &req),
         };
-        let merged = merged.map(|m| {
-            let converted = TemplateValues::new(&m.values);
-            (m, converted)
+        let merged = merged.map(|mut m| {
+            // The templates read the merged tree itself (not a copy).
+            let tree = std::mem::replace(&mut m.values, Node::empty_map(Origin::Generated));
+            (m, TemplateValues::new(tree))
         });
         (merged, engine.join())
     });
-    let (mut merged, converted) = merged?;
-    if !Engine::reads_values_tree(&chart) {
-        // Only the converted values are read from here on: the merged tree
-        // (megabytes for a large chart) can make room for rendering.
-        merged.values = Node::empty_map(Origin::Generated);
-    }
+    let (merged, converted) = merged?;
     let env = match &c.flags.env {
         Some(name) => Some(chart.environments.get(name)?),
         None => None,
@@ -56,7 +54,7 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         notes: c.notes,
     };
     let rendered = engine
-        .render_values(&chart, env, &merged.values, &converted, &opts)
+        .render_values(&chart, env, &converted, &opts)
         .map_err(|e| match &c.flags.env {
             Some(name) => e.in_env(name),
             None => e,

@@ -169,11 +169,11 @@ mod tests {
             let node = strata_chart::yaml::load_one(doc, &Arc::from("t.yaml"))
                 .unwrap()
                 .unwrap();
-            let v = crate::convert::to_template(&node);
+            let v = crate::convert::to_template(node.clone());
             let (fast, slow) = both(&v);
             assert_eq!(fast.as_deref(), Some(slow.as_str()), "{doc}");
             for (_, child) in node.as_map().into_iter().flatten() {
-                let v = crate::convert::to_template(child);
+                let v = crate::convert::to_template(child.clone());
                 let (fast, slow) = both(&v);
                 if let Some(fast) = fast {
                     assert_eq!(fast, slow, "{doc}");
