@@ -588,6 +588,23 @@ pub struct ManifestHead {
 /// documents. Callers then use [`load_one`], which gives the exact result or
 /// diagnostic; so `Some` always agrees with what [`load_one`] would read.
 pub fn manifest_head(src: &str) -> Option<ManifestHead> {
+    // Most rendered documents are in the fast reader's subset: read its
+    // events as they come, line by line, without queueing them.
+    head_by_fast_reader(src).or_else(|| head_by_events(src))
+}
+
+/// [`manifest_head`] on the fast reader's events as they are read: `None`
+/// for texts outside its subset.
+fn head_by_fast_reader(src: &str) -> Option<ManifestHead> {
+    fast::Fast::with_sink(src, Head::default())
+        .run()
+        .and_then(Head::finish)
+}
+
+/// [`manifest_head`] by walking events pulled from either reader: for
+/// documents outside the fast reader's subset (flow collections, …) or
+/// with large mappings.
+fn head_by_events(src: &str) -> Option<ManifestHead> {
     Events::read(src, |events| {
         Skim {
             events,
@@ -633,6 +650,224 @@ impl<'a> Skim<'a> {
         }
         match self.next()? {
             Ev::StreamEnd => Some(head),
+            _ => None,
+        }
+    }
+}
+
+/// What the value of the key just read is to the head.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+enum Field {
+    #[default]
+    Other,
+    ApiVersion,
+    Kind,
+    Metadata,
+    Name,
+    Namespace,
+    Annotations,
+}
+
+/// What an open mapping is to the head (sequences are `Other`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Role {
+    Top,
+    Metadata,
+    Annotations,
+    Other,
+}
+
+/// An open collection, for [`Head`].
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    map: bool,
+    role: Role,
+    /// Where this mapping's keys start in [`Head::keys`].
+    keys: usize,
+    /// A mapping whose next event is a key (or its end).
+    want_key: bool,
+}
+
+/// Where [`Head`] is in the stream.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+enum Stage {
+    #[default]
+    Stream,
+    Document,
+    Top,
+    Body,
+    DocumentEnd,
+    StreamEnd,
+    Done,
+}
+
+/// [`manifest_head`] as a consumer of the fast reader's events as they are
+/// read: the same checks and answers as [`Skim`] (which pulls events), with
+/// the keys of the open mappings kept in one list. Declines (`None`, and
+/// [`head_by_events`] reads the text) mappings of more than
+/// [`Head::MAX_KEYS`] keys rather than compare each key with all others,
+/// and keys with escapes (rare) rather than keep decoded copies.
+#[derive(Default)]
+struct Head<'a> {
+    head: ManifestHead,
+    stage: Stage,
+    open: Vec<Frame>,
+    /// The keys of every open mapping, outermost first.
+    keys: Vec<&'a str>,
+    /// What the next value is (set by its key).
+    field: Field,
+    events: usize,
+}
+
+impl<'a> Head<'a> {
+    const MAX_KEYS: usize = 32;
+
+    fn finish(self) -> Option<ManifestHead> {
+        (self.stage == Stage::Done).then_some(self.head)
+    }
+
+    /// A node starts (a value or an item): check where, and take what its
+    /// key said it is.
+    fn node(&mut self) -> Option<Field> {
+        if self.open.len() > MAX_DEPTH {
+            return None;
+        }
+        let top = self.open.last_mut()?;
+        if top.map {
+            if top.want_key {
+                return None; // a key that is not a plain scalar
+            }
+            top.want_key = true;
+        }
+        Some(std::mem::replace(&mut self.field, Field::Other))
+    }
+
+    fn key(&mut self, text: Cow<'a, str>, style: ScalarStyle) -> Option<()> {
+        let Cow::Borrowed(text) = text else {
+            return None;
+        };
+        let is_str = style != ScalarStyle::Plain || plain_is_string(text);
+        if !is_str || text == "<<" {
+            return None;
+        }
+        let top = self.open.last_mut()?;
+        let mine = self.keys.get(top.keys..)?;
+        if mine.len() >= Self::MAX_KEYS || mine.contains(&text) {
+            return None;
+        }
+        top.want_key = false;
+        self.field = match top.role {
+            Role::Other => Field::Other,
+            Role::Top => match text {
+                "apiVersion" => Field::ApiVersion,
+                "kind" => Field::Kind,
+                "metadata" => Field::Metadata,
+                _ => Field::Other,
+            },
+            Role::Metadata => match text {
+                "name" => Field::Name,
+                "namespace" => Field::Namespace,
+                "annotations" => Field::Annotations,
+                _ => Field::Other,
+            },
+            Role::Annotations => {
+                self.head.hook |= text == "helm.sh/hook";
+                Field::Other
+            }
+        };
+        self.keys.push(text);
+        Some(())
+    }
+
+    fn scalar(&mut self, text: Cow<'a, str>, style: ScalarStyle) -> Option<()> {
+        if self.open.last().is_some_and(|top| top.map && top.want_key) {
+            return self.key(text, style);
+        }
+        let slot = match self.node()? {
+            Field::ApiVersion => &mut self.head.api_version,
+            Field::Kind => &mut self.head.kind,
+            Field::Name => &mut self.head.name,
+            Field::Namespace => &mut self.head.namespace,
+            _ => return Some(()),
+        };
+        let is_str = style != ScalarStyle::Plain || plain_is_string(&text);
+        *slot = (is_str && !text.is_empty()).then(|| text.into_owned());
+        Some(())
+    }
+
+    fn start(&mut self, map: bool) -> Option<()> {
+        if self.stage == Stage::Top && map {
+            self.stage = Stage::Body;
+            self.open.push(Frame {
+                map,
+                role: Role::Top,
+                keys: 0,
+                want_key: true,
+            });
+            return Some(());
+        }
+        if self.stage != Stage::Body {
+            return None;
+        }
+        let role = match self.node()? {
+            Field::Metadata if map => Role::Metadata,
+            Field::Annotations if map => Role::Annotations,
+            _ => Role::Other,
+        };
+        self.open.push(Frame {
+            map,
+            role,
+            keys: self.keys.len(),
+            want_key: true,
+        });
+        Some(())
+    }
+
+    fn end(&mut self, map: bool) -> Option<()> {
+        let top = self.open.pop()?;
+        if top.map != map || (map && !top.want_key) {
+            return None;
+        }
+        self.keys.truncate(top.keys);
+        if self.open.is_empty() {
+            self.stage = Stage::DocumentEnd;
+        }
+        Some(())
+    }
+
+    /// Move from stage `from` to the next one.
+    fn expect(&mut self, from: Stage, to: Stage) -> Option<()> {
+        (self.stage == from).then(|| self.stage = to)
+    }
+}
+
+impl<'a> fast::Sink<'a> for Head<'a> {
+    // Inlined, the reader's events are never built: each place it pushes
+    // one calls the method for it.
+    #[inline(always)]
+    fn push(&mut self, ev: Ev<'a>, _: Pos) -> Option<()> {
+        self.events += 1;
+        if self.events > MAX_NODES {
+            return None;
+        }
+        match ev {
+            Ev::Scalar {
+                text,
+                style,
+                anchor: 0,
+                tag: None,
+            } if self.stage == Stage::Body => self.scalar(text, style),
+            Ev::PLAIN_MAP => self.start(true),
+            Ev::SequenceStart {
+                anchor: 0,
+                tagged: false,
+            } => self.start(false),
+            Ev::MappingEnd => self.end(true),
+            Ev::SequenceEnd => self.end(false),
+            Ev::StreamStart => self.expect(Stage::Stream, Stage::Document),
+            Ev::DocumentStart => self.expect(Stage::Document, Stage::Top),
+            Ev::DocumentEnd => self.expect(Stage::DocumentEnd, Stage::StreamEnd),
+            Ev::StreamEnd => self.expect(Stage::StreamEnd, Stage::Done),
             _ => None,
         }
     }
@@ -1497,7 +1732,7 @@ mod tests {
     }
 
     /// What `load_one` reads of a manifest, to check `manifest_head`.
-    fn head_by_loader(src: &str) -> Option<ManifestHead> {
+    pub(super) fn head_by_loader(src: &str) -> Option<ManifestHead> {
         let node = load_one(src, &file()).ok()??;
         let map = node.as_map()?;
         let string = |n: Option<&Node>| match n.map(|n| &n.value) {

@@ -59,8 +59,22 @@ enum Pending {
 
 type Item<'a> = (Ev<'a>, Pos);
 
+/// Where the reader's events go, as it reads each line: a queue for
+/// [`Fast::next`], or a consumer that reads events as they come (the
+/// manifest head). `None` stops the reading: the consumer declines the text.
+pub(super) trait Sink<'a> {
+    fn push(&mut self, ev: Ev<'a>, at: Pos) -> Option<()>;
+}
+
+impl<'a> Sink<'a> for VecDeque<Item<'a>> {
+    fn push(&mut self, ev: Ev<'a>, at: Pos) -> Option<()> {
+        self.push_back((ev, at));
+        Some(())
+    }
+}
+
 /// The event reader. See the module documentation.
-pub(super) struct Fast<'a> {
+pub(super) struct Fast<'a, S = VecDeque<Item<'a>>> {
     src: &'a str,
     /// Byte offset of the next line.
     pos: usize,
@@ -68,7 +82,7 @@ pub(super) struct Fast<'a> {
     line: usize,
     stack: Vec<Open>,
     pending: Pending,
-    queue: VecDeque<Item<'a>>,
+    sink: S,
     started: bool,
     finished: bool,
 }
@@ -107,9 +121,10 @@ impl<'a> Line<'a> {
     /// Offset of the first byte at or after `at` that is not a space.
     fn skip_spaces(&self, mut at: usize) -> usize {
         let b = self.bytes();
-        while let Some(chunk) = b.get(at..at + 8) {
-            if chunk != b"        " {
-                break;
+        while let Some(w) = word(b, at) {
+            let other = w ^ (ONES * u64::from(b' '));
+            if other != 0 {
+                return at + first_byte(other);
             }
             at += 8;
         }
@@ -122,9 +137,16 @@ impl<'a> Line<'a> {
     /// Whether nothing but spaces and a comment follows `at` (a comment
     /// must be separated from what precedes it by a space).
     fn ends_at(&self, at: usize) -> bool {
+        self.resumes(at).is_none()
+    }
+
+    /// Where content resumes after `at` (past spaces); `None` when the line
+    /// [ends](Self::ends_at) there.
+    fn resumes(&self, at: usize) -> Option<usize> {
         let b = self.bytes();
         let rest = self.skip_spaces(at);
-        rest == b.len() || (b[rest] == b'#' && rest > at)
+        let ends = rest == b.len() || (b[rest] == b'#' && rest > at);
+        (!ends).then_some(rest)
     }
 }
 
@@ -146,23 +168,14 @@ type KeyScan<'a> = Option<Result<Key<'a>, ()>>;
 
 impl<'a> Fast<'a> {
     pub(super) fn new(src: &'a str) -> Self {
-        Fast {
-            src,
-            pos: 0,
-            line: 1,
-            stack: Vec::new(),
-            pending: Pending::None,
-            queue: VecDeque::new(),
-            started: false,
-            finished: false,
-        }
+        Fast::with_sink(src, VecDeque::new())
     }
 
     /// The next event; `None` when the text leaves the subset (read it
     /// with saphyr-parser instead).
     pub(super) fn next(&mut self) -> Option<Item<'a>> {
         loop {
-            if let Some(ev) = self.queue.pop_front() {
+            if let Some(ev) = self.sink.pop_front() {
                 return Some(ev);
             }
             if self.finished {
@@ -171,17 +184,43 @@ impl<'a> Fast<'a> {
             self.step()?;
         }
     }
+}
 
-    fn push(&mut self, ev: Ev<'a>, at: Pos) {
-        self.queue.push_back((ev, at));
+impl<'a, S: Sink<'a>> Fast<'a, S> {
+    /// A reader that hands its events to `sink` (see [`Fast::run`]).
+    pub(super) fn with_sink(src: &'a str, sink: S) -> Self {
+        Fast {
+            src,
+            pos: 0,
+            line: 1,
+            stack: Vec::new(),
+            pending: Pending::None,
+            sink,
+            started: false,
+            finished: false,
+        }
     }
 
-    fn empty_scalar(&mut self, at: Pos) {
-        self.push(Ev::plain(""), at);
+    /// Read the whole text into the sink; `None` when the text leaves the
+    /// subset or the sink declines it.
+    pub(super) fn run(mut self) -> Option<S> {
+        while !self.finished {
+            self.step()?;
+        }
+        Some(self.sink)
+    }
+
+    #[inline(always)]
+    fn push(&mut self, ev: Ev<'a>, at: Pos) -> Option<()> {
+        self.sink.push(ev, at)
+    }
+
+    fn empty_scalar(&mut self, at: Pos) -> Option<()> {
+        self.push(Ev::plain(""), at)
     }
 
     /// A block collection starts at `at`, its entries at column `indent`.
-    fn open(&mut self, kind: Kind, indent: usize, indentless: bool, at: Pos) {
+    fn open(&mut self, kind: Kind, indent: usize, indentless: bool, at: Pos) -> Option<()> {
         let ev = match kind {
             Kind::Map => Ev::PLAIN_MAP,
             Kind::Seq => Ev::SequenceStart {
@@ -189,15 +228,16 @@ impl<'a> Fast<'a> {
                 tagged: false,
             },
         };
-        self.push(ev, at);
+        self.push(ev, at)?;
         self.stack.push(Open {
             kind,
             indent,
             indentless,
         });
+        Some(())
     }
 
-    fn end_of(&mut self, kind: Kind, m: Pos) {
+    fn end_of(&mut self, kind: Kind, m: Pos) -> Option<()> {
         match kind {
             Kind::Map => self.push(Ev::MappingEnd, m),
             Kind::Seq => self.push(Ev::SequenceEnd, m),
@@ -216,11 +256,12 @@ impl<'a> Fast<'a> {
         // ASCII is the usual case; tabs, CR and control characters decline.
         let mut len = 0;
         let mut ascii = true;
-        // Eight bytes at a time while they are all printable ASCII.
-        while let Some(chunk) = rest.get(len..len + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !all_printable(u64::from_le_bytes(word)) {
+        // Eight bytes at a time while they are all printable ASCII, then
+        // straight to the first byte that is not.
+        while let Some(w) = word(rest, len) {
+            let odd = not_printable(w);
+            if odd != 0 {
+                len += first_byte(odd);
                 break;
             }
             len += 8;
@@ -293,9 +334,9 @@ impl<'a> Fast<'a> {
             }
             self.started = true;
             let top = Pos { line: 1, col: 0 };
-            self.push(Ev::StreamStart, top);
-            self.push(Ev::DocumentStart, top);
-            self.open(Kind::Map, 0, false, line.mark(0));
+            self.push(Ev::StreamStart, top)?;
+            self.push(Ev::DocumentStart, top)?;
+            self.open(Kind::Map, 0, false, line.mark(0))?;
             return self.entry(line, 0);
         }
         match std::mem::replace(&mut self.pending, Pending::None) {
@@ -307,16 +348,16 @@ impl<'a> Fast<'a> {
                     // A sequence under a key, at the key's indentation; it
                     // starts where its first item does.
                     let first = self.first_of_item(line, indent);
-                    self.open(Kind::Seq, indent, true, first);
+                    self.open(Kind::Seq, indent, true, first)?;
                     return self.item(line, indent);
                 }
-                self.empty_scalar(empty);
+                self.empty_scalar(empty)?;
             }
             Pending::Item(n, empty) => {
                 if indent > n {
                     return self.nested(line, indent, item);
                 }
-                self.empty_scalar(empty);
+                self.empty_scalar(empty)?;
             }
             Pending::Closed => {
                 if indent > self.stack.last()?.indent {
@@ -329,7 +370,7 @@ impl<'a> Fast<'a> {
             let top = *self.stack.last()?;
             if indent < top.indent {
                 self.stack.pop();
-                self.end_of(top.kind, line.mark(indent));
+                self.end_of(top.kind, line.mark(indent))?;
                 continue;
             }
             if indent > top.indent {
@@ -341,7 +382,7 @@ impl<'a> Fast<'a> {
                 Kind::Seq if item => self.item(line, indent),
                 Kind::Seq if top.indentless => {
                     self.stack.pop();
-                    self.end_of(Kind::Seq, line.mark(indent));
+                    self.end_of(Kind::Seq, line.mark(indent))?;
                     continue;
                 }
                 Kind::Seq => None,
@@ -363,10 +404,10 @@ impl<'a> Fast<'a> {
     /// A block collection that starts on this line, below a `key:` or `-`.
     fn nested(&mut self, line: Line<'a>, indent: usize, item: bool) -> Option<()> {
         if item {
-            self.open(Kind::Seq, indent, false, line.mark(indent));
+            self.open(Kind::Seq, indent, false, line.mark(indent))?;
             self.item(line, indent)
         } else {
-            self.open(Kind::Map, indent, false, line.mark(indent));
+            self.open(Kind::Map, indent, false, line.mark(indent))?;
             self.entry(line, indent)
         }
     }
@@ -387,14 +428,12 @@ impl<'a> Fast<'a> {
                 tag: None,
             },
             line.mark(at),
-        );
-        let after = key.colon + 1;
-        if line.ends_at(after) {
+        )?;
+        let Some(v) = line.resumes(key.colon + 1) else {
             let m = self.stack.last()?.indent;
             self.pending = Pending::Value(m, line.mark(key.colon));
             return Some(());
-        }
-        let v = line.skip_spaces(after);
+        };
         self.value(line, v)?;
         self.pending = Pending::Closed;
         Some(())
@@ -403,19 +442,18 @@ impl<'a> Fast<'a> {
     /// `- …` with the dash at `dash`, in the sequence on top of the stack.
     fn item(&mut self, line: Line<'a>, dash: usize) -> Option<()> {
         let b = line.bytes();
-        if line.ends_at(dash + 1) {
+        let Some(at) = line.resumes(dash + 1) else {
             let n = self.stack.last()?.indent;
             self.pending = Pending::Item(n, line.mark(b.len()));
             return Some(());
-        }
-        let at = line.skip_spaces(dash + 1);
+        };
         if Self::is_item(b, at) {
             return None; // `- - x`
         }
         if let Ok(key) = self.key(line, at)? {
             // A map that starts on the item's line.
             let here = line.mark(at);
-            self.open(Kind::Map, here.col as usize, false, here);
+            self.open(Kind::Map, here.col as usize, false, here)?;
             return self.entry_with(line, at, key);
         }
         self.value(line, at)?;
@@ -446,9 +484,11 @@ impl<'a> Fast<'a> {
                     return None;
                 }
                 let mut i = at;
-                while i < b.len() {
-                    match b[i] {
-                        b':' if is_space_or_end(b, i + 1) => {
+                loop {
+                    i = find_either(b, i, b':', b'#');
+                    match b.get(i) {
+                        None => return Some(Err(())),
+                        Some(b':') if is_space_or_end(b, i + 1) => {
                             let mut end = i;
                             while b[end - 1] == b' ' {
                                 end -= 1;
@@ -462,11 +502,10 @@ impl<'a> Fast<'a> {
                                 colon: i,
                             }));
                         }
-                        b'#' if b[i - 1] == b' ' => return Some(Err(())),
+                        Some(b'#') if b[i - 1] == b' ' => return Some(Err(())),
                         _ => i += 1,
                     }
                 }
-                Some(Err(()))
             }
         }
     }
@@ -489,7 +528,7 @@ impl<'a> Fast<'a> {
                         tag: None,
                     },
                     m,
-                );
+                )?;
             }
             b'{' | b'[' => {
                 let close = if b[at] == b'{' { b'}' } else { b']' };
@@ -503,8 +542,8 @@ impl<'a> Fast<'a> {
                             tagged: false,
                         },
                         m,
-                    );
-                    self.push(Ev::MappingEnd, line.mark(at + 1));
+                    )?;
+                    self.push(Ev::MappingEnd, line.mark(at + 1))?;
                 } else {
                     self.push(
                         Ev::SequenceStart {
@@ -512,8 +551,8 @@ impl<'a> Fast<'a> {
                             tagged: false,
                         },
                         m,
-                    );
-                    self.push(Ev::SequenceEnd, line.mark(at + 1));
+                    )?;
+                    self.push(Ev::SequenceEnd, line.mark(at + 1))?;
                 }
             }
             _ => {
@@ -522,10 +561,12 @@ impl<'a> Fast<'a> {
                 }
                 let mut end = b.len();
                 let mut i = at;
-                while i < b.len() {
-                    match b[i] {
-                        b':' if is_space_or_end(b, i + 1) => return None,
-                        b'#' if b[i - 1] == b' ' => {
+                loop {
+                    i = find_either(b, i, b':', b'#');
+                    match b.get(i) {
+                        None => break,
+                        Some(b':') if is_space_or_end(b, i + 1) => return None,
+                        Some(b'#') if b[i - 1] == b' ' => {
                             end = i;
                             break;
                         }
@@ -535,7 +576,7 @@ impl<'a> Fast<'a> {
                 while b[end - 1] == b' ' {
                     end -= 1;
                 }
-                self.push(Ev::plain(&line.text[at..end]), m);
+                self.push(Ev::plain(&line.text[at..end]), m)?;
             }
         }
         Some(())
@@ -551,30 +592,67 @@ impl<'a> Fast<'a> {
             col: 0,
         };
         match std::mem::replace(&mut self.pending, Pending::None) {
-            Pending::Value(_, empty) | Pending::Item(_, empty) => self.empty_scalar(empty),
+            Pending::Value(_, empty) | Pending::Item(_, empty) => self.empty_scalar(empty)?,
             Pending::Closed | Pending::None => {}
         }
         while let Some(top) = self.stack.pop() {
-            self.end_of(top.kind, m);
+            self.end_of(top.kind, m)?;
         }
-        self.push(Ev::DocumentEnd, m);
-        self.push(Ev::StreamEnd, m);
+        self.push(Ev::DocumentEnd, m)?;
+        self.push(Ev::StreamEnd, m)?;
         self.finished = true;
         Some(())
     }
 }
 
-/// Whether all eight bytes of `x` are printable ASCII (0x20..=0x7E).
-fn all_printable(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `b` from `at` as one little-endian word, if there
+/// are eight.
+fn word(b: &[u8], at: usize) -> Option<u64> {
+    let chunk = b.get(at..)?.first_chunk::<8>()?;
+    Some(u64::from_le_bytes(*chunk))
+}
+
+/// The offset in its word of the lowest byte flagged (high bit) in `mask`.
+fn first_byte(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The high bit of every zero byte of `x`. Only the lowest flag is sure (a
+/// borrow can flag a byte above a zero one), which is all that
+/// [`first_byte`] reads.
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// The high bit of bytes of `x` that are not printable ASCII (0x20..=0x7E);
+/// zero when all eight are, and otherwise exact for the lowest flag.
+fn not_printable(x: u64) -> u64 {
     // A byte below 0x20 borrows into its high bit when 0x20 is taken from
-    // it (exact as to whether any byte does).
+    // it (exact up to the first such byte).
     let below = x.wrapping_sub(ONES * 0x20) & !x;
     // A byte of 0x7F or more has its high bit set, or gets it when 1 is
     // added (a carry only comes out of 0xFF, which is high already).
     let above = x.wrapping_add(ONES) | x;
-    (below | above) & HIGH == 0
+    (below | above) & HIGH
+}
+
+/// Offset of the first `x` or `y` in `b` at or after `at` (`b.len()` if
+/// none), eight bytes at a time.
+fn find_either(b: &[u8], mut at: usize, x: u8, y: u8) -> usize {
+    while let Some(w) = word(b, at) {
+        let hits = zero_bytes(w ^ (ONES * u64::from(x))) | zero_bytes(w ^ (ONES * u64::from(y)));
+        if hits != 0 {
+            return at + first_byte(hits);
+        }
+        at += 8;
+    }
+    while at < b.len() && b[at] != x && b[at] != y {
+        at += 1;
+    }
+    at
 }
 
 /// Whether a plain scalar may start at `at` (YAML's indicators may not
@@ -625,18 +703,15 @@ fn single_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)>
     let mut owned: Option<String> = None;
     let mut run = i;
     loop {
-        let c = *b.get(i)?; // unterminated on this line: bail
-        if c == b'\'' {
-            if b.get(i + 1) == Some(&b'\'') {
-                let s = owned.get_or_insert_with(String::new);
-                s.push_str(&line.text[run..=i]);
-                i += 2;
-                run = i;
-                continue;
-            }
+        i = find_either(b, i, b'\'', b'\'');
+        b.get(i)?; // unterminated on this line: bail
+        if b.get(i + 1) != Some(&b'\'') {
             return Some((quoted_text(line, at, run, i, owned), i + 1));
         }
-        i += 1;
+        let s = owned.get_or_insert_with(String::new);
+        s.push_str(&line.text[run..=i]);
+        i += 2;
+        run = i;
     }
 }
 
@@ -648,11 +723,13 @@ fn double_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)>
     let mut owned: Option<String> = None;
     let mut run = i;
     loop {
+        i = find_either(b, i, b'"', b'\\');
         match *b.get(i)? {
             b'"' => {
                 return Some((quoted_text(line, at, run, i, owned), i + 1));
             }
-            b'\\' => {
+            _ => {
+                // a backslash
                 let s = owned.get_or_insert_with(String::new);
                 s.push_str(&line.text[run..i]);
                 let esc = *b.get(i + 1)?;
@@ -692,7 +769,6 @@ fn double_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)>
                 }
                 run = i;
             }
-            _ => i += 1,
         }
     }
 }
@@ -702,22 +778,47 @@ mod tests;
 
 #[cfg(test)]
 mod swar {
+    use super::{find_either, first_byte, not_printable};
+
     #[test]
-    fn all_printable_is_exact_byte_by_byte() {
+    fn not_printable_finds_the_first_such_byte() {
         for b in 0..=255u8 {
             for pos in 0..8 {
-                let mut w = *b"abcdefgh";
-                w[pos] = b;
-                let want = (0x20..0x7F).contains(&b);
-                assert_eq!(
-                    super::all_printable(u64::from_le_bytes(w)),
-                    want,
-                    "{b:#x} at {pos}"
-                );
+                // Anything at all after it, printable or not.
+                for after in [b'a', 0x00, 0x1F, 0x7F, 0xFF, b] {
+                    let mut w = *b"abcdefgh";
+                    w[pos] = b;
+                    for x in w.iter_mut().skip(pos + 1) {
+                        *x = after;
+                    }
+                    let odd = not_printable(u64::from_le_bytes(w));
+                    let want = w.iter().position(|c| !(0x20..0x7F).contains(c));
+                    assert_eq!((odd != 0).then(|| first_byte(odd)), want, "{w:?}");
+                }
             }
         }
-        assert!(!super::all_printable(u64::from_le_bytes([
-            0x7E, 0xFF, 0x7E, 0x20, 0x20, 0x20, 0x20, 0x20
-        ])));
+    }
+
+    #[test]
+    fn find_either_is_a_plain_search() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let alphabet = b"a:# \"\\'\x00\xff\x01";
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 20) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|k| alphabet[((x >> (3 * k % 60)) % alphabet.len() as u64) as usize])
+                .collect();
+            let at = (x >> 59) as usize % (len + 1);
+            for (p, q) in [(b':', b'#'), (b'"', b'\\'), (b'\'', b'\'')] {
+                let want = text[at..]
+                    .iter()
+                    .position(|c| *c == p || *c == q)
+                    .map_or(len, |k| at + k);
+                assert_eq!(find_either(&text, at, p, q), want, "{text:?} {at}");
+            }
+        }
     }
 }
