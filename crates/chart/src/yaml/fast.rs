@@ -59,22 +59,8 @@ enum Pending {
 
 type Item<'a> = (Ev<'a>, Pos);
 
-/// Where the reader's events go, as it reads each line: a queue for
-/// [`Fast::next`], or a consumer that reads events as they come (the
-/// manifest head). `None` stops the reading: the consumer declines the text.
-pub(super) trait Sink<'a> {
-    fn push(&mut self, ev: Ev<'a>, at: Pos) -> Option<()>;
-}
-
-impl<'a> Sink<'a> for VecDeque<Item<'a>> {
-    fn push(&mut self, ev: Ev<'a>, at: Pos) -> Option<()> {
-        self.push_back((ev, at));
-        Some(())
-    }
-}
-
 /// The event reader. See the module documentation.
-pub(super) struct Fast<'a, S = VecDeque<Item<'a>>> {
+pub(super) struct Fast<'a> {
     src: &'a str,
     /// Byte offset of the next line.
     pos: usize,
@@ -82,7 +68,7 @@ pub(super) struct Fast<'a, S = VecDeque<Item<'a>>> {
     line: usize,
     stack: Vec<Open>,
     pending: Pending,
-    sink: S,
+    queue: VecDeque<Item<'a>>,
     started: bool,
     finished: bool,
 }
@@ -98,6 +84,7 @@ struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
+    #[inline(always)]
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
@@ -119,6 +106,7 @@ impl<'a> Line<'a> {
     }
 
     /// Offset of the first byte at or after `at` that is not a space.
+    #[inline(always)]
     fn skip_spaces(&self, mut at: usize) -> usize {
         let b = self.bytes();
         while let Some(w) = word(b, at) {
@@ -128,20 +116,37 @@ impl<'a> Line<'a> {
             }
             at += 8;
         }
-        while at < b.len() && b[at] == b' ' {
-            at += 1;
+        // The last bytes: the line's last word, less what was read.
+        let left = b.len() - at;
+        if left == 0 {
+            return at;
         }
-        at
+        match word(b, b.len().wrapping_sub(8)) {
+            Some(w) => {
+                // Bytes shifted in from the top are 0, not spaces: at most
+                // they stop the search past the end.
+                let other = (w >> (8 * (8 - left))) ^ (ONES * u64::from(b' '));
+                (at + first_byte(other)).min(b.len())
+            }
+            None => {
+                while at < b.len() && b[at] == b' ' {
+                    at += 1;
+                }
+                at
+            }
+        }
     }
 
     /// Whether nothing but spaces and a comment follows `at` (a comment
     /// must be separated from what precedes it by a space).
+    #[inline(always)]
     fn ends_at(&self, at: usize) -> bool {
         self.resumes(at).is_none()
     }
 
     /// Where content resumes after `at` (past spaces); `None` when the line
     /// [ends](Self::ends_at) there.
+    #[inline(always)]
     fn resumes(&self, at: usize) -> Option<usize> {
         let b = self.bytes();
         let rest = self.skip_spaces(at);
@@ -150,6 +155,7 @@ impl<'a> Line<'a> {
     }
 }
 
+#[inline(always)]
 fn is_space_or_end(b: &[u8], at: usize) -> bool {
     at >= b.len() || b[at] == b' '
 }
@@ -166,16 +172,207 @@ struct Key<'a> {
 /// subset cannot tell (bail).
 type KeyScan<'a> = Option<Result<Key<'a>, ()>>;
 
+/// A value that ends its line: a scalar, or an empty flow collection.
+enum Scalar<'a> {
+    Text(Cow<'a, str>, ScalarStyle),
+    /// `{}` (`Kind::Map`) or `[]`.
+    Empty(Kind),
+}
+
+/// The line of `src` that starts at byte `start` (which is inside `src`)
+/// and the start of the next, if the subset allows its bytes: printable
+/// ASCII is the usual case; tabs, CR and control characters decline, and
+/// so do the few other characters saphyr treats specially.
+#[inline]
+fn read_line(src: &str, start: usize, no: usize) -> Option<(Line<'_>, usize)> {
+    let rest = src.as_bytes().get(start..)?;
+    // One pass finds the end of the line and checks its bytes.
+    let mut len = 0;
+    let mut ascii = true;
+    // Eight bytes at a time while they are all printable ASCII, then
+    // straight to the first byte that is not.
+    while let Some(w) = word(rest, len) {
+        let odd = not_printable(w);
+        if odd != 0 {
+            len += first_byte(odd);
+            break;
+        }
+        len += 8;
+    }
+    while let Some(&b) = rest.get(len) {
+        if (0x20..0x7F).contains(&b) {
+            len += 1;
+        } else if b == b'\n' {
+            break;
+        } else if b >= 0x80 {
+            ascii = false;
+            len += 1;
+        } else {
+            return None;
+        }
+    }
+    let text = src.get(start..start + len)?;
+    if !ascii
+        && text.chars().any(|c| {
+            matches!(
+                c,
+                '\u{80}'
+                    ..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+            )
+        })
+    {
+        return None;
+    }
+    Some((Line { text, no, ascii }, start + len + 1))
+}
+
+/// Where a line's content starts: `Some(None)` for a blank or comment line,
+/// `None` for what the subset leaves out (directives, document markers but
+/// a `---` before anything (`started` false)).
+#[inline]
+fn content_at(line: Line<'_>, started: bool) -> Option<Option<usize>> {
+    let b = line.bytes();
+    let indent = line.skip_spaces(0);
+    if indent == b.len() || b[indent] == b'#' {
+        return Some(None); // blank or comment
+    }
+    if indent == 0 {
+        let marker = b.starts_with(b"---") || b.starts_with(b"...");
+        if marker && is_space_or_end(b, 3) {
+            // `---` alone, before anything, starts the document.
+            if !started && b.starts_with(b"---") && line.skip_spaces(3) == b.len() {
+                return Some(None);
+            }
+            return None;
+        }
+        if b[0] == b'%' {
+            return None;
+        }
+    }
+    Some(Some(indent))
+}
+
+/// Whether a sequence item's `-` is at `at`.
+#[inline(always)]
+fn is_item(b: &[u8], at: usize) -> bool {
+    b.get(at) == Some(&b'-') && is_space_or_end(b, at + 1)
+}
+
+/// A key at `at`, if the line has one there.
+#[inline]
+fn key_at(line: Line<'_>, at: usize) -> KeyScan<'_> {
+    let b = line.bytes();
+    match b[at] {
+        b'"' | b'\'' => {
+            let (text, style, end) = quoted(line, at)?;
+            if b.get(end) == Some(&b':') && is_space_or_end(b, end + 1) {
+                if end - at > MAX_KEY {
+                    return None;
+                }
+                return Some(Ok(Key {
+                    text,
+                    style,
+                    colon: end,
+                }));
+            }
+            Some(Err(()))
+        }
+        _ => {
+            if !plain_start(b, at) {
+                return None;
+            }
+            let mut i = at;
+            loop {
+                i = find_either(b, i, b':', b'#');
+                match b.get(i) {
+                    None => return Some(Err(())),
+                    Some(b':') if is_space_or_end(b, i + 1) => {
+                        let mut end = i;
+                        while b[end - 1] == b' ' {
+                            end -= 1;
+                        }
+                        if end - at > MAX_KEY {
+                            return None;
+                        }
+                        return Some(Ok(Key {
+                            text: Cow::Borrowed(line.text.get(at..end)?),
+                            style: ScalarStyle::Plain,
+                            colon: i,
+                        }));
+                    }
+                    Some(b'#') if b[i - 1] == b' ' => return Some(Err(())),
+                    _ => i += 1,
+                }
+            }
+        }
+    }
+}
+
+/// The value at `at`, which must end its line.
+#[inline]
+fn scalar_at(line: Line<'_>, at: usize) -> Option<Scalar<'_>> {
+    let b = line.bytes();
+    match b[at] {
+        b'"' | b'\'' => {
+            let (text, style, end) = quoted(line, at)?;
+            line.ends_at(end).then_some(Scalar::Text(text, style))
+        }
+        b'{' | b'[' => {
+            let (close, kind) = if b[at] == b'{' {
+                (b'}', Kind::Map)
+            } else {
+                (b']', Kind::Seq)
+            };
+            (b.get(at + 1) == Some(&close) && line.ends_at(at + 2)).then_some(Scalar::Empty(kind))
+        }
+        _ => {
+            if !plain_start(b, at) {
+                return None;
+            }
+            let mut end = b.len();
+            let mut i = at;
+            loop {
+                i = find_either(b, i, b':', b'#');
+                match b.get(i) {
+                    None => break,
+                    Some(b':') if is_space_or_end(b, i + 1) => return None,
+                    Some(b'#') if b[i - 1] == b' ' => {
+                        end = i;
+                        break;
+                    }
+                    _ => i += 1,
+                }
+            }
+            while b[end - 1] == b' ' {
+                end -= 1;
+            }
+            Some(Scalar::Text(
+                Cow::Borrowed(line.text.get(at..end)?),
+                ScalarStyle::Plain,
+            ))
+        }
+    }
+}
+
 impl<'a> Fast<'a> {
     pub(super) fn new(src: &'a str) -> Self {
-        Fast::with_sink(src, VecDeque::new())
+        Fast {
+            src,
+            pos: 0,
+            line: 1,
+            stack: Vec::new(),
+            pending: Pending::None,
+            queue: VecDeque::new(),
+            started: false,
+            finished: false,
+        }
     }
 
     /// The next event; `None` when the text leaves the subset (read it
     /// with saphyr-parser instead).
     pub(super) fn next(&mut self) -> Option<Item<'a>> {
         loop {
-            if let Some(ev) = self.sink.pop_front() {
+            if let Some(ev) = self.queue.pop_front() {
                 return Some(ev);
             }
             if self.finished {
@@ -184,43 +381,17 @@ impl<'a> Fast<'a> {
             self.step()?;
         }
     }
-}
 
-impl<'a, S: Sink<'a>> Fast<'a, S> {
-    /// A reader that hands its events to `sink` (see [`Fast::run`]).
-    pub(super) fn with_sink(src: &'a str, sink: S) -> Self {
-        Fast {
-            src,
-            pos: 0,
-            line: 1,
-            stack: Vec::new(),
-            pending: Pending::None,
-            sink,
-            started: false,
-            finished: false,
-        }
+    fn push(&mut self, ev: Ev<'a>, at: Pos) {
+        self.queue.push_back((ev, at));
     }
 
-    /// Read the whole text into the sink; `None` when the text leaves the
-    /// subset or the sink declines it.
-    pub(super) fn run(mut self) -> Option<S> {
-        while !self.finished {
-            self.step()?;
-        }
-        Some(self.sink)
-    }
-
-    #[inline(always)]
-    fn push(&mut self, ev: Ev<'a>, at: Pos) -> Option<()> {
-        self.sink.push(ev, at)
-    }
-
-    fn empty_scalar(&mut self, at: Pos) -> Option<()> {
-        self.push(Ev::plain(""), at)
+    fn empty_scalar(&mut self, at: Pos) {
+        self.push(Ev::plain(""), at);
     }
 
     /// A block collection starts at `at`, its entries at column `indent`.
-    fn open(&mut self, kind: Kind, indent: usize, indentless: bool, at: Pos) -> Option<()> {
+    fn open(&mut self, kind: Kind, indent: usize, indentless: bool, at: Pos) {
         let ev = match kind {
             Kind::Map => Ev::PLAIN_MAP,
             Kind::Seq => Ev::SequenceStart {
@@ -228,16 +399,15 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
                 tagged: false,
             },
         };
-        self.push(ev, at)?;
+        self.push(ev, at);
         self.stack.push(Open {
             kind,
             indent,
             indentless,
         });
-        Some(())
     }
 
-    fn end_of(&mut self, kind: Kind, m: Pos) -> Option<()> {
+    fn end_of(&mut self, kind: Kind, m: Pos) {
         match kind {
             Kind::Map => self.push(Ev::MappingEnd, m),
             Kind::Seq => self.push(Ev::SequenceEnd, m),
@@ -246,97 +416,31 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
 
     /// Read one line (or the end of the text).
     fn step(&mut self) -> Option<()> {
-        let src = self.src;
-        if self.pos >= src.len() {
+        if self.pos >= self.src.len() {
             return self.finish();
         }
-        let start = self.pos;
-        let rest = &src.as_bytes()[start..];
-        // One pass finds the end of the line and checks its bytes: printable
-        // ASCII is the usual case; tabs, CR and control characters decline.
-        let mut len = 0;
-        let mut ascii = true;
-        // Eight bytes at a time while they are all printable ASCII, then
-        // straight to the first byte that is not.
-        while let Some(w) = word(rest, len) {
-            let odd = not_printable(w);
-            if odd != 0 {
-                len += first_byte(odd);
-                break;
-            }
-            len += 8;
-        }
-        while let Some(&b) = rest.get(len) {
-            if (0x20..0x7F).contains(&b) {
-                len += 1;
-            } else if b == b'\n' {
-                break;
-            } else if b >= 0x80 {
-                ascii = false;
-                len += 1;
-            } else {
-                return None;
-            }
-        }
-        self.pos = start + len + 1;
-        let no = self.line;
+        let (line, next) = read_line(self.src, self.pos, self.line)?;
+        self.pos = next;
         self.line += 1;
-        let text = &src[start..start + len];
-        if !ascii
-            && text.chars().any(|c| {
-                matches!(
-                    c,
-                    '\u{80}'
-                        ..='\u{9F}'
-                            | '\u{2028}'
-                            | '\u{2029}'
-                            | '\u{FEFF}'
-                            | '\u{FFFE}'
-                            | '\u{FFFF}'
-                )
-            })
-        {
-            return None;
+        match content_at(line, self.started)? {
+            Some(indent) => self.content(line, indent),
+            None => Some(()),
         }
-        let line = Line { text, no, ascii };
-        let b = text.as_bytes();
-        let indent = line.skip_spaces(0);
-        if indent == b.len() || b[indent] == b'#' {
-            return Some(()); // blank or comment
-        }
-        if indent == 0 {
-            let marker = b.starts_with(b"---") || b.starts_with(b"...");
-            if marker && is_space_or_end(b, 3) {
-                // `---` alone, before anything, starts the document.
-                if !self.started && b.starts_with(b"---") && line.skip_spaces(3) == b.len() {
-                    return Some(());
-                }
-                return None;
-            }
-            if b[0] == b'%' {
-                return None;
-            }
-        }
-        self.content(line, indent)
-    }
-
-    fn is_item(b: &[u8], at: usize) -> bool {
-        b.get(at) == Some(&b'-') && is_space_or_end(b, at + 1)
     }
 
     /// A line with content starting at `indent`.
     fn content(&mut self, line: Line<'a>, indent: usize) -> Option<()> {
         let b = line.bytes();
-        let item = Self::is_item(b, indent);
+        let item = is_item(b, indent);
         if !self.started {
             if indent != 0 || item {
                 return None;
             }
             self.started = true;
             let top = Pos { line: 1, col: 0 };
-            self.push(Ev::StreamStart, top)?;
-            self.push(Ev::DocumentStart, top)?;
-            self.open(Kind::Map, 0, false, line.mark(0))?;
+            self.push(Ev::StreamStart, top);
+            self.push(Ev::DocumentStart, top);
+            self.open(Kind::Map, 0, false, line.mark(0));
             return self.entry(line, 0);
         }
         match std::mem::replace(&mut self.pending, Pending::None) {
@@ -348,16 +452,16 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
                     // A sequence under a key, at the key's indentation; it
                     // starts where its first item does.
                     let first = self.first_of_item(line, indent);
-                    self.open(Kind::Seq, indent, true, first)?;
+                    self.open(Kind::Seq, indent, true, first);
                     return self.item(line, indent);
                 }
-                self.empty_scalar(empty)?;
+                self.empty_scalar(empty);
             }
             Pending::Item(n, empty) => {
                 if indent > n {
                     return self.nested(line, indent, item);
                 }
-                self.empty_scalar(empty)?;
+                self.empty_scalar(empty);
             }
             Pending::Closed => {
                 if indent > self.stack.last()?.indent {
@@ -370,7 +474,7 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
             let top = *self.stack.last()?;
             if indent < top.indent {
                 self.stack.pop();
-                self.end_of(top.kind, line.mark(indent))?;
+                self.end_of(top.kind, line.mark(indent));
                 continue;
             }
             if indent > top.indent {
@@ -382,7 +486,7 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
                 Kind::Seq if item => self.item(line, indent),
                 Kind::Seq if top.indentless => {
                     self.stack.pop();
-                    self.end_of(Kind::Seq, line.mark(indent))?;
+                    self.end_of(Kind::Seq, line.mark(indent));
                     continue;
                 }
                 Kind::Seq => None,
@@ -404,17 +508,17 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
     /// A block collection that starts on this line, below a `key:` or `-`.
     fn nested(&mut self, line: Line<'a>, indent: usize, item: bool) -> Option<()> {
         if item {
-            self.open(Kind::Seq, indent, false, line.mark(indent))?;
+            self.open(Kind::Seq, indent, false, line.mark(indent));
             self.item(line, indent)
         } else {
-            self.open(Kind::Map, indent, false, line.mark(indent))?;
+            self.open(Kind::Map, indent, false, line.mark(indent));
             self.entry(line, indent)
         }
     }
 
     /// `key: value` with the key at `at`, in the map on top of the stack.
     fn entry(&mut self, line: Line<'a>, at: usize) -> Option<()> {
-        let key = self.key(line, at)?.ok()?;
+        let key = key_at(line, at)?.ok()?;
         self.entry_with(line, at, key)
     }
 
@@ -428,7 +532,7 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
                 tag: None,
             },
             line.mark(at),
-        )?;
+        );
         let Some(v) = line.resumes(key.colon + 1) else {
             let m = self.stack.last()?.indent;
             self.pending = Pending::Value(m, line.mark(key.colon));
@@ -447,13 +551,13 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
             self.pending = Pending::Item(n, line.mark(b.len()));
             return Some(());
         };
-        if Self::is_item(b, at) {
+        if is_item(b, at) {
             return None; // `- - x`
         }
-        if let Ok(key) = self.key(line, at)? {
+        if let Ok(key) = key_at(line, at)? {
             // A map that starts on the item's line.
             let here = line.mark(at);
-            self.open(Kind::Map, here.col as usize, false, here)?;
+            self.open(Kind::Map, here.col as usize, false, here);
             return self.entry_with(line, at, key);
         }
         self.value(line, at)?;
@@ -461,122 +565,29 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
         Some(())
     }
 
-    /// A key at `at`, if the line has one there.
-    fn key(&self, line: Line<'a>, at: usize) -> KeyScan<'a> {
-        let b = line.bytes();
-        match b[at] {
-            b'"' | b'\'' => {
-                let (text, style, end) = quoted(line, at)?;
-                if b.get(end) == Some(&b':') && is_space_or_end(b, end + 1) {
-                    if end - at > MAX_KEY {
-                        return None;
-                    }
-                    return Some(Ok(Key {
-                        text,
-                        style,
-                        colon: end,
-                    }));
-                }
-                Some(Err(()))
-            }
-            _ => {
-                if !plain_start(b, at) {
-                    return None;
-                }
-                let mut i = at;
-                loop {
-                    i = find_either(b, i, b':', b'#');
-                    match b.get(i) {
-                        None => return Some(Err(())),
-                        Some(b':') if is_space_or_end(b, i + 1) => {
-                            let mut end = i;
-                            while b[end - 1] == b' ' {
-                                end -= 1;
-                            }
-                            if end - at > MAX_KEY {
-                                return None;
-                            }
-                            return Some(Ok(Key {
-                                text: Cow::Borrowed(&line.text[at..end]),
-                                style: ScalarStyle::Plain,
-                                colon: i,
-                            }));
-                        }
-                        Some(b'#') if b[i - 1] == b' ' => return Some(Err(())),
-                        _ => i += 1,
-                    }
-                }
-            }
-        }
-    }
-
     /// A scalar (or `{}`/`[]`) at `at` that must end its line.
     fn value(&mut self, line: Line<'a>, at: usize) -> Option<()> {
-        let b = line.bytes();
         let m = line.mark(at);
-        match b[at] {
-            b'"' | b'\'' => {
-                let (text, style, end) = quoted(line, at)?;
-                if !line.ends_at(end) {
-                    return None;
-                }
-                self.push(
-                    Ev::Scalar {
-                        text,
-                        style,
+        match scalar_at(line, at)? {
+            Scalar::Text(text, style) => self.push(
+                Ev::Scalar {
+                    text,
+                    style,
+                    anchor: 0,
+                    tag: None,
+                },
+                m,
+            ),
+            Scalar::Empty(kind) => {
+                let start = match kind {
+                    Kind::Map => Ev::PLAIN_MAP,
+                    Kind::Seq => Ev::SequenceStart {
                         anchor: 0,
-                        tag: None,
+                        tagged: false,
                     },
-                    m,
-                )?;
-            }
-            b'{' | b'[' => {
-                let close = if b[at] == b'{' { b'}' } else { b']' };
-                if b.get(at + 1) != Some(&close) || !line.ends_at(at + 2) {
-                    return None;
-                }
-                if b[at] == b'{' {
-                    self.push(
-                        Ev::MappingStart {
-                            anchor: 0,
-                            tagged: false,
-                        },
-                        m,
-                    )?;
-                    self.push(Ev::MappingEnd, line.mark(at + 1))?;
-                } else {
-                    self.push(
-                        Ev::SequenceStart {
-                            anchor: 0,
-                            tagged: false,
-                        },
-                        m,
-                    )?;
-                    self.push(Ev::SequenceEnd, line.mark(at + 1))?;
-                }
-            }
-            _ => {
-                if !plain_start(b, at) {
-                    return None;
-                }
-                let mut end = b.len();
-                let mut i = at;
-                loop {
-                    i = find_either(b, i, b':', b'#');
-                    match b.get(i) {
-                        None => break,
-                        Some(b':') if is_space_or_end(b, i + 1) => return None,
-                        Some(b'#') if b[i - 1] == b' ' => {
-                            end = i;
-                            break;
-                        }
-                        _ => i += 1,
-                    }
-                }
-                while b[end - 1] == b' ' {
-                    end -= 1;
-                }
-                self.push(Ev::plain(&line.text[at..end]), m)?;
+                };
+                self.push(start, m);
+                self.end_of(kind, line.mark(at + 1));
             }
         }
         Some(())
@@ -592,14 +603,14 @@ impl<'a, S: Sink<'a>> Fast<'a, S> {
             col: 0,
         };
         match std::mem::replace(&mut self.pending, Pending::None) {
-            Pending::Value(_, empty) | Pending::Item(_, empty) => self.empty_scalar(empty)?,
+            Pending::Value(_, empty) | Pending::Item(_, empty) => self.empty_scalar(empty),
             Pending::Closed | Pending::None => {}
         }
         while let Some(top) = self.stack.pop() {
-            self.end_of(top.kind, m)?;
+            self.end_of(top.kind, m);
         }
-        self.push(Ev::DocumentEnd, m)?;
-        self.push(Ev::StreamEnd, m)?;
+        self.push(Ev::DocumentEnd, m);
+        self.push(Ev::StreamEnd, m);
         self.finished = true;
         Some(())
     }
@@ -610,12 +621,14 @@ const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// The eight bytes of `b` from `at` as one little-endian word, if there
 /// are eight.
+#[inline(always)]
 fn word(b: &[u8], at: usize) -> Option<u64> {
     let chunk = b.get(at..)?.first_chunk::<8>()?;
     Some(u64::from_le_bytes(*chunk))
 }
 
 /// The offset in its word of the lowest byte flagged (high bit) in `mask`.
+#[inline(always)]
 fn first_byte(mask: u64) -> usize {
     (mask.trailing_zeros() / 8) as usize
 }
@@ -623,12 +636,14 @@ fn first_byte(mask: u64) -> usize {
 /// The high bit of every zero byte of `x`. Only the lowest flag is sure (a
 /// borrow can flag a byte above a zero one), which is all that
 /// [`first_byte`] reads.
+#[inline(always)]
 fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGH
 }
 
 /// The high bit of bytes of `x` that are not printable ASCII (0x20..=0x7E);
 /// zero when all eight are, and otherwise exact for the lowest flag.
+#[inline(always)]
 fn not_printable(x: u64) -> u64 {
     // A byte below 0x20 borrows into its high bit when 0x20 is taken from
     // it (exact up to the first such byte).
@@ -641,6 +656,7 @@ fn not_printable(x: u64) -> u64 {
 
 /// Offset of the first `x` or `y` in `b` at or after `at` (`b.len()` if
 /// none), eight bytes at a time.
+#[inline]
 fn find_either(b: &[u8], mut at: usize, x: u8, y: u8) -> usize {
     while let Some(w) = word(b, at) {
         let hits = zero_bytes(w ^ (ONES * u64::from(x))) | zero_bytes(w ^ (ONES * u64::from(y)));
@@ -649,14 +665,33 @@ fn find_either(b: &[u8], mut at: usize, x: u8, y: u8) -> usize {
         }
         at += 8;
     }
-    while at < b.len() && b[at] != x && b[at] != y {
-        at += 1;
+    // The last bytes: the text's last word, less what was read.
+    let left = b.len() - at;
+    if left == 0 {
+        return at;
     }
-    at
+    match word(b, b.len().wrapping_sub(8)) {
+        Some(w) => {
+            // Bytes shifted in from the top are 0, neither `x` nor `y`
+            // (never 0 here): no hit there but a borrowed one, above a
+            // real hit.
+            let w = w >> (8 * (8 - left));
+            let hits =
+                zero_bytes(w ^ (ONES * u64::from(x))) | zero_bytes(w ^ (ONES * u64::from(y)));
+            (at + first_byte(hits)).min(b.len())
+        }
+        None => {
+            while at < b.len() && b[at] != x && b[at] != y {
+                at += 1;
+            }
+            at
+        }
+    }
 }
 
 /// Whether a plain scalar may start at `at` (YAML's indicators may not
 /// start one, `-?:` unless a non-space follows).
+#[inline(always)]
 fn plain_start(b: &[u8], at: usize) -> bool {
     match b[at] {
         b'-' | b'?' | b':' => !is_space_or_end(b, at + 1),
@@ -772,6 +807,9 @@ fn double_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)>
         }
     }
 }
+
+mod head;
+pub(super) use head::head;
 
 #[cfg(test)]
 mod tests;

@@ -58,7 +58,7 @@ fn by_fast(src: &str) -> Option<Vec<Seen>> {
 /// path answered.
 fn head_agrees(src: &str) -> bool {
     let want = crate::yaml::tests::head_by_loader(src);
-    let fast = crate::yaml::head_by_fast_reader(src);
+    let fast = head(src);
     if fast.is_some() {
         assert_eq!(fast, want, "the fast manifest head disagrees on:\n{src}");
     }
