@@ -183,7 +183,7 @@ enum Scalar<'a> {
 /// and the start of the next, if the subset allows its bytes: printable
 /// ASCII is the usual case; tabs, CR and control characters decline, and
 /// so do the few other characters saphyr treats specially.
-#[inline]
+#[inline(always)]
 fn read_line(src: &str, start: usize, no: usize) -> Option<(Line<'_>, usize)> {
     let rest = src.as_bytes().get(start..)?;
     // One pass finds the end of the line and checks its bytes.
@@ -229,7 +229,7 @@ fn read_line(src: &str, start: usize, no: usize) -> Option<(Line<'_>, usize)> {
 /// Where a line's content starts: `Some(None)` for a blank or comment line,
 /// `None` for what the subset leaves out (directives, document markers but
 /// a `---` before anything (`started` false)).
-#[inline]
+#[inline(always)]
 fn content_at(line: Line<'_>, started: bool) -> Option<Option<usize>> {
     let b = line.bytes();
     let indent = line.skip_spaces(0);
@@ -259,7 +259,7 @@ fn is_item(b: &[u8], at: usize) -> bool {
 }
 
 /// A key at `at`, if the line has one there.
-#[inline]
+#[inline(always)]
 fn key_at(line: Line<'_>, at: usize) -> KeyScan<'_> {
     let b = line.bytes();
     match b[at] {
@@ -309,7 +309,7 @@ fn key_at(line: Line<'_>, at: usize) -> KeyScan<'_> {
 }
 
 /// The value at `at`, which must end its line.
-#[inline]
+#[inline(always)]
 fn scalar_at(line: Line<'_>, at: usize) -> Option<Scalar<'_>> {
     let b = line.bytes();
     match b[at] {
@@ -656,7 +656,7 @@ fn not_printable(x: u64) -> u64 {
 
 /// Offset of the first `x` or `y` in `b` at or after `at` (`b.len()` if
 /// none), eight bytes at a time.
-#[inline]
+#[inline(always)]
 fn find_either(b: &[u8], mut at: usize, x: u8, y: u8) -> usize {
     while let Some(w) = word(b, at) {
         let hits = zero_bytes(w ^ (ONES * u64::from(x))) | zero_bytes(w ^ (ONES * u64::from(y)));
@@ -703,6 +703,7 @@ fn plain_start(b: &[u8], at: usize) -> bool {
 
 /// A single-line quoted scalar at `at` (its quote tells the style): text,
 /// style and the offset after it.
+#[inline(always)]
 fn quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, ScalarStyle, usize)> {
     if line.bytes()[at] == b'"' {
         let (text, end) = double_quoted(line, at)?;
@@ -715,6 +716,7 @@ fn quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, ScalarStyle, u
 
 /// The text of a quoted scalar opened at `at` and closed at `close`:
 /// borrowed from the line, or what was decoded so far plus the last run.
+#[inline(always)]
 fn quoted_text<'a>(
     line: Line<'a>,
     at: usize,
@@ -732,6 +734,7 @@ fn quoted_text<'a>(
 }
 
 /// A single-line `'…'` at `at`: its text and the offset after it.
+#[inline(always)]
 fn single_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)> {
     let b = line.bytes();
     let mut i = at + 1;
@@ -752,6 +755,7 @@ fn single_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)>
 
 /// A single-line `"…"` at `at`: its text (escapes decoded) and the offset
 /// after it.
+#[inline(always)]
 fn double_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)> {
     let b = line.bytes();
     let mut i = at + 1;

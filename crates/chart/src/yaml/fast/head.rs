@@ -198,11 +198,13 @@ impl<'a> Walk<'a> {
     }
 
     /// `key: value` with the key at `at`, in the map on top of the stack.
+    #[inline(always)]
     fn entry(&mut self, line: Line<'a>, at: usize) -> Option<()> {
         let key = key_at(line, at)?.ok()?;
         self.entry_with(line, key)
     }
 
+    #[inline(always)]
     fn entry_with(&mut self, line: Line<'a>, key: Key<'a>) -> Option<()> {
         let field = self.key(key.text, key.style)?;
         match line.resumes(key.colon + 1) {
@@ -216,6 +218,7 @@ impl<'a> Walk<'a> {
     }
 
     /// `- …` with the dash at `dash`, in the sequence on top of the stack.
+    #[inline(always)]
     fn item(&mut self, line: Line<'a>, dash: usize) -> Option<()> {
         let b = line.bytes();
         let Some(at) = line.resumes(dash + 1) else {
@@ -242,6 +245,7 @@ impl<'a> Walk<'a> {
 
     /// A key of the map on top of the stack: what its value is to the
     /// head; `None` if the key is not a string, is `<<`, or repeats one.
+    #[inline(always)]
     fn key(&mut self, text: Cow<'a, str>, style: ScalarStyle) -> Option<Field> {
         let Cow::Borrowed(text) = text else {
             return None;
@@ -280,6 +284,7 @@ impl<'a> Walk<'a> {
 
     /// The value of a key on its line: a field is a non-empty string, or
     /// `None`.
+    #[inline(always)]
     fn value(&mut self, value: Scalar<'a>, field: Field) {
         let slot = match field {
             Field::ApiVersion => &mut self.head.api_version,

@@ -53,9 +53,8 @@ fn by_fast(src: &str) -> Option<Vec<Seen>> {
 }
 
 /// Check `manifest_head` on one text against the loader: its answer, and
-/// that of its first path (the head read from the fast reader's events as
-/// they come), must be `None` or what the loader reads. True when the first
-/// path answered.
+/// that of its first path (the line walk of [`head`]), must be `None` or
+/// what the loader reads. True when the first path answered.
 fn head_agrees(src: &str) -> bool {
     let want = crate::yaml::tests::head_by_loader(src);
     let fast = head(src);
