@@ -588,6 +588,15 @@ pub struct ManifestHead {
 /// documents. Callers then use [`load_one`], which gives the exact result or
 /// diagnostic; so `Some` always agrees with what [`load_one`] would read.
 pub fn manifest_head(src: &str) -> Option<ManifestHead> {
+    // Most rendered documents are in the fast reader's subset: read them
+    // line by line, without events.
+    fast::head(src).or_else(|| head_by_events(src))
+}
+
+/// [`manifest_head`] by walking events pulled from either reader: for
+/// documents outside the fast reader's subset (flow collections, …) or
+/// with large mappings.
+fn head_by_events(src: &str) -> Option<ManifestHead> {
     Events::read(src, |events| {
         Skim {
             events,
@@ -803,6 +812,7 @@ impl<'a> Skim<'a> {
 
 /// Whether a plain scalar types as a string (YAML 1.2 core schema), without
 /// allocating for the usual case of a word.
+#[inline(always)]
 fn plain_is_string(s: &str) -> bool {
     match s.as_bytes().first() {
         Some(b) if b.is_ascii_alphabetic() => !matches!(
@@ -1497,7 +1507,7 @@ mod tests {
     }
 
     /// What `load_one` reads of a manifest, to check `manifest_head`.
-    fn head_by_loader(src: &str) -> Option<ManifestHead> {
+    pub(super) fn head_by_loader(src: &str) -> Option<ManifestHead> {
         let node = load_one(src, &file()).ok()??;
         let map = node.as_map()?;
         let string = |n: Option<&Node>| match n.map(|n| &n.value) {

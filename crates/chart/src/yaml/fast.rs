@@ -84,6 +84,7 @@ struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
+    #[inline(always)]
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
@@ -105,29 +106,56 @@ impl<'a> Line<'a> {
     }
 
     /// Offset of the first byte at or after `at` that is not a space.
+    #[inline(always)]
     fn skip_spaces(&self, mut at: usize) -> usize {
         let b = self.bytes();
-        while let Some(chunk) = b.get(at..at + 8) {
-            if chunk != b"        " {
-                break;
+        while let Some(w) = word(b, at) {
+            let other = w ^ (ONES * u64::from(b' '));
+            if other != 0 {
+                return at + first_byte(other);
             }
             at += 8;
         }
-        while at < b.len() && b[at] == b' ' {
-            at += 1;
+        // The last bytes: the line's last word, less what was read.
+        let left = b.len() - at;
+        if left == 0 {
+            return at;
         }
-        at
+        match word(b, b.len().wrapping_sub(8)) {
+            Some(w) => {
+                // Bytes shifted in from the top are 0, not spaces: at most
+                // they stop the search past the end.
+                let other = (w >> (8 * (8 - left))) ^ (ONES * u64::from(b' '));
+                (at + first_byte(other)).min(b.len())
+            }
+            None => {
+                while at < b.len() && b[at] == b' ' {
+                    at += 1;
+                }
+                at
+            }
+        }
     }
 
     /// Whether nothing but spaces and a comment follows `at` (a comment
     /// must be separated from what precedes it by a space).
+    #[inline(always)]
     fn ends_at(&self, at: usize) -> bool {
+        self.resumes(at).is_none()
+    }
+
+    /// Where content resumes after `at` (past spaces); `None` when the line
+    /// [ends](Self::ends_at) there.
+    #[inline(always)]
+    fn resumes(&self, at: usize) -> Option<usize> {
         let b = self.bytes();
         let rest = self.skip_spaces(at);
-        rest == b.len() || (b[rest] == b'#' && rest > at)
+        let ends = rest == b.len() || (b[rest] == b'#' && rest > at);
+        (!ends).then_some(rest)
     }
 }
 
+#[inline(always)]
 fn is_space_or_end(b: &[u8], at: usize) -> bool {
     at >= b.len() || b[at] == b' '
 }
@@ -143,6 +171,188 @@ struct Key<'a> {
 /// `Some(Err(()))` if it certainly does not (a scalar), `None` when the
 /// subset cannot tell (bail).
 type KeyScan<'a> = Option<Result<Key<'a>, ()>>;
+
+/// A value that ends its line: a scalar, or an empty flow collection.
+enum Scalar<'a> {
+    Text(Cow<'a, str>, ScalarStyle),
+    /// `{}` (`Kind::Map`) or `[]`.
+    Empty(Kind),
+}
+
+/// The line of `src` that starts at byte `start` (which is inside `src`)
+/// and the start of the next, if the subset allows its bytes: printable
+/// ASCII is the usual case; tabs, CR and control characters decline, and
+/// so do the few other characters saphyr treats specially.
+#[inline(always)]
+fn read_line(src: &str, start: usize, no: usize) -> Option<(Line<'_>, usize)> {
+    let rest = src.as_bytes().get(start..)?;
+    // One pass finds the end of the line and checks its bytes.
+    let mut len = 0;
+    let mut ascii = true;
+    // Eight bytes at a time while they are all printable ASCII, then
+    // straight to the first byte that is not.
+    while let Some(w) = word(rest, len) {
+        let odd = not_printable(w);
+        if odd != 0 {
+            len += first_byte(odd);
+            break;
+        }
+        len += 8;
+    }
+    while let Some(&b) = rest.get(len) {
+        if (0x20..0x7F).contains(&b) {
+            len += 1;
+        } else if b == b'\n' {
+            break;
+        } else if b >= 0x80 {
+            ascii = false;
+            len += 1;
+        } else {
+            return None;
+        }
+    }
+    let text = src.get(start..start + len)?;
+    if !ascii
+        && text.chars().any(|c| {
+            matches!(
+                c,
+                '\u{80}'
+                    ..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+            )
+        })
+    {
+        return None;
+    }
+    Some((Line { text, no, ascii }, start + len + 1))
+}
+
+/// Where a line's content starts: `Some(None)` for a blank or comment line,
+/// `None` for what the subset leaves out (directives, document markers but
+/// a `---` before anything (`started` false)).
+#[inline(always)]
+fn content_at(line: Line<'_>, started: bool) -> Option<Option<usize>> {
+    let b = line.bytes();
+    let indent = line.skip_spaces(0);
+    if indent == b.len() || b[indent] == b'#' {
+        return Some(None); // blank or comment
+    }
+    if indent == 0 {
+        let marker = b.starts_with(b"---") || b.starts_with(b"...");
+        if marker && is_space_or_end(b, 3) {
+            // `---` alone, before anything, starts the document.
+            if !started && b.starts_with(b"---") && line.skip_spaces(3) == b.len() {
+                return Some(None);
+            }
+            return None;
+        }
+        if b[0] == b'%' {
+            return None;
+        }
+    }
+    Some(Some(indent))
+}
+
+/// Whether a sequence item's `-` is at `at`.
+#[inline(always)]
+fn is_item(b: &[u8], at: usize) -> bool {
+    b.get(at) == Some(&b'-') && is_space_or_end(b, at + 1)
+}
+
+/// A key at `at`, if the line has one there.
+#[inline(always)]
+fn key_at(line: Line<'_>, at: usize) -> KeyScan<'_> {
+    let b = line.bytes();
+    match b[at] {
+        b'"' | b'\'' => {
+            let (text, style, end) = quoted(line, at)?;
+            if b.get(end) == Some(&b':') && is_space_or_end(b, end + 1) {
+                if end - at > MAX_KEY {
+                    return None;
+                }
+                return Some(Ok(Key {
+                    text,
+                    style,
+                    colon: end,
+                }));
+            }
+            Some(Err(()))
+        }
+        _ => {
+            if !plain_start(b, at) {
+                return None;
+            }
+            let mut i = at;
+            loop {
+                i = find_either(b, i, b':', b'#');
+                match b.get(i) {
+                    None => return Some(Err(())),
+                    Some(b':') if is_space_or_end(b, i + 1) => {
+                        let mut end = i;
+                        while b[end - 1] == b' ' {
+                            end -= 1;
+                        }
+                        if end - at > MAX_KEY {
+                            return None;
+                        }
+                        return Some(Ok(Key {
+                            text: Cow::Borrowed(line.text.get(at..end)?),
+                            style: ScalarStyle::Plain,
+                            colon: i,
+                        }));
+                    }
+                    Some(b'#') if b[i - 1] == b' ' => return Some(Err(())),
+                    _ => i += 1,
+                }
+            }
+        }
+    }
+}
+
+/// The value at `at`, which must end its line.
+#[inline(always)]
+fn scalar_at(line: Line<'_>, at: usize) -> Option<Scalar<'_>> {
+    let b = line.bytes();
+    match b[at] {
+        b'"' | b'\'' => {
+            let (text, style, end) = quoted(line, at)?;
+            line.ends_at(end).then_some(Scalar::Text(text, style))
+        }
+        b'{' | b'[' => {
+            let (close, kind) = if b[at] == b'{' {
+                (b'}', Kind::Map)
+            } else {
+                (b']', Kind::Seq)
+            };
+            (b.get(at + 1) == Some(&close) && line.ends_at(at + 2)).then_some(Scalar::Empty(kind))
+        }
+        _ => {
+            if !plain_start(b, at) {
+                return None;
+            }
+            let mut end = b.len();
+            let mut i = at;
+            loop {
+                i = find_either(b, i, b':', b'#');
+                match b.get(i) {
+                    None => break,
+                    Some(b':') if is_space_or_end(b, i + 1) => return None,
+                    Some(b'#') if b[i - 1] == b' ' => {
+                        end = i;
+                        break;
+                    }
+                    _ => i += 1,
+                }
+            }
+            while b[end - 1] == b' ' {
+                end -= 1;
+            }
+            Some(Scalar::Text(
+                Cow::Borrowed(line.text.get(at..end)?),
+                ScalarStyle::Plain,
+            ))
+        }
+    }
+}
 
 impl<'a> Fast<'a> {
     pub(super) fn new(src: &'a str) -> Self {
@@ -206,87 +416,22 @@ impl<'a> Fast<'a> {
 
     /// Read one line (or the end of the text).
     fn step(&mut self) -> Option<()> {
-        let src = self.src;
-        if self.pos >= src.len() {
+        if self.pos >= self.src.len() {
             return self.finish();
         }
-        let start = self.pos;
-        let rest = &src.as_bytes()[start..];
-        // One pass finds the end of the line and checks its bytes: printable
-        // ASCII is the usual case; tabs, CR and control characters decline.
-        let mut len = 0;
-        let mut ascii = true;
-        // Eight bytes at a time while they are all printable ASCII.
-        while let Some(chunk) = rest.get(len..len + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !all_printable(u64::from_le_bytes(word)) {
-                break;
-            }
-            len += 8;
-        }
-        while let Some(&b) = rest.get(len) {
-            if (0x20..0x7F).contains(&b) {
-                len += 1;
-            } else if b == b'\n' {
-                break;
-            } else if b >= 0x80 {
-                ascii = false;
-                len += 1;
-            } else {
-                return None;
-            }
-        }
-        self.pos = start + len + 1;
-        let no = self.line;
+        let (line, next) = read_line(self.src, self.pos, self.line)?;
+        self.pos = next;
         self.line += 1;
-        let text = &src[start..start + len];
-        if !ascii
-            && text.chars().any(|c| {
-                matches!(
-                    c,
-                    '\u{80}'
-                        ..='\u{9F}'
-                            | '\u{2028}'
-                            | '\u{2029}'
-                            | '\u{FEFF}'
-                            | '\u{FFFE}'
-                            | '\u{FFFF}'
-                )
-            })
-        {
-            return None;
+        match content_at(line, self.started)? {
+            Some(indent) => self.content(line, indent),
+            None => Some(()),
         }
-        let line = Line { text, no, ascii };
-        let b = text.as_bytes();
-        let indent = line.skip_spaces(0);
-        if indent == b.len() || b[indent] == b'#' {
-            return Some(()); // blank or comment
-        }
-        if indent == 0 {
-            let marker = b.starts_with(b"---") || b.starts_with(b"...");
-            if marker && is_space_or_end(b, 3) {
-                // `---` alone, before anything, starts the document.
-                if !self.started && b.starts_with(b"---") && line.skip_spaces(3) == b.len() {
-                    return Some(());
-                }
-                return None;
-            }
-            if b[0] == b'%' {
-                return None;
-            }
-        }
-        self.content(line, indent)
-    }
-
-    fn is_item(b: &[u8], at: usize) -> bool {
-        b.get(at) == Some(&b'-') && is_space_or_end(b, at + 1)
     }
 
     /// A line with content starting at `indent`.
     fn content(&mut self, line: Line<'a>, indent: usize) -> Option<()> {
         let b = line.bytes();
-        let item = Self::is_item(b, indent);
+        let item = is_item(b, indent);
         if !self.started {
             if indent != 0 || item {
                 return None;
@@ -373,7 +518,7 @@ impl<'a> Fast<'a> {
 
     /// `key: value` with the key at `at`, in the map on top of the stack.
     fn entry(&mut self, line: Line<'a>, at: usize) -> Option<()> {
-        let key = self.key(line, at)?.ok()?;
+        let key = key_at(line, at)?.ok()?;
         self.entry_with(line, at, key)
     }
 
@@ -388,13 +533,11 @@ impl<'a> Fast<'a> {
             },
             line.mark(at),
         );
-        let after = key.colon + 1;
-        if line.ends_at(after) {
+        let Some(v) = line.resumes(key.colon + 1) else {
             let m = self.stack.last()?.indent;
             self.pending = Pending::Value(m, line.mark(key.colon));
             return Some(());
-        }
-        let v = line.skip_spaces(after);
+        };
         self.value(line, v)?;
         self.pending = Pending::Closed;
         Some(())
@@ -403,16 +546,15 @@ impl<'a> Fast<'a> {
     /// `- …` with the dash at `dash`, in the sequence on top of the stack.
     fn item(&mut self, line: Line<'a>, dash: usize) -> Option<()> {
         let b = line.bytes();
-        if line.ends_at(dash + 1) {
+        let Some(at) = line.resumes(dash + 1) else {
             let n = self.stack.last()?.indent;
             self.pending = Pending::Item(n, line.mark(b.len()));
             return Some(());
-        }
-        let at = line.skip_spaces(dash + 1);
-        if Self::is_item(b, at) {
+        };
+        if is_item(b, at) {
             return None; // `- - x`
         }
-        if let Ok(key) = self.key(line, at)? {
+        if let Ok(key) = key_at(line, at)? {
             // A map that starts on the item's line.
             let here = line.mark(at);
             self.open(Kind::Map, here.col as usize, false, here);
@@ -423,119 +565,29 @@ impl<'a> Fast<'a> {
         Some(())
     }
 
-    /// A key at `at`, if the line has one there.
-    fn key(&self, line: Line<'a>, at: usize) -> KeyScan<'a> {
-        let b = line.bytes();
-        match b[at] {
-            b'"' | b'\'' => {
-                let (text, style, end) = quoted(line, at)?;
-                if b.get(end) == Some(&b':') && is_space_or_end(b, end + 1) {
-                    if end - at > MAX_KEY {
-                        return None;
-                    }
-                    return Some(Ok(Key {
-                        text,
-                        style,
-                        colon: end,
-                    }));
-                }
-                Some(Err(()))
-            }
-            _ => {
-                if !plain_start(b, at) {
-                    return None;
-                }
-                let mut i = at;
-                while i < b.len() {
-                    match b[i] {
-                        b':' if is_space_or_end(b, i + 1) => {
-                            let mut end = i;
-                            while b[end - 1] == b' ' {
-                                end -= 1;
-                            }
-                            if end - at > MAX_KEY {
-                                return None;
-                            }
-                            return Some(Ok(Key {
-                                text: Cow::Borrowed(&line.text[at..end]),
-                                style: ScalarStyle::Plain,
-                                colon: i,
-                            }));
-                        }
-                        b'#' if b[i - 1] == b' ' => return Some(Err(())),
-                        _ => i += 1,
-                    }
-                }
-                Some(Err(()))
-            }
-        }
-    }
-
     /// A scalar (or `{}`/`[]`) at `at` that must end its line.
     fn value(&mut self, line: Line<'a>, at: usize) -> Option<()> {
-        let b = line.bytes();
         let m = line.mark(at);
-        match b[at] {
-            b'"' | b'\'' => {
-                let (text, style, end) = quoted(line, at)?;
-                if !line.ends_at(end) {
-                    return None;
-                }
-                self.push(
-                    Ev::Scalar {
-                        text,
-                        style,
+        match scalar_at(line, at)? {
+            Scalar::Text(text, style) => self.push(
+                Ev::Scalar {
+                    text,
+                    style,
+                    anchor: 0,
+                    tag: None,
+                },
+                m,
+            ),
+            Scalar::Empty(kind) => {
+                let start = match kind {
+                    Kind::Map => Ev::PLAIN_MAP,
+                    Kind::Seq => Ev::SequenceStart {
                         anchor: 0,
-                        tag: None,
+                        tagged: false,
                     },
-                    m,
-                );
-            }
-            b'{' | b'[' => {
-                let close = if b[at] == b'{' { b'}' } else { b']' };
-                if b.get(at + 1) != Some(&close) || !line.ends_at(at + 2) {
-                    return None;
-                }
-                if b[at] == b'{' {
-                    self.push(
-                        Ev::MappingStart {
-                            anchor: 0,
-                            tagged: false,
-                        },
-                        m,
-                    );
-                    self.push(Ev::MappingEnd, line.mark(at + 1));
-                } else {
-                    self.push(
-                        Ev::SequenceStart {
-                            anchor: 0,
-                            tagged: false,
-                        },
-                        m,
-                    );
-                    self.push(Ev::SequenceEnd, line.mark(at + 1));
-                }
-            }
-            _ => {
-                if !plain_start(b, at) {
-                    return None;
-                }
-                let mut end = b.len();
-                let mut i = at;
-                while i < b.len() {
-                    match b[i] {
-                        b':' if is_space_or_end(b, i + 1) => return None,
-                        b'#' if b[i - 1] == b' ' => {
-                            end = i;
-                            break;
-                        }
-                        _ => i += 1,
-                    }
-                }
-                while b[end - 1] == b' ' {
-                    end -= 1;
-                }
-                self.push(Ev::plain(&line.text[at..end]), m);
+                };
+                self.push(start, m);
+                self.end_of(kind, line.mark(at + 1));
             }
         }
         Some(())
@@ -564,21 +616,82 @@ impl<'a> Fast<'a> {
     }
 }
 
-/// Whether all eight bytes of `x` are printable ASCII (0x20..=0x7E).
-fn all_printable(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `b` from `at` as one little-endian word, if there
+/// are eight.
+#[inline(always)]
+fn word(b: &[u8], at: usize) -> Option<u64> {
+    let chunk = b.get(at..)?.first_chunk::<8>()?;
+    Some(u64::from_le_bytes(*chunk))
+}
+
+/// The offset in its word of the lowest byte flagged (high bit) in `mask`.
+#[inline(always)]
+fn first_byte(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The high bit of every zero byte of `x`. Only the lowest flag is sure (a
+/// borrow can flag a byte above a zero one), which is all that
+/// [`first_byte`] reads.
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// The high bit of bytes of `x` that are not printable ASCII (0x20..=0x7E);
+/// zero when all eight are, and otherwise exact for the lowest flag.
+#[inline(always)]
+fn not_printable(x: u64) -> u64 {
     // A byte below 0x20 borrows into its high bit when 0x20 is taken from
-    // it (exact as to whether any byte does).
+    // it (exact up to the first such byte).
     let below = x.wrapping_sub(ONES * 0x20) & !x;
     // A byte of 0x7F or more has its high bit set, or gets it when 1 is
     // added (a carry only comes out of 0xFF, which is high already).
     let above = x.wrapping_add(ONES) | x;
-    (below | above) & HIGH == 0
+    (below | above) & HIGH
+}
+
+/// Offset of the first `x` or `y` in `b` at or after `at` (`b.len()` if
+/// none), eight bytes at a time.
+#[inline(always)]
+fn find_either(b: &[u8], mut at: usize, x: u8, y: u8) -> usize {
+    while let Some(w) = word(b, at) {
+        let hits = zero_bytes(w ^ (ONES * u64::from(x))) | zero_bytes(w ^ (ONES * u64::from(y)));
+        if hits != 0 {
+            return at + first_byte(hits);
+        }
+        at += 8;
+    }
+    // The last bytes: the text's last word, less what was read.
+    let left = b.len() - at;
+    if left == 0 {
+        return at;
+    }
+    match word(b, b.len().wrapping_sub(8)) {
+        Some(w) => {
+            // Bytes shifted in from the top are 0, neither `x` nor `y`
+            // (never 0 here): no hit there but a borrowed one, above a
+            // real hit.
+            let w = w >> (8 * (8 - left));
+            let hits =
+                zero_bytes(w ^ (ONES * u64::from(x))) | zero_bytes(w ^ (ONES * u64::from(y)));
+            (at + first_byte(hits)).min(b.len())
+        }
+        None => {
+            while at < b.len() && b[at] != x && b[at] != y {
+                at += 1;
+            }
+            at
+        }
+    }
 }
 
 /// Whether a plain scalar may start at `at` (YAML's indicators may not
 /// start one, `-?:` unless a non-space follows).
+#[inline(always)]
 fn plain_start(b: &[u8], at: usize) -> bool {
     match b[at] {
         b'-' | b'?' | b':' => !is_space_or_end(b, at + 1),
@@ -590,6 +703,7 @@ fn plain_start(b: &[u8], at: usize) -> bool {
 
 /// A single-line quoted scalar at `at` (its quote tells the style): text,
 /// style and the offset after it.
+#[inline(always)]
 fn quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, ScalarStyle, usize)> {
     if line.bytes()[at] == b'"' {
         let (text, end) = double_quoted(line, at)?;
@@ -602,6 +716,7 @@ fn quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, ScalarStyle, u
 
 /// The text of a quoted scalar opened at `at` and closed at `close`:
 /// borrowed from the line, or what was decoded so far plus the last run.
+#[inline(always)]
 fn quoted_text<'a>(
     line: Line<'a>,
     at: usize,
@@ -619,40 +734,41 @@ fn quoted_text<'a>(
 }
 
 /// A single-line `'…'` at `at`: its text and the offset after it.
+#[inline(always)]
 fn single_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)> {
     let b = line.bytes();
     let mut i = at + 1;
     let mut owned: Option<String> = None;
     let mut run = i;
     loop {
-        let c = *b.get(i)?; // unterminated on this line: bail
-        if c == b'\'' {
-            if b.get(i + 1) == Some(&b'\'') {
-                let s = owned.get_or_insert_with(String::new);
-                s.push_str(&line.text[run..=i]);
-                i += 2;
-                run = i;
-                continue;
-            }
+        i = find_either(b, i, b'\'', b'\'');
+        b.get(i)?; // unterminated on this line: bail
+        if b.get(i + 1) != Some(&b'\'') {
             return Some((quoted_text(line, at, run, i, owned), i + 1));
         }
-        i += 1;
+        let s = owned.get_or_insert_with(String::new);
+        s.push_str(&line.text[run..=i]);
+        i += 2;
+        run = i;
     }
 }
 
 /// A single-line `"…"` at `at`: its text (escapes decoded) and the offset
 /// after it.
+#[inline(always)]
 fn double_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)> {
     let b = line.bytes();
     let mut i = at + 1;
     let mut owned: Option<String> = None;
     let mut run = i;
     loop {
+        i = find_either(b, i, b'"', b'\\');
         match *b.get(i)? {
             b'"' => {
                 return Some((quoted_text(line, at, run, i, owned), i + 1));
             }
-            b'\\' => {
+            _ => {
+                // a backslash
                 let s = owned.get_or_insert_with(String::new);
                 s.push_str(&line.text[run..i]);
                 let esc = *b.get(i + 1)?;
@@ -692,32 +808,59 @@ fn double_quoted<'a>(line: Line<'a>, at: usize) -> Option<(Cow<'a, str>, usize)>
                 }
                 run = i;
             }
-            _ => i += 1,
         }
     }
 }
+
+mod head;
+pub(super) use head::head;
 
 #[cfg(test)]
 mod tests;
 
 #[cfg(test)]
 mod swar {
+    use super::{find_either, first_byte, not_printable};
+
     #[test]
-    fn all_printable_is_exact_byte_by_byte() {
+    fn not_printable_finds_the_first_such_byte() {
         for b in 0..=255u8 {
             for pos in 0..8 {
-                let mut w = *b"abcdefgh";
-                w[pos] = b;
-                let want = (0x20..0x7F).contains(&b);
-                assert_eq!(
-                    super::all_printable(u64::from_le_bytes(w)),
-                    want,
-                    "{b:#x} at {pos}"
-                );
+                // Anything at all after it, printable or not.
+                for after in [b'a', 0x00, 0x1F, 0x7F, 0xFF, b] {
+                    let mut w = *b"abcdefgh";
+                    w[pos] = b;
+                    for x in w.iter_mut().skip(pos + 1) {
+                        *x = after;
+                    }
+                    let odd = not_printable(u64::from_le_bytes(w));
+                    let want = w.iter().position(|c| !(0x20..0x7F).contains(c));
+                    assert_eq!((odd != 0).then(|| first_byte(odd)), want, "{w:?}");
+                }
             }
         }
-        assert!(!super::all_printable(u64::from_le_bytes([
-            0x7E, 0xFF, 0x7E, 0x20, 0x20, 0x20, 0x20, 0x20
-        ])));
+    }
+
+    #[test]
+    fn find_either_is_a_plain_search() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let alphabet = b"a:# \"\\'\x00\xff\x01";
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 20) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|k| alphabet[((x >> (3 * k % 60)) % alphabet.len() as u64) as usize])
+                .collect();
+            let at = (x >> 59) as usize % (len + 1);
+            for (p, q) in [(b':', b'#'), (b'"', b'\\'), (b'\'', b'\'')] {
+                let want = text[at..]
+                    .iter()
+                    .position(|c| *c == p || *c == q)
+                    .map_or(len, |k| at + k);
+                assert_eq!(find_either(&text, at, p, q), want, "{text:?} {at}");
+            }
+        }
     }
 }

@@ -52,6 +52,22 @@ fn by_fast(src: &str) -> Option<Vec<Seen>> {
     }
 }
 
+/// Check `manifest_head` on one text against the loader: its answer, and
+/// that of its first path (the line walk of [`head`]), must be `None` or
+/// what the loader reads. True when the first path answered.
+fn head_agrees(src: &str) -> bool {
+    let want = crate::yaml::tests::head_by_loader(src);
+    let fast = head(src);
+    if fast.is_some() {
+        assert_eq!(fast, want, "the fast manifest head disagrees on:\n{src}");
+    }
+    let head = crate::yaml::manifest_head(src);
+    if head.is_some() {
+        assert_eq!(head, want, "manifest_head disagrees on:\n{src}");
+    }
+    fast.is_some()
+}
+
 /// Check one text; true when the fast reader took it.
 fn agrees(src: &str) -> bool {
     match by_fast(src) {
@@ -186,6 +202,73 @@ fn agrees_with_saphyr_on_the_repository() {
     );
 }
 
+#[test]
+fn manifest_head_agrees_with_the_loader_on_the_repository() {
+    let corpus = corpus();
+    let heads = corpus.iter().filter(|t| head_agrees(t)).count();
+    eprintln!(
+        "corpus: manifest head by the fast reader on {heads} of {}",
+        corpus.len()
+    );
+    assert!(heads * 4 > corpus.len(), "only {heads} of {}", corpus.len());
+}
+
+/// The rendered manifests of the goldens, one document each, as
+/// `output::split` hands them to `manifest_head`.
+fn golden_manifests() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden");
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if p.is_dir() {
+                dirs.push(p);
+            } else if name.starts_with("render") && name.ends_with(".yaml") {
+                if let Ok(text) = std::fs::read_to_string(&p) {
+                    files.push(text);
+                }
+            }
+        }
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        for doc in f.split("\n---\n") {
+            let doc = doc.strip_prefix("---\n").unwrap_or(doc);
+            if !doc.trim().is_empty() {
+                out.push(format!("{}\n", doc.trim_end()));
+            }
+        }
+    }
+    out
+}
+
+/// The point of the fast path: ordinary rendered manifests take it.
+#[test]
+fn manifest_head_takes_the_fast_path_for_rendered_manifests() {
+    let docs = golden_manifests();
+    assert!(docs.len() > 20, "goldens not found: {}", docs.len());
+    let mut fast = 0;
+    for doc in &docs {
+        if by_fast(doc).is_some() {
+            assert!(head_agrees(doc), "the fast manifest head declined:\n{doc}");
+            fast += 1;
+        } else {
+            head_agrees(doc);
+        }
+    }
+    eprintln!(
+        "goldens: {fast} of {} documents in the fast reader's subset",
+        docs.len()
+    );
+    assert!(fast * 10 >= docs.len() * 9, "only {fast} of {}", docs.len());
+}
+
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);
 impl Rng {
@@ -242,7 +325,7 @@ fn agrees_with_saphyr_on_mutations() {
     seeds.push("a:\nb: 1\nc:\n  - x\n  -\n  - k: v\n    j:\n  - y\nd:\n- 1\ne: {}\nf: []\ng: \"q\"   # c\nh:   \n".into());
     seeds.push("m:\n  - k: v\n    l:\n    - 1\n    - 2\n  - z\n".into());
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let (mut tried, mut taken) = (0, 0);
+    let (mut tried, mut taken, mut heads) = (0, 0, 0);
     for seed in &seeds {
         if by_fast(seed).is_none() {
             continue;
@@ -251,13 +334,18 @@ fn agrees_with_saphyr_on_mutations() {
             let m = mutate(seed, &mut rng);
             tried += 1;
             taken += usize::from(agrees(&m));
+            heads += usize::from(head_agrees(&m));
         }
     }
-    eprintln!("mutations: took {taken} of {tried}");
+    eprintln!("mutations: took {taken} of {tried}, manifest head by the fast reader {heads}");
     assert!(tried > 1000, "only {tried} mutations");
     assert!(
         taken > tried / 10,
         "the fast reader took only {taken} of {tried} mutations"
+    );
+    assert!(
+        heads > tried / 10,
+        "the fast manifest head took only {heads} of {tried} mutations"
     );
 }
 
@@ -269,6 +357,51 @@ fn agrees_with_saphyr_on_random_line_soup() {
     const KEYS: &[&str] = &[
         "a", "b", "key", "\"q k\"", "'s k'", "x.y/z", "-k", "k:k", "é", "1", "null", "<<", "a b",
     ];
+    let (mut taken, mut total) = (0, 0);
+    for doc in line_soup(KEYS, 0x0DDB_1A5E_5BAD_5EED, 20_000) {
+        total += 1;
+        taken += usize::from(agrees(&doc));
+    }
+    eprintln!("line soup: took {taken} of {total}");
+    assert!(
+        taken > total / 20,
+        "the fast reader took only {taken} of {total}"
+    );
+}
+
+/// The same with the keys a manifest head reads, at any level: the head
+/// read by the fast reader agrees with the loader's reading.
+#[test]
+fn manifest_head_agrees_with_the_loader_on_random_line_soup() {
+    const KEYS: &[&str] = &[
+        "apiVersion",
+        "kind",
+        "metadata",
+        "name",
+        "namespace",
+        "annotations",
+        "helm.sh/hook",
+        "\"kind\"",
+        "'name'",
+        "\"helm.sh/hook\"",
+        "a",
+        "\"q k\"",
+        "1",
+        "null",
+        "<<",
+    ];
+    let (mut heads, mut total) = (0, 0);
+    for doc in line_soup(KEYS, 0x005E_ED0F_4EAD_1234, 20_000) {
+        total += 1;
+        agrees(&doc);
+        heads += usize::from(head_agrees(&doc));
+    }
+    eprintln!("line soup: manifest head by the fast reader on {heads} of {total}");
+    assert!(heads > total / 40, "only {heads} of {total}");
+}
+
+/// `count` random documents of lines with `keys` (see above).
+fn line_soup(keys: &'static [&'static str], seed: u64, count: usize) -> Vec<String> {
     const VALUES: &[&str] = &[
         "1",
         "x",
@@ -292,9 +425,9 @@ fn agrees_with_saphyr_on_random_line_soup() {
         "'it''s'",
         "\"a\" b",
     ];
-    let mut rng = Rng(0x0DDB_1A5E_5BAD_5EED);
-    let (mut taken, mut total) = (0, 0);
-    for _ in 0..20_000 {
+    let mut rng = Rng(seed);
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
         let mut doc = String::new();
         // Mostly plausible indentation: the previous line's, two more, or
         // any shallower even one; sometimes odd.
@@ -307,7 +440,7 @@ fn agrees_with_saphyr_on_random_line_soup() {
                 _ => rng.below(7),
             };
             doc.push_str(&" ".repeat(indent));
-            let key = KEYS[rng.below(KEYS.len())];
+            let key = keys[rng.below(keys.len())];
             let value = VALUES[rng.below(VALUES.len())];
             match rng.below(8) {
                 0 => doc.push_str(&format!("{key}:\n")),
@@ -319,12 +452,7 @@ fn agrees_with_saphyr_on_random_line_soup() {
                 _ => doc.push_str(&format!("{key}: {value}\n")),
             }
         }
-        total += 1;
-        taken += usize::from(agrees(&doc));
+        out.push(doc);
     }
-    eprintln!("line soup: took {taken} of {total}");
-    assert!(
-        taken > total / 20,
-        "the fast reader took only {taken} of {total}"
-    );
+    out
 }
