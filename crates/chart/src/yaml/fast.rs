@@ -107,34 +107,15 @@ impl<'a> Line<'a> {
 
     /// Offset of the first byte at or after `at` that is not a space.
     #[inline(always)]
-    fn skip_spaces(&self, mut at: usize) -> usize {
-        let b = self.bytes();
-        while let Some(w) = word(b, at) {
-            let other = w ^ (ONES * u64::from(b' '));
-            if other != 0 {
-                return at + first_byte(other);
-            }
-            at += 8;
-        }
-        // The last bytes: the line's last word, less what was read.
-        let left = b.len() - at;
-        if left == 0 {
-            return at;
-        }
-        match word(b, b.len().wrapping_sub(8)) {
-            Some(w) => {
-                // Bytes shifted in from the top are 0, not spaces: at most
-                // they stop the search past the end.
-                let other = (w >> (8 * (8 - left))) ^ (ONES * u64::from(b' '));
-                (at + first_byte(other)).min(b.len())
-            }
-            None => {
-                while at < b.len() && b[at] == b' ' {
-                    at += 1;
-                }
-                at
-            }
-        }
+    fn skip_spaces(&self, at: usize) -> usize {
+        // Bytes shifted in at the end are 0, not spaces: at most they stop
+        // the search past the end.
+        find_by_words(
+            self.bytes(),
+            at,
+            |w| w ^ (ONES * u64::from(b' ')),
+            |c| c != b' ',
+        )
     }
 
     /// Whether nothing but spaces and a comment follows `at` (a comment
@@ -657,11 +638,33 @@ fn not_printable(x: u64) -> u64 {
 /// Offset of the first `x` or `y` in `b` at or after `at` (`b.len()` if
 /// none), eight bytes at a time.
 #[inline(always)]
-fn find_either(b: &[u8], mut at: usize, x: u8, y: u8) -> usize {
+fn find_either(b: &[u8], at: usize, x: u8, y: u8) -> usize {
+    // Bytes shifted in at the end are 0, neither `x` nor `y` (never 0
+    // here): no hit there but a borrowed one, above a real hit.
+    find_by_words(
+        b,
+        at,
+        |w| zero_bytes(w ^ (ONES * u64::from(x))) | zero_bytes(w ^ (ONES * u64::from(y))),
+        |c| c == x || c == y,
+    )
+}
+
+/// Offset of the first byte of `b` at or after `at` that `stop` accepts
+/// (`b.len()` if none), eight bytes at a time: `hits` flags a word's
+/// bytes that `stop` accepts (any bit of the byte; exact for the lowest).
+/// The text's last bytes are read as its last word shifted down, so the
+/// bytes shifted in (0) may be flagged: the result is then cut to the end.
+#[inline(always)]
+fn find_by_words(
+    b: &[u8],
+    mut at: usize,
+    hits: impl Fn(u64) -> u64,
+    stop: impl Fn(u8) -> bool,
+) -> usize {
     while let Some(w) = word(b, at) {
-        let hits = zero_bytes(w ^ (ONES * u64::from(x))) | zero_bytes(w ^ (ONES * u64::from(y)));
-        if hits != 0 {
-            return at + first_byte(hits);
+        let flags = hits(w);
+        if flags != 0 {
+            return at + first_byte(flags);
         }
         at += 8;
     }
@@ -671,17 +674,9 @@ fn find_either(b: &[u8], mut at: usize, x: u8, y: u8) -> usize {
         return at;
     }
     match word(b, b.len().wrapping_sub(8)) {
-        Some(w) => {
-            // Bytes shifted in from the top are 0, neither `x` nor `y`
-            // (never 0 here): no hit there but a borrowed one, above a
-            // real hit.
-            let w = w >> (8 * (8 - left));
-            let hits =
-                zero_bytes(w ^ (ONES * u64::from(x))) | zero_bytes(w ^ (ONES * u64::from(y)));
-            (at + first_byte(hits)).min(b.len())
-        }
+        Some(w) => (at + first_byte(hits(w >> (8 * (8 - left))))).min(b.len()),
         None => {
-            while at < b.len() && b[at] != x && b[at] != y {
+            while at < b.len() && !stop(b[at]) {
                 at += 1;
             }
             at
