@@ -34,6 +34,19 @@ enum Kind {
     Seq,
 }
 
+impl Kind {
+    /// The event that starts a block collection of this kind.
+    fn start(self) -> Ev<'static> {
+        match self {
+            Kind::Map => Ev::PLAIN_MAP,
+            Kind::Seq => Ev::SequenceStart {
+                anchor: 0,
+                tagged: false,
+            },
+        }
+    }
+}
+
 /// An open block collection and the column its entries start at.
 #[derive(Clone, Copy, Debug)]
 struct Open {
@@ -373,14 +386,7 @@ impl<'a> Fast<'a> {
 
     /// A block collection starts at `at`, its entries at column `indent`.
     fn open(&mut self, kind: Kind, indent: usize, indentless: bool, at: Pos) {
-        let ev = match kind {
-            Kind::Map => Ev::PLAIN_MAP,
-            Kind::Seq => Ev::SequenceStart {
-                anchor: 0,
-                tagged: false,
-            },
-        };
-        self.push(ev, at);
+        self.push(kind.start(), at);
         self.stack.push(Open {
             kind,
             indent,
@@ -560,14 +566,7 @@ impl<'a> Fast<'a> {
                 m,
             ),
             Scalar::Empty(kind) => {
-                let start = match kind {
-                    Kind::Map => Ev::PLAIN_MAP,
-                    Kind::Seq => Ev::SequenceStart {
-                        anchor: 0,
-                        tagged: false,
-                    },
-                };
-                self.push(start, m);
+                self.push(kind.start(), m);
                 self.end_of(kind, line.mark(at + 1));
             }
         }
