@@ -459,25 +459,21 @@ impl<'a> Fast<'a> {
         }
         loop {
             let top = *self.stack.last()?;
-            if indent < top.indent {
-                self.stack.pop();
-                self.end_of(top.kind, line.mark(indent));
-                continue;
-            }
-            if indent > top.indent {
-                return None;
-            }
-            return match top.kind {
-                Kind::Map if item => None,
-                Kind::Map => self.entry(line, indent),
-                Kind::Seq if item => self.item(line, indent),
-                Kind::Seq if top.indentless => {
+            match place(
+                top.indent,
+                top.kind == Kind::Seq,
+                top.indentless,
+                indent,
+                item,
+            ) {
+                Place::Close => {
                     self.stack.pop();
-                    self.end_of(Kind::Seq, line.mark(indent));
-                    continue;
+                    self.end_of(top.kind, line.mark(indent));
                 }
-                Kind::Seq => None,
-            };
+                Place::Entry => return self.entry(line, indent),
+                Place::Item => return self.item(line, indent),
+                Place::Decline => return None,
+            }
         }
     }
 
@@ -680,6 +676,40 @@ fn find_by_words(
             }
             at
         }
+    }
+}
+
+/// What a content line at `indent` (an item if `item`) does to the
+/// innermost open block collection (entries at `top`; a sequence if `seq`,
+/// written at its parent key's indentation if `indentless`), once what the
+/// line before left pending is settled. The reader and the head walk
+/// (`head`) follow these rules, each with its own stack.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Place {
+    /// The line is left of the collection, or not an item of an
+    /// indentless sequence: the collection ends; ask again of the next.
+    Close,
+    /// A `key: value` of the map.
+    Entry,
+    /// A `- …` of the sequence.
+    Item,
+    /// Outside the subset (or not YAML).
+    Decline,
+}
+
+#[inline(always)]
+fn place(top: usize, seq: bool, indentless: bool, indent: usize, item: bool) -> Place {
+    if indent < top {
+        return Place::Close;
+    }
+    if indent > top {
+        return Place::Decline;
+    }
+    match (seq, item) {
+        (false, false) => Place::Entry,
+        (true, true) => Place::Item,
+        (true, false) if indentless => Place::Close,
+        _ => Place::Decline,
     }
 }
 

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use saphyr_parser::ScalarStyle;
 
-use super::{content_at, is_item, key_at, read_line, scalar_at, Key, Line, Scalar};
+use super::{content_at, is_item, key_at, place, read_line, scalar_at, Key, Line, Place, Scalar};
 use crate::yaml::{plain_is_string, ManifestHead, MAX_DEPTH, MAX_NODES};
 
 /// Keys of one mapping compared with each other; more go to the caller.
@@ -141,23 +141,12 @@ impl<'a> Walk<'a> {
         }
         loop {
             let top = *self.stack.last()?;
-            if indent < top.indent {
-                self.close();
-                continue;
+            match place(top.indent, top.seq, top.indentless, indent, item) {
+                Place::Close => self.close(),
+                Place::Entry => return self.entry(line, indent),
+                Place::Item => return self.item(line, indent),
+                Place::Decline => return None,
             }
-            if indent > top.indent {
-                return None;
-            }
-            if !top.seq {
-                return if item { None } else { self.entry(line, indent) };
-            }
-            if item {
-                return self.item(line, indent);
-            }
-            if !top.indentless {
-                return None;
-            }
-            self.close();
         }
     }
 
