@@ -31,21 +31,38 @@ pub const MAX_DEPTH: usize = 200;
 /// How many nodes one document may produce, aliases expanded.
 pub const MAX_NODES: usize = 1_000_000;
 
+/// A UTF-8 byte order mark, dropped from the start of files (as Helm does).
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// File bytes as UTF-8 text (a leading BOM is dropped), borrowed; the
 /// error names the file and the line of the first bad byte.
 pub fn decode_utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, Diagnostic> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
-        let valid = e.valid_up_to();
-        let prefix = &bytes[..valid];
-        let line = prefix.iter().filter(|b| **b == b'\n').count() + 1;
-        let col = prefix.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-        Diagnostic::error(
-            "yaml",
-            format!("{file} is not valid UTF-8 (byte offset {valid})"),
-        )
-        .at(Location::new(file, to_u32(line), to_u32(col)))
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| not_utf8(&bytes[..e.valid_up_to()], file))
+}
+
+/// [`decode_utf8`] of bytes the caller gives up: the text keeps them
+/// instead of a copy (the same text, the same error).
+pub fn decode_utf8_owned(mut bytes: Vec<u8>, file: &str) -> Result<String, Diagnostic> {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        not_utf8(&e.as_bytes()[..valid], file)
     })
+}
+
+/// The error for a file whose text (after any BOM) is valid up to the end
+/// of `valid` only.
+fn not_utf8(valid: &[u8], file: &str) -> Diagnostic {
+    let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+    let col = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    Diagnostic::error(
+        "yaml",
+        format!("{file} is not valid UTF-8 (byte offset {})", valid.len()),
+    )
+    .at(Location::new(file, to_u32(line), to_u32(col)))
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -1728,6 +1745,23 @@ mod tests {
     fn non_utf8_is_refused_with_line() {
         let d = decode_utf8(b"a: 1\nb: \xff\n", "values.yaml").unwrap_err();
         assert_eq!(d.location.unwrap().to_string(), "values.yaml:2:4");
+    }
+
+    #[test]
+    fn owned_bytes_decode_as_borrowed_ones() {
+        for bytes in [
+            &b"a: 1\n"[..],
+            b"\xEF\xBB\xBFa: 1\n",
+            b"\xEF\xBB\xBF\xEF\xBB\xBFa: 1\n",
+            b"",
+            b"a: 1\nb: \xff\n",
+            b"\xEF\xBB\xBFa: \xff\n",
+            b"\xEF\xBB\xBF\xEF\xBB\xBFa: \xff\n",
+        ] {
+            let borrowed = decode_utf8(bytes, "t.yaml").map(str::to_string);
+            let owned = decode_utf8_owned(bytes.to_vec(), "t.yaml");
+            assert_eq!(format!("{owned:?}"), format!("{borrowed:?}"), "{bytes:?}");
+        }
     }
 
     #[test]

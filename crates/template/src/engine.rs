@@ -134,31 +134,6 @@ fn partition(
     groups
 }
 
-/// A template's text: its bytes (without a BOM) as they are when the engine
-/// owns them, else a copy; not UTF-8 is an error at the first bad byte.
-fn template_text(path: &str, bytes: Cow<'_, [u8]>) -> Result<String, Diagnostic> {
-    const BOM: &[u8] = b"\xEF\xBB\xBF";
-    let mut bytes = match bytes {
-        Cow::Borrowed(b) => return strata_chart::yaml::decode_utf8(b, path).map(str::to_string),
-        Cow::Owned(b) => b,
-    };
-    let bom = bytes.starts_with(BOM);
-    if bom {
-        bytes.drain(..BOM.len());
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        // The file as it was, for the same diagnostic as from a copy.
-        let mut file = e.into_bytes();
-        if bom {
-            file.splice(0..0, BOM.iter().copied());
-        }
-        match strata_chart::yaml::decode_utf8(&file, path) {
-            Err(d) => d,
-            Ok(_) => Diagnostic::error("yaml", format!("{path} is not valid UTF-8")),
-        }
-    })
-}
-
 fn is_manifest(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
     (name.ends_with(".yaml") || name.ends_with(".yml")) && !base.starts_with('_')
@@ -231,7 +206,12 @@ impl Engine {
             let Some(name) = path.strip_prefix("templates/") else {
                 continue;
             };
-            let text = match template_text(&path, bytes) {
+            // Bytes the engine owns become the text as they are.
+            let text = match bytes {
+                Cow::Borrowed(b) => strata_chart::yaml::decode_utf8(b, &path).map(str::to_string),
+                Cow::Owned(b) => strata_chart::yaml::decode_utf8_owned(b, &path),
+            };
+            let text = match text {
                 Ok(t) => t,
                 Err(d) => {
                     problems.push((
