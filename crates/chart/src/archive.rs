@@ -555,8 +555,8 @@ fn parents(path: &str) -> impl Iterator<Item = &str> {
 
 /// Drop a leading UTF-8 byte order mark (Helm's loader does).
 pub(crate) fn strip_bom(data: &mut Vec<u8>) {
-    if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        data.drain(..3);
+    if data.starts_with(crate::yaml::BOM) {
+        data.drain(..crate::yaml::BOM.len());
     }
 }
 

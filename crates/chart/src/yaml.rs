@@ -32,7 +32,7 @@ pub const MAX_DEPTH: usize = 200;
 pub const MAX_NODES: usize = 1_000_000;
 
 /// A UTF-8 byte order mark, dropped from the start of files (as Helm does).
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// File bytes as UTF-8 text (a leading BOM is dropped), borrowed; the
 /// error names the file and the line of the first bad byte.
