@@ -1,0 +1,34 @@
+//! Errors of parsing and executing templates, with their location.
+
+/// What went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The template text does not parse.
+    Syntax,
+    /// Executing failed (wrong types, nil pointer, missing key with strict…).
+    Exec,
+    /// `fail "message"` was called.
+    Fail,
+    /// `required "message" x` found no value.
+    Required,
+    /// A resource budget (steps, bytes, depth) was exceeded.
+    Budget,
+}
+
+/// An error at a place in a template. `template` is the name the file was
+/// added under (or the `define` it happened in, as Go reports it); `line`
+/// and `column` are 1-based; `len` is the length in bytes of the action or
+/// token at fault (at least 1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{template}:{line}:{column}: {message}")]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub template: String,
+    pub line: usize,
+    pub column: usize,
+    pub len: usize,
+    /// The message without location, as Helm words it after the location
+    /// (`executing "x" at <.Values.a.b>: nil pointer evaluating …`).
+    pub message: String,
+}
