@@ -13,6 +13,8 @@
 //! thread, each execution with values of its own.
 
 mod error;
+pub mod fmt;
+mod funcs;
 mod value;
 
 pub use error::{Error, ErrorKind};
@@ -51,6 +53,7 @@ impl Default for Options {
 /// `*template.Template`. Holds no [`Value`]: `Send + Sync`.
 #[derive(Default)]
 pub struct Set {
+    // Builtins, funcs::all() and the caller's, once the executor exists.
     funcs: std::collections::BTreeMap<String, Func>,
 }
 
