@@ -1,6 +1,6 @@
 //! End-to-end tests: the real `strata` binary on real chart directories.
-#![allow(dead_code)]
 
+mod cases;
 mod create;
 mod docs;
 mod docs_package;

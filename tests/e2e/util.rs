@@ -107,41 +107,15 @@ pub fn strata_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
     }
 }
 
-/// Compare `actual` with tests/golden/`name`; `UPDATE_GOLDEN=1` rewrites it.
+/// Compare `actual` with tests/golden/`name` in full, showing a diff of
+/// every difference. `SNAPSHOTS=overwrite` rewrites the file (review it in
+/// `git diff`); a missing file is an error that says so.
 #[track_caller]
 pub fn golden(name: &str, actual: &str) {
     let path = root().join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).expect("create golden dir");
-        }
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing golden file {}; run with UPDATE_GOLDEN=1",
-            path.display()
-        )
-    });
-    if want != actual {
-        let mut msg = format!("golden {name} differs (UPDATE_GOLDEN=1 to accept):\n");
-        for (i, (w, a)) in want.lines().zip(actual.lines()).enumerate() {
-            if w != a {
-                msg.push_str(&format!(
-                    "first difference at line {}:\n- {w}\n+ {a}\n",
-                    i + 1
-                ));
-                break;
-            }
-        }
-        msg.push_str(&format!(
-            "lines: want {}, got {}",
-            want.lines().count(),
-            actual.lines().count()
-        ));
-        panic!("{msg}");
-    }
+    snapbox::Assert::new()
+        .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+        .eq(actual, snapbox::Data::read_from(&path, None).raw());
 }
 
 /// A scratch directory, removed on drop.
