@@ -152,3 +152,152 @@ fn output_dir_leaves_no_staging_folder_and_never_removes_the_chart_folder() {
         assert_eq!(inside, [".strata-output.json", "templates/cm.yaml"]);
     }
 }
+
+// ---- writing outside the chart: environment names ----------------------
+
+#[test]
+fn environment_names_and_namespaces_are_dns_labels() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "\"../../outside\": {}",
+            "\"../../outside\" is not a valid environment name: it has '/', '\\' or '.' (a path?)",
+            "3",
+        ),
+        ("a/b:", "\"a/b\" is not a valid environment name", "3"),
+        ("\"..\":", "\"..\" is not a valid environment name", "3"),
+        (
+            "my env:",
+            "\"my env\" is not a valid environment name: it has spaces",
+            "3",
+        ),
+        (
+            "PROD:",
+            "\"PROD\" is not a valid environment name: it has upper-case letters",
+            "3",
+        ),
+        (
+            "\"\":",
+            "\"\" is not a valid environment name: it is empty",
+            "3",
+        ),
+        (
+            "dev: {namespace: \"Bad Namespace!/..\"}",
+            "environment \"dev\": namespace \"Bad Namespace!/..\" is not a valid namespace",
+            "3",
+        ),
+    ];
+    for (decl, message, line) in cases {
+        let tmp = svc(&[(
+            "svc/environments.yaml",
+            &format!("environments:\n  ok: {{}}\n  {decl}\npromotion: [ok]\n"),
+        )]);
+        let before = list_files(tmp.path());
+        for cmd in [
+            &["render", "svc", "--env", "ok"][..],
+            &["envs", "svc"][..],
+            &["lint", "svc"][..],
+        ] {
+            let run = run_in(tmp.path(), cmd);
+            run.code(1)
+                .stderr_has(message)
+                .stderr_has(&format!("environments.yaml:{line}:"))
+                .stderr_has("DNS-1123");
+            assert!(!run.stdout.contains("Bad Namespace"), "{}", run.stdout);
+        }
+        assert_eq!(list_files(tmp.path()), before);
+    }
+    // A file name declares an environment too.
+    let tmp = svc(&[("svc/environments/My Env.yaml", "name: y\n")]);
+    run_in(tmp.path(), &["envs", "svc"])
+        .code(1)
+        .stderr_has("environments/My Env.yaml: \"My Env\" is not a valid environment name");
+}
+
+#[test]
+fn promote_cannot_write_outside_the_chart() {
+    let tmp = svc(&[
+        (
+            "svc/environments.yaml",
+            "environments:\n  dev: {}\n  \"../../outside\": {}\npromotion: [dev]\npromote: [name]\n",
+        ),
+        ("outside.yaml", "precious: true\n"),
+    ]);
+    let run = run_in(
+        tmp.path().join("svc").as_path(),
+        &["promote", ".", "--from", "dev", "--to", "../../outside"],
+    );
+    run.code(1)
+        .no_stdout()
+        .stderr_has("is not a valid environment name");
+    assert_eq!(read(tmp.path().join("outside.yaml")), "precious: true\n");
+    let tmp = svc(&[]);
+    let run = run_in(
+        tmp.path(),
+        &[
+            "render",
+            "svc",
+            "--env",
+            "dev",
+            "--namespace",
+            "Bad Namespace!/..",
+        ],
+    );
+    run.code(2)
+        .no_stdout()
+        .stderr_has("--namespace \"Bad Namespace!/..\" is not a valid namespace");
+}
+
+// ---- promote loses no data ---------------------------------------------
+
+/// A chart promoting `image.tag` from dev to prod; prod's file is `prod`.
+fn promo(prod: &str) -> tempfile::TempDir {
+    svc(&[
+        (
+            "svc/environments.yaml",
+            "environments:\n  dev: {}\n  prod: {}\npromotion: [dev, prod]\npromote: [image.tag]\n",
+        ),
+        (
+            "svc/values.yaml",
+            "name: x\nimage:\n  tag: \"0\"\nother:\n  tag: \"0\"\n",
+        ),
+        ("svc/environments/dev.yaml", "image:\n  tag: \"2.0\"\n"),
+        ("svc/environments/prod.yaml", prod),
+    ])
+}
+
+#[test]
+fn promote_refuses_to_edit_an_aliased_anchor() {
+    let text = "image: &img\n  tag: \"1.0\"\nother: *img\n";
+    let tmp = promo(text);
+    let run = run_in(tmp.path(), &["promote", "svc", "--to", "prod"]);
+    run.code(1)
+        .no_stdout()
+        .stderr_has("image.tag: refusing to edit a YAML anchor that other keys alias")
+        .stderr_has("--> environments/prod.yaml:1:1")
+        .stderr_has("aliased at environments/prod.yaml:3");
+    assert_eq!(read(tmp.path().join("svc/environments/prod.yaml")), text);
+}
+
+#[cfg(unix)]
+#[test]
+fn promote_writes_through_links_and_keeps_bom_and_crlf() {
+    let tmp = promo("");
+    let prod = tmp.path().join("svc/environments/prod.yaml");
+    let real = tmp.path().join("svc/shared/prod.yaml");
+    std::fs::create_dir_all(real.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&real, b"\xEF\xBB\xBFimage:\r\n  tag: \"1.0\"\r\n").expect("write");
+    std::fs::remove_file(&prod).expect("rm");
+    std::os::unix::fs::symlink("../shared/prod.yaml", &prod).expect("symlink");
+    let hard = tmp.path().join("hard.yaml");
+    std::fs::hard_link(&real, &hard).expect("hard link");
+    let run = run_in(tmp.path(), &["promote", "svc", "--to", "prod"]);
+    run.code(0).stdout_has("image.tag: \"1.0\" -> \"2.0\"");
+    assert!(std::fs::symlink_metadata(&prod)
+        .expect("meta")
+        .file_type()
+        .is_symlink());
+    let want: &[u8] = b"\xEF\xBB\xBFimage:\r\n  tag: \"2.0\"\r\n";
+    assert_eq!(std::fs::read(&real).expect("read"), want);
+    // The hard link sees the edit: it was not split.
+    assert_eq!(std::fs::read(&hard).expect("read"), want);
+}
