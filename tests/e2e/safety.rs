@@ -301,3 +301,117 @@ fn promote_writes_through_links_and_keeps_bom_and_crlf() {
     // The hard link sees the edit: it was not split.
     assert_eq!(std::fs::read(&hard).expect("read"), want);
 }
+
+// ---- crashes: the template budget --------------------------------------
+
+/// Render (and lint) a chart whose only template is `template`: exit 1,
+/// `message` on stderr, never a signal, nothing on stdout.
+#[track_caller]
+fn refused_template(template: &str, message: &str) {
+    let tmp = svc(&[("svc/templates/cm.yaml", template)]);
+    let start = std::time::Instant::now();
+    let run = run_in(tmp.path(), &["render", "svc", "--env", "dev"]);
+    run.code(1)
+        .no_stdout()
+        .stderr_has(message)
+        .stderr_has("templates/cm.yaml:1:");
+    let run = run_in(tmp.path(), &["lint", "svc"]);
+    run.code(1).stderr_has(message);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(30),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn a_namespace_that_contains_itself_is_an_error_not_an_abort() {
+    for filter in ["tojson", "string", "toyaml"] {
+        refused_template(
+            &format!("{{% set ns = namespace() %}}{{% set ns.x = ns %}}{{{{ ns | {filter} }}}}"),
+            &format!("{filter}: the value nests deeper than 256 levels"),
+        );
+    }
+}
+
+#[test]
+fn a_list_nested_20000_deep_is_an_error() {
+    refused_template(
+        "{% set ns = namespace(l=[]) %}{% for i in range(20000) %}{% set ns.l = [ns.l] %}{% endfor %}{{ ns.l | tojson }}",
+        "the value assigned to l nests deeper than 256 levels",
+    );
+}
+
+#[test]
+fn strings_and_lists_doubled_in_a_loop_stop_at_the_limit() {
+    refused_template(
+        "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+        "over the limit of 33554432 bytes",
+    );
+    refused_template(
+        "{% set ns = namespace(l=[1]) %}{% for i in range(64) %}{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l | length }}",
+        "the list built here would have 1048576 items, over the limit of 1000000",
+    );
+    refused_template(
+        "{% macro d(s, n) %}{% if n > 0 %}{{ d(s ~ s, n - 1) }}{% endif %}{% endmacro %}{{ d('x', 60) }}",
+        "over the limit of 33554432 bytes",
+    );
+    refused_template(
+        "{% set s = 'x' * 20000000 %}{% for i in range(100) %}{% set t = s ~ i %}{{ t | length }}{% endfor %}",
+        "built more than 536870912 bytes of strings in all",
+    );
+}
+
+#[test]
+fn filters_with_huge_results_stop_at_the_limit() {
+    refused_template(
+        "{{ ('x' * 10000000) | replace('x', 'yyyyyyyyyyyyyyyyyy') | length }}",
+        "replace: the result would be 180000000 bytes, over the limit of 33554432 bytes",
+    );
+    refused_template(
+        "{{ ([('y' * 50000)] * 1000) | join(',') | length }}",
+        "join: the result would be",
+    );
+    refused_template(
+        "{{ '%999999999s' | format(1) }}",
+        "format: a field width or precision over 1000000 is refused",
+    );
+    refused_template(
+        "{{ 'a\\nb' | indent(1000000000000) }}",
+        "indent: the result would be 2000000000003 bytes",
+    );
+    refused_template(
+        "{{ [1] | batch(1000000000, 0) | length }}",
+        "batch(1000000000): over the limit",
+    );
+}
+
+#[test]
+fn a_template_printing_too_much_stops() {
+    let tmp = svc(&[(
+        "svc/templates/cm.yaml",
+        "{% set s = 'x' * 30000000 %}{% for i in range(100) %}{{ s }}{% endfor %}",
+    )]);
+    run_in(tmp.path(), &["render", "svc", "--env", "dev"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("cm.yaml: the template's output is over the limit of 67108864 bytes");
+}
+
+#[test]
+fn files_glob_with_many_stars_is_fast() {
+    let name = format!("{}.txt", "a".repeat(40));
+    let tmp = svc(&[
+        (
+            "svc/templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: g\ndata:\n  n: \"{{ files.glob('*a*a*a*a*a*a*a*a*a*b') | length }}\"\n",
+        ),
+        (&format!("svc/config/{name}"), "x"),
+        (&format!("svc/{name}"), "x"),
+    ]);
+    let start = std::time::Instant::now();
+    run_in(tmp.path(), &["render", "svc", "--env", "dev"])
+        .code(0)
+        .stdout_has("n: \"0\"");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
