@@ -415,3 +415,62 @@ fn files_glob_with_many_stars_is_fast() {
         .stdout_has("n: \"0\"");
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+// ---- unbounded reads ----------------------------------------------------
+
+/// Run strata in `dir` with standard input read from `stdin`.
+fn run_with_stdin_file(dir: &Path, args: &[&str], stdin: &Path) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::fs::File::open(stdin).expect("open stdin"))
+        .output()
+        .expect("run strata");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_inputs_stop_at_the_input_limit() {
+    let tmp = svc(&[]);
+    run_in(
+        tmp.path(),
+        &["render", "svc", "--env", "dev", "-f", "/dev/zero"],
+    )
+    .code(1)
+    .no_stdout()
+    .stderr_has(
+        "error[values]: values file /dev/zero: larger than 64 MiB, the limit for one input",
+    );
+    run_in(
+        tmp.path(),
+        &["render", "svc", "--env", "dev", "--set-file", "a=/dev/zero"],
+    )
+    .code(1)
+    .no_stdout()
+    .stderr_has("--set-file a=/dev/zero: /dev/zero: larger than 64 MiB, the limit for one input");
+    run_with_stdin_file(
+        tmp.path(),
+        &["render", "svc", "--env", "dev", "-f", "-"],
+        Path::new("/dev/zero"),
+    )
+    .code(1)
+    .no_stdout()
+    .stderr_has("error[values]: <stdin>: larger than 64 MiB, the limit for one input");
+}
+
+#[test]
+fn set_file_dash_reads_standard_input() {
+    let tmp = svc(&[]);
+    let run = strata_in(
+        tmp.path(),
+        &["values", "svc", "--env", "dev", "--set-file", "note=-"],
+        Some("from stdin\n"),
+    );
+    run.code(0).stdout_has("note: |\n  from stdin\n");
+}

@@ -133,7 +133,17 @@ pub struct SetError {
 
 impl From<SetError> for crate::diag::Error {
     fn from(e: SetError) -> Self {
-        crate::diag::Error::msg("set", e.to_string())
+        match e.reason {
+            // A file that cannot be read is an I/O error (exit 2); one that
+            // is too large or not text is invalid input (exit 1).
+            SetErrorReason::ReadFile { path, source }
+                if !crate::fsutil::is_too_large(&source)
+                    && source.kind() != io::ErrorKind::InvalidData =>
+            {
+                crate::diag::Error::io(format!("{} {path}", e.flag), source)
+            }
+            _ => crate::diag::Error::msg("set", e.to_string()),
+        }
     }
 }
 
