@@ -474,3 +474,172 @@ fn set_file_dash_reads_standard_input() {
     );
     run.code(0).stdout_has("note: |\n  from stdin\n");
 }
+
+// ---- secrets never printed ----------------------------------------------
+
+/// A chart with secrets (`writeOnly`): a list of tokens, a password in a
+/// map with a `maxProperties` rule, and a template printing encoded copies.
+fn secrets_chart() -> tempfile::TempDir {
+    svc(&[
+        (
+            "svc/values.schema.json",
+            r#"{"type":"object","properties":{
+ "tokens":{"type":"array","items":{"type":"string","writeOnly":true}},
+ "db":{"type":"object","maxProperties":2,"properties":{"password":{"type":"string","writeOnly":true}}},
+ "image":{"type":"object"}
+}}"#,
+        ),
+        ("svc/values.yaml", "name: x\nimage:\n  tag: \"1\"\n"),
+        (
+            "svc/templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  enc: {{ (values.db.password | default('')) | b64encode }}\n  tok: {{ values.tokens | default([]) | join(',') | b64encode }}\n  tag: {{ values.image.tag | quote }}\n",
+        ),
+        (
+            "svc/environments.yaml",
+            "environments:\n  dev: {}\n  prod: {}\npromotion: [dev, prod]\npromote: [image.tag]\n",
+        ),
+        (
+            "svc/environments/dev.yaml",
+            "image:\n  tag: \"2\"\ntokens: [ SEKRET-TOKEN-1 ]\ndb:\n  password: SEKRET-PW-DEV\n",
+        ),
+        (
+            "svc/environments/prod.yaml",
+            "image:\n  tag: \"1\"\ntokens:\n- SEKRET-TOKEN-2\ndb:\n  password: SEKRET-PW-PROD\n  user: x\n",
+        ),
+    ])
+}
+
+/// Every form of every secret text that must never be printed.
+fn leaked(run: &Run) -> Vec<String> {
+    use base64::Engine as _;
+    let texts = [
+        "SEKRET-TOKEN-1",
+        "SEKRET-TOKEN-2",
+        "SEKRET-PW-DEV",
+        "SEKRET-PW-PROD",
+        "SEKRET-SET",
+        "SEKRET-JSON",
+        "SEKRET-MAXP",
+    ];
+    let mut forms: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    forms.extend(
+        texts
+            .iter()
+            .map(|t| base64::engine::general_purpose::STANDARD.encode(t)),
+    );
+    forms.push("SEKRET".to_string());
+    forms
+        .into_iter()
+        .filter(|f| run.stdout.contains(f.as_str()) || run.stderr.contains(f.as_str()))
+        .collect()
+}
+
+#[test]
+fn secrets_are_never_printed() {
+    let tmp = secrets_chart();
+    let before = list_files(tmp.path());
+    let cases: &[(&[&str], i32)] = &[
+        (&["values", "svc", "--env", "dev"], 0),
+        (&["values", "svc", "--env", "dev", "--explain"], 0),
+        (&["values", "svc", "--env", "dev", "--output", "json"], 0),
+        (
+            &[
+                "values",
+                "svc",
+                "--env",
+                "dev",
+                "--explain",
+                "--output",
+                "json",
+            ],
+            0,
+        ),
+        (
+            &["diff", "svc", "--env", "dev", "--env", "prod", "--values"],
+            0,
+        ),
+        (&["diff", "svc", "--env", "dev", "--env", "prod"], 0),
+        (&["parity", "svc"], 1),
+        (&["parity", "svc", "--output", "json"], 1),
+        (&["promote", "svc", "--to", "prod", "--dry-run"], 0),
+        (
+            &[
+                "values",
+                "svc",
+                "--env",
+                "dev",
+                "--set",
+                "db.password=SEKRET-SET,image.x=1",
+                "--explain",
+            ],
+            0,
+        ),
+        (
+            &[
+                "values",
+                "svc",
+                "--env",
+                "dev",
+                "--set-json",
+                r#"{"db":{"password":"SEKRET-JSON"}}"#,
+                "--explain",
+            ],
+            0,
+        ),
+        (
+            &[
+                "values",
+                "svc",
+                "--env",
+                "dev",
+                "--set",
+                "db.a=1,db.b=SEKRET-MAXP",
+            ],
+            1,
+        ),
+    ];
+    for (args, code) in cases {
+        let run = run_in(tmp.path(), args);
+        assert_eq!(run.code, *code, "{args:?}\n{}\n{}", run.stdout, run.stderr);
+        assert_eq!(
+            leaked(&run),
+            Vec::<String>::new(),
+            "{args:?} leaked:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    assert_eq!(list_files(tmp.path()), before, "nothing written");
+    // What is shown instead.
+    let run = run_in(
+        tmp.path(),
+        &[
+            "values",
+            "svc",
+            "--env",
+            "dev",
+            "--set",
+            "db.password=SEKRET-SET,image.x=1",
+            "--explain",
+        ],
+    );
+    run.stdout_has("db.password: \"<redacted>\"  # --set db.password=<redacted>\n")
+        .stdout_has("image.x: 1  # --set image.x=…\n")
+        .stdout_has("tokens: \"<redacted>\"");
+    let run = run_in(
+        tmp.path(),
+        &[
+            "values",
+            "svc",
+            "--env",
+            "dev",
+            "--set",
+            "db.a=1,db.b=SEKRET-MAXP",
+        ],
+    );
+    run.stderr_has("error[schema]: db: <redacted> has more than 2 properties")
+        .stderr_has("rule: values.schema.json#/properties/db/maxProperties");
+    let run = run_in(tmp.path(), &["promote", "svc", "--to", "prod", "--dry-run"]);
+    run.stdout_has("-  tag: \"1\"\n+  tag: \"2\"\n")
+        .stdout_has(" - <redacted>\n");
+}
