@@ -643,3 +643,223 @@ fn secrets_are_never_printed() {
     run.stdout_has("-  tag: \"1\"\n+  tag: \"2\"\n")
         .stdout_has(" - <redacted>\n");
 }
+
+// ---- corrupt archives ----------------------------------------------------
+
+#[test]
+fn a_truncated_or_corrupt_archive_is_refused() {
+    let tmp = svc(&[]);
+    run_in(tmp.path(), &["package", "svc", "-d", "pk"]).code(0);
+    let good = std::fs::read(tmp.path().join("pk/svc-1.0.0.tgz")).expect("read");
+    let cut = &good[..good.len() - 4];
+    std::fs::write(tmp.path().join("cut.tgz"), cut).expect("write");
+    let mut crc = good.clone();
+    let n = crc.len();
+    crc[n - 8..n - 4].copy_from_slice(&[0, 0, 0, 0]);
+    std::fs::write(tmp.path().join("crc.tgz"), &crc).expect("write");
+    run_in(tmp.path(), &["render", "cut.tgz", "--env", "dev"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("error[archive]: cut.tgz: archive is not a valid gzip-compressed tar: the gzip stream is truncated or corrupt: unexpected end of file");
+    run_in(tmp.path(), &["render", "crc.tgz", "--env", "dev"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("error[archive]: crc.tgz: archive is not a valid gzip-compressed tar: the gzip stream is truncated or corrupt")
+        .stderr_has("checksum");
+    // A tar without its end-of-archive blocks, in a whole gzip stream.
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(&good[..]).read_to_end_into(&mut tar);
+    // strata's archives end with exactly the two 512-byte zero blocks.
+    assert!(tar[tar.len() - 1024..].iter().all(|b| *b == 0));
+    let entries_end = tar.len() - 1024;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &tar[..entries_end]).expect("gz");
+    let no_end = gz.finish().expect("gz");
+    std::fs::write(tmp.path().join("noend.tgz"), no_end).expect("write");
+    run_in(tmp.path(), &["render", "noend.tgz", "--env", "dev"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("the tar stream ends without its end-of-archive block");
+    // The good archive still renders.
+    run_in(tmp.path(), &["render", "pk/svc-1.0.0.tgz", "--env", "dev"]).code(0);
+}
+
+trait ReadAll {
+    fn read_to_end_into(self, out: &mut Vec<u8>);
+}
+
+impl<R: std::io::Read> ReadAll for R {
+    fn read_to_end_into(mut self, out: &mut Vec<u8>) {
+        self.read_to_end(out).expect("read");
+    }
+}
+
+// ---- output, I/O errors, messages ---------------------------------------
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_standard_output_is_an_error() {
+    let tmp = svc(&[]);
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" render svc --env dev >&-")
+        .arg(env!("CARGO_BIN_EXE_strata"))
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error[io]: standard output is not open"),
+        "{stderr}"
+    );
+    // /dev/null and a pipe closed early (`| head`) stay fine.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("\"$0\" render svc --env dev >/dev/null && \"$0\" render svc --env dev | head -c 1 >/dev/null")
+        .arg(env!("CARGO_BIN_EXE_strata"))
+        .current_dir(tmp.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_chart_is_an_io_error() {
+    let tmp = svc(&[]);
+    // A FIFO where Chart.yaml should be: an I/O error, not "no Chart.yaml"
+    // (and no hang reading it).
+    let fifo = tmp.path().join("ff");
+    std::fs::create_dir_all(&fifo).expect("mkdir");
+    let made = std::process::Command::new("mkfifo")
+        .arg(fifo.join("Chart.yaml"))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if made {
+        run_in(tmp.path(), &["render", "ff"])
+            .code(2)
+            .stderr_has("error[io]: ff/Chart.yaml: not a regular file");
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let locked = tmp.path().join("svc");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let readable = std::fs::read_dir(&locked).is_ok();
+    let run = run_in(tmp.path(), &["render", "svc", "--env", "dev"]);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    if readable {
+        eprintln!("running as root: chmod 000 does not stop reading; permission case skipped");
+    } else {
+        run.code(2).stderr_has("permission denied");
+        assert!(!run.stderr.contains("no Chart.yaml"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn an_error_on_a_huge_line_is_shown_cut() {
+    let tmp = svc(&[]);
+    let line = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(99_999));
+    std::fs::write(tmp.path().join("big.yaml"), line).expect("write");
+    let run = run_in(
+        tmp.path(),
+        &["render", "svc", "--env", "dev", "-f", "big.yaml"],
+    );
+    run.code(1)
+        .no_stdout()
+        .stderr_has("big.yaml:1:")
+        .stderr_has("…");
+    assert!(
+        run.stderr.len() < 2000,
+        "{} bytes of stderr",
+        run.stderr.len()
+    );
+}
+
+#[test]
+fn quote_escapes_as_gos_percent_q() {
+    let tmp = svc(&[(
+        "svc/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: q\ndata:\n  q: {{ values.s | quote }}\n",
+    )]);
+    let run = run_in(
+        tmp.path(),
+        &[
+            "render",
+            "svc",
+            "--env",
+            "dev",
+            "--set-string",
+            "s=a\u{85}b\u{2028}c\u{2029}d",
+        ],
+    );
+    run.code(0)
+        .stdout_has("  q: \"a\\u0085b\\u2028c\\u2029d\"\n");
+}
+
+#[test]
+fn a_long_extends_chain_resolves_quickly() {
+    let mut envs = String::from("environments:\n  e0: {}\n");
+    for i in 1..2000 {
+        envs.push_str(&format!("  e{i}: {{extends: e{}}}\n", i - 1));
+    }
+    let tmp = svc(&[("svc/environments.yaml", &envs)]);
+    let start = std::time::Instant::now();
+    run_in(tmp.path(), &["render", "svc", "--env", "e1999"]).code(0);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    // A cycle at the end of a long chain is still found and named.
+    let tmp = svc(&[(
+        "svc/environments.yaml",
+        &envs.replace("  e0: {}\n", "  e0: {extends: e1999}\n"),
+    )]);
+    run_in(tmp.path(), &["envs", "svc"])
+        .code(1)
+        .stderr_has("environment \"e0\": `extends` forms a cycle: e0 -> e1999 -> e1998");
+}
+
+#[test]
+fn schema_refs_name_the_missing_file_and_rules_their_own_file() {
+    let tmp = svc(&[
+        ("svc/values.yaml", "name: x\nport: \"x\"\n"),
+        (
+            "svc/values.schema.json",
+            "{\"type\":\"object\",\n \"properties\":{\"port\":{\"$ref\":\"schemas/port.json\"},\n \"name\":{\"$ref\":\"schemas/missing.json\"}}}\n",
+        ),
+        ("svc/schemas/port.json", "{\"type\":\"integer\"}\n"),
+    ]);
+    run_in(tmp.path(), &["render", "svc", "--env", "dev"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("error[schema]: values.schema.json: $ref \"schemas/missing.json\": no such file in the chart")
+        .stderr_has("--> values.schema.json:3:");
+    std::fs::write(
+        tmp.path().join("svc/values.schema.json"),
+        "{\"type\":\"object\",\"properties\":{\"port\":{\"$ref\":\"schemas/port.json\"}}}\n",
+    )
+    .expect("write");
+    run_in(tmp.path(), &["render", "svc", "--env", "dev"])
+        .code(1)
+        .stderr_has("error[schema]: port: \"x\" is not of type \"integer\"")
+        .stderr_has("rule: schemas/port.json#/type");
+    // A long value keeps the reason: the value is shortened instead.
+    std::fs::write(
+        tmp.path().join("svc/values.schema.json"),
+        "{\"type\":\"object\",\"maxProperties\":1}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.path().join("svc/values.yaml"),
+        format!("name: x\nbig: \"{}\"\n", "y".repeat(5000)),
+    )
+    .expect("write");
+    let run = run_in(tmp.path(), &["render", "svc", "--env", "dev"]);
+    run.code(1)
+        .stderr_has("…")
+        .stderr_has("\"} has more than 1 property");
+    assert!(run.stderr.len() < 1000, "{}", run.stderr);
+}

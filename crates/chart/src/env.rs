@@ -327,7 +327,30 @@ impl Environments {
                     ));
                 }
             }
-            if let Err(cycle) = envs.chain_names(name) {
+        }
+        // Cycles, in one pass over all chains (linear in the number of
+        // environments: a chain walk stops at an environment already known
+        // to be fine).
+        let mut fine: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for name in envs.list.keys() {
+            let mut walk: Vec<&str> = Vec::new();
+            let mut on_walk: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            let mut cur: Option<&str> = Some(name.as_str());
+            let mut cycle = None;
+            while let Some(c) = cur {
+                if fine.contains(c) {
+                    break;
+                }
+                if !on_walk.insert(c) {
+                    let mut shown: Vec<String> = walk.iter().map(|s| s.to_string()).collect();
+                    shown.push(c.to_string());
+                    cycle = Some(shown);
+                    break;
+                }
+                walk.push(c);
+                cur = envs.list.get(c).and_then(|e| e.extends.as_deref());
+            }
+            if let Some(cycle) = cycle {
                 return Err(Error::invalid(
                     Diagnostic::error(
                         "env",
@@ -340,6 +363,7 @@ impl Environments {
                     .with_source(text),
                 ));
             }
+            fine.extend(walk);
         }
         for (i, name) in envs.promotion.iter().enumerate() {
             if !envs.list.contains_key(name) {
@@ -383,9 +407,11 @@ impl Environments {
     /// Names from the root ancestor down to `name`; on a cycle, the loop.
     fn chain_names(&self, name: &str) -> std::result::Result<Vec<String>, Vec<String>> {
         let mut chain = vec![name.to_string()];
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        seen.insert(name);
         let mut cur = name;
         while let Some(parent) = self.list.get(cur).and_then(|e| e.extends.as_deref()) {
-            if chain.iter().any(|c| c == parent) {
+            if !seen.insert(parent) {
                 // Shown in `extends` direction: a -> (extends) c -> … -> a.
                 chain.push(parent.to_string());
                 return Err(chain);

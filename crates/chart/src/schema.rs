@@ -112,7 +112,27 @@ impl Schema {
         let validator = opts.build(&json).map_err(|e| {
             let d = match e.kind() {
                 ValidationErrorKind::Referencing(r) => {
-                    Diagnostic::error("schema", format!("{file}: {}", referencing_msg(r)))
+                    let d = Diagnostic::error(
+                        "schema",
+                        format!("{file}: {}", referencing_msg(r, &chart.files)),
+                    );
+                    // Point at the `$ref` that names it.
+                    if let jsonschema::ReferencingError::Unretrievable { uri, .. } = r {
+                        let needle = format!("\"{}\"", uri.strip_prefix(BASE).unwrap_or(uri));
+                        if let Some(at) = text.find(&needle) {
+                            let line = text[..at].matches('\n').count() + 1;
+                            let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+                            return Error::invalid(
+                                d.at(Location::new(
+                                    file,
+                                    u32::try_from(line).unwrap_or(1),
+                                    u32::try_from(col).unwrap_or(1),
+                                ))
+                                .with_source(&text),
+                            );
+                        }
+                    }
+                    d
                 }
                 _ => {
                     let at = e.instance_path().as_str();
@@ -195,11 +215,60 @@ fn json_msg(e: &serde_json::Error) -> String {
     }
 }
 
-fn referencing_msg(r: &jsonschema::ReferencingError) -> String {
+fn referencing_msg(r: &jsonschema::ReferencingError, files: &BTreeMap<String, Vec<u8>>) -> String {
     match r {
-        jsonschema::ReferencingError::Unretrievable { source, .. } => source.to_string(),
+        jsonschema::ReferencingError::Unretrievable { source, uri } => {
+            let path = uri.strip_prefix(BASE).unwrap_or(uri);
+            let path = path.split('#').next().unwrap_or(path);
+            if path.contains("://") || files.contains_key(path) {
+                source.to_string()
+            } else {
+                format!("$ref \"{path}\": no such file in the chart")
+            }
+        }
         other => format!("cannot resolve $ref: {other}"),
     }
+}
+
+/// Where a rule is written, `file#/pointer`, following the `$ref`s of its
+/// evaluation path (`/properties/port/$ref/type`) into the files they name.
+fn rule_location(
+    file: &str,
+    root: &J,
+    eval_path: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Option<String> {
+    let mut cur_file = file.to_string();
+    let mut doc = root.clone();
+    let mut ptr = String::new();
+    for raw in eval_path.split('/').skip(1) {
+        let seg = raw.replace("~1", "/").replace("~0", "~");
+        let node = doc.pointer(&ptr)?;
+        if seg == "$ref" {
+            let r = node.get("$ref")?.as_str()?.to_string();
+            let (target, frag) = r.split_once('#').unwrap_or((&r, ""));
+            if !target.is_empty() {
+                let dir = cur_file.rsplit_once('/').map_or("", |(d, _)| d);
+                let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+                for p in target.split('/') {
+                    match p {
+                        "" | "." => {}
+                        ".." => {
+                            parts.pop()?;
+                        }
+                        p => parts.push(p),
+                    }
+                }
+                cur_file = parts.join("/");
+                doc = serde_json::from_slice(files.get(&cur_file)?).ok()?;
+            }
+            ptr = frag.to_string();
+        } else {
+            ptr.push('/');
+            ptr.push_str(raw);
+        }
+    }
+    Some(format!("{cur_file}#{ptr}"))
 }
 
 /// A best-effort position of a JSON pointer's last key in the schema text:
@@ -332,7 +401,12 @@ impl SchemaSet {
                 // secret's parent map: `maxProperties`, `not`, `const`):
                 // name the path and the rule, never the value or its line.
                 let secret = is_secret(&segs, &pats) || holds_secret(&segs, &pats);
-                let rule = format!("rule: {}#{}", s.file, e.schema_path().as_str());
+                // The rule where it is written: a `$ref`'d file's own.
+                let rule = format!(
+                    "rule: {}",
+                    rule_location(&s.file, &s.json, e.evaluation_path().as_str(), &chart.files)
+                        .unwrap_or_else(|| format!("{}#{}", s.file, e.schema_path().as_str()))
+                );
                 match e.kind() {
                     ValidationErrorKind::Required { property } => {
                         let key = property

@@ -428,10 +428,10 @@ pub fn quote(v: &TValue) -> Result<String, TError> {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     // Most strings have nothing to escape: copy them whole.
-    if !s
+    let plain = !s
         .bytes()
-        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f)
-    {
+        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f);
+    if plain && (s.is_ascii() || s.chars().all(go_printable)) {
         out.push_str(&s);
         out.push('"');
         return Ok(out);
@@ -450,11 +450,60 @@ pub fn quote(v: &TValue) -> Result<String, TError> {
             c if (c as u32) < 0x20 || c == '\u{7f}' => {
                 out.push_str(&format!("\\x{:02x}", c as u32))
             }
+            c if !go_printable(c) => {
+                if (c as u32) < 0x10000 {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08x}", c as u32));
+                }
+            }
             c => out.push(c),
         }
     }
     out.push('"');
     Ok(out)
+}
+
+/// Whether Go's `strconv.IsPrint` holds for `c` (what `%q` leaves as it
+/// is): not a control (C0, DEL, C1 such as U+0085), not a space other
+/// than ASCII's (U+00A0, U+2000–U+200A, U+3000, …), not a line or
+/// paragraph separator (U+2028, U+2029), not a format character (U+200B,
+/// U+FEFF, bidi controls, …), not private use or a noncharacter. (Go also
+/// escapes unassigned code points; strata does not carry Unicode's tables.)
+fn go_printable(c: char) -> bool {
+    let u = c as u32;
+    !(c.is_control()
+        || matches!(
+            u,
+            0xA0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000
+        )
+        || matches!(u, 0x2028 | 0x2029)
+        || matches!(
+            u,
+            0xAD | 0x600..=0x605
+                | 0x61C
+                | 0x6DD
+                | 0x70F
+                | 0x890..=0x891
+                | 0x8E2
+                | 0x180E
+                | 0x200B..=0x200F
+                | 0x202A..=0x202E
+                | 0x2060..=0x2064
+                | 0x2066..=0x206F
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+                | 0x110BD
+                | 0x110CD
+                | 0x13430..=0x1343F
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0001
+                | 0xE0020..=0xE007F
+        )
+        || matches!(u, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
+        || matches!(u, 0xFDD0..=0xFDEF)
+        || u & 0xFFFE == 0xFFFE)
 }
 
 /// `x | squote`: single quotes, nothing escaped (as sprig's squote).
@@ -704,7 +753,14 @@ mod tests {
         assert!(render("{{ nope | quote }}").starts_with("ERR"));
         let q = |s: &str| quote(&TValue::from(s)).unwrap();
         assert_eq!(q("héllo ✓"), "\"héllo ✓\"");
-        assert_eq!(q("é\u{1}\u{7f}\u{85}ü"), "\"é\\x01\\x7f\u{85}ü\"");
+        // Go's %q: C1 controls, separators and format characters escaped
+        // (`strconv.Quote("\u0085")` is `"\u0085"`); Helm's YAML reader
+        // would otherwise read U+0085/U+2028 as line breaks.
+        assert_eq!(q("é\u{1}\u{7f}\u{85}ü"), "\"é\\x01\\x7f\\u0085ü\"");
+        assert_eq!(
+            q("a\u{2028}b\u{2029}c\u{a0}d\u{feff}\u{10fffd}"),
+            "\"a\\u2028b\\u2029c\\u00a0d\\ufeff\\U0010fffd\""
+        );
         assert_eq!(q(""), "\"\"");
     }
 
