@@ -258,7 +258,10 @@ pub fn read_archive<R: Read>(
     let result = read_entries(&mut tracked, limits).and_then(|ok| {
         // The tar stream must end with its end-of-archive block (a tar
         // cut at an entry boundary otherwise reads as a shorter chart)...
-        if !tracked.total.is_multiple_of(512) || tracked.total == 0 || tracked.last.iter().any(|b| *b != 0) {
+        if !tracked.total.is_multiple_of(512)
+            || tracked.total == 0
+            || tracked.last.iter().any(|b| *b != 0)
+        {
             return Err(corrupt(
                 "the tar stream ends without its end-of-archive block (truncated?)",
             ));
