@@ -326,12 +326,18 @@ fn refused_template(template: &str, message: &str) {
 
 #[test]
 fn a_namespace_that_contains_itself_is_an_error_not_an_abort() {
-    for filter in ["tojson", "string", "toyaml"] {
+    for filter in ["tojson", "string", "toyaml", "pprint"] {
         refused_template(
             &format!("{{% set ns = namespace() %}}{{% set ns.x = ns %}}{{{{ ns | {filter} }}}}"),
-            &format!("{filter}: the value nests deeper than 256 levels"),
+            "the value assigned to x holds the namespace itself; a namespace cannot contain itself",
         );
     }
+    // Through another namespace, or inside a list: still refused (comparing
+    // two such namespaces recursed forever).
+    refused_template(
+        "{% set a = namespace() %}{% set b = namespace() %}{% set a.x = b %}{% set b.x = [1, {'k': a}] %}{{ a == b }}",
+        "the value assigned to x holds the namespace itself",
+    );
 }
 
 #[test]

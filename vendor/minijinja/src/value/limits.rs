@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Error, ErrorKind};
-use crate::value::{ObjectRepr, Value, ValueKind, ValueRepr};
+use crate::value::{DynObject, ObjectRepr, Value, ValueKind, ValueRepr};
 
 static MAX_STRING: AtomicUsize = AtomicUsize::new(usize::MAX);
 static MAX_ITEMS: AtomicUsize = AtomicUsize::new(usize::MAX);
@@ -165,8 +165,64 @@ pub(crate) fn fmt_guard(
     rv
 }
 
+/// What is wrong with a value assigned into a namespace.
+pub(crate) enum Unfit {
+    TooDeep,
+    Cycle,
+}
+
+/// Whether `value` nests sequences and maps deeper than the limit, or
+/// holds the namespace `target` itself (a cycle, which printing or
+/// comparing would follow forever), looking at no more than 100,000
+/// objects (a wider value is taken as it is).
+pub(crate) fn unfit(value: &Value, target: &Value) -> Option<Unfit> {
+    fn walk(
+        v: &Value,
+        target: &DynObject,
+        depth: usize,
+        max: usize,
+        budget: &mut usize,
+    ) -> Option<Unfit> {
+        let ValueRepr::Object(ref obj) = v.0 else {
+            return None;
+        };
+        if obj.is_same_object(target) {
+            return Some(Unfit::Cycle);
+        }
+        if depth >= max {
+            return Some(Unfit::TooDeep);
+        }
+        if *budget == 0 {
+            return None;
+        }
+        *budget -= 1;
+        match obj.repr() {
+            ObjectRepr::Map => obj
+                .try_iter_pairs()
+                .into_iter()
+                .flatten()
+                .find_map(|(_, item)| walk(&item, target, depth + 1, max, budget)),
+            ObjectRepr::Seq => obj
+                .try_iter()
+                .into_iter()
+                .flatten()
+                .find_map(|item| walk(&item, target, depth + 1, max, budget)),
+            _ => None,
+        }
+    }
+    let ValueRepr::Object(ref target) = target.0 else {
+        return None;
+    };
+    if !matches!(value.kind(), ValueKind::Seq | ValueKind::Map) {
+        return None;
+    }
+    let mut budget = 100_000;
+    walk(value, target, 0, max_depth(), &mut budget)
+}
+
 /// Whether `value` nests sequences and maps deeper than the limit, looking
 /// at no more than `budget` objects (a wider value is taken as it is).
+#[allow(dead_code)]
 pub(crate) fn too_deep(value: &Value) -> bool {
     fn walk(v: &Value, depth: usize, max: usize, budget: &mut usize) -> bool {
         let ValueRepr::Object(ref obj) = v.0 else {

@@ -369,14 +369,21 @@ impl<'env> Vm<'env> {
                     b = stack.pop();
                     a = stack.pop();
                     if let Some(ns) = b.downcast_object_ref::<Namespace>() {
-                        if crate::value::limits::too_deep(&a) {
-                            bail!(Error::new(
+                        match crate::value::limits::unfit(&a, &b) {
+                            Some(crate::value::limits::Unfit::TooDeep) => bail!(Error::new(
                                 ErrorKind::InvalidOperation,
                                 format!(
                                     "the value assigned to {name} nests deeper than {} levels",
                                     crate::value::limits::max_depth()
                                 )
-                            ));
+                            )),
+                            Some(crate::value::limits::Unfit::Cycle) => bail!(Error::new(
+                                ErrorKind::InvalidOperation,
+                                format!(
+                                    "the value assigned to {name} holds the namespace itself; a namespace cannot contain itself"
+                                )
+                            )),
+                            None => {}
                         }
                         ns.set_value(name, a);
                     } else {
