@@ -1877,6 +1877,16 @@ mod tests {
         }
     }
 
+    /// Found by fuzzing (fuzz/ target `semver`): a lenient version within the
+    /// input limit prints longer (`.0.0` added); the limit is on input only.
+    #[test]
+    fn fuzz_regression_lenient_form_may_exceed_the_input_limit() {
+        let input = format!("33-{}", "p".repeat(250));
+        let v = lenient(&input);
+        assert_eq!(v.to_string(), format!("33.0.0-{}", "p".repeat(250)));
+        assert!(Version::parse_lenient(&v.to_string()).is_err());
+    }
+
     #[test]
     fn input_length_limits() {
         let long_version = format!("1.2.3-{}", "a".repeat(250));

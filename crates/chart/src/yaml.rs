@@ -1429,6 +1429,11 @@ pub fn needs_quotes(s: &str) -> bool {
     if first == '-' && (s.len() == 1 || s[1..].starts_with(' ') || s.starts_with("---")) {
         return true;
     }
+    // `...` at the start of a line ends the document (found by fuzzing:
+    // the key `... ...` printed plain did not read back).
+    if s.starts_with("...") {
+        return true;
+    }
     if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
         return true;
     }
@@ -1553,6 +1558,18 @@ pub fn double_quote(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Found by fuzzing (fuzz/ target `yaml`): a key starting with `...`
+    /// printed plain ended the document when read back.
+    #[test]
+    fn fuzz_regression_document_end_marker_key() {
+        let file: Arc<str> = Arc::from("fuzz.yaml");
+        let node = load_values(" ... ...:", &file).unwrap_or_else(|d| panic!("{}", d.message));
+        let text = to_yaml(&node.value);
+        let back = load_values(&text, &file).unwrap_or_else(|d| panic!("{}\n{text}", d.message));
+        assert_eq!(back.value, node.value, "{text}");
+        assert!(needs_quotes("...") && needs_quotes("... x"));
+    }
+
     use super::*;
 
     fn file() -> Arc<str> {
