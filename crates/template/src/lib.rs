@@ -15,6 +15,7 @@
 // cold paths only, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod budget;
 mod context;
 mod convert;
 pub mod diff;
@@ -22,6 +23,7 @@ mod engine;
 mod errors;
 pub mod functions;
 pub mod lint;
+pub mod outdir;
 mod output;
 pub mod scaffold;
 
