@@ -334,10 +334,11 @@ impl<'a> Exec<'a> {
             }
             Value::Int(n) | Value::Int64(n) => {
                 if ndecl > 1 {
+                    let (pos, ctx) = last_node(&tree.src, &c.pipe);
                     return Err(self.error(
                         tree,
-                        c.pos,
-                        &control_string(&tree.src, "range", c),
+                        pos,
+                        &ctx,
                         &format!(
                             "can't use {} to iterate over more than one variable",
                             crate::fmt::sprint(std::slice::from_ref(&val))
@@ -352,10 +353,11 @@ impl<'a> Exec<'a> {
             }
             Value::Nil => {}
             other => {
+                let (pos, ctx) = last_node(&tree.src, &c.pipe);
                 return Err(self.error(
                     tree,
-                    c.pos,
-                    &control_string(&tree.src, "range", c),
+                    pos,
+                    &ctx,
                     &format!(
                         "range can't iterate over {}",
                         crate::fmt::sprint(std::slice::from_ref(other))
@@ -380,10 +382,11 @@ impl<'a> Exec<'a> {
                 return Ok(());
             }
         }
+        let (pos, ctx) = last_node(&tree.src, pipe);
         Err(self.error(
             tree,
-            pipe.pos,
-            &pipe_string(&tree.src, pipe),
+            pos,
+            &ctx,
             &format!("undefined variable: {}", d.name),
         ))
     }
@@ -1336,6 +1339,23 @@ fn query_escape(s: &str) -> String {
 }
 
 // ---- Go's String() of nodes, for error contexts ----
+
+/// The node Go's executor visited last in a pipeline, where it reports
+/// errors raised after the pipeline ran (range, assignment).
+fn last_node(src: &str, p: &Pipe) -> (Pos, String) {
+    let Some(cmd) = p.cmds.last() else {
+        return (p.pos, pipe_string(src, p));
+    };
+    let arg = if cmd.args.len() == 1 {
+        &cmd.args[0]
+    } else {
+        &cmd.args[cmd.args.len() - 1]
+    };
+    match arg {
+        Arg::Pipe(inner) => last_node(src, inner),
+        a => (a.pos(), arg_string(src, a)),
+    }
+}
 
 pub(crate) fn arg_string(src: &str, a: &Arg) -> String {
     let mut s = String::new();

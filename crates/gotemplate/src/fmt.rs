@@ -471,7 +471,7 @@ impl Printer {
             },
             Value::Int(i) | Value::Int64(i) => self.fmt_integer(*i, verb, v),
             Value::Float(x) => match verb {
-                'v' | 'g' | 'G' | 'e' | 'E' | 'f' | 'F' => self.fmt_float(*x, verb),
+                'v' | 'g' | 'G' | 'e' | 'E' | 'f' | 'F' | 'x' | 'X' => self.fmt_float(*x, verb),
                 _ => self.bad_verb(verb, v),
             },
             Value::String(s) => self.fmt_string(s.as_bytes(), verb, v),
@@ -765,7 +765,7 @@ impl Printer {
     fn fmt_float(&mut self, x: f64, verb: char) {
         let (verb, prec) = match verb {
             'v' => ('g', self.f.prec),
-            'g' | 'G' => (verb, self.f.prec),
+            'g' | 'G' | 'x' | 'X' => (verb, self.f.prec),
             _ => (verb, Some(self.f.prec.unwrap_or(6))),
         };
         let mut num = String::new();
@@ -908,6 +908,7 @@ fn format_float_into(out: &mut String, x: f64, verb: char, prec: Option<usize>, 
     }
     let neg = x.is_sign_negative();
     match verb {
+        'x' | 'X' => hex_float(out, x, prec, verb == 'X'),
         'f' | 'F' => {
             let p = prec.unwrap_or(6);
             if neg {
@@ -965,4 +966,75 @@ fn format_float_into(out: &mut String, x: f64, verb: char, prec: Option<usize>, 
             fmt_f(out, neg, &d, dp, (p - dp).max(0) as usize);
         }
     }
+}
+
+/// strconv.FormatFloat(x, 'x', prec, 64): `-0x1.8p+00`.
+fn hex_float(out: &mut String, x: f64, prec: Option<usize>, upper: bool) {
+    let bits = x.to_bits();
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    let mut exp = ((bits >> 52) & 0x7ff) as i32;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 && mant == 0 {
+        exp = 0;
+    } else if exp == 0 {
+        // Subnormal: normalise.
+        exp = -1022;
+        while mant & (1u64 << 52) == 0 {
+            mant <<= 1;
+            exp -= 1;
+        }
+        mant &= (1u64 << 52) - 1;
+    } else {
+        exp -= 1023;
+    }
+    let lead = if x == 0.0 { '0' } else { '1' };
+    // 52 fraction bits are 13 hex digits.
+    let mut frac = format!("{mant:013x}");
+    match prec {
+        None => {
+            while frac.ends_with('0') {
+                frac.pop();
+            }
+        }
+        Some(p) if p < 13 => {
+            // Round half to even on the dropped bits.
+            let shift = (13 - p) * 4;
+            let full = (1u64 << 52) | mant;
+            let mut kept = full >> shift;
+            let rest = full & ((1u64 << shift) - 1);
+            let half = 1u64 << (shift - 1);
+            if rest > half || (rest == half && kept & 1 == 1) {
+                kept += 1;
+            }
+            if kept >> (p * 4) > 1 {
+                kept >>= 1;
+                exp += 1;
+            }
+            let m = kept & ((1u64 << (p * 4)) - 1);
+            frac = if p == 0 { String::new() } else { format!("{m:0width$x}", width = p) };
+        }
+        Some(p) => {
+            while frac.len() < p {
+                frac.push('0');
+            }
+        }
+    }
+    let mut s = format!("0x{lead}");
+    if !frac.is_empty() {
+        s.push('.');
+        s.push_str(&frac);
+    }
+    s.push('p');
+    s.push(if exp < 0 { '-' } else { '+' });
+    let a = exp.unsigned_abs();
+    if a < 10 {
+        s.push('0');
+    }
+    let _ = write!(s, "{a}");
+    if upper {
+        s = s.to_uppercase();
+    }
+    out.push_str(&s);
 }
