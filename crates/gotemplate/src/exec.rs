@@ -25,6 +25,16 @@ pub(crate) const ROOT_NAME: &str = "gotpl";
 /// Helm's limit of nested `include`s of one name.
 const MAX_INCLUDE: usize = 1000;
 
+/// How much of the thread's stack nested templates and parentheses may use
+/// before execution stops with a Budget error instead of overflowing (a
+/// spawned thread has 2 MiB by default).
+const STACK_LIMIT: usize = 1 << 20;
+
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 type Res<T> = Result<T, Error>;
 
 #[derive(Clone)]
@@ -53,6 +63,7 @@ pub(crate) struct Exec<'a> {
     frame: usize,
     steps: u64,
     depth: usize,
+    stack_base: usize,
     includes: HashMap<String, usize>,
     /// Templates defined by `tpl` strings being executed, innermost last.
     overlays: Vec<Rc<HashMap<String, Arc<Tree>>>>,
@@ -68,6 +79,7 @@ impl<'a> Exec<'a> {
             frame: 0,
             steps: 0,
             depth: 0,
+            stack_base: stack_address(),
             includes: HashMap::new(),
             overlays: Vec::new(),
         }
@@ -135,6 +147,21 @@ impl<'a> Exec<'a> {
             len: 1,
             message: msg,
         }
+    }
+
+    /// Stops before nested execution would exhaust the stack.
+    fn check_stack(&self, tree: &Tree, pos: Pos) -> Res<()> {
+        if self.stack_base.abs_diff(stack_address()) > STACK_LIMIT {
+            return Err(self.budget(
+                tree,
+                pos,
+                format!(
+                    "templates nested too deeply (depth {}): the stack budget is exhausted",
+                    self.depth
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn step(&mut self, tree: &Tree, pos: Pos) -> Res<()> {
@@ -227,6 +254,7 @@ impl<'a> Exec<'a> {
                             &format!("template {} not defined", quote(&t.name)),
                         ));
                     };
+                    self.check_stack(tree, t.pos)?;
                     if self.depth >= self.opts.max_depth {
                         return Err(self.budget(
                             tree,
@@ -403,6 +431,7 @@ impl<'a> Exec<'a> {
     // ---- evaluation ----
 
     fn eval_pipeline(&mut self, tree: &Tree, dot: &Dot, pipe: &Pipe) -> Res<Value> {
+        self.check_stack(tree, pipe.pos)?;
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
             let (v, _) = self.eval_cmd(tree, dot, cmd, value.take())?;
@@ -973,6 +1002,7 @@ impl<'a> Exec<'a> {
                 format!("exceeded maximum template depth ({})", self.opts.max_depth),
             ));
         }
+        self.check_stack(tree, cmd.pos)?;
         *self.includes.entry(name.to_string()).or_insert(0) += 1;
         let saved = std::mem::take(&mut self.out);
         self.depth += 1;
@@ -989,6 +1019,7 @@ impl<'a> Exec<'a> {
     }
 
     fn tpl(&mut self, tree: &Tree, cmd: &Cmd, text: &str, data: Value) -> Res<Value> {
+        self.check_stack(tree, cmd.pos)?;
         if self.depth >= self.opts.max_depth {
             return Err(self.budget(
                 tree,

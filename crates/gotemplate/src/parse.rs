@@ -12,6 +12,10 @@ pub(crate) type Pos = u32;
 /// is refused instead of exhausting the stack.
 pub(crate) const MAX_NESTING: usize = 500;
 
+/// The stack the parser may use for nesting (frames are larger in debug
+/// builds, so the level count alone is not enough).
+const PARSE_STACK_LIMIT: usize = 512 << 10;
+
 /// text/template's builtins and Helm's engine functions, run by the
 /// executor itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +268,10 @@ pub(crate) fn parse(
         range_depth: 0,
         action_line: 0,
         depth: 0,
+        stack_base: {
+            let marker = 0u8;
+            std::hint::black_box(&marker) as *const u8 as usize
+        },
         trees: Vec::new(),
         parse_name: parse_name.clone(),
     };
@@ -294,6 +302,7 @@ struct Parser<'a> {
     range_depth: usize,
     action_line: u32,
     depth: usize,
+    stack_base: usize,
     trees: Vec<Tree>,
     parse_name: Arc<str>,
 }
@@ -374,9 +383,11 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
-        if self.depth > MAX_NESTING {
+        let marker = 0u8;
+        let here = std::hint::black_box(&marker) as *const u8 as usize;
+        if self.depth > MAX_NESTING || self.stack_base.abs_diff(here) > PARSE_STACK_LIMIT {
             return Err(self.errorf(format!(
-                "nesting deeper than {MAX_NESTING} levels of parentheses and blocks"
+                "nesting deeper than {MAX_NESTING} levels of parentheses and blocks (or than the stack allows)"
             )));
         }
         Ok(())
