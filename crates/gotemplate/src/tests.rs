@@ -689,7 +689,7 @@ fn parse_errors_and_positions() {
     let mut set = Set::new();
     set.parse("g", "\n  {{ .a.b }}").unwrap_or_default();
     let e = set.execute("g", json(r#"{"a": null}"#), &Options::default()).unwrap_err();
-    assert_eq!((e.line, e.column, e.len), (2, 8, 5));
+    assert_eq!((e.line, e.column, e.len), (2, 8, 4));
     assert_eq!(e.to_string(), "g:2:8: executing \"g\" at <.a.b>: nil pointer evaluating interface {}.b");
 }
 
