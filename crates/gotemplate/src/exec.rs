@@ -109,7 +109,14 @@ impl<'a> Exec<'a> {
             v: dot.clone(),
             boxed: false,
         });
-        let r = self.walk(tree, &tree.root, &Dot { v: dot, boxed: false });
+        let r = self.walk(
+            tree,
+            &tree.root,
+            &Dot {
+                v: dot,
+                boxed: false,
+            },
+        );
         self.vars.truncate(base);
         self.frame = frame;
         r.map(|_| ())
@@ -259,10 +266,7 @@ impl<'a> Exec<'a> {
                         return Err(self.budget(
                             tree,
                             t.pos,
-                            format!(
-                                "exceeded maximum template depth ({})",
-                                self.opts.max_depth
-                            ),
+                            format!("exceeded maximum template depth ({})", self.opts.max_depth),
                         ));
                     }
                     let new_dot = match &t.pipe {
@@ -274,8 +278,8 @@ impl<'a> Exec<'a> {
                     self.depth -= 1;
                     r?;
                 }
-                Node::Break(_) => return Ok(Flow::Break),
-                Node::Continue(_) => return Ok(Flow::Continue),
+                Node::Break => return Ok(Flow::Break),
+                Node::Continue => return Ok(Flow::Continue),
             }
         }
         Ok(Flow::Normal)
@@ -338,7 +342,8 @@ impl<'a> Exec<'a> {
             }};
         }
         match &val {
-            Value::List(l) => {
+            Value::List(l) =>
+            {
                 #[allow(clippy::never_loop)]
                 for (i, e) in l.iter().enumerate() {
                     iteration!(Value::Int(i as i64), e.clone(), true);
@@ -411,12 +416,7 @@ impl<'a> Exec<'a> {
             }
         }
         let (pos, ctx) = last_node(&tree.src, pipe);
-        Err(self.error(
-            tree,
-            pos,
-            &ctx,
-            &format!("undefined variable: {}", d.name),
-        ))
+        Err(self.error(tree, pos, &ctx, &format!("undefined variable: {}", d.name)))
     }
 
     fn var_value(&self, tree: &Tree, arg: &Arg, id: u32, name: &str) -> Res<(Value, bool)> {
@@ -477,9 +477,15 @@ impl<'a> Exec<'a> {
         self.step(tree, cmd.pos)?;
         let first = &cmd.args[0];
         match first {
-            Arg::Field(_, idents) => {
-                self.eval_field_chain(tree, dot, first, (dot.v.clone(), dot.boxed), idents, cmd, final_)
-            }
+            Arg::Field(_, idents) => self.eval_field_chain(
+                tree,
+                dot,
+                first,
+                (dot.v.clone(), dot.boxed),
+                idents,
+                cmd,
+                final_,
+            ),
             Arg::Chain(_, node, idents) => {
                 if let Arg::Nil(_) = **node {
                     return Err(self.err_arg(
@@ -729,7 +735,13 @@ impl<'a> Exec<'a> {
     }
 
     /// The evaluated arguments of a call (the final pipeline value last).
-    fn args(&mut self, tree: &Tree, dot: &Dot, cmd: &Cmd, final_: Option<Value>) -> Res<Vec<Value>> {
+    fn args(
+        &mut self,
+        tree: &Tree,
+        dot: &Dot,
+        cmd: &Cmd,
+        final_: Option<Value>,
+    ) -> Res<Vec<Value>> {
         let n = cmd.args.len().saturating_sub(1) + final_.is_some() as usize;
         let mut out = Vec::with_capacity(n);
         for a in cmd.args.iter().skip(1) {
@@ -790,7 +802,8 @@ impl<'a> Exec<'a> {
             }
             Ok(())
         };
-        let calling = |this: &Self, m: &str| this.err_cmd(tree, cmd, &format!("error calling {name}: {m}"));
+        let calling =
+            |this: &Self, m: &str| this.err_cmd(tree, cmd, &format!("error calling {name}: {m}"));
         match b {
             Builtin::And | Builtin::Or => {
                 want_at_least(self, 1)?;
@@ -816,7 +829,9 @@ impl<'a> Exec<'a> {
             Builtin::Eq => {
                 want_at_least(self, 1)?;
                 let a = self.args(tree, dot, cmd, final_)?;
-                eq(&a[0], &a[1..]).map(Value::Bool).map_err(|m| calling(self, &m))
+                eq(&a[0], &a[1..])
+                    .map(Value::Bool)
+                    .map_err(|m| calling(self, &m))
             }
             Builtin::Ne => {
                 want(self, 2)?;
@@ -1234,12 +1249,7 @@ fn index(item: &Value, idx: &[Value]) -> Result<Value, String> {
             Value::Map(m) => match i {
                 Value::String(k) => m.borrow().get(&**k).cloned().unwrap_or(Value::Nil),
                 Value::Nil => return Err("value is nil; should be of type string".to_string()),
-                v => {
-                    return Err(format!(
-                        "value has type {}; should be string",
-                        type_name(v)
-                    ))
-                }
+                v => return Err(format!("value has type {}; should be string", type_name(v))),
             },
             v => return Err(format!("can't index item of type {}", type_name(v))),
         };
@@ -1478,12 +1488,6 @@ fn write_list(s: &mut String, src: &str, l: &[Node]) {
     }
 }
 
-fn control_string(src: &str, kw: &str, c: &Control) -> String {
-    let mut s = String::new();
-    write_control(&mut s, src, kw, c);
-    s
-}
-
 fn write_control(s: &mut String, src: &str, kw: &str, c: &Control) {
     s.push_str("{{");
     s.push_str(kw);
@@ -1518,8 +1522,8 @@ fn write_node(s: &mut String, src: &str, n: &Node) {
             }
             s.push_str("}}");
         }
-        Node::Break(_) => s.push_str("{{break}}"),
-        Node::Continue(_) => s.push_str("{{continue}}"),
+        Node::Break => s.push_str("{{break}}"),
+        Node::Continue => s.push_str("{{continue}}"),
     }
 }
 

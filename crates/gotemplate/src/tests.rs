@@ -60,7 +60,10 @@ impl Object for Caps {
         match name {
             "Has" => Some(match args {
                 [Value::String(s)] => Ok(Value::Bool(&**s == "v1")),
-                _ => Err(format!("wrong number of args for Has: want 1 got {}", args.len())),
+                _ => Err(format!(
+                    "wrong number of args for Has: want 1 got {}",
+                    args.len()
+                )),
             }),
             "Boom" => Some(Err("boom".to_string())),
             _ => None,
@@ -88,7 +91,10 @@ fn test_set() -> Set {
     let upper: Func = Arc::new(|a: &[Value]| match a {
         [Value::String(s)] => Ok(Value::str(&s.to_uppercase())),
         [_] => Err("not a string".to_string()),
-        _ => Err(format!("wrong number of args for upper: want 1 got {}", a.len())),
+        _ => Err(format!(
+            "wrong number of args for upper: want 1 got {}",
+            a.len()
+        )),
     });
     set.add_func("upper", upper);
     let nilf: Func = Arc::new(|_: &[Value]| Ok(Value::Nil));
@@ -128,7 +134,12 @@ fn check(rows: &[(&str, Result<&str, &str>)]) {
             failures.push(format!("{tmpl:?}\n   want {want:?}\n    got {got:?}"));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -143,7 +154,10 @@ fn text_and_trimming() {
         ("{{- /* c */ -}}  x", Ok("x")),
         ("a {{/* comment */}} b", Ok("a  b")),
         ("a\n{{- /* multi\nline */ -}}\nb", Ok("ab")),
-        ("{{/*c*/ }}", Err("template: t:1: comment ends before closing delimiter")),
+        (
+            "{{/*c*/ }}",
+            Err("template: t:1: comment ends before closing delimiter"),
+        ),
         ("{{/* c", Err("template: t:1: unclosed comment")),
         ("x{{ 1 }}", Ok("x1")),
         ("{{\"}}\"}}", Ok("}}")),
@@ -252,15 +266,24 @@ fn strict_missing_keys() {
     assert_eq!(r("{{.s}}"), Ok("hello".to_string()));
     assert_eq!(
         r("{{.nope}}"),
-        Err("template: t:1:2: executing \"t\" at <.nope>: map has no entry for key \"nope\"".to_string())
+        Err(
+            "template: t:1:2: executing \"t\" at <.nope>: map has no entry for key \"nope\""
+                .to_string()
+        )
     );
     assert_eq!(
         r("{{$x := .missing}}"),
-        Err("template: t:1:8: executing \"t\" at <.missing>: map has no entry for key \"missing\"".to_string())
+        Err(
+            "template: t:1:8: executing \"t\" at <.missing>: map has no entry for key \"missing\""
+                .to_string()
+        )
     );
     assert_eq!(
         r("{{with $x := 1}}{{end}}{{$y := nilf}}{{$y.a}}"),
-        Err("template: t:1:41: executing \"t\" at <$y.a>: nil data; no entry for key \"a\"".to_string())
+        Err(
+            "template: t:1:41: executing \"t\" at <$y.a>: nil data; no entry for key \"a\""
+                .to_string()
+        )
     );
     // tpl keeps strictness (Helm re-injects missingkey=error).
     assert!(r("{{tpl \"{{.nope}}\" .}}").is_err());
@@ -274,25 +297,66 @@ fn variables_and_scopes() {
         ("{{$.i}} {{with 5}}{{$.i}}{{.}}{{end}}", Ok("7 75")),
         ("{{$.s}} {{$.m.a}}", Ok("hello 1")),
         ("{{with .m}}{{$.s}}{{.a}}{{end}}", Ok("hello1")),
-        ("{{$x := 1}}{{if true}}{{$x = 2}}{{$y := 3}}{{end}}{{$x}}", Ok("2")),
-        ("{{if true}}{{$y := 3}}{{end}}{{$y}}", Err("template: t:1: undefined variable \"$y\"")),
+        (
+            "{{$x := 1}}{{if true}}{{$x = 2}}{{$y := 3}}{{end}}{{$x}}",
+            Ok("2"),
+        ),
+        (
+            "{{if true}}{{$y := 3}}{{end}}{{$y}}",
+            Err("template: t:1: undefined variable \"$y\""),
+        ),
         ("{{if $z := .s}}{{$z}}{{end}}", Ok("hello")),
-        ("{{if $z := .s}}{{end}}{{$z}}", Err("template: t:1: undefined variable \"$z\"")),
+        (
+            "{{if $z := .s}}{{end}}{{$z}}",
+            Err("template: t:1: undefined variable \"$z\""),
+        ),
         ("{{$x := 1}}{{with $x := 2}}{{$x}}{{end}}{{$x}}", Ok("21")),
         ("{{$x := 1}}{{range .l}}{{$x = .}}{{end}}{{$x}}", Ok("c")),
         ("{{range $i, $v := .l}}{{$i}}{{$v}}{{end}}", Ok("0a1b2c")),
         ("{{range $v := .l}}{{$v}}{{end}}", Ok("abc")),
-        ("{{range $k, $v := .m}}{{$k}}={{$v}};{{end}}", Ok("a=1;b=2;c=map[d:deep];")),
-        ("{{$i := 9}}{{$v := 9}}{{range $i, $v = .l}}{{end}}{{$i}}{{$v}}", Ok("2c")),
+        (
+            "{{range $k, $v := .m}}{{$k}}={{$v}};{{end}}",
+            Ok("a=1;b=2;c=map[d:deep];"),
+        ),
+        (
+            "{{$i := 9}}{{$v := 9}}{{range $i, $v = .l}}{{end}}{{$i}}{{$v}}",
+            Ok("2c"),
+        ),
         ("{{$v := 9}}{{range $v = .l}}{{end}}{{$v}}", Ok("c")),
-        ("{{$x = 1}}", Err("template: t:1:7: executing \"t\" at <1>: undefined variable: $x")),
-        ("{{$x := 1}}{{$x 1}}", Err("template: t:1:13: executing \"t\" at <$x>: can't give argument to non-function $x")),
-        ("{{$nope}}", Err("template: t:1: undefined variable \"$nope\"")),
-        ("{{define \"d\"}}{{$x}}{{end}}{{$x := 1}}", Err("template: t:1: undefined variable \"$x\"")),
-        ("{{$x := 1}}{{template \"d\" 5}}{{define \"d\"}}{{$}}{{end}}", Ok("5")),
-        ("{{$a, $b := 1}}", Err("template: t:1: too many declarations in command")),
-        ("{{range $a, $b, $c := .l}}{{end}}", Err("template: t:1: too many declarations in range")),
-        ("{{range $a, 1}}{{end}}", Err("template: t:1: range can only initialize variables")),
+        (
+            "{{$x = 1}}",
+            Err("template: t:1:7: executing \"t\" at <1>: undefined variable: $x"),
+        ),
+        (
+            "{{$x := 1}}{{$x 1}}",
+            Err(
+                "template: t:1:13: executing \"t\" at <$x>: can't give argument to non-function $x",
+            ),
+        ),
+        (
+            "{{$nope}}",
+            Err("template: t:1: undefined variable \"$nope\""),
+        ),
+        (
+            "{{define \"d\"}}{{$x}}{{end}}{{$x := 1}}",
+            Err("template: t:1: undefined variable \"$x\""),
+        ),
+        (
+            "{{$x := 1}}{{template \"d\" 5}}{{define \"d\"}}{{$}}{{end}}",
+            Ok("5"),
+        ),
+        (
+            "{{$a, $b := 1}}",
+            Err("template: t:1: too many declarations in command"),
+        ),
+        (
+            "{{range $a, $b, $c := .l}}{{end}}",
+            Err("template: t:1: too many declarations in range"),
+        ),
+        (
+            "{{range $a, 1}}{{end}}",
+            Err("template: t:1: range can only initialize variables"),
+        ),
         ("{{$x := .missing}}{{$x}}", Ok("<no value>")),
         ("{{$x := .l}}{{index $x 1}}", Ok("b")),
     ]);
@@ -304,26 +368,53 @@ fn conditionals() {
         ("{{if true}}y{{end}}", Ok("y")),
         ("{{if false}}y{{else}}n{{end}}", Ok("n")),
         ("{{if .z}}y{{else if .i}}i{{else}}n{{end}}", Ok("i")),
-        ("{{if .z}}y{{else if .e}}i{{else if .no}}j{{else}}n{{end}}", Ok("n")),
+        (
+            "{{if .z}}y{{else if .e}}i{{else if .no}}j{{else}}n{{end}}",
+            Ok("n"),
+        ),
         ("{{if .e}}y{{else}}n{{end}}{{if .s}}y{{end}}", Ok("ny")),
-        ("{{if .el}}y{{else}}n{{end}}{{if .em}}y{{else}}n{{end}}{{if .l}}y{{end}}", Ok("nny")),
-        ("{{if .n}}y{{else}}n{{end}}{{if .missing}}y{{else}}n{{end}}", Ok("nn")),
+        (
+            "{{if .el}}y{{else}}n{{end}}{{if .em}}y{{else}}n{{end}}{{if .l}}y{{end}}",
+            Ok("nny"),
+        ),
+        (
+            "{{if .n}}y{{else}}n{{end}}{{if .missing}}y{{else}}n{{end}}",
+            Ok("nn"),
+        ),
         ("{{if .f}}y{{end}}{{if 0.0}}y{{else}}n{{end}}", Ok("yn")),
         ("{{if .Caps}}obj{{end}}", Ok("obj")),
         ("{{with .s}}{{.}}{{end}}", Ok("hello")),
         ("{{with .e}}{{.}}{{else}}empty{{end}}", Ok("empty")),
         ("{{with .z}}a{{else with .i}}{{.}}{{end}}", Ok("7")),
-        ("{{with $x := 0}}a{{else with $y := 2}}{{$y}}{{end}}", Ok("2")),
+        (
+            "{{with $x := 0}}a{{else with $y := 2}}{{$y}}{{end}}",
+            Ok("2"),
+        ),
         ("{{with .z}}a{{else with .e}}b{{else}}c{{end}}", Ok("c")),
         ("{{if}}{{end}}", Err("template: t:1: missing value for if")),
         ("{{end}}", Err("template: t:1: unexpected {{end}}")),
         ("{{else}}", Err("template: t:1: unexpected {{else}}")),
         ("{{if 1}}", Err("template: t:1: unexpected EOF")),
-        ("{{if 1}}{{else}}{{else}}{{end}}", Err("template: t:1: expected end; found {{else}}")),
-        ("{{range .l}}{{else if 1}}{{end}}", Err("template: t:1: unexpected <if> in input")),
-        ("{{if 1}}{{end x}}", Err("template: t:1: unexpected \"x\" in end")),
-        ("{{if 1}}{{else x}}{{end}}", Err("template: t:1: unexpected \"x\" in else")),
-        ("{{if 1 2}}{{end}}", Err("template: t:1:5: executing \"t\" at <1>: can't give argument to non-function 1")),
+        (
+            "{{if 1}}{{else}}{{else}}{{end}}",
+            Err("template: t:1: expected end; found {{else}}"),
+        ),
+        (
+            "{{range .l}}{{else if 1}}{{end}}",
+            Err("template: t:1: unexpected <if> in input"),
+        ),
+        (
+            "{{if 1}}{{end x}}",
+            Err("template: t:1: unexpected \"x\" in end"),
+        ),
+        (
+            "{{if 1}}{{else x}}{{end}}",
+            Err("template: t:1: unexpected \"x\" in else"),
+        ),
+        (
+            "{{if 1 2}}{{end}}",
+            Err("template: t:1:5: executing \"t\" at <1>: can't give argument to non-function 1"),
+        ),
     ]);
 }
 
@@ -485,10 +576,19 @@ fn printf_verbs() {
 fn fmt_api() {
     use crate::fmt::{quote, sprint, sprintf, sprintln};
     assert_eq!(sprint(&[Value::Int(1), Value::Int(2)]), "1 2");
-    assert_eq!(sprint(&[Value::str("a"), Value::Int(1), Value::str("b")]), "a1b");
+    assert_eq!(
+        sprint(&[Value::str("a"), Value::Int(1), Value::str("b")]),
+        "a1b"
+    );
     assert_eq!(sprintln(&[Value::str("a"), Value::Int(1)]), "a 1\n");
-    assert_eq!(sprintf("%s=%v", &[Value::str("k"), Value::Float(0.5)]), "k=0.5");
-    assert_eq!(quote("a\u{2028}b\u{2029}\u{85}é\u{7}\"\\"), "\"a\\u2028b\\u2029\\u0085é\\a\\\"\\\\\"");
+    assert_eq!(
+        sprintf("%s=%v", &[Value::str("k"), Value::Float(0.5)]),
+        "k=0.5"
+    );
+    assert_eq!(
+        quote("a\u{2028}b\u{2029}\u{85}é\u{7}\"\\"),
+        "\"a\\u2028b\\u2029\\u0085é\\a\\\"\\\\\""
+    );
     assert_eq!(crate::fmt::quote_bytes(b"a\xffb"), "\"a\\xffb\"");
     for (f, want) in [
         (3.0, "3"),
@@ -543,8 +643,14 @@ fn include_and_tpl() {
     let h = h.replace(" | default_", "");
     let ok = |t: &str| helm(&h, t).map_err(|e| e.go_string());
     assert_eq!(ok("{{ include \"show\" 5 }}"), Ok("[5]".to_string()));
-    assert_eq!(ok("{{ include \"show\" .s | printf \"%q\" }}"), Ok("\"[hello]\"".to_string()));
-    assert_eq!(ok("{{ include \"name\" . }}"), Ok("web-<no value>".to_string()));
+    assert_eq!(
+        ok("{{ include \"show\" .s | printf \"%q\" }}"),
+        Ok("\"[hello]\"".to_string())
+    );
+    assert_eq!(
+        ok("{{ include \"name\" . }}"),
+        Ok("web-<no value>".to_string())
+    );
     assert_eq!(
         ok("{{ include \"nope\" . }}"),
         Err("template: t:1:3: executing \"t\" at <include \"nope\" .>: error calling include: template: no template \"nope\" associated with template \"gotpl\"".to_string())
@@ -560,17 +666,43 @@ fn include_and_tpl() {
     );
     // helm: fail inside an include is reported at the outer call, its message verbatim.
     let e = helm(&h, "x\n {{ include \"boom\" . }}").unwrap_err();
-    assert_eq!((e.kind, e.template.as_str(), e.line, e.column, e.message.as_str()), (ErrorKind::Fail, "t", 2, 5, "boom"));
+    assert_eq!(
+        (
+            e.kind,
+            e.template.as_str(),
+            e.line,
+            e.column,
+            e.message.as_str()
+        ),
+        (ErrorKind::Fail, "t", 2, 5, "boom")
+    );
     // helm: Helm's recursion limit on one name.
     let e = helm(&h, "{{ include \"self\" . }}").unwrap_err();
-    assert!(e.go_string().contains("rendering template has a nested reference name: self: unable to execute template") || e.kind == ErrorKind::Budget, "{e}");
+    assert!(
+        e.go_string().contains(
+            "rendering template has a nested reference name: self: unable to execute template"
+        ) || e.kind == ErrorKind::Budget,
+        "{e}"
+    );
     // tpl: the set's defines are visible; its own do not leak; <no value> removed.
-    assert_eq!(ok("{{ tpl \"{{ include \\\"show\\\" 1 }}\" . }}"), Ok("[1]".to_string()));
-    assert_eq!(ok("{{ tpl \"{{ .s }}{{ .missing }}\" . }}"), Ok("hello".to_string()));
-    assert_eq!(ok("{{ tpl \"{{ define \\\"q\\\" }}Q{{ end }}{{ template \\\"q\\\" }}\" . }}"), Ok("Q".to_string()));
+    assert_eq!(
+        ok("{{ tpl \"{{ include \\\"show\\\" 1 }}\" . }}"),
+        Ok("[1]".to_string())
+    );
+    assert_eq!(
+        ok("{{ tpl \"{{ .s }}{{ .missing }}\" . }}"),
+        Ok("hello".to_string())
+    );
+    assert_eq!(
+        ok("{{ tpl \"{{ define \\\"q\\\" }}Q{{ end }}{{ template \\\"q\\\" }}\" . }}"),
+        Ok("Q".to_string())
+    );
     assert_eq!(
         ok("{{ tpl \"{{ define \\\"q\\\" }}Q{{ end }}\" . }}{{ template \"q\" }}"),
-        Err("template: t:1:54: executing \"t\" at <{{template \"q\"}}>: template \"q\" not defined".to_string())
+        Err(
+            "template: t:1:54: executing \"t\" at <{{template \"q\"}}>: template \"q\" not defined"
+                .to_string()
+        )
     );
     assert_eq!(
         ok("{{ tpl \"{{ .Values.x.y }}\" . }}"),
@@ -581,23 +713,44 @@ fn include_and_tpl() {
         Err("template: t:1:3: executing \"t\" at <tpl \"{{ \" .>: error calling tpl: cannot parse template \"{{ \": template: gotpl:1: unclosed action".to_string())
     );
     let e = helm(&h, "{{ tpl \"{{ fail \\\"zz\\\" }}\" . }}").unwrap_err();
-    assert_eq!((e.kind, e.message.as_str(), e.column), (ErrorKind::Fail, "zz", 4));
+    assert_eq!(
+        (e.kind, e.message.as_str(), e.column),
+        (ErrorKind::Fail, "zz", 4)
+    );
     assert_eq!(ok("{{ tpl .Values.name . }}"), Ok("web".to_string()));
-    assert_eq!(ok("{{ tpl \"{{ tpl \\\"{{ 1 }}\\\" . }}\" . }}"), Ok("1".to_string()));
+    assert_eq!(
+        ok("{{ tpl \"{{ tpl \\\"{{ 1 }}\\\" . }}\" . }}"),
+        Ok("1".to_string())
+    );
 }
 
 #[test]
 fn required_and_fail() {
     let r = |t: &str| helm("", t);
-    assert_eq!(r("{{ required \"need\" .s }}").ok().as_deref(), Some("hello"));
+    assert_eq!(
+        r("{{ required \"need\" .s }}").ok().as_deref(),
+        Some("hello")
+    );
     assert_eq!(r("{{ required \"need\" 0 }}").ok().as_deref(), Some("0"));
-    assert_eq!(r("{{ .missing | required \"need\" }}").map_err(|e| e.message), Err("need".to_string()));
+    assert_eq!(
+        r("{{ .missing | required \"need\" }}").map_err(|e| e.message),
+        Err("need".to_string())
+    );
     let e = r("\n {{ required \"need x\" .missing }}").unwrap_err();
-    assert_eq!((e.kind, e.line, e.column, e.message.as_str()), (ErrorKind::Required, 2, 5, "need x"));
+    assert_eq!(
+        (e.kind, e.line, e.column, e.message.as_str()),
+        (ErrorKind::Required, 2, 5, "need x")
+    );
     let e = r("{{ required \"need it\" \"\" }}").unwrap_err();
-    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Required, "need it"));
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Required, "need it")
+    );
     let e = r("{{ fail \"stop: here\" }}").unwrap_err();
-    assert_eq!((e.kind, e.message.as_str(), e.to_string().as_str()), (ErrorKind::Fail, "stop: here", "t:1:4: stop: here"));
+    assert_eq!(
+        (e.kind, e.message.as_str(), e.to_string().as_str()),
+        (ErrorKind::Fail, "stop: here", "t:1:4: stop: here")
+    );
     let e = r("{{ if false }}{{ fail \"no\" }}{{ end }}ok");
     assert_eq!(e.ok().as_deref(), Some("ok"));
 }
@@ -611,24 +764,75 @@ fn budgets() {
         max_depth: depth,
     };
     // Endless recursion stops with a Budget error, never a stack overflow.
-    let e = render_with("", "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}", data(), &Options::default()).unwrap_err();
+    let e = render_with(
+        "",
+        "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}",
+        data(),
+        &Options::default(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget, "{e}");
-    let e = render_with("{{ define \"i\" }}{{ include \"i\" . }}{{ end }}", "{{ include \"i\" . }}", data(), &Options::default()).unwrap_err();
+    let e = render_with(
+        "{{ define \"i\" }}{{ include \"i\" . }}{{ end }}",
+        "{{ include \"i\" . }}",
+        data(),
+        &Options::default(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget, "{e}");
-    let e = render_with("", "{{ tpl \"{{ tpl . . }}\" \"{{ tpl . . }}\" }}", data(), &Options::default()).unwrap_err();
+    let e = render_with(
+        "",
+        "{{ tpl \"{{ tpl . . }}\" \"{{ tpl . . }}\" }}",
+        data(),
+        &Options::default(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget, "{e}");
     // Depth.
-    let e = render_with("", "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}", data(), &opts(1 << 30, 1 << 30, 10)).unwrap_err();
-    assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Budget, "exceeded maximum template depth (10)"));
+    let e = render_with(
+        "",
+        "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}",
+        data(),
+        &opts(1 << 30, 1 << 30, 10),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Budget, "exceeded maximum template depth (10)")
+    );
     // Steps.
-    let e = render_with("", "{{range 1000000}}{{end}}", data(), &opts(1000, 1 << 30, 100)).unwrap_err();
+    let e = render_with(
+        "",
+        "{{range 1000000}}{{end}}",
+        data(),
+        &opts(1000, 1 << 30, 100),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget);
     // Output bytes.
-    let e = render_with("", "{{range 100}}xxxxxxxxxx{{end}}", data(), &opts(1 << 30, 500, 100)).unwrap_err();
+    let e = render_with(
+        "",
+        "{{range 100}}xxxxxxxxxx{{end}}",
+        data(),
+        &opts(1 << 30, 500, 100),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget);
-    assert!(render_with("", "{{range 10}}xxxxxxxxxx{{end}}", data(), &opts(1 << 30, 500, 100)).is_ok());
+    assert!(render_with(
+        "",
+        "{{range 10}}xxxxxxxxxx{{end}}",
+        data(),
+        &opts(1 << 30, 500, 100)
+    )
+    .is_ok());
     // A built string.
-    let e = render_with("", "{{printf \"%0600d\" 1 | len}}", data(), &opts(1 << 30, 500, 100)).unwrap_err();
+    let e = render_with(
+        "",
+        "{{printf \"%0600d\" 1 | len}}",
+        data(),
+        &opts(1 << 30, 500, 100),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget);
 }
 
@@ -655,53 +859,126 @@ fn deep_nesting_is_refused_not_overflowed() {
 fn parse_errors_and_positions() {
     check(&[
         ("{{ 1", Err("template: t:1: unclosed action")),
-        ("{{ 1\n\n", Err("template: t:3: unclosed action started at t:1")),
-        ("a\n{{ 1\nx\n}}", Err("template: t:3: function \"x\" not defined")),
+        (
+            "{{ 1\n\n",
+            Err("template: t:3: unclosed action started at t:1"),
+        ),
+        (
+            "a\n{{ 1\nx\n}}",
+            Err("template: t:3: function \"x\" not defined"),
+        ),
         ("{{ ( }}", Err("template: t:1: unclosed left paren")),
         ("{{ ) }}", Err("template: t:1: unexpected right paren")),
         ("{{ (1 }}", Err("template: t:1: unclosed left paren")),
-        ("{{ () }}", Err("template: t:1: missing value for parenthesized pipeline")),
+        (
+            "{{ () }}",
+            Err("template: t:1: missing value for parenthesized pipeline"),
+        ),
         ("{{ }}", Err("template: t:1: missing value for command")),
         ("{{ 1 | }}", Ok("1")),
         ("{{ # }}", Err("template: t:1: unexpected \"#\" in command")),
         ("{{ .a# }}", Err("template: t:1: bad character U+0023 '#'")),
-        ("{{ $x:1 }}", Err("template: t:1: undefined variable \"$x\"")),
+        (
+            "{{ $x:1 }}",
+            Err("template: t:1: undefined variable \"$x\""),
+        ),
         ("{{ $x := 1 }}{{ $x:1 }}", Err("template: t:1: expected :=")),
-        ("{{ \u{1F600} }}", Err("template: t:1: unrecognized character in action: U+1F600 '😀'")),
-        ("{{ \u{7} }}", Err("template: t:1: unrecognized character in action: U+0007")),
-        ("{{ .x = 1 }}", Err("template: t:1: unexpected \"=\" in operand")),
-        ("{{ 1 := 2 }}", Err("template: t:1: unexpected \":=\" in operand")),
-        ("{{ \"aaaaaaaaaaaaaaa\" 1 | 2 }}", Err("template: t:1: non executable command in pipeline stage 2")),
-        ("{{ .a | 1 }}", Err("template: t:1: non executable command in pipeline stage 2")),
-        ("{{with}}{{end}}", Err("template: t:1: missing value for with")),
-        ("{{range}}{{end}}", Err("template: t:1: missing value for range")),
-        ("{{template}}", Err("template: t:1: unexpected \"}}\" in template clause")),
+        (
+            "{{ \u{1F600} }}",
+            Err("template: t:1: unrecognized character in action: U+1F600 '😀'"),
+        ),
+        (
+            "{{ \u{7} }}",
+            Err("template: t:1: unrecognized character in action: U+0007"),
+        ),
+        (
+            "{{ .x = 1 }}",
+            Err("template: t:1: unexpected \"=\" in operand"),
+        ),
+        (
+            "{{ 1 := 2 }}",
+            Err("template: t:1: unexpected \":=\" in operand"),
+        ),
+        (
+            "{{ \"aaaaaaaaaaaaaaa\" 1 | 2 }}",
+            Err("template: t:1: non executable command in pipeline stage 2"),
+        ),
+        (
+            "{{ .a | 1 }}",
+            Err("template: t:1: non executable command in pipeline stage 2"),
+        ),
+        (
+            "{{with}}{{end}}",
+            Err("template: t:1: missing value for with"),
+        ),
+        (
+            "{{range}}{{end}}",
+            Err("template: t:1: missing value for range"),
+        ),
+        (
+            "{{template}}",
+            Err("template: t:1: unexpected \"}}\" in template clause"),
+        ),
         ("x\n\n{{end}}", Err("template: t:3: unexpected {{end}}")),
-        ("{{if 1}}\n{{else}}\n{{end}}{{end}}", Err("template: t:3: unexpected {{end}}")),
+        (
+            "{{if 1}}\n{{else}}\n{{end}}{{end}}",
+            Err("template: t:3: unexpected {{end}}"),
+        ),
     ]);
     // Line, 1-based column and length of the token at fault.
     let mut set = Set::new();
-    let e = set.parse("f.yaml", "a: 1\nb: {{ .x | nope }}\n").unwrap_err();
-    assert_eq!((e.kind, e.template.as_str(), e.line, e.column, e.len), (ErrorKind::Syntax, "f.yaml", 2, 12, 4));
-    assert_eq!(e.go_string(), "template: f.yaml:2: function \"nope\" not defined");
-    let e = Set::new().execute("none", Value::Nil, &Options::default()).unwrap_err();
-    assert_eq!(e.message, "no template \"none\" associated with template \"gotpl\"");
+    let e = set
+        .parse("f.yaml", "a: 1\nb: {{ .x | nope }}\n")
+        .unwrap_err();
+    assert_eq!(
+        (e.kind, e.template.as_str(), e.line, e.column, e.len),
+        (ErrorKind::Syntax, "f.yaml", 2, 12, 4)
+    );
+    assert_eq!(
+        e.go_string(),
+        "template: f.yaml:2: function \"nope\" not defined"
+    );
+    let e = Set::new()
+        .execute("none", Value::Nil, &Options::default())
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "no template \"none\" associated with template \"gotpl\""
+    );
     let mut set = Set::new();
     set.parse("g", "\n  {{ .a.b }}").unwrap_or_default();
-    let e = set.execute("g", json(r#"{"a": null}"#), &Options::default()).unwrap_err();
+    let e = set
+        .execute("g", json(r#"{"a": null}"#), &Options::default())
+        .unwrap_err();
     assert_eq!((e.line, e.column, e.len), (2, 8, 4));
-    assert_eq!(e.to_string(), "g:2:8: executing \"g\" at <.a.b>: nil pointer evaluating interface {}.b");
+    assert_eq!(
+        e.to_string(),
+        "g:2:8: executing \"g\" at <.a.b>: nil pointer evaluating interface {}.b"
+    );
 }
 
 #[test]
 fn set_namespace() {
     let mut set = Set::new();
-    set.parse("a.yaml", "{{define \"x\"}}one{{end}}A").unwrap_or_default();
-    set.parse("b.yaml", "{{define \"x\"}}two{{end}}{{template \"x\"}}").unwrap_or_default();
-    set.parse("c.yaml", "{{define \"x\"}}  {{end}}").unwrap_or_default();
+    set.parse("a.yaml", "{{define \"x\"}}one{{end}}A")
+        .unwrap_or_default();
+    set.parse("b.yaml", "{{define \"x\"}}two{{end}}{{template \"x\"}}")
+        .unwrap_or_default();
+    set.parse("c.yaml", "{{define \"x\"}}  {{end}}")
+        .unwrap_or_default();
     assert!(set.contains("a.yaml") && set.contains("x") && !set.contains("y"));
-    assert_eq!(set.execute("b.yaml", Value::Nil, &Options::default()).ok().as_deref(), Some("two"));
-    assert_eq!(set.execute("a.yaml", Value::Nil, &Options::default()).ok().as_deref(), Some("A"));
+    assert_eq!(
+        set.execute("b.yaml", Value::Nil, &Options::default())
+            .ok()
+            .as_deref(),
+        Some("two")
+    );
+    assert_eq!(
+        set.execute("a.yaml", Value::Nil, &Options::default())
+            .ok()
+            .as_deref(),
+        Some("A")
+    );
     assert_eq!(set.names(), vec!["a.yaml", "b.yaml", "c.yaml", "x"]);
     // A failed parse adds nothing.
     assert!(set.parse("d.yaml", "{{define \"y\"}}{{end}}{{").is_err());
