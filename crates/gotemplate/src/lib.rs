@@ -18,6 +18,14 @@ mod funcs;
 mod value;
 
 pub use error::{Error, ErrorKind};
+
+/// YAML and JSON as Helm reads and writes them (sigs.k8s.io/yaml over
+/// go-yaml v2, encoding/json): what `toYaml`, `fromYaml`, `toJson` and
+/// `fromJson` use, for callers that read values files as Helm does.
+pub mod data {
+    pub use crate::funcs::json::{decode as from_json, encode as to_json};
+    pub use crate::funcs::yaml::{from_yaml, to_yaml};
+}
 pub use value::{List, Map, Object, Value};
 
 /// A function callable from templates: the evaluated arguments in, a value
@@ -61,7 +69,11 @@ impl Set {
     /// An empty set with text/template's builtins, every Sprig function
     /// Helm exposes and Helm's own (`include`, `tpl`, `toYaml`, …).
     pub fn new() -> Set {
-        Set::default()
+        let mut set = Set::default();
+        for (name, f) in funcs::all() {
+            set.funcs.insert(name.to_string(), f);
+        }
+        set
     }
 
     /// Add or replace a function (a caller's own, such as `semverCompare`
