@@ -774,7 +774,13 @@ impl<'a> Exec<'a> {
                         self.check_size(tree, cmd.pos, &v)?;
                         Ok(v)
                     }
-                    Err(m) if m.starts_with("wrong number of args for ") => {
+                    // Argument count and type errors of library functions
+                    // (funcs/mod.rs): Go reports them without "error calling".
+                    Err(m)
+                        if m.starts_with("wrong number of args for ")
+                            || m.starts_with("wrong type for value; ")
+                            || m.starts_with("invalid value; expected ") =>
+                    {
                         Err(self.err_arg(tree, ident, &m))
                     }
                     Err(m) => Err(self.err_cmd(tree, cmd, &format!("error calling {name}: {m}"))),
