@@ -1024,7 +1024,12 @@ impl<'a> Exec<'a> {
             ));
         }
         self.check_stack(tree, cmd.pos)?;
-        *self.includes.entry(name.to_string()).or_insert(0) += 1;
+        match self.includes.get_mut(name) {
+            Some(c) => *c += 1,
+            None => {
+                self.includes.insert(name.to_string(), 1);
+            }
+        }
         let saved = std::mem::take(&mut self.out);
         self.depth += 1;
         let r = self.exec_tree(&target, data);
