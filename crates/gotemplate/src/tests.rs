@@ -1054,7 +1054,10 @@ fn self_referential_map_prints_without_overflow() {
         inner.borrow_mut().insert("self".to_string(), m.clone());
     }
     let out = render_with("", "{{ . }}", m.clone(), &Options::default()).unwrap_or_default();
-    assert!(out.starts_with("map[a:1 self:map[a:1 self:map[") && out.contains("..."), "{out}");
+    assert!(
+        out.starts_with("map[a:1 self:map[a:1 self:map[") && out.contains("..."),
+        "{out}"
+    );
     // Break the cycle so the test does not leak.
     if let Value::Map(inner) = &m {
         inner.borrow_mut().remove("self");
@@ -1119,7 +1122,8 @@ spec:
 "#;
     let mut set = Set::new();
     set.parse("_helpers.tpl", helpers).expect("helpers parse");
-    set.parse("deployment.yaml", deployment).expect("deployment parse");
+    set.parse("deployment.yaml", deployment)
+        .expect("deployment parse");
     let dot = json(
         r#"{"Chart": {"Name": "app", "Version": "1.2.3", "AppVersion": "2.0"},
             "Release": {"Name": "rel", "Namespace": "ns", "Service": "Helm"},
@@ -1130,7 +1134,9 @@ spec:
               "nodeSelector": {"disk": "ssd"}}}"#,
     );
     let opts = Options::default();
-    let first = set.execute("deployment.yaml", dot.clone(), &opts).expect("render");
+    let first = set
+        .execute("deployment.yaml", dot.clone(), &opts)
+        .expect("render");
     println!("{first}");
     let n = 20_000;
     let t = std::time::Instant::now();
@@ -1149,5 +1155,8 @@ spec:
         s.parse("_helpers.tpl", helpers).expect("parse");
         s.parse("deployment.yaml", deployment).expect("parse");
     }
-    println!("{:.1} µs per Set::new + parse of both files", t.elapsed().as_secs_f64() / 1000.0 * 1e6);
+    println!(
+        "{:.1} µs per Set::new + parse of both files",
+        t.elapsed().as_secs_f64() / 1000.0 * 1e6
+    );
 }
