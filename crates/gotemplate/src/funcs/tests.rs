@@ -157,3 +157,79 @@ fn known_differences() {
     )];
     check(&rows, VALUES);
 }
+
+/// Random and time functions: their shape, not their values.
+#[test]
+fn nondeterministic_functions_have_helms_shape() {
+    let r = |t: &str| render(t, VALUES).unwrap();
+    let all = |s: &str, ok: fn(char) -> bool| s.chars().all(ok);
+    let x = r(r#"{{ randAlphaNum 32 }}"#);
+    assert!(
+        x.len() == 32 && all(&x, |c| c.is_ascii_alphanumeric()),
+        "{x}"
+    );
+    let x = r(r#"{{ randAlpha 16 }}"#);
+    assert!(x.len() == 16 && all(&x, |c| c.is_ascii_alphabetic()), "{x}");
+    let x = r(r#"{{ randNumeric 8 }}"#);
+    assert!(x.len() == 8 && all(&x, |c| c.is_ascii_digit()), "{x}");
+    let x = r(r#"{{ randAscii 40 }}"#);
+    assert!(
+        x.len() == 40 && all(&x, |c| (' '..='~').contains(&c)),
+        "{x}"
+    );
+    assert_eq!(r(r#"{{ randAlphaNum 0 }}"#), "");
+    let x = r(r#"{{ randInt 5 7 }}"#);
+    assert!(x == "5" || x == "6", "{x}");
+    // 12 bytes in base64 (b64dec would make them text: not valid UTF-8).
+    let x = r(r#"{{ randBytes 12 }}"#);
+    assert_eq!(
+        super::encoding::b64_decode(&x).map(|b| b.len()),
+        Ok(12),
+        "{x}"
+    );
+    let x = r(r#"{{ uuidv4 }}"#);
+    let parts: Vec<&str> = x.split('-').collect();
+    assert_eq!(
+        parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+        vec![8, 4, 4, 4, 12],
+        "{x}"
+    );
+    assert!(
+        parts[2].starts_with('4') && "89ab".contains(&parts[3][..1]),
+        "{x}"
+    );
+    let x = r(r#"{{ shuffle "abcdef" }}"#);
+    let mut sorted: Vec<char> = x.chars().collect();
+    sorted.sort();
+    assert_eq!(sorted.into_iter().collect::<String>(), "abcdef");
+    // The corpus' uses (argo-cd, postgresql).
+    let x = r(r#"{{ default (dateInZone "2006-01-02T15:04:05Z" (now) "UTC") .Values.missing }}"#);
+    assert!(
+        x.len() == 20 && x.ends_with('Z') && x.as_bytes()[10] == b'T',
+        "{x}"
+    );
+    let x = r(r#"{{ now | date "20060102150405" | quote }}"#);
+    assert!(
+        x.len() == 16 && all(&x[1..15], |c| c.is_ascii_digit()),
+        "{x}"
+    );
+    let x = r(r#"{{ now | unixEpoch }}"#);
+    assert!(x.parse::<i64>().unwrap() > 1_600_000_000, "{x}");
+    assert_eq!(
+        r(r#"{{ toDate "2006-01-02" "2021-03-04" | unixEpoch }}"#),
+        "1614816000"
+    );
+    assert_eq!(
+        r(r#"{{ toDate "2006-01-02" "2021-03-04" | dateModify "1h30m" | date "15:04" }}"#),
+        "01:30"
+    );
+    assert_eq!(r(r#"{{ 1614834367 | date "2006-01-02" }}"#), "2021-03-04");
+    assert_eq!(
+        r(r#"{{ duration "95" }} {{ durationRound "2h10m" }}"#),
+        "1m35s 2h"
+    );
+    assert_eq!(
+        r(r#"{{ toDate "2006-01-02" "2021-03-04" | toJson }}"#),
+        r#""2021-03-04T00:00:00Z""#
+    );
+}
