@@ -233,3 +233,61 @@ fn nondeterministic_functions_have_helms_shape() {
         r#""2021-03-04T00:00:00Z""#
     );
 }
+
+/// Certificates: real PEM, signed by the right key (checked with the
+/// public key here; `openssl verify` accepted them when this was written).
+#[test]
+fn certificates_are_real() {
+    let t = r#"{{- $ca := genCA "my-ca" 365 -}}
+{{- $c := genSignedCert "svc" (list "10.0.0.1") (list "svc.ns" "svc") 30 $ca -}}
+{{- $s := genSelfSignedCert "self" nil nil 10 -}}
+{{ $ca.Cert }}|{{ $ca.Key }}|{{ $c.Cert }}|{{ $c.Key }}|{{ $s.Cert }}|{{ $s.Key }}"#;
+    let out = render(t, VALUES).unwrap();
+    let parts: Vec<&str> = out.split('|').collect();
+    assert_eq!(parts.len(), 6, "{out}");
+    for (i, p) in parts.iter().enumerate() {
+        let label = if i % 2 == 0 {
+            "CERTIFICATE"
+        } else {
+            "RSA PRIVATE KEY"
+        };
+        assert!(p.starts_with(&format!("-----BEGIN {label}-----\n")), "{p}");
+        assert!(p.ends_with(&format!("-----END {label}-----\n")), "{p}");
+        assert!(p.lines().all(|l| l.len() <= 64), "{p}");
+    }
+    // The signed certificate names the CA as its issuer.
+    let der = |pem: &str| {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        super::encoding::b64_decode(&body).unwrap()
+    };
+    let ca_der = der(parts[0]);
+    let c_der = der(parts[2]);
+    let ca_subject = super::crypto::tests_support::subject(&ca_der).unwrap();
+    let c_issuer = super::crypto::tests_support::issuer(&c_der).unwrap();
+    assert_eq!(ca_subject, c_issuer);
+    assert!(super::crypto::tests_support::verify(&c_der, parts[1]));
+    assert!(super::crypto::tests_support::verify(&ca_der, parts[1]));
+    assert!(super::crypto::tests_support::verify(
+        &der(parts[4]),
+        parts[5]
+    ));
+    assert!(!super::crypto::tests_support::verify(&c_der, parts[3]));
+    // Errors as Sprig words them.
+    assert!(
+        render(r#"{{ genSelfSignedCert "x" (list "nope") nil 1 }}"#, VALUES)
+            .unwrap_err()
+            .ends_with("error calling genSelfSignedCert: error parsing ip: nope")
+    );
+}
+
+#[test]
+#[ignore = "writes certificates to $STRATA_CERT_DIR for openssl"]
+fn dump_certificates() {
+    let dir = std::env::var("STRATA_CERT_DIR").unwrap();
+    let t = r#"{{- $ca := genCA "my-ca" 365 -}}{{- $c := genSignedCert "svc" (list "10.0.0.1") (list "svc.ns") 30 $ca -}}{{ $ca.Cert }}|{{ $c.Cert }}|{{ $c.Key }}"#;
+    let out = render(t, VALUES).unwrap();
+    let parts: Vec<&str> = out.split('|').collect();
+    std::fs::write(format!("{dir}/ca.pem"), parts[0]).unwrap();
+    std::fs::write(format!("{dir}/c.pem"), parts[1]).unwrap();
+    std::fs::write(format!("{dir}/c.key"), parts[2]).unwrap();
+}
