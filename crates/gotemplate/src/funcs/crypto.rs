@@ -598,7 +598,10 @@ pub(crate) mod tests_support {
     use super::*;
     use rsa::RsaPublicKey;
 
-    fn tbs_fields(cert: &[u8]) -> Option<(Vec<Vec<u8>>, Vec<u8>, Vec<u8>)> {
+    /// (the fields of the TBS certificate, the TBS bytes, the signature)
+    type Parts = (Vec<Vec<u8>>, Vec<u8>, Vec<u8>);
+
+    fn tbs_fields(cert: &[u8]) -> Option<Parts> {
         let (_, _, body) = element(cert)?;
         let (_, tbs_whole, tbs) = element(body)?;
         let rest = &body[tbs_whole.len()..];

@@ -630,7 +630,7 @@ fn parse(layout: &str, text: &str) -> Result<Time, String> {
             (false, h) => h,
         };
     }
-    if !(1..=12).contains(&mo) || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 59 {
         return Err(format!(
             "parsing time {}: month, day or time out of range",
             super::strings::go_quote(text)
