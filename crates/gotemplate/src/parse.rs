@@ -942,7 +942,8 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
         return None;
     }
     let e = b[1];
-    let rest = &s[2..];
+    // A multi-byte character after the backslash is no escape.
+    let rest = s.get(2..)?;
     let simple = match e {
         b'a' => Some('\x07'),
         b'b' => Some('\x08'),
@@ -996,14 +997,13 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
             Some((char::from_u32(v)?.to_string(), tail))
         }
         b'0'..=b'7' => {
-            if rest.len() < 2 {
+            // Three octal digits: bytes, so a multi-byte character after
+            // the backslash is refused rather than cut.
+            let digits = b.get(1..4)?;
+            if !digits.iter().all(|c| (b'0'..=b'7').contains(c)) {
                 return None;
             }
-            let digits = &s[1..4];
-            if !digits.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
-                return None;
-            }
-            let v = u32::from_str_radix(digits, 8).ok()?;
+            let v = digits.iter().fold(0u32, |n, c| n * 8 + (c - b'0') as u32);
             if v > 255 {
                 return None;
             }

@@ -209,6 +209,9 @@ fn literals() {
         ("{{`abc}}", Err("template: t:1: unterminated raw quoted string")),
         ("{{'a}}", Err("template: t:1: unterminated character constant")),
         ("{{\"\\q\"}}", Err("template: t:1: invalid syntax")),
+        ("{{\"\\1é\"}}", Err("template: t:1: invalid syntax")),
+        ("{{\"\\x4é\"}}", Err("template: t:1: invalid syntax")),
+        ("{{'\\1é'}}", Err("template: t:1: malformed character constant: '\\1é'")),
         ("{{nil}}", Err("template: t:1:2: executing \"t\" at <nil>: nil is not a command")),
         ("{{1 2}}", Err("template: t:1:2: executing \"t\" at <1>: can't give argument to non-function 1")),
     ]);
@@ -1008,8 +1011,10 @@ fn fuzz_parse_never_panics() {
         "{{ define \"a\" }}{{ include \"a\" . | nindent 4 }}{{ end }}{{/* c */}}",
         "{{ printf \"%d\" (len (list 1 2)) }} {{ 'a' }} {{ 0x1F }} {{ `raw` }} {{ 1e3 }}",
         "{{ with $x := .a.b }}{{ $x.c }}{{ else with .d }}{{ . }}{{ end }}",
+        "{{ \"\\1é\\x4é\\u00é\\U0001F60\\q\" }}{{ '\\1é' }}{{ '\\xé' }}",
     ];
-    let alphabet: &[u8] = b"{}()|$.-:=\"'`/* \n\tabcdefrngiwlt0123456789,_x\\\xc3\xa9";
+    let alphabet: &[u8] =
+        b"{{}}()|$.-:=\"'`/* \n\tabcdefrngiwlt0123456789,_xpeEuU+\\\xc3\xa9\xf0\x9f\x98\x80";
     let mut state: u64 = 0x2545F4914F6CDD1D;
     let mut next = || {
         state ^= state << 13;
@@ -1017,8 +1022,10 @@ fn fuzz_parse_never_panics() {
         state ^= state << 17;
         state
     };
-    let set_funcs = test_set();
-    for round in 0..4000 {
+    // One set for every round: a parse that fails adds nothing, one that
+    // succeeds replaces "f" (defines accumulate, as they may).
+    let mut set = test_set();
+    for round in 0..8_000 {
         let seed = seeds[round % seeds.len()].as_bytes();
         let mut b = seed.to_vec();
         for _ in 0..(1 + next() % 6) {
@@ -1032,11 +1039,17 @@ fn fuzz_parse_never_panics() {
                 _ => {}
             }
         }
-        let text = String::from_utf8_lossy(&b);
-        let mut set = Set::new();
-        for (name, f) in set_funcs.funcs.iter() {
-            set.add_func(name, f.clone());
+        // Every other round, random bytes alone.
+        if round % 2 == 1 {
+            let n = (next() % 48) as usize;
+            b = (0..n)
+                .map(|_| alphabet[(next() as usize) % alphabet.len()])
+                .collect();
+            if next() % 4 == 0 {
+                b.extend((0..4).map(|_| next() as u8));
+            }
         }
+        let text = String::from_utf8_lossy(&b);
         if set.parse("f", &text).is_ok() {
             let opts = Options {
                 max_steps: 10_000,
