@@ -1172,4 +1172,84 @@ spec:
         "{:.1} µs per Set::new + parse of both files",
         t.elapsed().as_secs_f64() / 1000.0 * 1e6
     );
+    let t = std::time::Instant::now();
+    for _ in 0..1000 {
+        std::hint::black_box(Set::new());
+    }
+    println!(
+        "{:.1} µs per Set::new",
+        t.elapsed().as_secs_f64() / 1000.0 * 1e6
+    );
+    let t = std::time::Instant::now();
+    for _ in 0..1000 {
+        set.parse("deployment.yaml", deployment).expect("parse");
+    }
+    let per = t.elapsed().as_secs_f64() / 1000.0 * 1e6;
+    println!(
+        "{per:.1} µs per parse of the deployment ({} bytes)",
+        deployment.len()
+    );
+    let t = std::time::Instant::now();
+    for _ in 0..1000 {
+        std::hint::black_box(crate::lex::lex(deployment, true, true));
+    }
+    println!(
+        "{:.1} µs per lex of the deployment",
+        t.elapsed().as_secs_f64() / 1000.0 * 1e6
+    );
+}
+
+/// A whole chart directory (STRATA_BENCH_CHART=dir: templates/*, values as
+/// in bench_render), parsed and rendered once, timed:
+/// `STRATA_BENCH_CHART=/tmp/chart cargo test --release -p strata-gotemplate bench_chart -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_chart() {
+    let Ok(dir) = std::env::var("STRATA_BENCH_CHART") else {
+        println!("skipped: STRATA_BENCH_CHART not set");
+        return;
+    };
+    let t = std::time::Instant::now();
+    let mut files: Vec<(String, String)> = std::fs::read_dir(format!("{dir}/templates"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().to_string();
+                    std::fs::read_to_string(e.path()).ok().map(|t| (name, t))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let read = t.elapsed();
+    let t = std::time::Instant::now();
+    let mut set = Set::new();
+    for (name, text) in &files {
+        set.parse(name, text).expect("parse");
+    }
+    let parsed = t.elapsed();
+    let dot = json(
+        r#"{"Chart": {"Name": "app", "Version": "1.2.3", "AppVersion": "2.0"},
+            "Release": {"Name": "rel", "Namespace": "ns", "Service": "Helm"},
+            "Values": {"replicaCount": 3.0, "autoscaling": {"enabled": false},
+              "image": {"repository": "nginx", "tag": ""},
+              "env": {"A": "1", "B": "two", "C": "three", "D": "4"},
+              "resources": {"limits": {"cpu": "100m", "memory": "128Mi"}, "requests": {"cpu": "50m"}},
+              "nodeSelector": {"disk": "ssd"}}}"#,
+    );
+    let t = std::time::Instant::now();
+    let mut bytes = 0;
+    for (name, _) in files.iter().filter(|(n, _)| !n.starts_with('_')) {
+        bytes += set
+            .execute(name, dot.clone(), &Options::default())
+            .expect("render")
+            .len();
+    }
+    println!(
+        "{} files: read {:?}, parse {:?}, render {:?} ({bytes} bytes)",
+        files.len(),
+        read,
+        parsed,
+        t.elapsed()
+    );
 }
