@@ -133,6 +133,10 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
                 },
             }
         }
+        // Appending nothing to Go's nil slice leaves it nil (toJson: null).
+        if out.is_empty() {
+            return Ok(Value::Nil);
+        }
         Ok(Value::list(out))
     }));
     both!(v, "chunk", "mustChunk", Exact(2), |a| {

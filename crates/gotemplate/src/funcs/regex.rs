@@ -53,10 +53,13 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     both!(v, "regexFindAll", "mustRegexFindAll", Exact(3), |a| {
         let (re, text, n) = (str_arg(a, 0)?, str_arg(a, 1)?, int_arg(a, 2)?);
         let r = compile(&re)?;
+        let found = find_all(&r, &text, n);
+        // Go's FindAllString returns nil for no match (toJson: null).
+        if found.is_empty() {
+            return Ok(Value::Nil);
+        }
         Ok(str_list(
-            find_all(&r, &text, n)
-                .into_iter()
-                .map(|(b, e)| text[b..e].to_string()),
+            found.into_iter().map(|(b, e)| text[b..e].to_string()),
         ))
     });
     both!(v, "regexFind", "mustRegexFind", Exact(2), |a| {

@@ -144,6 +144,76 @@ e: 1.5"#,
     );
 }
 
+#[test]
+fn edge_cases_as_helm_runs_them() {
+    check(
+        &[
+            (
+                r#"{{ list (urlParse "https://user:pw@example.com:8443/a%20b/c?x=1&y=2#frag") (urlParse "mailto:x@y.z") (urlParse "/rel/path?q") (urlJoin (dict "scheme" "https" "host" "h.io:80" "path" "/a b" "query" "x=1" "fragment" "f g" "userinfo" "u:p")) (urlJoin (dict "path" "a:b")) (urlJoin (dict "scheme" "mailto" "opaque" "x@y")) | toJson }}"#,
+                r#"[{"fragment":"frag","host":"example.com:8443","hostname":"example.com","opaque":"","path":"/a b/c","query":"x=1\u0026y=2","scheme":"https","userinfo":"user:pw"},{"fragment":"","host":"","hostname":"","opaque":"x@y.z","path":"","query":"","scheme":"mailto","userinfo":""},{"fragment":"","host":"","hostname":"","opaque":"","path":"/rel/path","query":"q","scheme":"","userinfo":""},"https://u:p@h.io:80/a%20b?x=1#f%20g","./a:b","mailto:x@y"]"#,
+            ),
+            (
+                r#"{{ toToml (dict "a" (dict "b" (dict "c" 1 "d" "x")) "k" "v" "l" (list "x" "y") "n" nil) }}"#,
+                r#"k = "v"
+l = ["x", "y"]
+
+[a]
+  [a.b]
+    c = 1
+    d = "x"
+"#,
+            ),
+            (r#"{{ toToml (list 1 2) }}"#, r#"[1, 2]"#),
+            (
+                r#"{{ toYamlPretty (dict "a" (list (dict "b" 1 "c" (list 2 3))) "s" "multi\nline" "e" (list) "m" (dict)) }}"#,
+                r#"a:
+  - b: 1
+    c:
+      - 2
+      - 3
+e: []
+m: {}
+s: |-
+  multi
+  line"#,
+            ),
+            (
+                r#"{{ list (toString (dict "a" 1)) (toString (list 1 "a")) (toString 1.0) (toString 1e7) (toString true) (quote (list 1 2)) (squote 1.5) (cat "x" (list 1) (dict "a" "b")) (join "-" "abc") (join "-" 5) (toStrings "x") (sortAlpha "x") | toJson }}"#,
+                r#"["map[a:1]","[1 a]","1","1e+07","true","\"[1 2]\"","'1.5'","x [1] map[a:b]","abc","5",["x"],["x"]]"#,
+            ),
+            (
+                r#"{{ list (toYaml "x") (toYaml 1.5) (toYaml nil) (toYaml (list)) (toYaml .Values.flt) (toYaml (int64 5)) (toYaml true) (mustToYaml (dict "a" "b")) (toJson "a<b") | toJson }}"#,
+                r#"["x","1.5","null","[]","2.5","5","true","a: b","\"a\\u003cb\""]"#,
+            ),
+            (
+                r#"{{ list (indent 4 "a\n\nb") (nindent 0 "x") (trunc 0 "abc") (trunc -10 "abc") (substr 0 10 "abc") (repeat 0 "x") (splitn "," 0 "a,b") (split "" "ab") (splitList "" "ab") (replace "" "-" "ab") (initials "") (title "") (wrap 10 "") (abbrev 3 "abcdef") (abbrevboth 0 4 "abcdefghij") (nospace "") | toJson }}"#,
+                r#"["    a\n    \n    b","\nx","","abc","abc","",{},{"_0":"a","_1":"b"},["a","b"],"-a-b-","","","","abcdef","a...",""]"#,
+            ),
+            (
+                r#"{{ list (int64 "0x1F") (int "-3") (float64 true) (float64 nil) (int64 2.99) (int -2.99) (toDecimal "0777") (toDecimal "9") (atoi "") (int64 "1e3") (seq 0) (seq 5 1) (seq 1 0 5) (until 0) (until -3) (untilStep 5 0 -2) | toJson }}"#,
+                r#"[31,-3,1,0,2,-2,511,0,0,0,"1 0","5 4 3 2 1","",[],[0,-1,-2],[5,3,1]]"#,
+            ),
+            (
+                r#"{{ list (uniq (list (list 1) (list 1) (dict "a" 1) (dict "a" 1))) (without (list 1 "1" 1.0) 1) (has "1" (list 1)) (has 1.0 (list 1)) (last list) (initial list) (reverse list) (concat) (chunk 5 list) (prepend list 1) | toJson }}"#,
+                r#"[[[1],{"a":1}],["1",1],false,false,null,null,[],null,[],[1]]"#,
+            ),
+            (
+                r#"{{ list (pick dict) (omit dict) (keys) (keys (dict "b" 1) (dict "a" 2)) (pluck "x") (dict) (dict 1 2 true 3 nil 4) (merge dict) (mergeOverwrite (dict "a" (list 1)) (dict "a" (list))) (merge (dict "a" (dict)) (dict "a" (dict "b" 1))) (mergeOverwrite (dict "a" 1) (dict "a" (dict "b" 1))) (merge (dict "a" "") (dict "a" (dict "b" 1))) (deepCopy (dict "a" (list 1 (dict "b" 2)))) | toJson }}"#,
+                r#"[{},{},[],["b","a"],[],{},{"1":2,"\u003cnil\u003e":4,"true":3},{},{"a":[]},{"a":{"b":1}},{"a":{"b":1}},{"a":{"b":1}},{"a":[1,{"b":2}]}]"#,
+            ),
+            (
+                r#"{{ list (regexFind "x" "abc") (regexFindAll "x" "abc" -1) (regexFindAll "." "abc" 0) (regexSplit "," "a,b,c" 2) (regexSplit "" "abc" -1) (regexReplaceAll "(?P<first>\\w+) (?P<last>\\w+)" "John Smith" "${last} ${first}") (regexMatch "^\\d+$" "123") (regexFindAll "\\pL+" "héllo wörld" -1) | toJson }}"#,
+                r#"["",null,null,["a","b,c"],["a","b","c"],"Smith John",true,["héllo","wörld"]]"#,
+            ),
+            (
+                r#"{{ list (add) (add1 "x") (mul 2) (max 3) (min -1 "5") (div -7 2) (mod -7 3) (round 2.5 0) (round -2.5 0) (round 1.2345 2 0.3) (ceil "1.1") (floor -1.5) (addf 1 "2.5" 3) (subf 10 0.1 0.2) (divf 1 8) (mulf 3 0.1 2) (add1f 1.1) (maxf 1 "3" 2) | toJson }}"#,
+                r#"[0,1,2,3,-1,-3,-1,3,-3,1.24,2,-2,6.5,9.7,0.125,0.6,2.1,3]"#,
+            ),
+        ],
+        VALUES,
+    );
+}
+
 /// Where strata knowingly differs from helm, and why.
 #[test]
 fn known_differences() {
