@@ -147,7 +147,7 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
                 .ok_or_else(|| Fail::Call(format!("Cannot chunk type {}", kind_name(other))))?,
         };
         if size <= 0 {
-            return Err("runtime error: integer divide by zero".into());
+            return Err("runtime error: makeslice: len out of range".into());
         }
         Ok(Value::list(
             l.chunks(size as usize)
