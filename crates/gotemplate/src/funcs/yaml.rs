@@ -1022,8 +1022,12 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
     let mut anchors: BTreeMap<usize, In> = BTreeMap::new();
     let mut result: Option<In> = None;
     let mut in_document = false;
+    // A block scalar running to the end of a text that has no final line
+    // break: libyaml's clip/keep keep no break there, saphyr adds one.
+    let no_final_break = !text.is_empty() && !text.ends_with('\n');
+    let mut text_chars: Option<usize> = None;
     while let Some(ev) = parser.next_event() {
-        let (ev, _span) = ev.map_err(|e| go_yaml_error(e.marker().line(), e.info()))?;
+        let (ev, span) = ev.map_err(|e| go_yaml_error(e.marker().line(), e.info()))?;
         let done: Option<(In, usize)> = match ev {
             Event::StreamStart | Event::Nothing => None,
             Event::StreamEnd => break,
@@ -1048,6 +1052,19 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
                 Some((n, 0))
             }
             Event::Scalar(value, style, anchor, tag) => {
+                let mut value = value;
+                if no_final_break
+                    && matches!(
+                        style,
+                        saphyr_parser::ScalarStyle::Literal | saphyr_parser::ScalarStyle::Folded
+                    )
+                    && value.ends_with('\n')
+                    && span.end.index() >= *text_chars.get_or_insert_with(|| text.chars().count())
+                {
+                    let mut v = value.into_owned();
+                    v.pop();
+                    value = std::borrow::Cow::Owned(v);
+                }
                 let n = scalar_node(&value, style, tag.as_deref())?;
                 Some((n, anchor))
             }
