@@ -566,3 +566,29 @@ fn dump_certificates() {
     std::fs::write(format!("{dir}/c.pem"), parts[1]).unwrap();
     std::fs::write(format!("{dir}/c.key"), parts[2]).unwrap();
 }
+
+/// The examples of docs/helm-functions.md (helm printed each of them).
+#[test]
+fn documented_examples() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/helm-functions.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let block = doc
+        .split("```text\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let lines: Vec<&str> = block.lines().collect();
+    let mut n = 0;
+    for pair in lines.chunks(2) {
+        let (template, out) = (pair[0], pair[1].strip_prefix("⇒ ").unwrap());
+        assert_eq!(
+            render(template, VALUES).as_deref(),
+            Ok(out.replace("\\n", "\n").as_str()),
+            "{template}"
+        );
+        n += 1;
+    }
+    assert_eq!(n, 8);
+}
