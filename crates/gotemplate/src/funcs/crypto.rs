@@ -7,8 +7,11 @@
 //! key usages, server and client auth, SANs, key identifiers; signed with
 //! SHA-256 and RSA (PKCS #1 v1.5).
 //!
-//! Not built: ECDSA, Ed25519 and DSA keys, `encryptAES`/`decryptAES`,
-//! `bcrypt`/`htpasswd`, `derivePassword`; they fail with a message saying so.
+//! Also `bcrypt`, `htpasswd` (bcrypt `$2a$`, cost 10) and
+//! `encryptAES`/`decryptAES` (AES-256-CBC, Sprig's key and padding).
+//!
+//! Not built: ECDSA, Ed25519 and DSA keys, `derivePassword`; they fail with
+//! a message saying so.
 
 use std::rc::Rc;
 
@@ -127,17 +130,119 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
         }
         Ok(Value::Object(Rc::new(Certificate { cert, key })))
     }));
-    for name in [
-        "encryptAES",
-        "decryptAES",
-        "bcrypt",
-        "htpasswd",
-        "derivePassword",
-    ] {
-        v.push(func(name, AtLeast(0), |_| {
-            Err("not supported by strata yet".into())
-        }));
+    v.push(func("bcrypt", Exact(1), |a| {
+        Ok(s(bcrypt(&str_arg(a, 0)?)?))
+    }));
+    v.push(func("htpasswd", Exact(2), |a| {
+        let (user, pass) = (str_arg(a, 0)?, str_arg(a, 1)?);
+        if user.contains(':') {
+            return Ok(s(format!("invalid username: {user}")));
+        }
+        Ok(s(format!("{user}:{}", bcrypt(&pass)?)))
+    }));
+    v.push(func("encryptAES", Exact(2), |a| {
+        let (password, plain) = (str_arg(a, 0)?, str_arg(a, 1)?);
+        if plain.is_empty() {
+            return Ok(s(""));
+        }
+        Ok(s(encrypt_aes(password.as_bytes(), plain.as_bytes())?))
+    }));
+    v.push(func("decryptAES", Exact(2), |a| {
+        let (password, crypt) = (str_arg(a, 0)?, str_arg(a, 1)?);
+        if crypt.is_empty() {
+            return Ok(s(""));
+        }
+        Ok(s(decrypt_aes(password.as_bytes(), &crypt)?))
+    }));
+    v.push(func("derivePassword", AtLeast(0), |_| {
+        Err("not supported by strata yet".into())
+    }));
+}
+
+/// Sprig's bcrypt: Go's x/crypto bcrypt at the default cost (10), `$2a$`;
+/// its error as the result text.
+fn bcrypt(password: &str) -> Result<String, Fail> {
+    if password.len() > 72 {
+        return Ok(
+            "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes".into(),
+        );
     }
+    let salt: [u8; 16] = super::random::bytes(16)?
+        .try_into()
+        .map_err(|_| Fail::Call("salt".into()))?;
+    let parts =
+        ::bcrypt::hash_with_salt(password, 10, salt).map_err(|e| Fail::Call(e.to_string()))?;
+    Ok(parts.format_for_version(::bcrypt::Version::TwoA))
+}
+
+/// The AES-256 key Sprig makes of a password: its bytes, zero-padded or
+/// cut to 32.
+fn aes_key(password: &[u8]) -> aes::Aes256 {
+    use aes::cipher::KeyInit;
+    let mut key = [0u8; 32];
+    let n = password.len().min(32);
+    key[..n].copy_from_slice(&password[..n]);
+    aes::Aes256::new(&key.into())
+}
+
+/// encryptAES: PKCS #7 padding, a random IV, CBC, base64 of IV ‖ text.
+fn encrypt_aes(password: &[u8], plain: &[u8]) -> Result<String, Fail> {
+    use aes::cipher::BlockEncrypt;
+    let cipher = aes_key(password);
+    let pad = 16 - plain.len() % 16;
+    let mut content = plain.to_vec();
+    content.extend(std::iter::repeat_n(pad as u8, pad));
+    let iv = super::random::bytes(16)?;
+    let mut out = iv.clone();
+    let mut prev: [u8; 16] = iv.try_into().map_err(|_| Fail::Call("iv".into()))?;
+    for chunk in content.chunks(16) {
+        let mut block = [0u8; 16];
+        for (i, b) in block.iter_mut().enumerate() {
+            *b = chunk[i] ^ prev[i];
+        }
+        let mut b = block.into();
+        cipher.encrypt_block(&mut b);
+        prev = b.into();
+        out.extend_from_slice(&prev);
+    }
+    Ok(super::encoding::b64(&out))
+}
+
+/// decryptAES: the reverse, with Go's panics for a text that is not a
+/// whole number of blocks or a bad padding byte.
+fn decrypt_aes(password: &[u8], crypt64: &str) -> Result<String, Fail> {
+    use aes::cipher::BlockDecrypt;
+    let crypt = super::encoding::b64_decode(crypt64).map_err(Fail::Call)?;
+    if crypt.len() < 16 {
+        return Err(Fail::Call(format!(
+            "runtime error: slice bounds out of range [:16] with capacity {}",
+            crypt.len()
+        )));
+    }
+    let (iv, body) = crypt.split_at(16);
+    if !body.len().is_multiple_of(16) {
+        return Err("crypto/cipher: input not full blocks".into());
+    }
+    let cipher = aes_key(password);
+    let mut prev: [u8; 16] = iv.try_into().map_err(|_| Fail::Call("iv".into()))?;
+    let mut out = Vec::with_capacity(body.len());
+    for chunk in body.chunks(16) {
+        let block: [u8; 16] = chunk.try_into().map_err(|_| Fail::Call("block".into()))?;
+        let mut b = block.into();
+        cipher.decrypt_block(&mut b);
+        let plain: [u8; 16] = b.into();
+        out.extend(plain.iter().zip(prev.iter()).map(|(x, y)| x ^ y));
+        prev = block;
+    }
+    let pad = *out.last().unwrap_or(&0) as usize;
+    if pad > out.len() {
+        return Err(Fail::Call(format!(
+            "runtime error: slice bounds out of range [:{}]",
+            out.len() as i64 - pad as i64
+        )));
+    }
+    out.truncate(out.len() - pad);
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn new_key(bits: usize) -> Result<RsaPrivateKey, Fail> {

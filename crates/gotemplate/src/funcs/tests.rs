@@ -592,3 +592,24 @@ fn documented_examples() {
     }
     assert_eq!(n, 8);
 }
+
+#[test]
+fn passwords_and_aes() {
+    let r = |t: &str| render(t, VALUES).unwrap();
+    // A ciphertext made by helm 4.1.4's encryptAES "secretkey" "hello world".
+    assert_eq!(
+        r(r#"{{ decryptAES "secretkey" "ifOtWLo8WaccdK5FNhZb7ehqhJvRpD4fQXeCyc7rEHQ=" }}"#),
+        "hello world"
+    );
+    assert_eq!(
+        r(r#"{{ encryptAES "k" "some text" | decryptAES "k" }}"#),
+        "some text"
+    );
+    assert_eq!(r(r#"{{ encryptAES "k" "" }}|{{ decryptAES "k" "" }}"#), "|");
+    let h = r(r#"{{ htpasswd "user" "pw" }}"#);
+    let hash = h.strip_prefix("user:").unwrap();
+    assert!(hash.starts_with("$2a$10$") && hash.len() == 60, "{h}");
+    assert!(::bcrypt::verify("pw", hash).unwrap());
+    assert_eq!(r(r#"{{ htpasswd "a:b" "c" }}"#), "invalid username: a:b");
+    assert!(r(r#"{{ bcrypt "x" }}"#).starts_with("$2a$10$"));
+}
