@@ -201,3 +201,35 @@ fn from_yaml_of_corpus_documents_matches_helm() {
     );
     assert!(differ.is_empty(), "differ: {differ:?}");
 }
+
+/// Timing, not a check: `cargo test --release -p strata-gotemplate --test
+/// helm_diff time_ -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing only"]
+fn time_to_yaml_and_from_yaml_of_corpus_values() {
+    let Some(corpus) = corpus() else { return };
+    let mut texts = Vec::new();
+    for e in std::fs::read_dir(&corpus).unwrap().flatten() {
+        if let Ok(t) = std::fs::read_to_string(e.path().join("chart/values.yaml")) {
+            texts.push(t);
+        }
+    }
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    let values: Vec<_> = texts.iter().map(|t| from_yaml(t).unwrap()).collect();
+    let n = 20;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        for v in &values {
+            std::hint::black_box(to_yaml(v).unwrap());
+        }
+    }
+    let t_yaml = start.elapsed() / n;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        for t in &texts {
+            std::hint::black_box(from_yaml(t).unwrap());
+        }
+    }
+    let t_read = start.elapsed() / n;
+    println!("{} values files, {} KiB: toYaml {:?}, fromYaml {:?} (all files, once)", texts.len(), bytes / 1024, t_yaml, t_read);
+}

@@ -347,7 +347,13 @@ fn to_out(v: &Value, depth: usize, json: bool) -> Result<Out, String> {
                 }
                 entries.push((json_string_through_yaml(k), to_out(v, depth + 1, json)?));
             }
-            entries.sort_by(|a, b| key_order(&a.0, &b.0));
+            // Keys split into characters once, not at every comparison.
+            let mut keyed: Vec<(Vec<char>, (String, Out))> = entries
+                .into_iter()
+                .map(|e| (e.0.chars().collect(), e))
+                .collect();
+            keyed.sort_by(|a, b| key_cmp(&a.0, &b.0));
+            let entries: Vec<(String, Out)> = keyed.into_iter().map(|(_, e)| e).collect();
             Out::Map(entries)
         }
         Value::Object(o) => to_out(&o.to_value(), depth + 1, json)?,
@@ -397,62 +403,68 @@ fn json_string_through_yaml(s: &str) -> String {
 /// keys: letters by code point, a non-letter before a letter, runs of
 /// digits by their number ("a2" < "a10").
 pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
-    let less = |x: &[char], y: &[char]| -> bool {
-        let n = x.len().min(y.len());
-        for i in 0..n {
-            if x[i] == y[i] {
-                continue;
-            }
-            let xl = x[i].is_alphabetic();
-            let yl = y[i].is_alphabetic();
-            if xl && yl {
-                return x[i] < y[i];
-            }
-            if xl || yl {
-                return yl;
-            }
-            let (mut xn, mut yn) = (0i64, 0i64);
-            if x[i] == '0' || y[i] == '0' {
-                let mut j = i;
-                while j > 0 && x[j - 1].is_ascii_digit() {
-                    j -= 1;
-                    if x[j] != '0' {
-                        xn = 1;
-                        yn = 1;
-                        break;
-                    }
-                }
-            }
-            let mut xi = i;
-            while xi < x.len() && x[xi].is_ascii_digit() {
-                xn = xn.wrapping_mul(10).wrapping_add(x[xi] as i64 - '0' as i64);
-                xi += 1;
-            }
-            let mut yi = i;
-            while yi < y.len() && y[yi].is_ascii_digit() {
-                yn = yn.wrapping_mul(10).wrapping_add(y[yi] as i64 - '0' as i64);
-                yi += 1;
-            }
-            if xn != yn {
-                return xn < yn;
-            }
-            if xi != yi {
-                return xi < yi;
-            }
-            return x[i] < y[i];
-        }
-        x.len() < y.len()
-    };
-    if less(&ar, &br) {
+    key_cmp(&ar, &br)
+}
+
+/// [`key_order`] on keys already split into characters.
+fn key_cmp(x: &[char], y: &[char]) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    if key_less(x, y) {
         Ordering::Less
-    } else if less(&br, &ar) {
+    } else if key_less(y, x) {
         Ordering::Greater
     } else {
         Ordering::Equal
     }
+}
+
+fn key_less(x: &[char], y: &[char]) -> bool {
+    let n = x.len().min(y.len());
+    for i in 0..n {
+        if x[i] == y[i] {
+            continue;
+        }
+        let xl = x[i].is_alphabetic();
+        let yl = y[i].is_alphabetic();
+        if xl && yl {
+            return x[i] < y[i];
+        }
+        if xl || yl {
+            return yl;
+        }
+        let (mut xn, mut yn) = (0i64, 0i64);
+        if x[i] == '0' || y[i] == '0' {
+            let mut j = i;
+            while j > 0 && x[j - 1].is_ascii_digit() {
+                j -= 1;
+                if x[j] != '0' {
+                    xn = 1;
+                    yn = 1;
+                    break;
+                }
+            }
+        }
+        let mut xi = i;
+        while xi < x.len() && x[xi].is_ascii_digit() {
+            xn = xn.wrapping_mul(10).wrapping_add(x[xi] as i64 - '0' as i64);
+            xi += 1;
+        }
+        let mut yi = i;
+        while yi < y.len() && y[yi].is_ascii_digit() {
+            yn = yn.wrapping_mul(10).wrapping_add(y[yi] as i64 - '0' as i64);
+            yi += 1;
+        }
+        if xn != yn {
+            return xn < yn;
+        }
+        if xi != yi {
+            return xi < yi;
+        }
+        return x[i] < y[i];
+    }
+    x.len() < y.len()
 }
 
 #[derive(Clone, Copy, PartialEq)]
