@@ -231,5 +231,11 @@ fn time_to_yaml_and_from_yaml_of_corpus_values() {
         }
     }
     let t_read = start.elapsed() / n;
-    println!("{} values files, {} KiB: toYaml {:?}, fromYaml {:?} (all files, once)", texts.len(), bytes / 1024, t_yaml, t_read);
+    println!(
+        "{} values files, {} KiB: toYaml {:?}, fromYaml {:?} (all files, once)",
+        texts.len(),
+        bytes / 1024,
+        t_yaml,
+        t_read
+    );
 }

@@ -10,8 +10,10 @@
 //! Also `bcrypt`, `htpasswd` (bcrypt `$2a$`, cost 10) and
 //! `encryptAES`/`decryptAES` (AES-256-CBC, Sprig's key and padding).
 //!
-//! Not built: ECDSA, Ed25519 and DSA keys, `derivePassword`; they fail with
-//! a message saying so.
+//! And `derivePassword` (Master Password v3, scrypt).
+//!
+//! Not built: ECDSA, Ed25519 and DSA keys; they fail with a message saying
+//! so.
 
 use std::rc::Rc;
 
@@ -154,8 +156,23 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
         }
         Ok(s(decrypt_aes(password.as_bytes(), &crypt)?))
     }));
-    v.push(func("derivePassword", AtLeast(0), |_| {
-        Err("not supported by strata yet".into())
+    v.push(func("derivePassword", Exact(5), |a| {
+        let counter = match &a[0] {
+            Value::Int(i) if (0..=u32::MAX as i64).contains(i) => *i as u32,
+            other => {
+                return Err(Fail::Arg(format!(
+                    "wrong type for value; expected uint32; got {}",
+                    type_name(other)
+                )))
+            }
+        };
+        let (typ, password, user, site) = (
+            str_arg(a, 1)?,
+            str_arg(a, 2)?,
+            str_arg(a, 3)?,
+            str_arg(a, 4)?,
+        );
+        Ok(s(derive_password(counter, &typ, &password, &user, &site)?))
     }));
 }
 
@@ -243,6 +260,102 @@ fn decrypt_aes(password: &[u8], crypt64: &str) -> Result<String, Fail> {
     }
     out.truncate(out.len() - pad);
     Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The Master Password algorithm (v3) as Sprig has it: scrypt of the
+/// password salted with the user, an HMAC-SHA256 seed of the site and
+/// counter, a template chosen and filled from the seed.
+fn derive_password(
+    counter: u32,
+    typ: &str,
+    password: &str,
+    user: &str,
+    site: &str,
+) -> Result<String, Fail> {
+    const SEED: &[u8] = b"com.lyndir.masterpassword";
+    let templates: &[&str] = match typ {
+        "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
+        "long" => &[
+            "CvcvnoCvcvCvcv",
+            "CvcvCvcvnoCvcv",
+            "CvcvCvcvCvcvno",
+            "CvccnoCvcvCvcv",
+            "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno",
+            "CvcvnoCvccCvcv",
+            "CvcvCvccnoCvcv",
+            "CvcvCvccCvcvno",
+            "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc",
+            "CvcvCvcvCvccno",
+            "CvccnoCvccCvcv",
+            "CvccCvccnoCvcv",
+            "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc",
+            "CvcvCvccnoCvcc",
+            "CvcvCvccCvccno",
+            "CvccnoCvcvCvcc",
+            "CvccCvcvnoCvcc",
+            "CvccCvcvCvccno",
+        ],
+        "medium" => &["CvcnoCvc", "CvcCvcno"],
+        "short" => &["Cvcn"],
+        "basic" => &["aaanaaan", "aannaaan", "aaannaaa"],
+        "pin" => &["nnnn"],
+        other => return Ok(format!("cannot find password template {other}")),
+    };
+    let mut salt = SEED.to_vec();
+    salt.extend_from_slice(&(user.len() as u32).to_be_bytes());
+    salt.extend_from_slice(user.as_bytes());
+    let params = scrypt::Params::new(15, 8, 2, 64)
+        .map_err(|e| Fail::Call(format!("failed to derive password: {e}")))?;
+    let mut key = [0u8; 64];
+    scrypt::scrypt(password.as_bytes(), &salt, &params, &mut key)
+        .map_err(|e| Fail::Call(format!("failed to derive password: {e}")))?;
+    let mut msg = SEED.to_vec();
+    msg.extend_from_slice(&(site.len() as u32).to_be_bytes());
+    msg.extend_from_slice(site.as_bytes());
+    msg.extend_from_slice(&counter.to_be_bytes());
+    let seed = hmac_sha256(&key, &msg);
+    let template = templates[seed[0] as usize % templates.len()];
+    let mut out = String::new();
+    for (i, c) in template.bytes().enumerate() {
+        let chars: &[u8] = match c {
+            b'V' => b"AEIOU",
+            b'C' => b"BCDFGHJKLMNPQRSTVWXYZ",
+            b'v' => b"aeiou",
+            b'c' => b"bcdfghjklmnpqrstvwxyz",
+            b'A' => b"AEIOUBCDFGHJKLMNPQRSTVWXYZ",
+            b'a' => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+            b'n' => b"0123456789",
+            b'o' => b"@&%?,=[]_:-+*$#!'^~;()/.",
+            _ => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
+        };
+        out.push(chars[seed[i + 1] as usize % chars.len()] as char);
+    }
+    Ok(out)
+}
+
+/// HMAC-SHA256 (RFC 2104).
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&sha2::Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let inner: Vec<u8> = k
+        .iter()
+        .map(|b| b ^ 0x36)
+        .chain(msg.iter().copied())
+        .collect();
+    let inner_hash = sha2::Sha256::digest(&inner);
+    let outer: Vec<u8> = k
+        .iter()
+        .map(|b| b ^ 0x5c)
+        .chain(inner_hash.iter().copied())
+        .collect();
+    sha2::Sha256::digest(&outer).to_vec()
 }
 
 fn new_key(bits: usize) -> Result<RsaPrivateKey, Fail> {

@@ -612,4 +612,13 @@ fn passwords_and_aes() {
     assert!(::bcrypt::verify("pw", hash).unwrap());
     assert_eq!(r(r#"{{ htpasswd "a:b" "c" }}"#), "invalid username: a:b");
     assert!(r(r#"{{ bcrypt "x" }}"#).starts_with("$2a$10$"));
+    // Deterministic: printed by helm 4.1.4.
+    assert_eq!(
+        r(r#"{{ derivePassword 1 "long" "password" "user" "example.com" }}"#),
+        "ZedaFaxcZaso9*"
+    );
+    assert_eq!(
+        r(r#"{{ derivePassword 1 "nope" "p" "u" "s" }}"#),
+        "cannot find password template nope"
+    );
 }
