@@ -283,7 +283,7 @@ enum Out {
     Bool(bool),
     Int(GoInt),
     Float(f64),
-    Str(String),
+    Str(std::rc::Rc<str>),
     Seq(Vec<Out>),
     /// Keys in go-yaml's order.
     Map(Vec<(String, Out)>),
@@ -330,8 +330,9 @@ fn to_out(v: &Value, depth: usize, json: bool) -> Result<Out, String> {
                 _ => Out::Float(*f),
             }
         }
-        Value::String(s) => Out::Str(json_string_through_yaml(s)),
-        Value::Bytes(b) => Out::Str(super::encoding::b64(b)),
+        Value::String(s) if !s.contains('\u{85}') => Out::Str(s.clone()),
+        Value::String(s) => Out::Str(json_string_through_yaml(s).into()),
+        Value::Bytes(b) => Out::Str(super::encoding::b64(b).into()),
         Value::List(l) => Out::Seq(
             l.iter()
                 .map(|x| to_out(x, depth + 1, json))
@@ -524,7 +525,6 @@ fn analyze(value: &str) -> Analysis {
             block: false,
         };
     }
-    let chars: Vec<char> = value.chars().collect();
     let mut block_indicators = false;
     let (mut line_breaks, mut special) = (false, false);
     let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
@@ -535,10 +535,10 @@ fn analyze(value: &str) -> Analysis {
         block_indicators = true;
     }
     let mut preceded_by_whitespace = true;
-    let n = chars.len();
-    for i in 0..n {
-        let c = chars[i];
-        let followed_by_whitespace = is_blank_or_end(chars.get(i + 1).copied());
+    let n = value.len();
+    for (i, c) in value.char_indices() {
+        let next = i + c.len_utf8();
+        let followed_by_whitespace = is_blank_or_end(value[next..].chars().next());
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -560,7 +560,7 @@ fn analyze(value: &str) -> Analysis {
             if i == 0 {
                 leading_space = true;
             }
-            if i + 1 == n {
+            if next == n {
                 trailing_space = true;
             }
             if previous_break {
@@ -573,7 +573,7 @@ fn analyze(value: &str) -> Analysis {
             if i == 0 {
                 leading_break = true;
             }
-            if i + 1 == n {
+            if next == n {
                 trailing_break = true;
             }
             if previous_space {
@@ -726,18 +726,7 @@ impl Emitter {
                 };
                 self.scalar(&s, Style::Plain, ctx)
             }
-            Out::Str(s) => {
-                // go-yaml v2 encode.go stringv.
-                let can_plain = resolve(s) == Resolved::Str && !is_base60_float(s);
-                let style = if s.contains('\n') {
-                    Style::Literal
-                } else if can_plain {
-                    Style::Plain
-                } else {
-                    Style::Double
-                };
-                self.scalar(s, style, ctx)
-            }
+            Out::Str(s) => self.string(s, ctx),
             Out::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Out::Map(entries) if entries.is_empty() => self.empty_flow("{", "}"),
             Out::Seq(items) => {
@@ -757,13 +746,12 @@ impl Emitter {
                 self.increase_indent(false, false);
                 for (k, v) in entries {
                     self.write_indent();
-                    let a = analyze(k);
-                    if !a.multiline && k.len() <= 128 {
-                        self.node(&Out::Str(k.clone()), Ctx::SimpleKey);
+                    if !k.contains(is_break) && k.len() <= 128 {
+                        self.string(k, Ctx::SimpleKey);
                         self.write_indicator(":", false, false, false);
                     } else {
                         self.write_indicator("?", true, false, true);
-                        self.node(&Out::Str(k.clone()), Ctx::Mapping);
+                        self.string(k, Ctx::Mapping);
                         self.write_indent();
                         self.write_indicator(":", true, false, true);
                     }
@@ -772,6 +760,21 @@ impl Emitter {
                 self.pop_indent();
             }
         }
+    }
+
+    /// A string as go-yaml v2's encoder asks for it (encode.go stringv):
+    /// a literal block when multi-line, plain when it reads back as a
+    /// string, else double-quoted; the emitter may still choose otherwise.
+    fn string(&mut self, s: &str, ctx: Ctx) {
+        let can_plain = resolve(s) == Resolved::Str && !is_base60_float(s);
+        let style = if s.contains('\n') {
+            Style::Literal
+        } else if can_plain {
+            Style::Plain
+        } else {
+            Style::Double
+        };
+        self.scalar(s, style, ctx)
     }
 
     fn empty_flow(&mut self, open: &str, close: &str) {
@@ -815,14 +818,13 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = value.chars().collect();
         let (mut spaces, mut breaks) = (false, false);
-        for (i, &c) in chars.iter().enumerate() {
+        for (i, c) in value.char_indices() {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
                     && self.column > BEST_WIDTH
-                    && chars.get(i + 1) != Some(&' ')
+                    && value.as_bytes().get(i + 1) != Some(&b' ')
                 {
                     self.write_indent();
                 } else {
@@ -852,17 +854,16 @@ impl Emitter {
 
     fn write_single(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = value.chars().collect();
-        let n = chars.len();
+        let n = value.len();
         let (mut spaces, mut breaks) = (false, false);
-        for (i, &c) in chars.iter().enumerate() {
+        for (i, c) in value.char_indices() {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
                     && self.column > BEST_WIDTH
                     && i > 0
                     && i + 1 < n
-                    && chars.get(i + 1) != Some(&' ')
+                    && value.as_bytes().get(i + 1) != Some(&b' ')
                 {
                     self.write_indent();
                 } else {
@@ -896,10 +897,9 @@ impl Emitter {
 
     fn write_double(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
-        let chars: Vec<char> = value.chars().collect();
-        let n = chars.len();
+        let n = value.len();
         let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
+        for (i, c) in value.char_indices() {
             if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 let code = c as u32;
@@ -941,7 +941,7 @@ impl Emitter {
             } else if c == ' ' {
                 if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i + 1 != n {
                     self.write_indent();
-                    if chars.get(i + 1) == Some(&' ') {
+                    if value.as_bytes().get(i + 1) == Some(&b' ') {
                         self.put('\\');
                     }
                 } else {
