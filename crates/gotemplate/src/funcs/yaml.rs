@@ -403,6 +403,7 @@ fn json_string_through_yaml(s: &str) -> String {
 /// go-yaml v2's order of map keys (sorter.go `keyList.Less`) for string
 /// keys: letters by code point, a non-letter before a letter, runs of
 /// digits by their number ("a2" < "a10").
+#[cfg(test)]
 pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
