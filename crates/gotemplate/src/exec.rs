@@ -12,8 +12,8 @@
 
 use crate::fmt::{quote, type_name};
 use crate::parse::{self, Arg, Builtin, Cmd, Const, Control, FuncRef, Node, Pipe, Pos, Tree};
+use crate::HashMap;
 use crate::{Error, ErrorKind, Options, Set, Value};
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -25,7 +25,18 @@ pub(crate) const ROOT_NAME: &str = "gotpl";
 /// Helm's limit of nested `include`s of one name.
 const MAX_INCLUDE: usize = 1000;
 
-type Res<T> = Result<T, Error>;
+/// How much of the thread's stack nested templates and parentheses may use
+/// before execution stops with a Budget error instead of overflowing (a
+/// spawned thread has 2 MiB by default).
+const STACK_LIMIT: usize = 1 << 20;
+
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// Errors are boxed inside the executor: results stay small on the hot path.
+type Res<T> = Result<T, Box<Error>>;
 
 #[derive(Clone)]
 struct Dot {
@@ -53,6 +64,7 @@ pub(crate) struct Exec<'a> {
     frame: usize,
     steps: u64,
     depth: usize,
+    stack_base: usize,
     includes: HashMap<String, usize>,
     /// Templates defined by `tpl` strings being executed, innermost last.
     overlays: Vec<Rc<HashMap<String, Arc<Tree>>>>,
@@ -68,13 +80,14 @@ impl<'a> Exec<'a> {
             frame: 0,
             steps: 0,
             depth: 0,
-            includes: HashMap::new(),
+            stack_base: stack_address(),
+            includes: HashMap::default(),
             overlays: Vec::new(),
         }
     }
 
-    pub(crate) fn run(mut self, tree: &Tree, dot: Value) -> Res<String> {
-        self.exec_tree(tree, dot)?;
+    pub(crate) fn run(mut self, tree: &Tree, dot: Value) -> Result<String, Error> {
+        self.exec_tree(tree, dot).map_err(|e| *e)?;
         Ok(self.out)
     }
 
@@ -112,36 +125,51 @@ impl<'a> Exec<'a> {
 
     // ---- errors ----
 
-    fn error(&self, tree: &Tree, pos: Pos, ctx: &str, msg: &str) -> Error {
+    fn error(&self, tree: &Tree, pos: Pos, ctx: &str, msg: &str) -> Box<Error> {
         let (line, col) = tree.line_col(pos);
-        Error {
+        Box::new(Error {
             kind: ErrorKind::Exec,
             template: tree.parse_name.to_string(),
             line,
             column: col + 1,
             len: ctx.len().max(1),
             message: format!("executing {} at <{}>: {}", quote(&tree.name), ctx, msg),
-        }
+        })
     }
 
-    fn err_arg(&self, tree: &Tree, arg: &Arg, msg: &str) -> Error {
+    fn err_arg(&self, tree: &Tree, arg: &Arg, msg: &str) -> Box<Error> {
         self.error(tree, arg.pos(), &arg_string(&tree.src, arg), msg)
     }
 
-    fn err_cmd(&self, tree: &Tree, cmd: &Cmd, msg: &str) -> Error {
+    fn err_cmd(&self, tree: &Tree, cmd: &Cmd, msg: &str) -> Box<Error> {
         self.error(tree, cmd.pos, &cmd_string(&tree.src, cmd), msg)
     }
 
-    fn budget(&self, tree: &Tree, pos: Pos, msg: String) -> Error {
+    fn budget(&self, tree: &Tree, pos: Pos, msg: String) -> Box<Error> {
         let (line, col) = tree.line_col(pos);
-        Error {
+        Box::new(Error {
             kind: ErrorKind::Budget,
             template: tree.parse_name.to_string(),
             line,
             column: col + 1,
             len: 1,
             message: msg,
+        })
+    }
+
+    /// Stops before nested execution would exhaust the stack.
+    fn check_stack(&self, tree: &Tree, pos: Pos) -> Res<()> {
+        if self.stack_base.abs_diff(stack_address()) > STACK_LIMIT {
+            return Err(self.budget(
+                tree,
+                pos,
+                format!(
+                    "templates nested too deeply (depth {}): the stack budget is exhausted",
+                    self.depth
+                ),
+            ));
         }
+        Ok(())
     }
 
     fn step(&mut self, tree: &Tree, pos: Pos) -> Res<()> {
@@ -234,6 +262,7 @@ impl<'a> Exec<'a> {
                             &format!("template {} not defined", quote(&t.name)),
                         ));
                     };
+                    self.check_stack(tree, t.pos)?;
                     if self.depth >= self.opts.max_depth {
                         return Err(self.budget(
                             tree,
@@ -250,8 +279,8 @@ impl<'a> Exec<'a> {
                     self.depth -= 1;
                     r?;
                 }
-                Node::Break(_) => return Ok(Flow::Break),
-                Node::Continue(_) => return Ok(Flow::Continue),
+                Node::Break => return Ok(Flow::Break),
+                Node::Continue => return Ok(Flow::Continue),
             }
         }
         Ok(Flow::Normal)
@@ -403,6 +432,7 @@ impl<'a> Exec<'a> {
     // ---- evaluation ----
 
     fn eval_pipeline(&mut self, tree: &Tree, dot: &Dot, pipe: &Pipe) -> Res<Value> {
+        self.check_stack(tree, pipe.pos)?;
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
             let (v, _) = self.eval_cmd(tree, dot, cmd, value.take())?;
@@ -938,7 +968,7 @@ impl<'a> Exec<'a> {
         }
     }
 
-    fn helm_error(&self, tree: &Tree, cmd: &Cmd, kind: ErrorKind, msg: String) -> Error {
+    fn helm_error(&self, tree: &Tree, cmd: &Cmd, kind: ErrorKind, msg: String) -> Box<Error> {
         let mut e = self.err_cmd(tree, cmd, "");
         e.kind = kind;
         e.message = msg;
@@ -948,7 +978,14 @@ impl<'a> Exec<'a> {
     /// An error of a nested execution (include, tpl) as the caller's:
     /// Helm's own messages keep their text and take the caller's place;
     /// others are wrapped as Go wraps them.
-    fn wrap(&self, tree: &Tree, cmd: &Cmd, name: &str, prefix: &str, inner: Error) -> Error {
+    fn wrap(
+        &self,
+        tree: &Tree,
+        cmd: &Cmd,
+        name: &str,
+        prefix: &str,
+        inner: Box<Error>,
+    ) -> Box<Error> {
         match inner.kind {
             ErrorKind::Fail | ErrorKind::Required => {
                 let mut e = self.err_cmd(tree, cmd, "");
@@ -994,7 +1031,13 @@ impl<'a> Exec<'a> {
                 format!("exceeded maximum template depth ({})", self.opts.max_depth),
             ));
         }
-        *self.includes.entry(name.to_string()).or_insert(0) += 1;
+        self.check_stack(tree, cmd.pos)?;
+        match self.includes.get_mut(name) {
+            Some(c) => *c += 1,
+            None => {
+                self.includes.insert(name.to_string(), 1);
+            }
+        }
         let saved = std::mem::take(&mut self.out);
         self.depth += 1;
         let r = self.exec_tree(&target, data);
@@ -1010,6 +1053,7 @@ impl<'a> Exec<'a> {
     }
 
     fn tpl(&mut self, tree: &Tree, cmd: &Cmd, text: &str, data: Value) -> Res<Value> {
+        self.check_stack(tree, cmd.pos)?;
         if self.depth >= self.opts.max_depth {
             return Err(self.budget(
                 tree,
@@ -1032,7 +1076,7 @@ impl<'a> Exec<'a> {
                 ));
             }
         };
-        let mut overlay: HashMap<String, Arc<Tree>> = HashMap::new();
+        let mut overlay: HashMap<String, Arc<Tree>> = HashMap::default();
         let mut main = None;
         for (i, t) in parsed.trees.into_iter().enumerate() {
             let t = Arc::new(t);
@@ -1463,12 +1507,6 @@ fn write_list(s: &mut String, src: &str, l: &[Node]) {
     }
 }
 
-fn control_string(src: &str, kw: &str, c: &Control) -> String {
-    let mut s = String::new();
-    write_control(&mut s, src, kw, c);
-    s
-}
-
 fn write_control(s: &mut String, src: &str, kw: &str, c: &Control) {
     s.push_str("{{");
     s.push_str(kw);
@@ -1503,8 +1541,8 @@ fn write_node(s: &mut String, src: &str, n: &Node) {
             }
             s.push_str("}}");
         }
-        Node::Break(_) => s.push_str("{{break}}"),
-        Node::Continue(_) => s.push_str("{{continue}}"),
+        Node::Break => s.push_str("{{break}}"),
+        Node::Continue => s.push_str("{{continue}}"),
     }
 }
 

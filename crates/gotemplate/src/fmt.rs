@@ -205,6 +205,8 @@ pub(crate) fn is_print(c: char) -> bool {
         && (u & 0xFFFE) != 0xFFFE
 }
 
+const MAX_PRINT_DEPTH: usize = 100;
+
 #[derive(Default, Clone, Copy)]
 struct Flags {
     plus: bool,
@@ -302,7 +304,7 @@ impl Printer {
                 }
             }
             // Precision.
-            if i + 1 <= end && i < end && b[i] == b'.' {
+            if i < end && b[i] == b'.' {
                 i += 1;
                 if after_index {
                     good_arg_num = false;
@@ -445,6 +447,12 @@ impl Printer {
     }
 
     fn print_arg(&mut self, v: &Value, verb: char, depth: usize) {
+        // A map can hold itself (Sprig's `set`): Go would recurse until its
+        // stack limit; stop instead.
+        if depth > MAX_PRINT_DEPTH {
+            self.out.push_str("...");
+            return;
+        }
         if verb == 'T' {
             let t = type_name(v);
             self.pad_str(&t);
@@ -734,11 +742,7 @@ impl Printer {
         if self.f.sharp {
             match base {
                 2 => prefix.push_str("0b"),
-                8 => {
-                    if !digits.starts_with('0') {
-                        prefix.push('0');
-                    }
-                }
+                8 if !digits.starts_with('0') => prefix.push('0'),
                 16 => prefix.push_str(if upper { "0X" } else { "0x" }),
                 _ => {}
             }

@@ -11,6 +11,23 @@
 //! are: Sprig's `set` changes the map every holder sees). A parsed [`Set`]
 //! holds no [`Value`] and is `Send + Sync`: parse once, execute on any
 //! thread, each execution with values of its own.
+//!
+//! Helm's settings are built in: a missing map key is Go's
+//! `missingkey=zero` (`missingkey=error` with [`Options::strict`]), `tpl`
+//! templates are parsed under Helm's root name `gotpl`, and `include`,
+//! `tpl`, `required` and `fail` are the engine's own. Execution is bounded
+//! by [`Options`] (steps, bytes, nesting) and by the stack it may use, so
+//! no input ends in a panic or an overflow: it ends in an [`Error`].
+//!
+//! ```
+//! use strata_gotemplate::{Options, Set, Value};
+//! let mut set = Set::new();
+//! set.parse("_helpers.tpl", r#"{{ define "name" }}{{ .Values.name | upper }}{{ end }}"#).unwrap();
+//! set.parse("cm.yaml", r#"name: {{ include "name" . | quote }}"#).unwrap();
+//! let values = Value::map([("name".to_string(), Value::str("web"))].into());
+//! let dot = Value::map([("Values".to_string(), values)].into());
+//! assert_eq!(set.execute("cm.yaml", dot, &Options::default()).unwrap(), r#"name: "WEB""#);
+//! ```
 
 mod error;
 mod exec;
@@ -23,8 +40,10 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Name-keyed maps of the engine (templates, functions, include counts).
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 pub use error::{Error, ErrorKind};
 

@@ -3,7 +3,7 @@
 //! (`text/template/parse/parse.go`, rule by rule, with its messages).
 
 use crate::lex::{self, Tok, Token};
-use std::collections::HashMap;
+use crate::HashMap;
 use std::sync::Arc;
 
 pub(crate) type Pos = u32;
@@ -11,6 +11,10 @@ pub(crate) type Pos = u32;
 /// How deeply parentheses and control structures may nest: deeper input
 /// is refused instead of exhausting the stack.
 pub(crate) const MAX_NESTING: usize = 500;
+
+/// The stack the parser may use for nesting (frames are larger in debug
+/// builds, so the level count alone is not enough).
+const PARSE_STACK_LIMIT: usize = 512 << 10;
 
 /// text/template's builtins and Helm's engine functions, run by the
 /// executor itself.
@@ -139,7 +143,6 @@ pub(crate) struct Cmd {
 
 #[derive(Debug)]
 pub(crate) struct Decl {
-    pub pos: Pos,
     pub id: u32,
     pub name: Box<str>,
 }
@@ -176,8 +179,8 @@ pub(crate) enum Node {
     With(Box<Control>),
     Range(Box<Control>),
     Template(Box<TemplateCall>),
-    Break(Pos),
-    Continue(Pos),
+    Break,
+    Continue,
 }
 
 /// One template: a file's body or a `define`.
@@ -258,10 +261,14 @@ pub(crate) fn parse(name: &str, src: &str, funcs: &dyn FuncLookup) -> Result<Par
         funcs,
         vars: vec!["$".into()],
         var_ids: vec![0],
-        ids: HashMap::from([("$".to_string(), 0)]),
+        ids: HashMap::from_iter([("$".to_string(), 0)]),
         range_depth: 0,
         action_line: 0,
         depth: 0,
+        stack_base: {
+            let marker = 0u8;
+            std::hint::black_box(&marker) as *const u8 as usize
+        },
         trees: Vec::new(),
         parse_name: parse_name.clone(),
     };
@@ -292,6 +299,7 @@ struct Parser<'a> {
     range_depth: usize,
     action_line: u32,
     depth: usize,
+    stack_base: usize,
     trees: Vec<Tree>,
     parse_name: Arc<str>,
 }
@@ -375,9 +383,11 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
-        if self.depth > MAX_NESTING {
+        let marker = 0u8;
+        let here = std::hint::black_box(&marker) as *const u8 as usize;
+        if self.depth > MAX_NESTING || self.stack_base.abs_diff(here) > PARSE_STACK_LIMIT {
             return Err(self.errorf(format!(
-                "nesting deeper than {MAX_NESTING} levels of parentheses and blocks"
+                "nesting deeper than {MAX_NESTING} levels of parentheses and blocks (or than the stack allows)"
             )));
         }
         Ok(())
@@ -480,7 +490,7 @@ impl<'a> Parser<'a> {
         while self.peek_non_space().tok != Tok::Eof {
             match self.text_or_action()? {
                 Item::Node(n) => list.push(n),
-                Item::End(t) => return Ok((list, End::End(t))),
+                Item::End(_) => return Ok((list, End::End)),
                 Item::Else(t) => return Ok((list, End::Else(t))),
                 Item::Skip => {}
             }
@@ -521,9 +531,9 @@ impl<'a> Parser<'a> {
                     return Err(self.errorf(format!("{{{{{what}}}}} outside {{{{range}}}}")));
                 }
                 return Ok(Item::Node(if t.tok == Tok::Break {
-                    Node::Break(t.start)
+                    Node::Break
                 } else {
-                    Node::Continue(t.start)
+                    Node::Continue
                 }));
             }
             Tok::Else => {
@@ -667,7 +677,6 @@ impl<'a> Parser<'a> {
         self.vars.push(name.into());
         self.var_ids.push(id);
         Decl {
-            pos: v.start,
             id,
             name: name.into(),
         }
@@ -702,7 +711,6 @@ impl<'a> Parser<'a> {
                         self.vars.push(name.into());
                         self.var_ids.push(id);
                         Decl {
-                            pos: v.start,
                             id,
                             name: name.into(),
                         }
@@ -885,7 +893,7 @@ enum Item {
 }
 
 enum End {
-    End(Token),
+    End,
     Else(Token),
 }
 
@@ -934,7 +942,8 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
         return None;
     }
     let e = b[1];
-    let rest = &s[2..];
+    // A multi-byte character after the backslash is no escape.
+    let rest = s.get(2..)?;
     let simple = match e {
         b'a' => Some('\x07'),
         b'b' => Some('\x08'),
@@ -988,14 +997,13 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
             Some((char::from_u32(v)?.to_string(), tail))
         }
         b'0'..=b'7' => {
-            if rest.len() < 2 {
+            // Three octal digits: bytes, so a multi-byte character after
+            // the backslash is refused rather than cut.
+            let digits = b.get(1..4)?;
+            if !digits.iter().all(|c| (b'0'..=b'7').contains(c)) {
                 return None;
             }
-            let digits = &s[1..4];
-            if !digits.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
-                return None;
-            }
-            let v = u32::from_str_radix(digits, 8).ok()?;
+            let v = digits.iter().fold(0u32, |n, c| n * 8 + (c - b'0') as u32);
             if v > 255 {
                 return None;
             }
