@@ -21,16 +21,74 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     }));
 }
 
-/// BurntSushi/toml's Encoder.Encode of a map: plain keys first (sorted),
-/// then sub-tables `[a.b]` and arrays of tables `[[a]]`, nil values left
-/// out.
+/// BurntSushi/toml's Encoder.Encode: in each table its plain keys first,
+/// then its sub-tables `[a.b]` and arrays of tables `[[a]]`, all sorted,
+/// nil values left out; keys and headers indented by depth; a blank line
+/// before a top-level table or an array-of-tables header once anything
+/// has been written. A value that is not a map is written as a value.
 pub fn to_toml(v: &Value) -> Result<String, String> {
     let Value::Map(m) = v else {
-        return Err("toml: top-level values must be Go maps or structs".into());
+        return scalar(v);
     };
-    let mut out = String::new();
-    write_table(&mut out, &m.borrow(), &mut Vec::new(), 0)?;
-    Ok(out)
+    let mut w = Writer {
+        out: String::new(),
+        written: false,
+    };
+    w.table(&m.borrow(), &mut Vec::new())?;
+    Ok(w.out)
+}
+
+struct Writer {
+    out: String,
+    written: bool,
+}
+
+impl Writer {
+    fn newline(&mut self) {
+        if self.written {
+            self.out.push('\n');
+        }
+    }
+
+    fn line(&mut self, text: String) {
+        self.out.push_str(&text);
+        self.out.push('\n');
+        self.written = true;
+    }
+
+    fn table(&mut self, m: &BTreeMap<String, Value>, path: &mut Vec<String>) -> Result<(), String> {
+        let indent = "  ".repeat(path.len());
+        for (k, v) in m {
+            if matches!(v, Value::Nil) || is_table(v) || is_table_array(v) {
+                continue;
+            }
+            self.line(format!("{indent}{} = {}", key_text(k), scalar(v)?));
+        }
+        for (k, v) in m {
+            path.push(key_text(k));
+            match v {
+                Value::Map(sub) => {
+                    if path.len() == 1 {
+                        self.newline();
+                    }
+                    self.line(format!("{indent}[{}]", path.join(".")));
+                    self.table(&sub.borrow(), path)?;
+                }
+                Value::List(items) if is_table_array(v) => {
+                    for item in items.iter() {
+                        if let Value::Map(sub) = item {
+                            self.newline();
+                            self.line(format!("{indent}[[{}]]", path.join(".")));
+                            self.table(&sub.borrow(), path)?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            path.pop();
+        }
+        Ok(())
+    }
 }
 
 fn is_table(v: &Value) -> bool {
@@ -117,41 +175,4 @@ fn scalar(v: &Value) -> Result<String, String> {
         Value::Object(o) => scalar(&o.to_value())?,
         Value::Nil => return Err("toml: cannot encode a nil value".into()),
     })
-}
-
-fn write_table(
-    out: &mut String,
-    m: &BTreeMap<String, Value>,
-    path: &mut Vec<String>,
-    depth: usize,
-) -> Result<(), String> {
-    // BurntSushi indents a key by its table's depth, a header by one less
-    // than its own.
-    let indent = "  ".repeat(depth);
-    for (k, v) in m {
-        if matches!(v, Value::Nil) || is_table(v) || is_table_array(v) {
-            continue;
-        }
-        out.push_str(&format!("{indent}{} = {}\n", key_text(k), scalar(v)?));
-    }
-    for (k, v) in m {
-        path.push(key_text(k));
-        match v {
-            Value::Map(sub) => {
-                out.push_str(&format!("\n{indent}[{}]\n", path.join(".")));
-                write_table(out, &sub.borrow(), path, depth + 1)?;
-            }
-            Value::List(items) if is_table_array(v) => {
-                for item in items.iter() {
-                    if let Value::Map(sub) = item {
-                        out.push_str(&format!("\n{indent}[[{}]]\n", path.join(".")));
-                        write_table(out, &sub.borrow(), path, depth + 1)?;
-                    }
-                }
-            }
-            _ => {}
-        }
-        path.pop();
-    }
-    Ok(())
 }
