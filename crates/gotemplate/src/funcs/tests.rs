@@ -405,6 +405,46 @@ fn errors_as_helm_words_them() {
     );
 }
 
+#[test]
+fn to_yaml_pretty_as_helm_prints_it() {
+    check(
+        &[
+            (
+                r#"{{ toYamlPretty (dict "a" "yes" "b" "1" "c" "" "d" "*" "e" (list (list 1 2) (list)) "f" 1000000.0 "g" .Values.flt "h" .Values.num "i" "a: b" "j" "x\ny\n" "k" nil "l" true "m" "0755" "n" "2020-01-01" "o" "this is a long string with many words that goes on and on and on past the eighty column limit of the emitter") }}"#,
+                r#"a: "yes"
+b: "1"
+c: ""
+d: '*'
+e:
+  - - 1
+    - 2
+  - []
+f: 1e+06
+g: 2.5
+h: 3
+i: 'a: b'
+j: |
+  x
+  y
+k: null
+l: true
+m: "0755"
+"n": "2020-01-01"
+o: this is a long string with many words that goes on and on and on past the eighty column limit of the emitter"#,
+            ),
+            (
+                r#"{{ toYamlPretty (list (dict "a" 1 "b" (dict "c" (list "x")))) }}"#,
+                r#"- a: 1
+  b:
+    c:
+      - x"#,
+            ),
+            (r#"{{ toYamlPretty "on" }}"#, r#""on""#),
+        ],
+        VALUES,
+    );
+}
+
 /// Where strata knowingly differs from helm, and why.
 #[test]
 fn known_differences() {

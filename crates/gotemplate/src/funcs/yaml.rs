@@ -301,8 +301,8 @@ pub fn to_yaml(v: &Value) -> Result<String, String> {
 
 /// Helm's `toYamlPretty`: go-yaml v3's encoder with an indent of 2 on the
 /// value itself (no JSON round trip: a float stays a float), sequences
-/// indented under their key. An approximation: go-yaml v3's quoting is
-/// taken to be v2's.
+/// indented under their key, long strings not folded. Quoting is v2's,
+/// which v3 keeps for these cases (verified for the common ones).
 pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
     let tree = to_out(v, 0, false)?;
     let mut e = Emitter::new(false);
@@ -629,6 +629,9 @@ struct Emitter {
     /// go-yaml v2 writes a sequence under a key at the key's indentation;
     /// v3 indents it.
     indentless_seqs: bool,
+    /// Fold plain and quoted strings past this column (go-yaml v2: 80;
+    /// v3 does not fold).
+    width: usize,
 }
 
 const BEST_INDENT: i64 = 2;
@@ -638,6 +641,11 @@ impl Emitter {
     fn new(indentless_seqs: bool) -> Emitter {
         Emitter {
             indentless_seqs,
+            width: if indentless_seqs {
+                BEST_WIDTH
+            } else {
+                usize::MAX
+            },
             out: String::new(),
             column: 0,
             indent: -1,
@@ -824,7 +832,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && value.as_bytes().get(i + 1) != Some(&b' ')
                 {
                     self.write_indent();
@@ -861,7 +869,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i > 0
                     && i + 1 < n
                     && value.as_bytes().get(i + 1) != Some(&b' ')
@@ -940,7 +948,7 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i + 1 != n {
+                if allow_breaks && !spaces && self.column > self.width && i != 0 && i + 1 != n {
                     self.write_indent();
                     if value.as_bytes().get(i + 1) == Some(&b' ') {
                         self.put('\\');
