@@ -12,8 +12,8 @@
 //!
 //! And `derivePassword` (Master Password v3, scrypt).
 //!
-//! Not built: ECDSA, Ed25519 and DSA keys; they fail with a message saying
-//! so.
+//! `genPrivateKey` makes RSA and Ed25519 keys; ECDSA and DSA keys are not
+//! built and fail with a message saying so.
 
 use std::rc::Rc;
 
@@ -109,10 +109,20 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     v.push(func("genPrivateKey", Exact(1), |a| {
         let typ = str_arg(a, 0)?;
         Ok(s(match &*typ {
-            "rsa" => key_pem(&new_key(4096)?)?,
-            "ecdsa" | "ed25519" | "dsa" => {
+            "" | "rsa" => key_pem(&new_key(4096)?)?,
+            // x509.MarshalPKCS8PrivateKey of an Ed25519 key: its seed.
+            "ed25519" => {
+                let seed = super::random::bytes(32)?;
+                let der = seq(&[
+                    uint(&[0]),
+                    seq(&[oid(&[1, 3, 101, 112])]),
+                    octets(&octets(&seed)),
+                ]);
+                pem("PRIVATE KEY", &der)
+            }
+            "ecdsa" | "dsa" => {
                 return Err(Fail::Call(format!(
-                    "{typ} keys are not supported by strata (rsa only)"
+                    "{typ} keys are not supported by strata (rsa and ed25519 only)"
                 )))
             }
             other => format!("Unknown type {other}"),

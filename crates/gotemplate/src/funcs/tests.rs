@@ -587,6 +587,17 @@ fn certificates_are_real() {
         parts[5]
     ));
     assert!(!super::crypto::tests_support::verify(&c_der, parts[3]));
+    // An Ed25519 key as Go's PKCS #8 (48 bytes: version, algorithm, seed).
+    let k = render(r#"{{ genPrivateKey "ed25519" }}"#, VALUES).unwrap();
+    assert!(
+        k.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI")
+            && k.ends_with("-----END PRIVATE KEY-----\n"),
+        "{k}"
+    );
+    assert_eq!(
+        render(r#"{{ genPrivateKey "x" }}"#, VALUES).unwrap(),
+        "Unknown type x"
+    );
     // Errors as Sprig words them.
     assert!(
         render(r#"{{ genSelfSignedCert "x" (list "nope") nil 1 }}"#, VALUES)
@@ -605,6 +616,8 @@ fn dump_certificates() {
     std::fs::write(format!("{dir}/ca.pem"), parts[0]).unwrap();
     std::fs::write(format!("{dir}/c.pem"), parts[1]).unwrap();
     std::fs::write(format!("{dir}/c.key"), parts[2]).unwrap();
+    let ed = render(r#"{{ genPrivateKey "ed25519" }}"#, VALUES).unwrap();
+    std::fs::write(format!("{dir}/ed.key"), ed).unwrap();
 }
 
 /// The examples of docs/helm-functions.md (helm printed each of them).
