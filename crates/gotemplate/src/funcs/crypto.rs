@@ -12,11 +12,12 @@
 //!
 //! And `derivePassword` (Master Password v3, scrypt).
 //!
-//! `genPrivateKey` makes RSA and Ed25519 keys; ECDSA and DSA keys are not
-//! built and fail with a message saying so.
+//! `genPrivateKey` makes RSA, ECDSA (P-256) and Ed25519 keys; DSA keys are
+//! not built and fail with a message saying so.
 
 use std::rc::Rc;
 
+use p256::elliptic_curve::sec1::ToEncodedPoint;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
@@ -120,10 +121,22 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
                 ]);
                 pem("PRIVATE KEY", &der)
             }
-            "ecdsa" | "dsa" => {
-                return Err(Fail::Call(format!(
-                    "{typ} keys are not supported by strata (rsa and ed25519 only)"
-                )))
+            // x509.MarshalECPrivateKey of a P-256 key (SEC 1).
+            "ecdsa" => {
+                let secret = p256::SecretKey::random(&mut OsRng);
+                let point = secret.public_key().to_encoded_point(false);
+                let der = seq(&[
+                    uint(&[1]),
+                    octets(&secret.to_bytes()),
+                    tlv(0xa0, &oid(&[1, 2, 840, 10045, 3, 1, 7])),
+                    tlv(0xa1, &bit_string(0, point.as_bytes())),
+                ]);
+                pem("EC PRIVATE KEY", &der)
+            }
+            "dsa" => {
+                return Err(Fail::Call(
+                    "dsa keys are not supported by strata (rsa, ecdsa and ed25519 are)".into(),
+                ))
             }
             other => format!("Unknown type {other}"),
         }))

@@ -618,6 +618,8 @@ fn dump_certificates() {
     std::fs::write(format!("{dir}/c.key"), parts[2]).unwrap();
     let ed = render(r#"{{ genPrivateKey "ed25519" }}"#, VALUES).unwrap();
     std::fs::write(format!("{dir}/ed.key"), ed).unwrap();
+    let ec = render(r#"{{ genPrivateKey "ecdsa" }}"#, VALUES).unwrap();
+    std::fs::write(format!("{dir}/ec.key"), ec).unwrap();
 }
 
 /// The examples of docs/helm-functions.md (helm printed each of them).
