@@ -445,6 +445,24 @@ o: this is a long string with many words that goes on and on and on past the eig
     );
 }
 
+#[test]
+fn from_toml_as_helm_reads_it() {
+    check(
+        &[
+            (
+                r#"{{ fromToml "a = 1\nb = \"x\"\n[t]\nc = [1.5, true]\nd = 1979-05-27T07:32:00Z" | toJson }}"#,
+                r#"{"a":1,"b":"x","t":{"c":[1.5,true],"d":"1979-05-27T07:32:00Z"}}"#,
+            ),
+            (r#"{{ fromToml "a = 1" | toToml }}"#, "a = 1\n"),
+        ],
+        VALUES,
+    );
+    // Helm words a TOML error as BurntSushi does (`toml: line 1 (last key
+    // "a"): unexpected EOF; expected value`); here the toml crate's words.
+    let e = render(r#"{{ (fromToml "a = ").Error }}"#, VALUES).unwrap();
+    assert!(e.starts_with("toml: "), "{e}");
+}
+
 /// Where strata knowingly differs from helm, and why.
 #[test]
 fn known_differences() {
