@@ -108,13 +108,21 @@ impl Set {
     /// An empty set with text/template's builtins, every Sprig function
     /// Helm exposes and Helm's own (`include`, `tpl`, `toYaml`, …).
     pub fn new() -> Set {
+        // The library is built once per process and shared (its functions
+        // are `Send + Sync`): a new set costs a table copy, not ~200 closures.
+        static LIBRARY: std::sync::OnceLock<Vec<(&'static str, Func)>> = std::sync::OnceLock::new();
+        let library = LIBRARY.get_or_init(|| {
+            funcs::all()
+                .into_iter()
+                // Helm's engine functions are the executor's.
+                .filter(|(name, _)| !parse::Builtin::by_name(name).is_some_and(|b| b.is_engine()))
+                .collect()
+        });
         let mut set = Set::default();
-        for (name, f) in funcs::all() {
-            // Helm's engine functions are the executor's.
-            if parse::Builtin::by_name(name).is_some_and(|b| b.is_engine()) {
-                continue;
-            }
-            set.add_func(name, f);
+        set.funcs.reserve(library.len());
+        set.func_index.reserve(library.len());
+        for (name, f) in library {
+            set.add_func(name, f.clone());
         }
         set
     }

@@ -1025,18 +1025,14 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
 fn number(text: &str, is_char: bool) -> Result<Const, String> {
     if is_char {
         let inner = &text[1..];
-        let ch = (|| {
-            let (c, tail) = unquote_char(inner, b'\'')?;
-            if tail != "'" {
-                return None;
-            }
-            let mut it = c.chars();
-            let r = it.next()?;
-            Some(r)
-        })();
-        return match ch {
-            Some(r) => Ok(Const::Int(r as i64)),
-            None => Err(format!("malformed character constant: {text}")),
+        // strconv.UnquoteChar's failure is "invalid syntax"; a character
+        // followed by more than the closing quote is malformed.
+        let Some((c, tail)) = unquote_char(inner, b'\'') else {
+            return Err("invalid syntax".to_string());
+        };
+        return match c.chars().next() {
+            Some(r) if tail == "'" => Ok(Const::Int(r as i64)),
+            _ => Err(format!("malformed character constant: {text}")),
         };
     }
     if text.ends_with('i') {
