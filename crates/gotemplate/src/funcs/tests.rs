@@ -695,3 +695,46 @@ fn passwords_and_aes() {
         "cannot find password template nope"
     );
 }
+
+/// Hostile input: a map that contains itself, deep nesting, aliases that
+/// expand without bound. Each fails with a message (or, where Helm's
+/// function swallows errors, prints nothing) instead of running out of
+/// stack or memory.
+#[test]
+fn hostile_input_fails_cleanly() {
+    let cyclic = r#"{{- $d := dict "a" 1 }}{{- $_ := set $d "self" $d }}"#;
+    for (call, want_err) in [
+        ("{{ toJson $d }}", None),
+        ("{{ toYaml $d }}", None),
+        ("{{ toToml $d }}", None),
+        ("{{ deepEqual $d $d }}", None),
+        ("{{ mustToJson $d }}", Some("json: exceeded max depth")),
+        ("{{ deepCopy $d }}", Some("nesting too deep")),
+    ] {
+        let out = render(&format!("{cyclic}{call}"), VALUES);
+        match want_err {
+            None => assert!(out.is_ok(), "{call}: {out:?}"),
+            Some(w) => assert!(
+                out.as_ref().is_err_and(|e| e.contains(w)),
+                "{call}: {out:?}"
+            ),
+        }
+    }
+    let deep_json = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    assert!(super::json::decode(&deep_json).is_err());
+    let deep_yaml = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    assert!(super::yaml::from_yaml(&deep_yaml).is_err());
+    let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 0..12 {
+        let prev = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("l{}", i - 1)
+        };
+        laughs.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+    }
+    assert_eq!(
+        super::yaml::from_yaml(&laughs).unwrap_err(),
+        "error converting YAML to JSON: yaml: document contains excessive aliasing"
+    );
+}

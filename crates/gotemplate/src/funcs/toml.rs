@@ -60,6 +60,9 @@ fn from_toml_value(v: &toml::Value) -> Value {
 /// before a top-level table or an array-of-tables header once anything
 /// has been written. A value that is not a map is written as a value.
 pub fn to_toml(v: &Value) -> Result<String, String> {
+    if super::nesting_exceeds(v, 0) {
+        return Err("toml: nesting too deep".into());
+    }
     let Value::Map(m) = v else {
         return scalar(v);
     };

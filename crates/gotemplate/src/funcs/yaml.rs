@@ -311,7 +311,7 @@ pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
     Ok(e.out)
 }
 
-const MAX_DEPTH: usize = 10_000;
+const MAX_DEPTH: usize = super::MAX_NESTING;
 
 fn to_out(v: &Value, depth: usize, json: bool) -> Result<Out, String> {
     if depth > MAX_DEPTH {
@@ -1040,7 +1040,10 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
     use saphyr_parser::{Event, Parser};
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Building> = Vec::new();
-    let mut anchors: BTreeMap<usize, In> = BTreeMap::new();
+    // Anchored nodes with their size: aliases copy them, and a few lines
+    // of nested aliases can expand without bound ("billion laughs").
+    let mut anchors: BTreeMap<usize, (In, usize)> = BTreeMap::new();
+    let mut expanded = 0usize;
     let mut result: Option<In> = None;
     let mut in_document = false;
     // A block scalar running to the end of a text that has no final line
@@ -1066,10 +1069,14 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
                 None
             }
             Event::Alias(id) => {
-                let n = anchors
+                let (n, size) = anchors
                     .get(&id)
                     .cloned()
                     .ok_or_else(|| "yaml: unknown anchor referenced".to_string())?;
+                expanded = expanded.saturating_add(size);
+                if expanded > 1 << 22 {
+                    return Err("yaml: document contains excessive aliasing".into());
+                }
                 Some((n, 0))
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -1090,10 +1097,16 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
                 Some((n, anchor))
             }
             Event::SequenceStart(anchor, _) => {
+                if stack.len() >= super::MAX_NESTING {
+                    return Err("yaml: exceeded max depth".into());
+                }
                 stack.push(Building::Seq(anchor, Vec::new()));
                 None
             }
             Event::MappingStart(anchor, _) => {
+                if stack.len() >= super::MAX_NESTING {
+                    return Err("yaml: exceeded max depth".into());
+                }
                 stack.push(Building::Map(anchor, Vec::new(), None));
                 None
             }
@@ -1108,7 +1121,7 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
         };
         if let Some((node, anchor)) = done {
             if anchor != 0 {
-                anchors.insert(anchor, node.clone());
+                anchors.insert(anchor, (node.clone(), node_size(&node)));
             }
             match stack.last_mut() {
                 None => {
@@ -1142,6 +1155,20 @@ fn go_yaml_error(line1: usize, info: &str) -> String {
         format!("yaml: {problem}")
     } else {
         format!("yaml: line {line}: {problem}")
+    }
+}
+
+/// How many nodes a node holds.
+fn node_size(n: &In) -> usize {
+    match n {
+        In::Seq(items) => 1 + items.iter().map(node_size).sum::<usize>(),
+        In::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| node_size(k) + node_size(v))
+                .sum::<usize>()
+        }
+        _ => 1,
     }
 }
 
