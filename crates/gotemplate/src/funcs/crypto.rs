@@ -12,11 +12,12 @@
 //!
 //! And `derivePassword` (Master Password v3, scrypt).
 //!
-//! Not built: ECDSA, Ed25519 and DSA keys; they fail with a message saying
-//! so.
+//! `genPrivateKey` makes RSA, ECDSA (P-256) and Ed25519 keys; DSA keys are
+//! not built and fail with a message saying so.
 
 use std::rc::Rc;
 
+use p256::elliptic_curve::sec1::ToEncodedPoint;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
@@ -109,11 +110,33 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     v.push(func("genPrivateKey", Exact(1), |a| {
         let typ = str_arg(a, 0)?;
         Ok(s(match &*typ {
-            "rsa" => key_pem(&new_key(4096)?)?,
-            "ecdsa" | "ed25519" | "dsa" => {
-                return Err(Fail::Call(format!(
-                    "{typ} keys are not supported by strata (rsa only)"
-                )))
+            "" | "rsa" => key_pem(&new_key(4096)?)?,
+            // x509.MarshalPKCS8PrivateKey of an Ed25519 key: its seed.
+            "ed25519" => {
+                let seed = super::random::bytes(32)?;
+                let der = seq(&[
+                    uint(&[0]),
+                    seq(&[oid(&[1, 3, 101, 112])]),
+                    octets(&octets(&seed)),
+                ]);
+                pem("PRIVATE KEY", &der)
+            }
+            // x509.MarshalECPrivateKey of a P-256 key (SEC 1).
+            "ecdsa" => {
+                let secret = p256::SecretKey::random(&mut OsRng);
+                let point = secret.public_key().to_encoded_point(false);
+                let der = seq(&[
+                    uint(&[1]),
+                    octets(&secret.to_bytes()),
+                    tlv(0xa0, &oid(&[1, 2, 840, 10045, 3, 1, 7])),
+                    tlv(0xa1, &bit_string(0, point.as_bytes())),
+                ]);
+                pem("EC PRIVATE KEY", &der)
+            }
+            "dsa" => {
+                return Err(Fail::Call(
+                    "dsa keys are not supported by strata (rsa, ecdsa and ed25519 are)".into(),
+                ))
             }
             other => format!("Unknown type {other}"),
         }))

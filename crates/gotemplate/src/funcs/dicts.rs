@@ -115,13 +115,13 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
         if matches!(a[0], Value::Nil) {
             return Err("reflect: call of reflect.Value.Type on zero Value".into());
         }
-        Ok(deep_copy(&a[0]))
+        deep_copy(&a[0])
     }));
     v.push(func("mustDeepCopy", Exact(1), |a| {
         if matches!(a[0], Value::Nil) {
             return Err("reflect: call of reflect.Value.Type on zero Value".into());
         }
-        Ok(deep_copy(&a[0]))
+        deep_copy(&a[0])
     }));
     v.push(func("dig", AtLeast(0), |a| {
         let n = a.len();
@@ -178,17 +178,28 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
 }
 
 /// A copy sharing nothing mutable with the original.
-pub(crate) fn deep_copy(v: &Value) -> Value {
-    match v {
-        Value::List(l) => Value::list(l.iter().map(deep_copy).collect()),
+pub(crate) fn deep_copy(v: &Value) -> Result<Value, Fail> {
+    deep_copy_at(v, 0)
+}
+
+fn deep_copy_at(v: &Value, depth: usize) -> Result<Value, Fail> {
+    if depth > super::MAX_NESTING {
+        return Err("deepCopy: nesting too deep (a map that contains itself?)".into());
+    }
+    Ok(match v {
+        Value::List(l) => Value::list(
+            l.iter()
+                .map(|x| deep_copy_at(x, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Map(m) => Value::map(
             m.borrow()
                 .iter()
-                .map(|(k, v)| (k.clone(), deep_copy(v)))
-                .collect(),
+                .map(|(k, v)| Ok((k.clone(), deep_copy_at(v, depth + 1)?)))
+                .collect::<Result<_, Fail>>()?,
         ),
         other => other.clone(),
-    }
+    })
 }
 
 /// `merge dst src…` / `mergeOverwrite dst src…`: mergo.Merge into `dst`

@@ -104,7 +104,7 @@ fn write_value(
     esc: bool,
     depth: usize,
 ) -> Result<(), String> {
-    if depth > 10_000 {
+    if depth > super::MAX_NESTING {
         return Err("json: exceeded max depth".into());
     }
     match v {
@@ -233,7 +233,7 @@ impl Parser<'_> {
 
     fn value(&mut self) -> Result<Value, String> {
         self.depth += 1;
-        if self.depth > 10_000 {
+        if self.depth > super::MAX_NESTING {
             return Err("exceeded max depth".into());
         }
         let v = self.value_inner();

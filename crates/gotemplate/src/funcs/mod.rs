@@ -43,6 +43,23 @@ pub(crate) mod yaml;
 #[cfg(test)]
 mod tests;
 
+/// How deep maps and lists may nest in what these functions read, copy,
+/// compare and write (a map that contains itself, through `set`, would
+/// otherwise recurse without end).
+pub(crate) const MAX_NESTING: usize = 256;
+
+/// Whether maps and lists in `v` nest deeper than [`MAX_NESTING`].
+pub(crate) fn nesting_exceeds(v: &Value, depth: usize) -> bool {
+    if depth > MAX_NESTING {
+        return true;
+    }
+    match v {
+        Value::List(l) => l.iter().any(|x| nesting_exceeds(x, depth + 1)),
+        Value::Map(m) => m.borrow().values().any(|x| nesting_exceeds(x, depth + 1)),
+        _ => false,
+    }
+}
+
 /// Why a call failed.
 #[derive(Debug)]
 pub(crate) enum Fail {
@@ -303,6 +320,14 @@ pub(crate) fn strval(v: &Value) -> String {
 
 /// Go's `reflect.DeepEqual` over values.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_at(a, b, 0)
+}
+
+fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_NESTING {
+        return false;
+    }
+    let deep_equal = |x: &Value, y: &Value| deep_equal_at(x, y, depth + 1);
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,

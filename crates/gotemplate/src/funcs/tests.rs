@@ -405,6 +405,64 @@ fn errors_as_helm_words_them() {
     );
 }
 
+#[test]
+fn to_yaml_pretty_as_helm_prints_it() {
+    check(
+        &[
+            (
+                r#"{{ toYamlPretty (dict "a" "yes" "b" "1" "c" "" "d" "*" "e" (list (list 1 2) (list)) "f" 1000000.0 "g" .Values.flt "h" .Values.num "i" "a: b" "j" "x\ny\n" "k" nil "l" true "m" "0755" "n" "2020-01-01" "o" "this is a long string with many words that goes on and on and on past the eighty column limit of the emitter") }}"#,
+                r#"a: "yes"
+b: "1"
+c: ""
+d: '*'
+e:
+  - - 1
+    - 2
+  - []
+f: 1e+06
+g: 2.5
+h: 3
+i: 'a: b'
+j: |
+  x
+  y
+k: null
+l: true
+m: "0755"
+"n": "2020-01-01"
+o: this is a long string with many words that goes on and on and on past the eighty column limit of the emitter"#,
+            ),
+            (
+                r#"{{ toYamlPretty (list (dict "a" 1 "b" (dict "c" (list "x")))) }}"#,
+                r#"- a: 1
+  b:
+    c:
+      - x"#,
+            ),
+            (r#"{{ toYamlPretty "on" }}"#, r#""on""#),
+        ],
+        VALUES,
+    );
+}
+
+#[test]
+fn from_toml_as_helm_reads_it() {
+    check(
+        &[
+            (
+                r#"{{ fromToml "a = 1\nb = \"x\"\n[t]\nc = [1.5, true]\nd = 1979-05-27T07:32:00Z" | toJson }}"#,
+                r#"{"a":1,"b":"x","t":{"c":[1.5,true],"d":"1979-05-27T07:32:00Z"}}"#,
+            ),
+            (r#"{{ fromToml "a = 1" | toToml }}"#, "a = 1\n"),
+        ],
+        VALUES,
+    );
+    // Helm words a TOML error as BurntSushi does (`toml: line 1 (last key
+    // "a"): unexpected EOF; expected value`); here the toml crate's words.
+    let e = render(r#"{{ (fromToml "a = ").Error }}"#, VALUES).unwrap();
+    assert!(e.starts_with("toml: "), "{e}");
+}
+
 /// Where strata knowingly differs from helm, and why.
 #[test]
 fn known_differences() {
@@ -547,6 +605,17 @@ fn certificates_are_real() {
         parts[5]
     ));
     assert!(!super::crypto::tests_support::verify(&c_der, parts[3]));
+    // An Ed25519 key as Go's PKCS #8 (48 bytes: version, algorithm, seed).
+    let k = render(r#"{{ genPrivateKey "ed25519" }}"#, VALUES).unwrap();
+    assert!(
+        k.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI")
+            && k.ends_with("-----END PRIVATE KEY-----\n"),
+        "{k}"
+    );
+    assert_eq!(
+        render(r#"{{ genPrivateKey "x" }}"#, VALUES).unwrap(),
+        "Unknown type x"
+    );
     // Errors as Sprig words them.
     assert!(
         render(r#"{{ genSelfSignedCert "x" (list "nope") nil 1 }}"#, VALUES)
@@ -565,6 +634,10 @@ fn dump_certificates() {
     std::fs::write(format!("{dir}/ca.pem"), parts[0]).unwrap();
     std::fs::write(format!("{dir}/c.pem"), parts[1]).unwrap();
     std::fs::write(format!("{dir}/c.key"), parts[2]).unwrap();
+    let ed = render(r#"{{ genPrivateKey "ed25519" }}"#, VALUES).unwrap();
+    std::fs::write(format!("{dir}/ed.key"), ed).unwrap();
+    let ec = render(r#"{{ genPrivateKey "ecdsa" }}"#, VALUES).unwrap();
+    std::fs::write(format!("{dir}/ec.key"), ec).unwrap();
 }
 
 /// The examples of docs/helm-functions.md (helm printed each of them).
@@ -620,5 +693,48 @@ fn passwords_and_aes() {
     assert_eq!(
         r(r#"{{ derivePassword 1 "nope" "p" "u" "s" }}"#),
         "cannot find password template nope"
+    );
+}
+
+/// Hostile input: a map that contains itself, deep nesting, aliases that
+/// expand without bound. Each fails with a message (or, where Helm's
+/// function swallows errors, prints nothing) instead of running out of
+/// stack or memory.
+#[test]
+fn hostile_input_fails_cleanly() {
+    let cyclic = r#"{{- $d := dict "a" 1 }}{{- $_ := set $d "self" $d }}"#;
+    for (call, want_err) in [
+        ("{{ toJson $d }}", None),
+        ("{{ toYaml $d }}", None),
+        ("{{ toToml $d }}", None),
+        ("{{ deepEqual $d $d }}", None),
+        ("{{ mustToJson $d }}", Some("json: exceeded max depth")),
+        ("{{ deepCopy $d }}", Some("nesting too deep")),
+    ] {
+        let out = render(&format!("{cyclic}{call}"), VALUES);
+        match want_err {
+            None => assert!(out.is_ok(), "{call}: {out:?}"),
+            Some(w) => assert!(
+                out.as_ref().is_err_and(|e| e.contains(w)),
+                "{call}: {out:?}"
+            ),
+        }
+    }
+    let deep_json = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    assert!(super::json::decode(&deep_json).is_err());
+    let deep_yaml = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    assert!(super::yaml::from_yaml(&deep_yaml).is_err());
+    let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 0..12 {
+        let prev = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("l{}", i - 1)
+        };
+        laughs.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+    }
+    assert_eq!(
+        super::yaml::from_yaml(&laughs).unwrap_err(),
+        "error converting YAML to JSON: yaml: document contains excessive aliasing"
     );
 }

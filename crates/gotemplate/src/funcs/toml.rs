@@ -10,15 +10,48 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     v.push(func("toToml", Exact(1), |a| {
         Ok(Value::str(&to_toml(&a[0]).unwrap_or_else(|e| e)))
     }));
+    // fromToml: a map; an error goes into its "Error" key.
     v.push(func("fromToml", Exact(1), |a| {
-        let _ = str_arg(a, 0)?;
-        let mut m = BTreeMap::new();
-        m.insert(
-            "Error".to_string(),
-            Value::str("fromToml is not supported by strata yet"),
-        );
-        Ok(Value::map(m))
+        let text = str_arg(a, 0)?;
+        Ok(match text.parse::<toml::Table>() {
+            Ok(table) => from_table(&table),
+            Err(e) => {
+                let mut m = BTreeMap::new();
+                let msg = e.to_string();
+                let first = msg
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("TOML parse error ")
+                    .to_string();
+                m.insert("Error".to_string(), Value::str(&format!("toml: {first}")));
+                Value::map(m)
+            }
+        })
     }));
+}
+
+/// BurntSushi/toml's decoding into `map[string]interface{}`: integers are
+/// int64, floats float64; dates and times are kept as their text.
+fn from_table(table: &toml::Table) -> Value {
+    Value::map(
+        table
+            .iter()
+            .map(|(k, v)| (k.clone(), from_toml_value(v)))
+            .collect(),
+    )
+}
+
+fn from_toml_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::str(s),
+        toml::Value::Integer(i) => Value::Int64(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::str(&d.to_string()),
+        toml::Value::Array(items) => Value::list(items.iter().map(from_toml_value).collect()),
+        toml::Value::Table(t) => from_table(t),
+    }
 }
 
 /// BurntSushi/toml's Encoder.Encode: in each table its plain keys first,
@@ -27,6 +60,9 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
 /// before a top-level table or an array-of-tables header once anything
 /// has been written. A value that is not a map is written as a value.
 pub fn to_toml(v: &Value) -> Result<String, String> {
+    if super::nesting_exceeds(v, 0) {
+        return Err("toml: nesting too deep".into());
+    }
     let Value::Map(m) = v else {
         return scalar(v);
     };

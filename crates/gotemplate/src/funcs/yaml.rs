@@ -301,8 +301,8 @@ pub fn to_yaml(v: &Value) -> Result<String, String> {
 
 /// Helm's `toYamlPretty`: go-yaml v3's encoder with an indent of 2 on the
 /// value itself (no JSON round trip: a float stays a float), sequences
-/// indented under their key. An approximation: go-yaml v3's quoting is
-/// taken to be v2's.
+/// indented under their key, long strings not folded. Quoting is v2's,
+/// which v3 keeps for these cases (verified for the common ones).
 pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
     let tree = to_out(v, 0, false)?;
     let mut e = Emitter::new(false);
@@ -311,7 +311,7 @@ pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
     Ok(e.out)
 }
 
-const MAX_DEPTH: usize = 10_000;
+const MAX_DEPTH: usize = super::MAX_NESTING;
 
 fn to_out(v: &Value, depth: usize, json: bool) -> Result<Out, String> {
     if depth > MAX_DEPTH {
@@ -629,6 +629,9 @@ struct Emitter {
     /// go-yaml v2 writes a sequence under a key at the key's indentation;
     /// v3 indents it.
     indentless_seqs: bool,
+    /// Fold plain and quoted strings past this column (go-yaml v2: 80;
+    /// v3 does not fold).
+    width: usize,
 }
 
 const BEST_INDENT: i64 = 2;
@@ -638,6 +641,11 @@ impl Emitter {
     fn new(indentless_seqs: bool) -> Emitter {
         Emitter {
             indentless_seqs,
+            width: if indentless_seqs {
+                BEST_WIDTH
+            } else {
+                usize::MAX
+            },
             out: String::new(),
             column: 0,
             indent: -1,
@@ -824,7 +832,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && value.as_bytes().get(i + 1) != Some(&b' ')
                 {
                     self.write_indent();
@@ -861,7 +869,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i > 0
                     && i + 1 < n
                     && value.as_bytes().get(i + 1) != Some(&b' ')
@@ -940,7 +948,7 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i + 1 != n {
+                if allow_breaks && !spaces && self.column > self.width && i != 0 && i + 1 != n {
                     self.write_indent();
                     if value.as_bytes().get(i + 1) == Some(&b' ') {
                         self.put('\\');
@@ -1032,7 +1040,10 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
     use saphyr_parser::{Event, Parser};
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Building> = Vec::new();
-    let mut anchors: BTreeMap<usize, In> = BTreeMap::new();
+    // Anchored nodes with their size: aliases copy them, and a few lines
+    // of nested aliases can expand without bound ("billion laughs").
+    let mut anchors: BTreeMap<usize, (In, usize)> = BTreeMap::new();
+    let mut expanded = 0usize;
     let mut result: Option<In> = None;
     let mut in_document = false;
     // A block scalar running to the end of a text that has no final line
@@ -1058,10 +1069,14 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
                 None
             }
             Event::Alias(id) => {
-                let n = anchors
+                let (n, size) = anchors
                     .get(&id)
                     .cloned()
                     .ok_or_else(|| "yaml: unknown anchor referenced".to_string())?;
+                expanded = expanded.saturating_add(size);
+                if expanded > 1 << 22 {
+                    return Err("yaml: document contains excessive aliasing".into());
+                }
                 Some((n, 0))
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -1082,10 +1097,16 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
                 Some((n, anchor))
             }
             Event::SequenceStart(anchor, _) => {
+                if stack.len() >= super::MAX_NESTING {
+                    return Err("yaml: exceeded max depth".into());
+                }
                 stack.push(Building::Seq(anchor, Vec::new()));
                 None
             }
             Event::MappingStart(anchor, _) => {
+                if stack.len() >= super::MAX_NESTING {
+                    return Err("yaml: exceeded max depth".into());
+                }
                 stack.push(Building::Map(anchor, Vec::new(), None));
                 None
             }
@@ -1100,7 +1121,7 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
         };
         if let Some((node, anchor)) = done {
             if anchor != 0 {
-                anchors.insert(anchor, node.clone());
+                anchors.insert(anchor, (node.clone(), node_size(&node)));
             }
             match stack.last_mut() {
                 None => {
@@ -1134,6 +1155,20 @@ fn go_yaml_error(line1: usize, info: &str) -> String {
         format!("yaml: {problem}")
     } else {
         format!("yaml: line {line}: {problem}")
+    }
+}
+
+/// How many nodes a node holds.
+fn node_size(n: &In) -> usize {
+    match n {
+        In::Seq(items) => 1 + items.iter().map(node_size).sum::<usize>(),
+        In::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| node_size(k) + node_size(v))
+                .sum::<usize>()
+        }
+        _ => 1,
     }
 }
 
