@@ -136,7 +136,8 @@ fn layered(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
     if let Some(env) = &req.env {
         for file in chart.environments.layer_files(env)? {
             let text = chart.text(&file)?;
-            let node = yaml::load_values(&text, &Arc::from(file.as_str()))?;
+            let node =
+                yaml::load_values_typed(&text, &Arc::from(file.as_str()), chart.dialect.typing())?;
             if let Value::Map(m) = node.value {
                 merge::merge_user(&mut user, m);
             }
@@ -145,7 +146,8 @@ fn layered(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
     }
     for f in &req.files {
         let text = yaml::decode_utf8(&f.bytes, &f.name)?;
-        let node = yaml::load_values(text, &Arc::from(f.name.as_str()))?;
+        let node =
+            yaml::load_values_typed(text, &Arc::from(f.name.as_str()), chart.dialect.typing())?;
         if let Value::Map(m) = node.value {
             merge::merge_user(&mut user, m);
         }
