@@ -44,6 +44,17 @@ pub struct RenderOptions {
     pub show_only: Vec<String>,
     /// Also render templates/NOTES.txt.
     pub notes: bool,
+    /// Print the chart's `crds/` first (Go charts, as `helm template
+    /// --include-crds`).
+    pub include_crds: bool,
+    /// Leave out test hooks.
+    pub skip_tests: bool,
+    /// Leave out every hook.
+    pub no_hooks: bool,
+    /// Go charts: a missing map key is an error (Helm's `--strict`).
+    pub strict: bool,
+    /// The values layers merged, named by `--strict` errors.
+    pub layers: Vec<String>,
 }
 
 /// Merged values for the templates (`values` in the context), for
@@ -104,6 +115,9 @@ pub struct Engine {
     /// subchart whose templates do not compile fails only the renders that
     /// use it, as in Helm, where disabled subcharts are never parsed.
     subcharts: Vec<Result<Engine, Vec<Diagnostic>>>,
+    /// A Go chart: rendered by [`crate::helm`] as `helm template` does,
+    /// nothing compiled here.
+    go: bool,
 }
 
 const NOTES: &str = "NOTES.txt";
@@ -188,6 +202,32 @@ impl Engine {
     /// another manifest) and compiles it there on first use. Syntax errors
     /// are reported all of them, in file order, as one loop would.
     fn one(chart: &Chart, templates: Option<BTreeMap<String, Vec<u8>>>) -> Result<Engine, Error> {
+        if chart.dialect == strata_chart::dialect::Dialect::Go {
+            // Helm parses a chart's templates with those of its subcharts
+            // in use, which the values decide: parsed at render time.
+            let mut env = Environment::new();
+            configure(&mut env);
+            let mut sources = BTreeMap::new();
+            if let Some(t) = templates {
+                for (path, bytes) in t {
+                    let name = path.strip_prefix("templates/").unwrap_or(&path).to_string();
+                    sources.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+            return Ok(Engine {
+                envs: vec![env],
+                manifests: Vec::new(),
+                owners: Vec::new(),
+                sources: Arc::new(sources),
+                chart_value: TValue::from(()),
+                files: TValue::from(()),
+                chart_name: chart.name().to_string(),
+                chart_node: chart.metadata_node.clone(),
+                prefix: chart.prefix.clone(),
+                subcharts: Vec::new(),
+                go: true,
+            });
+        }
         let mut problems: Vec<(usize, Diagnostic)> = Vec::new();
         let mut sources = BTreeMap::new();
         // (file index, name, whether it renders a manifest), in file order.
@@ -284,6 +324,7 @@ impl Engine {
             chart_node: chart.metadata_node.clone(),
             prefix: chart.prefix.clone(),
             subcharts: Vec::new(),
+            go: false,
         })
     }
 
@@ -348,6 +389,9 @@ impl Engine {
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
         }
+        if self.go {
+            return self.render_go(chart, env, values.tree(), opts);
+        }
         let base = self.base_context(env, values.value.clone(), opts)?;
         let namespace = release_namespace(env, opts);
         let mut placed = self.render_manifests(&base)?;
@@ -403,6 +447,67 @@ impl Engine {
         } else {
             None
         };
+        Ok(Rendered { documents, notes })
+    }
+
+    /// A Go chart, as `helm template` renders it.
+    fn render_go(
+        &self,
+        chart: &Chart,
+        env: Option<&ChartEnv>,
+        values: &Node,
+        opts: &RenderOptions,
+    ) -> Result<Rendered, Error> {
+        let subs = if Engine::reads_values_tree(chart) {
+            let user = values.as_map().cloned().unwrap_or_default();
+            strata_chart::deps::process(chart, &user)?.subcharts
+        } else {
+            Vec::new()
+        };
+        let kube = opts
+            .kube_version
+            .as_deref()
+            .unwrap_or(crate::DEFAULT_KUBE_VERSION);
+        let version = strata_chart::semver::Version::parse_lenient(kube).map_err(|e| {
+            Error::Usage(format!(
+                "--kube-version {kube}: not a Kubernetes version ({e})"
+            ))
+        })?;
+        let go = crate::helm::GoOptions {
+            release_name: opts
+                .release_name
+                .clone()
+                .unwrap_or_else(|| "release-name".to_string()),
+            namespace: release_namespace(env, opts),
+            kube_version: (
+                format!(
+                    "v{}.{}.{}",
+                    version.major(),
+                    version.minor(),
+                    version.patch()
+                ),
+                version.major().to_string(),
+                version.minor().to_string(),
+            ),
+            api_versions: opts.api_versions.clone(),
+            strict: opts.strict,
+            layers: opts.layers.clone(),
+        };
+        let out = crate::helm::render(chart, &subs, values, &go)?;
+        let crds = crate::helm::crds(chart, chart.name(), &subs);
+        let what = crate::helm::HelmDocs {
+            include_crds: opts.include_crds,
+            skip_tests: opts.skip_tests,
+            no_hooks: opts.no_hooks,
+        };
+        let mut documents = crate::helm::documents(&out.files, crds, what)?;
+        if !opts.show_only.is_empty() {
+            let rendered: Vec<String> = out.files.keys().cloned().collect();
+            if let Some(wanted) = self.show_only(opts, &rendered)? {
+                documents.retain(|d| wanted.contains(&d.source));
+            }
+        }
+        let notes = if opts.notes { out.notes } else { None };
         Ok(Rendered { documents, notes })
     }
 

@@ -52,6 +52,11 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         api_versions: c.api_versions,
         show_only: c.show_only,
         notes: c.notes,
+        include_crds: c.include_crds,
+        skip_tests: c.skip_tests,
+        no_hooks: c.no_hooks,
+        strict: c.strict,
+        layers: merged.layers.clone(),
     };
     let rendered = engine
         .render_values(&chart, env, &converted, &opts)
