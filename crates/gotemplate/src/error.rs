@@ -32,3 +32,21 @@ pub struct Error {
     /// (`executing "x" at <.Values.a.b>: nil pointer evaluating …`).
     pub message: String,
 }
+
+impl Error {
+    /// The error as Go's text/template words it: `template: NAME:LINE: MSG`
+    /// for a parse error, `template: NAME:LINE:COL: MSG` otherwise, with
+    /// Go's 0-based byte column (Helm prints that column as it is).
+    pub fn go_string(&self) -> String {
+        match self.kind {
+            ErrorKind::Syntax => format!("template: {}:{}: {}", self.template, self.line, self.message),
+            _ => format!(
+                "template: {}:{}:{}: {}",
+                self.template,
+                self.line,
+                self.column.saturating_sub(1),
+                self.message
+            ),
+        }
+    }
+}

@@ -13,9 +13,18 @@
 //! thread, each execution with values of its own.
 
 mod error;
+mod exec;
 pub mod fmt;
 mod funcs;
+mod lex;
+mod parse;
 mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use error::{Error, ErrorKind};
 pub use value::{List, Map, Object, Value};
@@ -63,53 +72,116 @@ impl Default for Options {
 /// `*template.Template`. Holds no [`Value`]: `Send + Sync`.
 #[derive(Default)]
 pub struct Set {
-    // Builtins, funcs::all() and the caller's, once the executor exists.
-    funcs: std::collections::BTreeMap<String, Func>,
+    /// Library and caller functions, by the index templates resolved.
+    funcs: Vec<(String, Func)>,
+    func_index: HashMap<String, u32>,
+    templates: HashMap<String, Arc<parse::Tree>>,
+}
+
+impl parse::FuncLookup for Set {
+    fn lookup(&self, name: &str) -> Option<parse::FuncRef> {
+        if let Some(i) = self.func_index.get(name) {
+            return Some(parse::FuncRef::User(*i));
+        }
+        parse::Builtin::by_name(name).map(parse::FuncRef::Builtin)
+    }
 }
 
 impl Set {
     /// An empty set with text/template's builtins, every Sprig function
     /// Helm exposes and Helm's own (`include`, `tpl`, `toYaml`, …).
     pub fn new() -> Set {
-        Set::default()
+        let mut set = Set::default();
+        for (name, f) in funcs::all() {
+            // Helm's engine functions are the executor's.
+            if parse::Builtin::by_name(name).is_some_and(|b| b.is_engine()) {
+                continue;
+            }
+            set.add_func(name, f);
+        }
+        set
     }
 
     /// Add or replace a function (a caller's own, such as `semverCompare`
     /// backed by its semver implementation). Affects templates parsed after.
+    /// A function returning an error message that starts with "wrong number
+    /// of args for " is reported as Go reports an arity error (at the name,
+    /// without "error calling").
     pub fn add_func(&mut self, name: &str, f: Func) {
-        self.funcs.insert(name.to_string(), f);
+        match self.func_index.get(name) {
+            Some(&i) => self.funcs[i as usize].1 = f,
+            None => {
+                self.func_index
+                    .insert(name.to_string(), self.funcs.len() as u32);
+                self.funcs.push((name.to_string(), f));
+            }
+        }
+    }
+
+    /// Whether a function of this name is known (library, caller's or builtin).
+    pub fn has_func(&self, name: &str) -> bool {
+        parse::FuncLookup::lookup(self, name).is_some()
     }
 
     /// Parse one file under `name`; its `define`/`block` templates join the
     /// namespace (a later definition of a name replaces an earlier one, as
-    /// in Go).
+    /// in Go; an empty one never replaces a non-empty one).
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        Self::stub(name, text)
+        let parsed = parse::parse(name, text, self).map_err(|e| self.parse_error(name, e))?;
+        for t in parsed.trees {
+            let keep_old = t.is_empty()
+                && self
+                    .templates
+                    .get(&*t.name)
+                    .is_some_and(|old| !old.is_empty());
+            if !keep_old {
+                self.templates.insert(t.name.to_string(), Arc::new(t));
+            }
+        }
+        Ok(())
     }
 
-    fn stub(name: &str, text: &str) -> Result<(), Error> {
-        let _ = text;
-        Err(Error {
+    pub(crate) fn parse_error(&self, name: &str, e: parse::ParseError) -> Error {
+        Error {
             kind: ErrorKind::Syntax,
             template: name.to_string(),
-            line: 1,
-            column: 1,
-            len: 1,
-            message: "the Go template engine is not built yet".to_string(),
-        })
+            line: e.line,
+            column: e.column + 1,
+            len: e.len as usize,
+            message: e.message,
+        }
     }
 
     /// Whether a file or a `define` of this name exists.
     pub fn contains(&self, name: &str) -> bool {
-        let _ = name;
-        false
+        self.templates.contains_key(name)
+    }
+
+    /// The names of every file and `define` in the set, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.templates.keys().map(|s| s.as_str()).collect();
+        v.sort_unstable();
+        v
     }
 
     /// Execute the file or `define` named `name` with `dot` as `.` and `$`.
     /// The output is exactly Go's (`<no value>` included: Helm's caller
     /// removes it from a file's output, `tpl` does so itself).
     pub fn execute(&self, name: &str, dot: Value, opts: &Options) -> Result<String, Error> {
-        let _ = (dot, opts);
-        Self::stub(name, "").map(|()| String::new())
+        let Some(tree) = self.templates.get(name) else {
+            return Err(Error {
+                kind: ErrorKind::Exec,
+                template: name.to_string(),
+                line: 1,
+                column: 1,
+                len: 1,
+                message: format!(
+                    "no template {} associated with template {}",
+                    fmt::quote(name),
+                    fmt::quote(exec::ROOT_NAME)
+                ),
+            });
+        };
+        exec::Exec::new(self, opts).run(tree, dot)
     }
 }
