@@ -27,6 +27,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use error::{Error, ErrorKind};
+
+/// YAML and JSON as Helm reads and writes them (sigs.k8s.io/yaml over
+/// go-yaml v2, encoding/json): what `toYaml`, `fromYaml`, `toJson` and
+/// `fromJson` use, for callers that read values files as Helm does.
+pub mod data {
+    pub use crate::funcs::json::{decode as from_json, encode as to_json};
+    pub use crate::funcs::yaml::{from_yaml, to_yaml};
+}
 pub use value::{List, Map, Object, Value};
 
 /// A function callable from templates: the evaluated arguments in, a value

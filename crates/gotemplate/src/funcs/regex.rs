@@ -1,0 +1,170 @@
+//! Sprig's regular expressions (regex.go) over the `regex` crate, whose
+//! syntax and leftmost-first semantics are RE2's, as Go's regexp.
+//! The plain forms panic on a bad pattern (the template fails, as in Helm)
+//! except `regexMatch`, which is false; the `must` forms return the error.
+
+use regex::{NoExpand, Regex};
+
+use super::{func, int_arg, s, str_arg, str_list, Arity::*, Fail};
+use crate::{Func, Value};
+
+fn compile(expr: &str) -> Result<Regex, Fail> {
+    regex::RegexBuilder::new(expr)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| {
+            let detail = e.to_string();
+            let last = detail
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .next_back()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            let last = last.strip_prefix("error: ").unwrap_or(&last).to_string();
+            let shown = if expr.contains('`') {
+                super::strings::go_quote(expr)
+            } else {
+                format!("`{expr}`")
+            };
+            Fail::Call(format!(
+                "regexp: Compile({shown}): error parsing regexp: {last}"
+            ))
+        })
+}
+
+macro_rules! both {
+    ($v:expr, $name:literal, $must:literal, $arity:expr, $body:expr) => {
+        $v.push(func($name, $arity, $body));
+        $v.push(func($must, $arity, $body));
+    };
+}
+
+pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
+    v.push(func("regexMatch", Exact(2), |a| {
+        let (re, text) = (str_arg(a, 0)?, str_arg(a, 1)?);
+        Ok(Value::Bool(
+            compile(&re).map(|r| r.is_match(&text)).unwrap_or(false),
+        ))
+    }));
+    v.push(func("mustRegexMatch", Exact(2), |a| {
+        let (re, text) = (str_arg(a, 0)?, str_arg(a, 1)?);
+        Ok(Value::Bool(compile(&re)?.is_match(&text)))
+    }));
+    both!(v, "regexFindAll", "mustRegexFindAll", Exact(3), |a| {
+        let (re, text, n) = (str_arg(a, 0)?, str_arg(a, 1)?, int_arg(a, 2)?);
+        let r = compile(&re)?;
+        Ok(str_list(
+            find_all(&r, &text, n)
+                .into_iter()
+                .map(|(b, e)| text[b..e].to_string()),
+        ))
+    });
+    both!(v, "regexFind", "mustRegexFind", Exact(2), |a| {
+        let (re, text) = (str_arg(a, 0)?, str_arg(a, 1)?);
+        Ok(s(compile(&re)?
+            .find(&text)
+            .map(|m| m.as_str())
+            .unwrap_or("")))
+    });
+    both!(v, "regexReplaceAll", "mustRegexReplaceAll", Exact(3), |a| {
+        let (re, text, repl) = (str_arg(a, 0)?, str_arg(a, 1)?, str_arg(a, 2)?);
+        Ok(s(compile(&re)?.replace_all(&text, &*repl).into_owned()))
+    });
+    both!(
+        v,
+        "regexReplaceAllLiteral",
+        "mustRegexReplaceAllLiteral",
+        Exact(3),
+        |a| {
+            let (re, text, repl) = (str_arg(a, 0)?, str_arg(a, 1)?, str_arg(a, 2)?);
+            Ok(s(compile(&re)?
+                .replace_all(&text, NoExpand(&repl))
+                .into_owned()))
+        }
+    );
+    both!(v, "regexSplit", "mustRegexSplit", Exact(3), |a| {
+        let (re, text, n) = (str_arg(a, 0)?, str_arg(a, 1)?, int_arg(a, 2)?);
+        Ok(str_list(split(&compile(&re)?, &re, &text, n)))
+    });
+    v.push(func("regexQuoteMeta", Exact(1), |a| {
+        Ok(s(quote_meta(&str_arg(a, 0)?)))
+    }));
+}
+
+/// Go's FindAllStringIndex(s, n): an empty match right after the
+/// previous match is skipped.
+fn find_all(r: &Regex, text: &str, n: i64) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if n == 0 {
+        return out;
+    }
+    let mut prev_end: Option<usize> = None;
+    for m in r.find_iter(text) {
+        if m.start() == m.end() && prev_end == Some(m.start()) {
+            continue;
+        }
+        out.push((m.start(), m.end()));
+        prev_end = Some(m.end());
+        if n > 0 && out.len() as i64 >= n {
+            break;
+        }
+    }
+    out
+}
+
+/// Go's Regexp.Split(s, n).
+fn split(r: &Regex, expr: &str, text: &str, n: i64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if !expr.is_empty() && text.is_empty() {
+        return vec![String::new()];
+    }
+    let matches = find_all(r, text, n);
+    let mut out = Vec::new();
+    let (mut beg, mut end) = (0, 0);
+    for (s0, e0) in matches {
+        if n > 0 && out.len() as i64 == n - 1 {
+            break;
+        }
+        end = s0;
+        if e0 != 0 {
+            out.push(text[beg..end].to_string());
+        }
+        beg = e0;
+    }
+    if end != text.len() {
+        out.push(text[beg..].to_string());
+    }
+    out
+}
+
+/// regexp.QuoteMeta: a backslash before each of `\.+*?()|[]{}^$`.
+fn quote_meta(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_and_find_as_go() {
+        let r = Regex::new("z+").unwrap();
+        assert_eq!(split(&r, "z+", "pizza", -1), vec!["pi", "a"]);
+        assert_eq!(split(&r, "z+", "pizza", 1), vec!["pizza"]);
+        assert_eq!(split(&r, "z+", "", -1), vec![""]);
+        let r = Regex::new("a*").unwrap();
+        assert_eq!(find_all(&r, "baaac", -1), vec![(0, 0), (1, 4), (5, 5)]);
+        assert_eq!(quote_meta("1.2.3 [x]"), "1\\.2\\.3 \\[x\\]");
+        assert!(compile("(").is_err());
+    }
+}

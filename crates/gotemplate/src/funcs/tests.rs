@@ -1,0 +1,1 @@
+//! Function table tests.
