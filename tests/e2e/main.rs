@@ -6,6 +6,7 @@ mod docs;
 mod docs_package;
 mod envflow;
 mod helm;
+mod helm_corpus;
 mod lint;
 mod package;
 mod render;

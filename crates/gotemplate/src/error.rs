@@ -39,7 +39,10 @@ impl Error {
     /// Go's 0-based byte column (Helm prints that column as it is).
     pub fn go_string(&self) -> String {
         match self.kind {
-            ErrorKind::Syntax => format!("template: {}:{}: {}", self.template, self.line, self.message),
+            ErrorKind::Syntax => format!(
+                "template: {}:{}: {}",
+                self.template, self.line, self.message
+            ),
             _ => format!(
                 "template: {}:{}:{}: {}",
                 self.template,

@@ -97,7 +97,14 @@ impl<'a> Exec<'a> {
             v: dot.clone(),
             boxed: false,
         });
-        let r = self.walk(tree, &tree.root, &Dot { v: dot, boxed: false });
+        let r = self.walk(
+            tree,
+            &tree.root,
+            &Dot {
+                v: dot,
+                boxed: false,
+            },
+        );
         self.vars.truncate(base);
         self.frame = frame;
         r.map(|_| ())
@@ -231,10 +238,7 @@ impl<'a> Exec<'a> {
                         return Err(self.budget(
                             tree,
                             t.pos,
-                            format!(
-                                "exceeded maximum template depth ({})",
-                                self.opts.max_depth
-                            ),
+                            format!("exceeded maximum template depth ({})", self.opts.max_depth),
                         ));
                     }
                     let new_dot = match &t.pipe {
@@ -310,7 +314,8 @@ impl<'a> Exec<'a> {
             }};
         }
         match &val {
-            Value::List(l) => {
+            Value::List(l) =>
+            {
                 #[allow(clippy::never_loop)]
                 for (i, e) in l.iter().enumerate() {
                     iteration!(Value::Int(i as i64), e.clone(), true);
@@ -383,12 +388,7 @@ impl<'a> Exec<'a> {
             }
         }
         let (pos, ctx) = last_node(&tree.src, pipe);
-        Err(self.error(
-            tree,
-            pos,
-            &ctx,
-            &format!("undefined variable: {}", d.name),
-        ))
+        Err(self.error(tree, pos, &ctx, &format!("undefined variable: {}", d.name)))
     }
 
     fn var_value(&self, tree: &Tree, arg: &Arg, id: u32, name: &str) -> Res<(Value, bool)> {
@@ -448,9 +448,15 @@ impl<'a> Exec<'a> {
         self.step(tree, cmd.pos)?;
         let first = &cmd.args[0];
         match first {
-            Arg::Field(_, idents) => {
-                self.eval_field_chain(tree, dot, first, (dot.v.clone(), dot.boxed), idents, cmd, final_)
-            }
+            Arg::Field(_, idents) => self.eval_field_chain(
+                tree,
+                dot,
+                first,
+                (dot.v.clone(), dot.boxed),
+                idents,
+                cmd,
+                final_,
+            ),
             Arg::Chain(_, node, idents) => {
                 if let Arg::Nil(_) = **node {
                     return Err(self.err_arg(
@@ -700,7 +706,13 @@ impl<'a> Exec<'a> {
     }
 
     /// The evaluated arguments of a call (the final pipeline value last).
-    fn args(&mut self, tree: &Tree, dot: &Dot, cmd: &Cmd, final_: Option<Value>) -> Res<Vec<Value>> {
+    fn args(
+        &mut self,
+        tree: &Tree,
+        dot: &Dot,
+        cmd: &Cmd,
+        final_: Option<Value>,
+    ) -> Res<Vec<Value>> {
         let n = cmd.args.len().saturating_sub(1) + final_.is_some() as usize;
         let mut out = Vec::with_capacity(n);
         for a in cmd.args.iter().skip(1) {
@@ -761,7 +773,8 @@ impl<'a> Exec<'a> {
             }
             Ok(())
         };
-        let calling = |this: &Self, m: &str| this.err_cmd(tree, cmd, &format!("error calling {name}: {m}"));
+        let calling =
+            |this: &Self, m: &str| this.err_cmd(tree, cmd, &format!("error calling {name}: {m}"));
         match b {
             Builtin::And | Builtin::Or => {
                 want_at_least(self, 1)?;
@@ -787,7 +800,9 @@ impl<'a> Exec<'a> {
             Builtin::Eq => {
                 want_at_least(self, 1)?;
                 let a = self.args(tree, dot, cmd, final_)?;
-                eq(&a[0], &a[1..]).map(Value::Bool).map_err(|m| calling(self, &m))
+                eq(&a[0], &a[1..])
+                    .map(Value::Bool)
+                    .map_err(|m| calling(self, &m))
             }
             Builtin::Ne => {
                 want(self, 2)?;
@@ -1203,12 +1218,7 @@ fn index(item: &Value, idx: &[Value]) -> Result<Value, String> {
             Value::Map(m) => match i {
                 Value::String(k) => m.borrow().get(&**k).cloned().unwrap_or(Value::Nil),
                 Value::Nil => return Err("value is nil; should be of type string".to_string()),
-                v => {
-                    return Err(format!(
-                        "value has type {}; should be string",
-                        type_name(v)
-                    ))
-                }
+                v => return Err(format!("value has type {}; should be string", type_name(v))),
             },
             v => return Err(format!("can't index item of type {}", type_name(v))),
         };

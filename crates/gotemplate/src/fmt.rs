@@ -883,7 +883,11 @@ fn fmt_f(out: &mut String, neg: bool, d: &[u8], dp: i32, prec: usize) {
         out.push('.');
         for k in 1..=prec as i32 {
             let j = dp + k - 1;
-            let c = if j >= 0 { d.get(j as usize).copied().unwrap_or(b'0') } else { b'0' };
+            let c = if j >= 0 {
+                d.get(j as usize).copied().unwrap_or(b'0')
+            } else {
+                b'0'
+            };
             out.push(c as char);
         }
     }
@@ -1013,7 +1017,11 @@ fn hex_float(out: &mut String, x: f64, prec: Option<usize>, upper: bool) {
                 exp += 1;
             }
             let m = kept & ((1u64 << (p * 4)) - 1);
-            frac = if p == 0 { String::new() } else { format!("{m:0width$x}", width = p) };
+            frac = if p == 0 {
+                String::new()
+            } else {
+                format!("{m:0width$x}", width = p)
+            };
         }
         Some(p) => {
             while frac.len() < p {

@@ -414,7 +414,10 @@ impl<'a> Lexer<'a> {
         let Some(r) = self.peek_char() else {
             return true;
         };
-        if matches!(r, ' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '(') {
+        if matches!(
+            r,
+            ' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '('
+        ) {
             return true;
         }
         self.b[self.pos..].starts_with(RIGHT)

@@ -239,12 +239,10 @@ pub(crate) trait FuncLookup {
     fn lookup(&self, name: &str) -> Option<FuncRef>;
 }
 
-pub(crate) fn parse(
-    name: &str,
-    src: &str,
-    funcs: &dyn FuncLookup,
-) -> Result<Parsed, ParseError> {
-    let break_ok = funcs.lookup("break").is_none_or(|f| !matches!(f, FuncRef::User(_)));
+pub(crate) fn parse(name: &str, src: &str, funcs: &dyn FuncLookup) -> Result<Parsed, ParseError> {
+    let break_ok = funcs
+        .lookup("break")
+        .is_none_or(|f| !matches!(f, FuncRef::User(_)));
     let continue_ok = funcs
         .lookup("continue")
         .is_none_or(|f| !matches!(f, FuncRef::User(_)));
@@ -361,7 +359,10 @@ impl<'a> Parser<'a> {
         if t.tok == Tok::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != t.line {
-                extra = format!(" in action started at {}:{}", self.parse_name, self.action_line);
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.action_line
+                );
                 if self.lex_error.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
@@ -507,7 +508,11 @@ impl<'a> Parser<'a> {
         match t.tok {
             Tok::Block => return self.block_control().map(Item::Node),
             Tok::Break | Tok::Continue => {
-                let what = if t.tok == Tok::Break { "break" } else { "continue" };
+                let what = if t.tok == Tok::Break {
+                    "break"
+                } else {
+                    "continue"
+                };
                 let n = self.next_non_space();
                 if n.tok != Tok::RightDelim {
                     return Err(self.unexpected(n, &format!("{{{{{what}}}}}")));
@@ -539,7 +544,11 @@ impl<'a> Parser<'a> {
                 }
                 return Ok(Item::End(t));
             }
-            Tok::If => return self.control("if").map(|c| Item::Node(Node::If(Box::new(c)))),
+            Tok::If => {
+                return self
+                    .control("if")
+                    .map(|c| Item::Node(Node::If(Box::new(c))))
+            }
             Tok::Range => {
                 return self
                     .control("range")
@@ -709,9 +718,7 @@ impl<'a> Parser<'a> {
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().tok {
                         Tok::Variable | Tok::RightDelim | Tok::RightParen => continue,
-                        _ => {
-                            return Err(self.errorf("range can only initialize variables".into()))
-                        }
+                        _ => return Err(self.errorf("range can only initialize variables".into())),
                     }
                 }
                 return Err(self.errorf(format!("too many declarations in {context}")));
@@ -729,7 +736,9 @@ impl<'a> Parser<'a> {
                 for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
                     if matches!(
                         c.args.first(),
-                        Some(Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Num(..) | Arg::Str(..))
+                        Some(
+                            Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Num(..) | Arg::Str(..)
+                        )
                     ) {
                         return Err(self.errorf(format!(
                             "non executable command in pipeline stage {}",
@@ -810,10 +819,9 @@ impl<'a> Parser<'a> {
             }
             Arg::Bool(..) | Arg::Str(..) | Arg::Num(..) | Arg::Nil(_) | Arg::Dot(_) => {
                 let s = crate::exec::arg_string(self.src, &node);
-                return Err(self.errorf(format!(
-                    "unexpected . after term {}",
-                    crate::fmt::quote(&s)
-                )));
+                return Err(
+                    self.errorf(format!("unexpected . after term {}", crate::fmt::quote(&s)))
+                );
             }
             other => Arg::Chain(chain_pos, Box::new(other), fields.into()),
         }))
@@ -826,22 +834,24 @@ impl<'a> Parser<'a> {
             Tok::Identifier => match self.funcs.lookup(text) {
                 Some(f) => Arg::Ident(t.start, f, text.into()),
                 None => {
-                    return Err(self.errorf(format!(
-                        "function {} not defined",
-                        crate::fmt::quote(text)
-                    )))
+                    return Err(
+                        self.errorf(format!("function {} not defined", crate::fmt::quote(text)))
+                    )
                 }
             },
             Tok::Dot => Arg::Dot(t.start),
             Tok::Nil => Arg::Nil(t.start),
             Tok::Variable => {
                 let Some(i) = self.vars.iter().rposition(|n| &**n == text) else {
-                    return Err(self.errorf(format!(
-                        "undefined variable {}",
-                        crate::fmt::quote(text)
-                    )));
+                    return Err(
+                        self.errorf(format!("undefined variable {}", crate::fmt::quote(text)))
+                    );
                 };
-                Arg::Var(t.start, self.var_ids[i], vec![Box::<str>::from(text)].into())
+                Arg::Var(
+                    t.start,
+                    self.var_ids[i],
+                    vec![Box::<str>::from(text)].into(),
+                )
             }
             Tok::Field => Arg::Field(t.start, vec![Box::<str>::from(&text[1..])].into()),
             Tok::Bool => Arg::Bool(t.start, text == "true"),
@@ -960,7 +970,14 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
             let (v, tail) = hex(2)?;
             let c = char::from_u32(v)?;
             // A lone byte ≥ 0x80 is not UTF-8 on its own.
-            Some((if v < 0x80 { c.to_string() } else { "\u{FFFD}".to_string() }, tail))
+            Some((
+                if v < 0x80 {
+                    c.to_string()
+                } else {
+                    "\u{FFFD}".to_string()
+                },
+                tail,
+            ))
         }
         b'u' => {
             let (v, tail) = hex(4)?;
@@ -983,7 +1000,14 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
                 return None;
             }
             let c = char::from_u32(v)?;
-            Some((if v < 0x80 { c.to_string() } else { "\u{FFFD}".to_string() }, &s[4..]))
+            Some((
+                if v < 0x80 {
+                    c.to_string()
+                } else {
+                    "\u{FFFD}".to_string()
+                },
+                &s[4..],
+            ))
         }
         _ => None,
     }
@@ -1008,7 +1032,10 @@ fn number(text: &str, is_char: bool) -> Result<Const, String> {
         };
     }
     if text.ends_with('i') {
-        return Err(format!("illegal number syntax: {}", crate::fmt::quote(text)));
+        return Err(format!(
+            "illegal number syntax: {}",
+            crate::fmt::quote(text)
+        ));
     }
     let int = parse_go_int(text);
     match int {
@@ -1026,11 +1053,17 @@ fn number(text: &str, is_char: bool) -> Result<Const, String> {
                     return Err(format!("integer overflow: {}", crate::fmt::quote(text)));
                 }
                 if f.is_infinite() {
-                    return Err(format!("illegal number syntax: {}", crate::fmt::quote(text)));
+                    return Err(format!(
+                        "illegal number syntax: {}",
+                        crate::fmt::quote(text)
+                    ));
                 }
                 Ok(Const::Float(f))
             }
-            None => Err(format!("illegal number syntax: {}", crate::fmt::quote(text))),
+            None => Err(format!(
+                "illegal number syntax: {}",
+                crate::fmt::quote(text)
+            )),
         },
     }
 }
@@ -1147,7 +1180,9 @@ fn parse_go_float(text: &str) -> Option<f64> {
         m * 2f64.powi(exp)
     } else {
         if lower.is_empty()
-            || !lower.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+            || !lower
+                .bytes()
+                .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
         {
             return None;
         }

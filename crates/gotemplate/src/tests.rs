@@ -60,7 +60,10 @@ impl Object for Caps {
         match name {
             "Has" => Some(match args {
                 [Value::String(s)] => Ok(Value::Bool(&**s == "v1")),
-                _ => Err(format!("wrong number of args for Has: want 1 got {}", args.len())),
+                _ => Err(format!(
+                    "wrong number of args for Has: want 1 got {}",
+                    args.len()
+                )),
             }),
             "Boom" => Some(Err("boom".to_string())),
             _ => None,
@@ -88,7 +91,10 @@ fn test_set() -> Set {
     let upper: Func = Arc::new(|a: &[Value]| match a {
         [Value::String(s)] => Ok(Value::str(&s.to_uppercase())),
         [_] => Err("not a string".to_string()),
-        _ => Err(format!("wrong number of args for upper: want 1 got {}", a.len())),
+        _ => Err(format!(
+            "wrong number of args for upper: want 1 got {}",
+            a.len()
+        )),
     });
     set.add_func("upper", upper);
     let nilf: Func = Arc::new(|_: &[Value]| Ok(Value::Nil));
@@ -128,7 +134,12 @@ fn check(rows: &[(&str, Result<&str, &str>)]) {
             failures.push(format!("{tmpl:?}\n   want {want:?}\n    got {got:?}"));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -143,7 +154,10 @@ fn text_and_trimming() {
         ("{{- /* c */ -}}  x", Ok("x")),
         ("a {{/* comment */}} b", Ok("a  b")),
         ("a\n{{- /* multi\nline */ -}}\nb", Ok("ab")),
-        ("{{/*c*/ }}", Err("template: t:1: comment ends before closing delimiter")),
+        (
+            "{{/*c*/ }}",
+            Err("template: t:1: comment ends before closing delimiter"),
+        ),
         ("{{/* c", Err("template: t:1: unclosed comment")),
         ("x{{ 1 }}", Ok("x1")),
         ("{{\"}}\"}}", Ok("}}")),
@@ -252,15 +266,24 @@ fn strict_missing_keys() {
     assert_eq!(r("{{.s}}"), Ok("hello".to_string()));
     assert_eq!(
         r("{{.nope}}"),
-        Err("template: t:1:2: executing \"t\" at <.nope>: map has no entry for key \"nope\"".to_string())
+        Err(
+            "template: t:1:2: executing \"t\" at <.nope>: map has no entry for key \"nope\""
+                .to_string()
+        )
     );
     assert_eq!(
         r("{{$x := .missing}}"),
-        Err("template: t:1:8: executing \"t\" at <.missing>: map has no entry for key \"missing\"".to_string())
+        Err(
+            "template: t:1:8: executing \"t\" at <.missing>: map has no entry for key \"missing\""
+                .to_string()
+        )
     );
     assert_eq!(
         r("{{with $x := 1}}{{end}}{{$y := nilf}}{{$y.a}}"),
-        Err("template: t:1:41: executing \"t\" at <$y.a>: nil data; no entry for key \"a\"".to_string())
+        Err(
+            "template: t:1:41: executing \"t\" at <$y.a>: nil data; no entry for key \"a\""
+                .to_string()
+        )
     );
     // tpl keeps strictness (Helm re-injects missingkey=error).
     assert!(r("{{tpl \"{{.nope}}\" .}}").is_err());
@@ -274,25 +297,66 @@ fn variables_and_scopes() {
         ("{{$.i}} {{with 5}}{{$.i}}{{.}}{{end}}", Ok("7 75")),
         ("{{$.s}} {{$.m.a}}", Ok("hello 1")),
         ("{{with .m}}{{$.s}}{{.a}}{{end}}", Ok("hello1")),
-        ("{{$x := 1}}{{if true}}{{$x = 2}}{{$y := 3}}{{end}}{{$x}}", Ok("2")),
-        ("{{if true}}{{$y := 3}}{{end}}{{$y}}", Err("template: t:1: undefined variable \"$y\"")),
+        (
+            "{{$x := 1}}{{if true}}{{$x = 2}}{{$y := 3}}{{end}}{{$x}}",
+            Ok("2"),
+        ),
+        (
+            "{{if true}}{{$y := 3}}{{end}}{{$y}}",
+            Err("template: t:1: undefined variable \"$y\""),
+        ),
         ("{{if $z := .s}}{{$z}}{{end}}", Ok("hello")),
-        ("{{if $z := .s}}{{end}}{{$z}}", Err("template: t:1: undefined variable \"$z\"")),
+        (
+            "{{if $z := .s}}{{end}}{{$z}}",
+            Err("template: t:1: undefined variable \"$z\""),
+        ),
         ("{{$x := 1}}{{with $x := 2}}{{$x}}{{end}}{{$x}}", Ok("21")),
         ("{{$x := 1}}{{range .l}}{{$x = .}}{{end}}{{$x}}", Ok("c")),
         ("{{range $i, $v := .l}}{{$i}}{{$v}}{{end}}", Ok("0a1b2c")),
         ("{{range $v := .l}}{{$v}}{{end}}", Ok("abc")),
-        ("{{range $k, $v := .m}}{{$k}}={{$v}};{{end}}", Ok("a=1;b=2;c=map[d:deep];")),
-        ("{{$i := 9}}{{$v := 9}}{{range $i, $v = .l}}{{end}}{{$i}}{{$v}}", Ok("2c")),
+        (
+            "{{range $k, $v := .m}}{{$k}}={{$v}};{{end}}",
+            Ok("a=1;b=2;c=map[d:deep];"),
+        ),
+        (
+            "{{$i := 9}}{{$v := 9}}{{range $i, $v = .l}}{{end}}{{$i}}{{$v}}",
+            Ok("2c"),
+        ),
         ("{{$v := 9}}{{range $v = .l}}{{end}}{{$v}}", Ok("c")),
-        ("{{$x = 1}}", Err("template: t:1:7: executing \"t\" at <1>: undefined variable: $x")),
-        ("{{$x := 1}}{{$x 1}}", Err("template: t:1:13: executing \"t\" at <$x>: can't give argument to non-function $x")),
-        ("{{$nope}}", Err("template: t:1: undefined variable \"$nope\"")),
-        ("{{define \"d\"}}{{$x}}{{end}}{{$x := 1}}", Err("template: t:1: undefined variable \"$x\"")),
-        ("{{$x := 1}}{{template \"d\" 5}}{{define \"d\"}}{{$}}{{end}}", Ok("5")),
-        ("{{$a, $b := 1}}", Err("template: t:1: too many declarations in command")),
-        ("{{range $a, $b, $c := .l}}{{end}}", Err("template: t:1: too many declarations in range")),
-        ("{{range $a, 1}}{{end}}", Err("template: t:1: range can only initialize variables")),
+        (
+            "{{$x = 1}}",
+            Err("template: t:1:7: executing \"t\" at <1>: undefined variable: $x"),
+        ),
+        (
+            "{{$x := 1}}{{$x 1}}",
+            Err(
+                "template: t:1:13: executing \"t\" at <$x>: can't give argument to non-function $x",
+            ),
+        ),
+        (
+            "{{$nope}}",
+            Err("template: t:1: undefined variable \"$nope\""),
+        ),
+        (
+            "{{define \"d\"}}{{$x}}{{end}}{{$x := 1}}",
+            Err("template: t:1: undefined variable \"$x\""),
+        ),
+        (
+            "{{$x := 1}}{{template \"d\" 5}}{{define \"d\"}}{{$}}{{end}}",
+            Ok("5"),
+        ),
+        (
+            "{{$a, $b := 1}}",
+            Err("template: t:1: too many declarations in command"),
+        ),
+        (
+            "{{range $a, $b, $c := .l}}{{end}}",
+            Err("template: t:1: too many declarations in range"),
+        ),
+        (
+            "{{range $a, 1}}{{end}}",
+            Err("template: t:1: range can only initialize variables"),
+        ),
         ("{{$x := .missing}}{{$x}}", Ok("<no value>")),
         ("{{$x := .l}}{{index $x 1}}", Ok("b")),
     ]);
@@ -304,26 +368,53 @@ fn conditionals() {
         ("{{if true}}y{{end}}", Ok("y")),
         ("{{if false}}y{{else}}n{{end}}", Ok("n")),
         ("{{if .z}}y{{else if .i}}i{{else}}n{{end}}", Ok("i")),
-        ("{{if .z}}y{{else if .e}}i{{else if .no}}j{{else}}n{{end}}", Ok("n")),
+        (
+            "{{if .z}}y{{else if .e}}i{{else if .no}}j{{else}}n{{end}}",
+            Ok("n"),
+        ),
         ("{{if .e}}y{{else}}n{{end}}{{if .s}}y{{end}}", Ok("ny")),
-        ("{{if .el}}y{{else}}n{{end}}{{if .em}}y{{else}}n{{end}}{{if .l}}y{{end}}", Ok("nny")),
-        ("{{if .n}}y{{else}}n{{end}}{{if .missing}}y{{else}}n{{end}}", Ok("nn")),
+        (
+            "{{if .el}}y{{else}}n{{end}}{{if .em}}y{{else}}n{{end}}{{if .l}}y{{end}}",
+            Ok("nny"),
+        ),
+        (
+            "{{if .n}}y{{else}}n{{end}}{{if .missing}}y{{else}}n{{end}}",
+            Ok("nn"),
+        ),
         ("{{if .f}}y{{end}}{{if 0.0}}y{{else}}n{{end}}", Ok("yn")),
         ("{{if .Caps}}obj{{end}}", Ok("obj")),
         ("{{with .s}}{{.}}{{end}}", Ok("hello")),
         ("{{with .e}}{{.}}{{else}}empty{{end}}", Ok("empty")),
         ("{{with .z}}a{{else with .i}}{{.}}{{end}}", Ok("7")),
-        ("{{with $x := 0}}a{{else with $y := 2}}{{$y}}{{end}}", Ok("2")),
+        (
+            "{{with $x := 0}}a{{else with $y := 2}}{{$y}}{{end}}",
+            Ok("2"),
+        ),
         ("{{with .z}}a{{else with .e}}b{{else}}c{{end}}", Ok("c")),
         ("{{if}}{{end}}", Err("template: t:1: missing value for if")),
         ("{{end}}", Err("template: t:1: unexpected {{end}}")),
         ("{{else}}", Err("template: t:1: unexpected {{else}}")),
         ("{{if 1}}", Err("template: t:1: unexpected EOF")),
-        ("{{if 1}}{{else}}{{else}}{{end}}", Err("template: t:1: expected end; found {{else}}")),
-        ("{{range .l}}{{else if 1}}{{end}}", Err("template: t:1: unexpected <if> in input")),
-        ("{{if 1}}{{end x}}", Err("template: t:1: unexpected \"x\" in end")),
-        ("{{if 1}}{{else x}}{{end}}", Err("template: t:1: unexpected \"x\" in else")),
-        ("{{if 1 2}}{{end}}", Err("template: t:1:5: executing \"t\" at <1>: can't give argument to non-function 1")),
+        (
+            "{{if 1}}{{else}}{{else}}{{end}}",
+            Err("template: t:1: expected end; found {{else}}"),
+        ),
+        (
+            "{{range .l}}{{else if 1}}{{end}}",
+            Err("template: t:1: unexpected <if> in input"),
+        ),
+        (
+            "{{if 1}}{{end x}}",
+            Err("template: t:1: unexpected \"x\" in end"),
+        ),
+        (
+            "{{if 1}}{{else x}}{{end}}",
+            Err("template: t:1: unexpected \"x\" in else"),
+        ),
+        (
+            "{{if 1 2}}{{end}}",
+            Err("template: t:1:5: executing \"t\" at <1>: can't give argument to non-function 1"),
+        ),
     ]);
 }
 

@@ -24,6 +24,7 @@ pub mod functions;
 pub mod helm;
 pub mod lint;
 mod output;
+pub mod pipeline;
 pub mod scaffold;
 
 pub use engine::{Engine, RenderOptions, Rendered, TemplateValues};

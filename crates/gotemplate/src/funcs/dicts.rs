@@ -156,18 +156,19 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
             if i + 1 == keys.len() {
                 return Ok(step);
             }
-            cur =
-                match step {
-                    Value::Map(m) => m,
-                    other => return Err(Fail::Call(format!(
+            cur = match step {
+                Value::Map(m) => m,
+                other => {
+                    return Err(Fail::Call(format!(
                         "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
                         if matches!(other, Value::Nil) {
                             "nil".to_string()
                         } else {
                             type_name(&other)
                         }
-                    ))),
-                };
+                    )))
+                }
+            };
         }
         Ok(default)
     }));
