@@ -159,7 +159,11 @@ fn layered(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
         layers.push(format!("{} {}", s.kind.flag(), s.arg));
     }
     let processed = deps::process_with(chart, &user, own)?;
-    let out = merge::coalesce(processed.defaults, user, false).map_err(Error::invalid)?;
+    let out = match chart.dialect {
+        crate::dialect::Dialect::Jinja => merge::coalesce(processed.defaults, user, false),
+        crate::dialect::Dialect::Go => merge::coalesce_helm(processed.defaults, user),
+    }
+    .map_err(Error::invalid)?;
     let warnings = processed
         .warnings
         .into_iter()
