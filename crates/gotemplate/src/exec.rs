@@ -25,6 +25,16 @@ pub(crate) const ROOT_NAME: &str = "gotpl";
 /// Helm's limit of nested `include`s of one name.
 const MAX_INCLUDE: usize = 1000;
 
+/// How much of the thread's stack nested templates and parentheses may use
+/// before execution stops with a Budget error instead of overflowing (a
+/// spawned thread has 2 MiB by default).
+const STACK_LIMIT: usize = 1 << 20;
+
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 type Res<T> = Result<T, Error>;
 
 #[derive(Clone)]
@@ -53,6 +63,7 @@ pub(crate) struct Exec<'a> {
     frame: usize,
     steps: u64,
     depth: usize,
+    stack_base: usize,
     includes: HashMap<String, usize>,
     /// Templates defined by `tpl` strings being executed, innermost last.
     overlays: Vec<Rc<HashMap<String, Arc<Tree>>>>,
@@ -68,6 +79,7 @@ impl<'a> Exec<'a> {
             frame: 0,
             steps: 0,
             depth: 0,
+            stack_base: stack_address(),
             includes: HashMap::new(),
             overlays: Vec::new(),
         }
@@ -142,6 +154,21 @@ impl<'a> Exec<'a> {
             len: 1,
             message: msg,
         }
+    }
+
+    /// Stops before nested execution would exhaust the stack.
+    fn check_stack(&self, tree: &Tree, pos: Pos) -> Res<()> {
+        if self.stack_base.abs_diff(stack_address()) > STACK_LIMIT {
+            return Err(self.budget(
+                tree,
+                pos,
+                format!(
+                    "templates nested too deeply (depth {}): the stack budget is exhausted",
+                    self.depth
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn step(&mut self, tree: &Tree, pos: Pos) -> Res<()> {
@@ -234,6 +261,7 @@ impl<'a> Exec<'a> {
                             &format!("template {} not defined", quote(&t.name)),
                         ));
                     };
+                    self.check_stack(tree, t.pos)?;
                     if self.depth >= self.opts.max_depth {
                         return Err(self.budget(
                             tree,
@@ -250,8 +278,8 @@ impl<'a> Exec<'a> {
                     self.depth -= 1;
                     r?;
                 }
-                Node::Break(_) => return Ok(Flow::Break),
-                Node::Continue(_) => return Ok(Flow::Continue),
+                Node::Break => return Ok(Flow::Break),
+                Node::Continue => return Ok(Flow::Continue),
             }
         }
         Ok(Flow::Normal)
@@ -412,6 +440,7 @@ impl<'a> Exec<'a> {
     // ---- evaluation ----
 
     fn eval_pipeline(&mut self, tree: &Tree, dot: &Dot, pipe: &Pipe) -> Res<Value> {
+        self.check_stack(tree, pipe.pos)?;
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
             let (v, _) = self.eval_cmd(tree, dot, cmd, value.take())?;
@@ -754,7 +783,13 @@ impl<'a> Exec<'a> {
                         self.check_size(tree, cmd.pos, &v)?;
                         Ok(v)
                     }
-                    Err(m) if m.starts_with("wrong number of args for ") => {
+                    // Argument count and type errors of library functions
+                    // (funcs/mod.rs): Go reports them without "error calling".
+                    Err(m)
+                        if m.starts_with("wrong number of args for ")
+                            || m.starts_with("wrong type for value; ")
+                            || m.starts_with("invalid value; expected ") =>
+                    {
                         Err(self.err_arg(tree, ident, &m))
                     }
                     Err(m) => Err(self.err_cmd(tree, cmd, &format!("error calling {name}: {m}"))),
@@ -997,6 +1032,7 @@ impl<'a> Exec<'a> {
                 format!("exceeded maximum template depth ({})", self.opts.max_depth),
             ));
         }
+        self.check_stack(tree, cmd.pos)?;
         *self.includes.entry(name.to_string()).or_insert(0) += 1;
         let saved = std::mem::take(&mut self.out);
         self.depth += 1;
@@ -1013,6 +1049,7 @@ impl<'a> Exec<'a> {
     }
 
     fn tpl(&mut self, tree: &Tree, cmd: &Cmd, text: &str, data: Value) -> Res<Value> {
+        self.check_stack(tree, cmd.pos)?;
         if self.depth >= self.opts.max_depth {
             return Err(self.budget(
                 tree,
@@ -1466,12 +1503,6 @@ fn write_list(s: &mut String, src: &str, l: &[Node]) {
     }
 }
 
-fn control_string(src: &str, kw: &str, c: &Control) -> String {
-    let mut s = String::new();
-    write_control(&mut s, src, kw, c);
-    s
-}
-
 fn write_control(s: &mut String, src: &str, kw: &str, c: &Control) {
     s.push_str("{{");
     s.push_str(kw);
@@ -1506,8 +1537,8 @@ fn write_node(s: &mut String, src: &str, n: &Node) {
             }
             s.push_str("}}");
         }
-        Node::Break(_) => s.push_str("{{break}}"),
-        Node::Continue(_) => s.push_str("{{continue}}"),
+        Node::Break => s.push_str("{{break}}"),
+        Node::Continue => s.push_str("{{continue}}"),
     }
 }
 

@@ -302,7 +302,7 @@ impl Printer {
                 }
             }
             // Precision.
-            if i + 1 <= end && i < end && b[i] == b'.' {
+            if i < end && b[i] == b'.' {
                 i += 1;
                 if after_index {
                     good_arg_num = false;
@@ -734,11 +734,7 @@ impl Printer {
         if self.f.sharp {
             match base {
                 2 => prefix.push_str("0b"),
-                8 => {
-                    if !digits.starts_with('0') {
-                        prefix.push('0');
-                    }
-                }
+                8 if !digits.starts_with('0') => prefix.push('0'),
                 16 => prefix.push_str(if upper { "0X" } else { "0x" }),
                 _ => {}
             }

@@ -12,6 +12,10 @@ pub(crate) type Pos = u32;
 /// is refused instead of exhausting the stack.
 pub(crate) const MAX_NESTING: usize = 500;
 
+/// The stack the parser may use for nesting (frames are larger in debug
+/// builds, so the level count alone is not enough).
+const PARSE_STACK_LIMIT: usize = 512 << 10;
+
 /// text/template's builtins and Helm's engine functions, run by the
 /// executor itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +143,6 @@ pub(crate) struct Cmd {
 
 #[derive(Debug)]
 pub(crate) struct Decl {
-    pub pos: Pos,
     pub id: u32,
     pub name: Box<str>,
 }
@@ -176,8 +179,8 @@ pub(crate) enum Node {
     With(Box<Control>),
     Range(Box<Control>),
     Template(Box<TemplateCall>),
-    Break(Pos),
-    Continue(Pos),
+    Break,
+    Continue,
 }
 
 /// One template: a file's body or a `define`.
@@ -262,6 +265,10 @@ pub(crate) fn parse(name: &str, src: &str, funcs: &dyn FuncLookup) -> Result<Par
         range_depth: 0,
         action_line: 0,
         depth: 0,
+        stack_base: {
+            let marker = 0u8;
+            std::hint::black_box(&marker) as *const u8 as usize
+        },
         trees: Vec::new(),
         parse_name: parse_name.clone(),
     };
@@ -292,6 +299,7 @@ struct Parser<'a> {
     range_depth: usize,
     action_line: u32,
     depth: usize,
+    stack_base: usize,
     trees: Vec<Tree>,
     parse_name: Arc<str>,
 }
@@ -375,9 +383,11 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
-        if self.depth > MAX_NESTING {
+        let marker = 0u8;
+        let here = std::hint::black_box(&marker) as *const u8 as usize;
+        if self.depth > MAX_NESTING || self.stack_base.abs_diff(here) > PARSE_STACK_LIMIT {
             return Err(self.errorf(format!(
-                "nesting deeper than {MAX_NESTING} levels of parentheses and blocks"
+                "nesting deeper than {MAX_NESTING} levels of parentheses and blocks (or than the stack allows)"
             )));
         }
         Ok(())
@@ -480,7 +490,7 @@ impl<'a> Parser<'a> {
         while self.peek_non_space().tok != Tok::Eof {
             match self.text_or_action()? {
                 Item::Node(n) => list.push(n),
-                Item::End(t) => return Ok((list, End::End(t))),
+                Item::End(_) => return Ok((list, End::End)),
                 Item::Else(t) => return Ok((list, End::Else(t))),
                 Item::Skip => {}
             }
@@ -521,9 +531,9 @@ impl<'a> Parser<'a> {
                     return Err(self.errorf(format!("{{{{{what}}}}} outside {{{{range}}}}")));
                 }
                 return Ok(Item::Node(if t.tok == Tok::Break {
-                    Node::Break(t.start)
+                    Node::Break
                 } else {
-                    Node::Continue(t.start)
+                    Node::Continue
                 }));
             }
             Tok::Else => {
@@ -667,7 +677,6 @@ impl<'a> Parser<'a> {
         self.vars.push(name.into());
         self.var_ids.push(id);
         Decl {
-            pos: v.start,
             id,
             name: name.into(),
         }
@@ -702,7 +711,6 @@ impl<'a> Parser<'a> {
                         self.vars.push(name.into());
                         self.var_ids.push(id);
                         Decl {
-                            pos: v.start,
                             id,
                             name: name.into(),
                         }
@@ -885,7 +893,7 @@ enum Item {
 }
 
 enum End {
-    End(Token),
+    End,
     Else(Token),
 }
 

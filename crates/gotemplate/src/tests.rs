@@ -3,7 +3,7 @@
 //! expected output or error). Outputs marked "helm" in comments were
 //! checked against helm 4.1.4 (`helm template` of a probe chart).
 
-use crate::{Error, Func, Object, Options, Set, Value};
+use crate::{Error, ErrorKind, Func, Object, Options, Set, Value};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -501,9 +501,10 @@ fn index_len_slice_call() {
         ("{{len .s}} {{len .l}} {{len .m}} {{len .em}} {{len .bytes}}", Ok("5 3 3 0 2")),
         ("{{len 3}}", Err("template: t:1:2: executing \"t\" at <len 3>: error calling len: len of type int")),
         ("{{len .missing}}", Err("template: t:1:2: executing \"t\" at <len .missing>: error calling len: len of nil pointer")),
-        ("{{slice .l 1}} {{slice .l 1 2}} {{slice .l}} {{slice .s 1 3}}", Ok("[b c] [b] [a b c] el")),
-        ("{{slice .l 2 1}}", Err("template: t:1:2: executing \"t\" at <slice .l 2 1>: error calling slice: invalid slice index: 2 > 1")),
-        ("{{slice .s 1 2 3}}", Err("template: t:1:2: executing \"t\" at <slice .s 1 2 3>: error calling slice: cannot 3-index slice a string")),
+        // Sprig's slice replaces the builtin in Helm (verified with helm 4.1.4).
+        ("{{slice .l 1}} {{slice .l 1 2}} {{slice .l}}", Ok("[b c] [b] [a b c]")),
+        ("{{slice .s 1 3}}", Err("template: t:1:2: executing \"t\" at <slice .s 1 3>: error calling slice: list should be type of slice or array but string")),
+        ("{{slice .l 2 1}}", Err("template: t:1:2: executing \"t\" at <slice .l 2 1>: error calling slice: reflect.Value.Slice: slice index out of bounds")),
         ("{{call .missing}}", Err("template: t:1:2: executing \"t\" at <call .missing>: error calling call: call of nil")),
         ("{{call .s}}", Err("template: t:1:2: executing \"t\" at <call .s>: error calling call: non-function .s of type string")),
     ]);
@@ -538,4 +539,510 @@ fn printing_builtins() {
         ("{{\"a\" | \"b\"}}", Err("template: t:1: non executable command in pipeline stage 2")),
         ("{{1 | len}}", Err("template: t:1:6: executing \"t\" at <len>: error calling len: len of type int")),
     ]);
+}
+
+#[test]
+fn printf_verbs() {
+    // Every row checked against helm 4.1.4 (Go 1.25's fmt).
+    check(&[
+        ("{{printf \"%d %s\" 1}}|{{printf \"%d\" 1 2}}|{{printf \"%!\"}}|{{printf \"%z\" 1}}|{{printf \"%\"}}", Ok("1 %!s(MISSING)|1%!(EXTRA int=2)|%!!(MISSING)|%!z(int=1)|%!(NOVERB)")),
+        ("{{printf \"%[2]d %[1]d\" 1 2}}|{{printf \"%*d\" 5 3}}|{{printf \"%[3]d\" 1}}|{{printf \"%-*d|\" -4 3}}", Ok("2 1|    3|%!d(BADINDEX)|3   |")),
+        ("{{printf \"%05s|%-5s|%5.1q|%x|% x|%#x|%U|%#U|%c|%08.3f|%+d|%e|%g|%G|%.3g|%10.4v|%t|%o|%#o|%b|%X\" \"ab\" \"ab\" \"abc\" 255 \"hi\" \"hi\" 0x41 0x41 65 3.14159 5 1234.5678 0.00001234 1e20 3.14159 3.14159 true 8 8 5 \"hi\"}}",
+         Ok("000ab|ab   |  \"a\"|ff|68 69|0x6869|U+0041|U+0041 'A'|A|0003.142|+5|1.234568e+03|1.234e-05|1E+20|3.14|     3.142|true|10|010|101|6869")),
+        ("{{printf \"%s\" (list 1 \"a\")}}|{{printf \"%d\" (list 1 \"a\")}}|{{printf \"%#v\" (list 1 \"a\" nil)}}|{{printf \"%T\" nil}}|{{printf \"%d\" nil}}",
+         Ok("[%!s(int=1) a]|[1 %!d(string=a)]|[]interface {}{1, \"a\", interface {}(nil)}|<nil>|%!d(<nil>)")),
+        ("{{printf \"%.2f %6.2f %-8.3e| %g %g %g %v %v\" 2.675 3.14159 1234.5678 100000.0 1000000.0 0.0001 0.00001 1e21}}",
+         Ok("2.67   3.14 1.235e+03| 100000 1e+06 0.0001 1e-05 1e+21")),
+        ("{{printf \"%x %X %o %b %c %q %U\" -255 255 -8 -5 0x1F600 0x1F600 0x1F600}}", Ok("-ff FF -10 -101 😀 '😀' U+1F600")),
+        ("{{printf \"%q\" \"tab\\there\\u0085\\u00a0\\u200b\\U0001F600\"}}", Ok("\"tab\\there\\u0085\\u00a0\\u200b😀\"")),
+        ("{{printf \"%+q %#q %#q\" \"é\" \"a`b\" \"ab\"}}", Ok("\"\\u00e9\" \"a`b\" `ab`")),
+        ("{{printf \"%6.2v|%-6v|%06d|%+.2e|% d|%x\" \"abc\" true -42 12345.678 5 1.5}}", Ok("    ab|true  |-00042|+1.23e+04| 5|0x1.8p+00")),
+        ("{{printf \"%v %v %v %v\" .m .l .missing .f}}", Ok("map[a:1 b:2 c:map[d:deep]] [a b c] <nil> 1.5")),
+        ("{{printf \"%T %T %T %T %T %T %T %T\" 1 .f \"s\" .t .l .m .bytes .i64}}", Ok("int float64 string bool []interface {} map[string]interface {} []uint8 int64")),
+        ("{{printf \"%d\" .Values.port}}", Ok("%!d(float64=80)")),
+        ("{{printf \"%s\" 5}}|{{printf \"%5d|%-5d|%05d\" 42 42 -42}}", Ok("%!s(int=5)|   42|42   |-0042")),
+        ("{{printf \"%.0f %.1f %.3e %.10g\" 2.5 0.05 0.0 0.1}}", Ok("2 0.1 0.000e+00 0.1")),
+        ("{{printf \"%v %v %v\" 1e100 123456789.0 0.000001}}", Ok("1e+100 1.23456789e+08 1e-06")),
+        ("{{printf \"%q\" \"\\x00\\x7f\\\\\"}}", Ok("\"\\x00\\x7f\\\\\"")),
+        ("{{printf \"%q %x %s\" .bytes .bytes .bytes}}", Ok("\"hi\" 6869 hi")),
+        ("{{printf \"%%|%5%|%c|%q\" 0x110000 39}}", Ok("%|%|�|'\\''")),
+        ("{{printf \"%v|%+v|%#v|%#v|%#v\" .t .i \"s\" 1.0 .m}}", Ok("true|7|\"s\"|1|map[string]interface {}{\"a\":1, \"b\":2, \"c\":map[string]interface {}{\"d\":\"deep\"}}")),
+        ("{{printf \"%5v|%-3v|\" (list 1 2) 1}}", Ok("[    1     2]|1  |")),
+        ("{{printf \"%.2s|%.0d|%.3d|%+.3d\" \"héllo\" 0 7 7}}", Ok("hé||007|+007")),
+        ("{{printf \"%v\" .Caps}}", Ok("caps")),
+    ]);
+}
+
+#[test]
+fn fmt_api() {
+    use crate::fmt::{quote, sprint, sprintf, sprintln};
+    assert_eq!(sprint(&[Value::Int(1), Value::Int(2)]), "1 2");
+    assert_eq!(
+        sprint(&[Value::str("a"), Value::Int(1), Value::str("b")]),
+        "a1b"
+    );
+    assert_eq!(sprintln(&[Value::str("a"), Value::Int(1)]), "a 1\n");
+    assert_eq!(
+        sprintf("%s=%v", &[Value::str("k"), Value::Float(0.5)]),
+        "k=0.5"
+    );
+    assert_eq!(
+        quote("a\u{2028}b\u{2029}\u{85}é\u{7}\"\\"),
+        "\"a\\u2028b\\u2029\\u0085é\\a\\\"\\\\\""
+    );
+    assert_eq!(crate::fmt::quote_bytes(b"a\xffb"), "\"a\\xffb\"");
+    for (f, want) in [
+        (3.0, "3"),
+        (0.5, "0.5"),
+        (1e6, "1e+06"),
+        (-0.0, "-0"),
+        (1234567890123.0, "1.234567890123e+12"),
+        (123456.0, "123456"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (f64::INFINITY, "+Inf"),
+        (f64::NAN, "NaN"),
+        (1e21, "1e+21"),
+        (5e-324, "5e-324"),
+    ] {
+        assert_eq!(sprint(&[Value::Float(f)]), want, "{f}");
+    }
+}
+
+#[test]
+fn defines_templates_blocks() {
+    check(&[
+        ("{{define \"a\"}}A{{.}}{{end}}{{template \"a\" 1}}", Ok("A1")),
+        ("{{define \"a\"}}A{{.}}{{end}}{{template \"a\"}}", Ok("A<no value>")),
+        ("{{template \"a\" .s}}{{define \"a\"}}[{{.}}]{{end}}", Ok("[hello]")),
+        ("{{define \"a\"}}{{$x := 1}}{{end}}{{template \"a\"}}", Ok("")),
+        ("{{block \"b\" .s}}<{{.}}>{{end}}", Ok("<hello>")),
+        ("{{define \"x\"}}{{end}}{{block \"y\" .}}Y{{end}}", Ok("Y")),
+        ("{{template \"nope\"}}", Err("template: t:1:11: executing \"t\" at <{{template \"nope\"}}>: template \"nope\" not defined")),
+        ("{{define \"a\"}}x{{end}}{{define \"a\"}}y{{end}}", Err("template: t:1: template: multiple definition of template \"a\"")),
+        ("{{define \"a\"}}x{{end}}{{define \"a\"}} {{end}}{{template \"a\"}}", Ok("x")),
+        ("{{define \"a\"}}{{else}}{{end}}", Err("template: t:1: unexpected {{else}} in define clause")),
+        ("{{define a}}{{end}}", Err("template: t:1: unexpected \"a\" in define clause")),
+        ("{{define \"a\" 1}}{{end}}", Err("template: t:1: unexpected \"1\" in define clause")),
+        ("{{template .s}}", Err("template: t:1: unexpected \".s\" in template clause")),
+        ("{{template .}}", Err("template: t:1: unexpected <.> in template clause")),
+        ("{{define \"r\"}}{{if .}}{{index . 0}}{{template \"r\" (slice . 1)}}{{end}}{{end}}{{template \"r\" .il}}", Ok("123")),
+        ("{{define \"a\"}}{{.x.y}}{{end}}{{template \"a\" .m}}", Err("template: t:1:18: executing \"a\" at <.x.y>: nil pointer evaluating interface {}.y")),
+    ]);
+}
+
+fn helm(helpers: &str, tmpl: &str) -> Result<String, Error> {
+    render_with(helpers, tmpl, data(), &Options::default())
+}
+
+#[test]
+fn include_and_tpl() {
+    let h = "{{- define \"name\" -}}{{ .Values.name }}-{{ .x | default_ }}{{- end -}}\
+             {{- define \"inner\" }}\n{{ .Values.a.b.c }}{{ end -}}\
+             {{- define \"boom\" }}\n {{ fail \"boom\" }}{{ end -}}\
+             {{- define \"self\" }}{{ include \"self\" . }}{{ end -}}\
+             {{- define \"show\" }}[{{ . }}]{{ end -}}";
+    let h = h.replace(" | default_", "");
+    let ok = |t: &str| helm(&h, t).map_err(|e| e.go_string());
+    assert_eq!(ok("{{ include \"show\" 5 }}"), Ok("[5]".to_string()));
+    assert_eq!(
+        ok("{{ include \"show\" .s | printf \"%q\" }}"),
+        Ok("\"[hello]\"".to_string())
+    );
+    assert_eq!(
+        ok("{{ include \"name\" . }}"),
+        Ok("web-<no value>".to_string())
+    );
+    assert_eq!(
+        ok("{{ include \"nope\" . }}"),
+        Err("template: t:1:3: executing \"t\" at <include \"nope\" .>: error calling include: template: no template \"nope\" associated with template \"gotpl\"".to_string())
+    );
+    assert_eq!(
+        ok("{{ include \"show\" }}"),
+        Err("template: t:1:3: executing \"t\" at <include>: wrong number of args for include: want 2 got 1".to_string())
+    );
+    // helm: the error names both templates (Go wraps the inner error).
+    assert_eq!(
+        ok("{{ include \"inner\" . }}"),
+        Err("template: t:1:3: executing \"t\" at <include \"inner\" .>: error calling include: template: _helpers.tpl:2:10: executing \"inner\" at <.Values.a.b.c>: nil pointer evaluating interface {}.b".to_string())
+    );
+    // helm: fail inside an include is reported at the outer call, its message verbatim.
+    let e = helm(&h, "x\n {{ include \"boom\" . }}").unwrap_err();
+    assert_eq!(
+        (
+            e.kind,
+            e.template.as_str(),
+            e.line,
+            e.column,
+            e.message.as_str()
+        ),
+        (ErrorKind::Fail, "t", 2, 5, "boom")
+    );
+    // helm: Helm's recursion limit on one name.
+    let e = helm(&h, "{{ include \"self\" . }}").unwrap_err();
+    assert!(
+        e.go_string().contains(
+            "rendering template has a nested reference name: self: unable to execute template"
+        ) || e.kind == ErrorKind::Budget,
+        "{e}"
+    );
+    // tpl: the set's defines are visible; its own do not leak; <no value> removed.
+    assert_eq!(
+        ok("{{ tpl \"{{ include \\\"show\\\" 1 }}\" . }}"),
+        Ok("[1]".to_string())
+    );
+    assert_eq!(
+        ok("{{ tpl \"{{ .s }}{{ .missing }}\" . }}"),
+        Ok("hello".to_string())
+    );
+    assert_eq!(
+        ok("{{ tpl \"{{ define \\\"q\\\" }}Q{{ end }}{{ template \\\"q\\\" }}\" . }}"),
+        Ok("Q".to_string())
+    );
+    assert_eq!(
+        ok("{{ tpl \"{{ define \\\"q\\\" }}Q{{ end }}\" . }}{{ template \"q\" }}"),
+        Err(
+            "template: t:1:54: executing \"t\" at <{{template \"q\"}}>: template \"q\" not defined"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        ok("{{ tpl \"{{ .Values.x.y }}\" . }}"),
+        Err("template: t:1:3: executing \"t\" at <tpl \"{{ .Values.x.y }}\" .>: error calling tpl: error during tpl function execution for \"{{ .Values.x.y }}\": template: gotpl:1:10: executing \"gotpl\" at <.Values.x.y>: nil pointer evaluating interface {}.y".to_string())
+    );
+    assert_eq!(
+        ok("{{ tpl \"{{ \" . }}"),
+        Err("template: t:1:3: executing \"t\" at <tpl \"{{ \" .>: error calling tpl: cannot parse template \"{{ \": template: gotpl:1: unclosed action".to_string())
+    );
+    let e = helm(&h, "{{ tpl \"{{ fail \\\"zz\\\" }}\" . }}").unwrap_err();
+    assert_eq!(
+        (e.kind, e.message.as_str(), e.column),
+        (ErrorKind::Fail, "zz", 4)
+    );
+    assert_eq!(ok("{{ tpl .Values.name . }}"), Ok("web".to_string()));
+    assert_eq!(
+        ok("{{ tpl \"{{ tpl \\\"{{ 1 }}\\\" . }}\" . }}"),
+        Ok("1".to_string())
+    );
+}
+
+#[test]
+fn required_and_fail() {
+    let r = |t: &str| helm("", t);
+    assert_eq!(
+        r("{{ required \"need\" .s }}").ok().as_deref(),
+        Some("hello")
+    );
+    assert_eq!(r("{{ required \"need\" 0 }}").ok().as_deref(), Some("0"));
+    assert_eq!(
+        r("{{ .missing | required \"need\" }}").map_err(|e| e.message),
+        Err("need".to_string())
+    );
+    let e = r("\n {{ required \"need x\" .missing }}").unwrap_err();
+    assert_eq!(
+        (e.kind, e.line, e.column, e.message.as_str()),
+        (ErrorKind::Required, 2, 5, "need x")
+    );
+    let e = r("{{ required \"need it\" \"\" }}").unwrap_err();
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Required, "need it")
+    );
+    let e = r("{{ fail \"stop: here\" }}").unwrap_err();
+    assert_eq!(
+        (e.kind, e.message.as_str(), e.to_string().as_str()),
+        (ErrorKind::Fail, "stop: here", "t:1:4: stop: here")
+    );
+    let e = r("{{ if false }}{{ fail \"no\" }}{{ end }}ok");
+    assert_eq!(e.ok().as_deref(), Some("ok"));
+}
+
+#[test]
+fn budgets() {
+    let opts = |steps: u64, bytes: usize, depth: usize| Options {
+        strict: false,
+        max_steps: steps,
+        max_bytes: bytes,
+        max_depth: depth,
+    };
+    // Endless recursion stops with a Budget error, never a stack overflow.
+    let e = render_with(
+        "",
+        "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}",
+        data(),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+    let e = render_with(
+        "{{ define \"i\" }}{{ include \"i\" . }}{{ end }}",
+        "{{ include \"i\" . }}",
+        data(),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+    let e = render_with(
+        "",
+        "{{ tpl \"{{ tpl . . }}\" \"{{ tpl . . }}\" }}",
+        data(),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+    // Depth.
+    let e = render_with(
+        "",
+        "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}",
+        data(),
+        &opts(1 << 30, 1 << 30, 10),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (ErrorKind::Budget, "exceeded maximum template depth (10)")
+    );
+    // Steps.
+    let e = render_with(
+        "",
+        "{{range 1000000}}{{end}}",
+        data(),
+        &opts(1000, 1 << 30, 100),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget);
+    // Output bytes.
+    let e = render_with(
+        "",
+        "{{range 100}}xxxxxxxxxx{{end}}",
+        data(),
+        &opts(1 << 30, 500, 100),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget);
+    assert!(render_with(
+        "",
+        "{{range 10}}xxxxxxxxxx{{end}}",
+        data(),
+        &opts(1 << 30, 500, 100)
+    )
+    .is_ok());
+    // A built string.
+    let e = render_with(
+        "",
+        "{{printf \"%0600d\" 1 | len}}",
+        data(),
+        &opts(1 << 30, 500, 100),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget);
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    for (open, close) in [("(", ")"), ("{{if 1}}", "{{end}}")] {
+        let n = 100_000;
+        let text = if open == "(" {
+            format!("{{{{{}1{}}}}}", open.repeat(n), close.repeat(n))
+        } else {
+            format!("{}{}", open.repeat(n), close.repeat(n))
+        };
+        let mut set = Set::new();
+        let e = set.parse("deep", &text).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Syntax);
+        assert!(e.message.contains("nesting deeper than"), "{e}");
+    }
+    // Moderate nesting works.
+    let text = format!("{{{{{}1{}}}}}", "(".repeat(50), ")".repeat(50));
+    assert_eq!(render(&text), Ok("1".to_string()));
+}
+
+#[test]
+fn parse_errors_and_positions() {
+    check(&[
+        ("{{ 1", Err("template: t:1: unclosed action")),
+        (
+            "{{ 1\n\n",
+            Err("template: t:3: unclosed action started at t:1"),
+        ),
+        (
+            "a\n{{ 1\nx\n}}",
+            Err("template: t:3: function \"x\" not defined"),
+        ),
+        ("{{ ( }}", Err("template: t:1: unclosed left paren")),
+        ("{{ ) }}", Err("template: t:1: unexpected right paren")),
+        ("{{ (1 }}", Err("template: t:1: unclosed left paren")),
+        (
+            "{{ () }}",
+            Err("template: t:1: missing value for parenthesized pipeline"),
+        ),
+        ("{{ }}", Err("template: t:1: missing value for command")),
+        ("{{ 1 | }}", Ok("1")),
+        ("{{ # }}", Err("template: t:1: unexpected \"#\" in command")),
+        ("{{ .a# }}", Err("template: t:1: bad character U+0023 '#'")),
+        (
+            "{{ $x:1 }}",
+            Err("template: t:1: undefined variable \"$x\""),
+        ),
+        ("{{ $x := 1 }}{{ $x:1 }}", Err("template: t:1: expected :=")),
+        (
+            "{{ \u{1F600} }}",
+            Err("template: t:1: unrecognized character in action: U+1F600 '😀'"),
+        ),
+        (
+            "{{ \u{7} }}",
+            Err("template: t:1: unrecognized character in action: U+0007"),
+        ),
+        (
+            "{{ .x = 1 }}",
+            Err("template: t:1: unexpected \"=\" in operand"),
+        ),
+        (
+            "{{ 1 := 2 }}",
+            Err("template: t:1: unexpected \":=\" in operand"),
+        ),
+        (
+            "{{ \"aaaaaaaaaaaaaaa\" 1 | 2 }}",
+            Err("template: t:1: non executable command in pipeline stage 2"),
+        ),
+        (
+            "{{ .a | 1 }}",
+            Err("template: t:1: non executable command in pipeline stage 2"),
+        ),
+        (
+            "{{with}}{{end}}",
+            Err("template: t:1: missing value for with"),
+        ),
+        (
+            "{{range}}{{end}}",
+            Err("template: t:1: missing value for range"),
+        ),
+        (
+            "{{template}}",
+            Err("template: t:1: unexpected \"}}\" in template clause"),
+        ),
+        ("x\n\n{{end}}", Err("template: t:3: unexpected {{end}}")),
+        (
+            "{{if 1}}\n{{else}}\n{{end}}{{end}}",
+            Err("template: t:3: unexpected {{end}}"),
+        ),
+    ]);
+    // Line, 1-based column and length of the token at fault.
+    let mut set = Set::new();
+    let e = set
+        .parse("f.yaml", "a: 1\nb: {{ .x | nope }}\n")
+        .unwrap_err();
+    assert_eq!(
+        (e.kind, e.template.as_str(), e.line, e.column, e.len),
+        (ErrorKind::Syntax, "f.yaml", 2, 12, 4)
+    );
+    assert_eq!(
+        e.go_string(),
+        "template: f.yaml:2: function \"nope\" not defined"
+    );
+    let e = Set::new()
+        .execute("none", Value::Nil, &Options::default())
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "no template \"none\" associated with template \"gotpl\""
+    );
+    let mut set = Set::new();
+    set.parse("g", "\n  {{ .a.b }}").unwrap_or_default();
+    let e = set
+        .execute("g", json(r#"{"a": null}"#), &Options::default())
+        .unwrap_err();
+    assert_eq!((e.line, e.column, e.len), (2, 8, 4));
+    assert_eq!(
+        e.to_string(),
+        "g:2:8: executing \"g\" at <.a.b>: nil pointer evaluating interface {}.b"
+    );
+}
+
+#[test]
+fn set_namespace() {
+    let mut set = Set::new();
+    set.parse("a.yaml", "{{define \"x\"}}one{{end}}A")
+        .unwrap_or_default();
+    set.parse("b.yaml", "{{define \"x\"}}two{{end}}{{template \"x\"}}")
+        .unwrap_or_default();
+    set.parse("c.yaml", "{{define \"x\"}}  {{end}}")
+        .unwrap_or_default();
+    assert!(set.contains("a.yaml") && set.contains("x") && !set.contains("y"));
+    assert_eq!(
+        set.execute("b.yaml", Value::Nil, &Options::default())
+            .ok()
+            .as_deref(),
+        Some("two")
+    );
+    assert_eq!(
+        set.execute("a.yaml", Value::Nil, &Options::default())
+            .ok()
+            .as_deref(),
+        Some("A")
+    );
+    assert_eq!(set.names(), vec!["a.yaml", "b.yaml", "c.yaml", "x"]);
+    // A failed parse adds nothing.
+    assert!(set.parse("d.yaml", "{{define \"y\"}}{{end}}{{").is_err());
+    assert!(!set.contains("y") && !set.contains("d.yaml"));
+    // Send + Sync: one parsed set, executed on several threads.
+    fn assert_send_sync<T: Send + Sync>(_: &T) {}
+    assert_send_sync(&set);
+    let set = std::sync::Arc::new(set);
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let set = set.clone();
+            std::thread::spawn(move || set.execute("b.yaml", Value::Nil, &Options::default()).ok())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().ok().flatten().as_deref(), Some("two"));
+    }
+}
+
+/// Arbitrary bytes never panic the parser: mutations of real templates.
+#[test]
+fn fuzz_parse_never_panics() {
+    let seeds = [
+        "{{- if .Values.x }}\n  a: {{ .Values.x | quote }}\n{{- else if eq .a 1 }}{{ end -}}",
+        "{{ range $i, $v := .l }}{{ $i }}={{ $v }}{{ break }}{{ end }}",
+        "{{ define \"a\" }}{{ include \"a\" . | nindent 4 }}{{ end }}{{/* c */}}",
+        "{{ printf \"%d\" (len (list 1 2)) }} {{ 'a' }} {{ 0x1F }} {{ `raw` }} {{ 1e3 }}",
+        "{{ with $x := .a.b }}{{ $x.c }}{{ else with .d }}{{ . }}{{ end }}",
+    ];
+    let alphabet: &[u8] = b"{}()|$.-:=\"'`/* \n\tabcdefrngiwlt0123456789,_x\\\xc3\xa9";
+    let mut state: u64 = 0x2545F4914F6CDD1D;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let set_funcs = test_set();
+    for round in 0..4000 {
+        let seed = seeds[round % seeds.len()].as_bytes();
+        let mut b = seed.to_vec();
+        for _ in 0..(1 + next() % 6) {
+            let pos = (next() as usize) % (b.len() + 1);
+            match next() % 3 {
+                0 if !b.is_empty() && pos < b.len() => {
+                    b.remove(pos);
+                }
+                1 => b.insert(pos, alphabet[(next() as usize) % alphabet.len()]),
+                _ if pos < b.len() => b[pos] = alphabet[(next() as usize) % alphabet.len()],
+                _ => {}
+            }
+        }
+        let text = String::from_utf8_lossy(&b);
+        let mut set = Set::new();
+        for (name, f) in set_funcs.funcs.iter() {
+            set.add_func(name, f.clone());
+        }
+        if set.parse("f", &text).is_ok() {
+            let opts = Options {
+                max_steps: 10_000,
+                ..Options::default()
+            };
+            let _ = set.execute("f", data(), &opts);
+        }
+    }
 }

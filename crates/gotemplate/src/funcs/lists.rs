@@ -113,7 +113,7 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
             to_int64(&a[2])
         };
         if start < 0 || end < start || end > l.len() as i64 {
-            return Err("reflect: slice index out of range".into());
+            return Err("reflect.Value.Slice: slice index out of bounds".into());
         }
         Ok(Value::list(l[start as usize..end as usize].to_vec()))
     });

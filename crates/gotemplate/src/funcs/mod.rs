@@ -11,11 +11,11 @@
 //! - a wrong type for a typed parameter: `wrong type for value; expected
 //!   string; got int`, and `nil` for one that cannot be nil: `invalid
 //!   value; expected string`;
-//! - an error the Go function returns, or a panic in it: `error calling
-//!   first: Cannot find first on type string`.
+//! - an error the Go function returns, or a panic in it: `Cannot find
+//!   first on type string`, to which the engine adds `error calling first: `.
 //!
-//! The message is complete: the engine only puts the location before it
-//! (`template: x:1:3: executing "x" at <first .>: `).
+//! The engine reports the first two kinds as Go does, without "error
+//! calling" (it recognises them by their first words).
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -95,8 +95,7 @@ pub(crate) fn func(
             _ => {}
         }
         body(args).map_err(|e| match e {
-            Fail::Arg(m) => m,
-            Fail::Call(m) => format!("error calling {name}: {m}"),
+            Fail::Arg(m) | Fail::Call(m) => m,
         })
     });
     (name, f)
