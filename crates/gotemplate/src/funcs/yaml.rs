@@ -1024,8 +1024,7 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
     let mut in_document = false;
     loop {
         let Some(ev) = parser.next_event() else { break };
-        let (ev, span) =
-            ev.map_err(|e| format!("yaml: line {}: {}", e.marker().line(), e.info()))?;
+        let (ev, span) = ev.map_err(|e| go_yaml_error(e.marker().line(), e.info()))?;
         let _ = span;
         let done: Option<(In, usize)> = match ev {
             Event::StreamStart | Event::Nothing => None,
@@ -1088,6 +1087,26 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
         }
     }
     Ok(result)
+}
+
+/// go-yaml v2's wording of a libyaml error: the problem without its
+/// context, after `line N: ` where N is the 0-based line of a parser error
+/// (libyaml's problem mark; the end of a text not ending in a newline is
+/// on the next line) or the 1-based line of a scanner error, and no line
+/// at all when that is 0.
+fn go_yaml_error(line1: usize, info: &str) -> String {
+    let (problem, line) = match info.strip_prefix("while parsing ") {
+        Some(rest) => (
+            rest.split_once(", ").map(|(_, p)| p).unwrap_or(rest),
+            line1.saturating_sub(1),
+        ),
+        None => (info, if line1 > 1 { line1 } else { 0 }),
+    };
+    if line == 0 {
+        format!("yaml: {problem}")
+    } else {
+        format!("yaml: line {line}: {problem}")
+    }
 }
 
 enum Building {

@@ -319,3 +319,39 @@ fn empty_collections_and_nesting() {
         "- - |-\n    a\n    b\n- k:\n  - x: |\n      l1\n      l2"
     );
 }
+
+#[test]
+fn errors_worded_as_go_yaml() {
+    // Verified with helm 4.1.4 (`fromYaml` of these texts, its "Error" key).
+    let cases = [
+        ("a: [", "yaml: line 1: did not find expected node content"),
+        (
+            "a: 1\nb: [",
+            "yaml: line 2: did not find expected node content",
+        ),
+        (
+            "a: 1\nb: [\n",
+            "yaml: line 2: did not find expected node content",
+        ),
+        (
+            "a: b: c",
+            "yaml: mapping values are not allowed in this context",
+        ),
+        (
+            "- a\nb: c",
+            "yaml: line 1: did not find expected '-' indicator",
+        ),
+        (
+            "a:\n  - b\n c: d",
+            "yaml: line 2: did not find expected key",
+        ),
+        ("{a", "yaml: line 1: did not find expected ',' or '}'"),
+    ];
+    for (text, want) in cases {
+        assert_eq!(
+            from_yaml(text).unwrap_err(),
+            format!("error converting YAML to JSON: {want}"),
+            "{text:?}"
+        );
+    }
+}
