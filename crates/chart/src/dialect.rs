@@ -177,11 +177,13 @@ fn is_go_action(rest: &[u8]) -> bool {
     if rest.starts_with(b".") || rest.starts_with(b"$") || rest.starts_with(b"/*") {
         return true;
     }
+    // A keyword, then a space or the end of the action: `{{ template.name
+    // }}` and `{{ range(3) }}` are Jinja expressions.
     GO_KEYWORDS.iter().any(|k| {
         rest.starts_with(k.as_bytes())
-            && !rest
+            && rest
                 .get(k.len())
-                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'}' || *b == b'-')
     })
 }
 

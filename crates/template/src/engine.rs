@@ -411,8 +411,10 @@ impl Engine {
             let values = values.tree();
             let user = values.as_map().cloned().unwrap_or_default();
             let processed = strata_chart::deps::process(chart, &user)?;
+            let go = go_options(env, opts)?;
             let mut cx = SubRender {
                 root: &self.chart_name,
+                go: &go,
                 base: &base,
                 placed: &mut placed,
                 sources: &mut sources,
@@ -464,36 +466,8 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let kube = opts
-            .kube_version
-            .as_deref()
-            .unwrap_or(crate::DEFAULT_KUBE_VERSION);
-        let version = strata_chart::semver::Version::parse_lenient(kube).map_err(|e| {
-            Error::Usage(format!(
-                "--kube-version {kube}: not a Kubernetes version ({e})"
-            ))
-        })?;
-        let go = crate::helm::GoOptions {
-            release_name: opts
-                .release_name
-                .clone()
-                .unwrap_or_else(|| "release-name".to_string()),
-            namespace: release_namespace(env, opts),
-            kube_version: (
-                format!(
-                    "v{}.{}.{}",
-                    version.major(),
-                    version.minor(),
-                    version.patch()
-                ),
-                version.major().to_string(),
-                version.minor().to_string(),
-            ),
-            api_versions: opts.api_versions.clone(),
-            strict: opts.strict,
-            layers: opts.layers.clone(),
-        };
-        let out = crate::helm::render(chart, &subs, values, &go)?;
+        let go = go_options(env, opts)?;
+        let out = crate::helm::render(chart, chart.name(), "", &subs, values, &go)?;
         let crds = crate::helm::crds(chart, chart.name(), &subs);
         let what = crate::helm::HelmDocs {
             include_crds: opts.include_crds,
@@ -558,6 +532,18 @@ impl Engine {
         };
         let rel = format!("{path}charts/{}/", e.name);
         let shown = format!("{}/{}", cx.root, rel.trim_end_matches('/'));
+        if engine.go {
+            // A Go chart vendored under a chart in strata's dialect renders
+            // as helm renders it, with its own subcharts; its documents
+            // join the parent's checks and order.
+            let out = crate::helm::render(sub, &shown, &sub.prefix, &e.subcharts, &values, cx.go)?;
+            for (name, text) in &out.files {
+                let template = name.strip_prefix(&format!("{}/", cx.root)).unwrap_or(name);
+                cx.sources.push(name.clone());
+                cx.placed.extend(output::split(cx.root, template, text)?);
+            }
+            return Ok(());
+        }
         let ctx = Base {
             values: to_template(Arc::clone(&values)),
             chart: chart_value,
@@ -725,6 +711,8 @@ struct SubRender<'a> {
     root: &'a str,
     /// The top chart's context (release, capabilities, env).
     base: &'a Base,
+    /// The same for Go subcharts.
+    go: &'a crate::helm::GoOptions,
     placed: &'a mut Vec<output::Placed>,
     sources: &'a mut Vec<String>,
 }
@@ -800,6 +788,42 @@ fn check_kube_version(chart: &Chart, opts: &RenderOptions) -> Result<(), Error> 
         d = d.with_source(&text);
     }
     Err(Error::invalid(d))
+}
+
+/// What a Go chart's render needs from the options.
+fn go_options(
+    env: Option<&ChartEnv>,
+    opts: &RenderOptions,
+) -> Result<crate::helm::GoOptions, Error> {
+    let kube = opts
+        .kube_version
+        .as_deref()
+        .unwrap_or(crate::DEFAULT_KUBE_VERSION);
+    let version = strata_chart::semver::Version::parse_lenient(kube).map_err(|e| {
+        Error::Usage(format!(
+            "--kube-version {kube}: not a Kubernetes version ({e})"
+        ))
+    })?;
+    Ok(crate::helm::GoOptions {
+        release_name: opts
+            .release_name
+            .clone()
+            .unwrap_or_else(|| "release-name".to_string()),
+        namespace: release_namespace(env, opts),
+        kube_version: (
+            format!(
+                "v{}.{}.{}",
+                version.major(),
+                version.minor(),
+                version.patch()
+            ),
+            version.major().to_string(),
+            version.minor().to_string(),
+        ),
+        api_versions: opts.api_versions.clone(),
+        strict: opts.strict,
+        layers: opts.layers.clone(),
+    })
 }
 
 fn release_namespace(env: Option<&ChartEnv>, opts: &RenderOptions) -> String {

@@ -71,9 +71,14 @@ fn helm_order(names: &mut [String]) {
 }
 
 /// Render every template of `chart` and its subcharts in use (`subs`) with
-/// `values` (the merged values, subcharts' sections within).
+/// `values` (the merged values, subcharts' sections within). `full` is the
+/// chart's name in template names (`c`, or `umbrella/charts/c` for a Go
+/// chart under a chart in strata's dialect); `rel` where its files are
+/// relative to the top chart (`charts/c/`).
 pub fn render(
     chart: &Chart,
+    full: &str,
+    rel: &str,
     subs: &[Enabled],
     values: &Node,
     opts: &GoOptions,
@@ -86,9 +91,9 @@ pub fn render(
     let mut sources: BTreeMap<String, Source<'_>> = BTreeMap::new();
     add_scope(
         chart,
-        chart.name(),
+        full,
         None,
-        "",
+        rel,
         top_values,
         &release,
         &caps,
@@ -114,7 +119,7 @@ pub fn render(
         strict: opts.strict,
         ..Options::default()
     };
-    let notes_name = format!("{}/templates/NOTES.txt", chart.name());
+    let notes_name = format!("{full}/templates/NOTES.txt");
     let mut files = BTreeMap::new();
     let mut notes = None;
     for name in &names {
@@ -192,6 +197,18 @@ fn add_scope<'c>(
         let Some(sub) = chart.subcharts.get(e.index) else {
             continue;
         };
+        if sub.dialect != strata_chart::dialect::Dialect::Go {
+            return Err(Error::invalid(
+                Diagnostic::error(
+                    "render",
+                    format!(
+                        "{rel}charts/{}: a subchart in strata's dialect under a Go chart is not supported; a Go chart's subcharts are Go charts",
+                        e.name
+                    ),
+                )
+                .note("set `annotations: {strata.dev/templates: go}` in the subchart's Chart.yaml if its templates are Go templates"),
+            ));
+        }
         // Helm's `values.Table("Values.<name>")`: the parent's map itself.
         let section = values.borrow().get(&e.name).cloned().unwrap_or_default();
         let child = add_scope(
