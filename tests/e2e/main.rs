@@ -7,6 +7,8 @@ mod docs_package;
 mod envflow;
 mod helm;
 mod helm_corpus;
+mod helm_probes;
+mod helm_walkthrough;
 mod lint;
 mod package;
 mod render;
