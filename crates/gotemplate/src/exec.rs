@@ -12,8 +12,8 @@
 
 use crate::fmt::{quote, type_name};
 use crate::parse::{self, Arg, Builtin, Cmd, Const, Control, FuncRef, Node, Pipe, Pos, Tree};
+use crate::HashMap;
 use crate::{Error, ErrorKind, Options, Set, Value};
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -35,7 +35,8 @@ fn stack_address() -> usize {
     std::hint::black_box(&marker) as *const u8 as usize
 }
 
-type Res<T> = Result<T, Error>;
+/// Errors are boxed inside the executor: results stay small on the hot path.
+type Res<T> = Result<T, Box<Error>>;
 
 #[derive(Clone)]
 struct Dot {
@@ -80,13 +81,13 @@ impl<'a> Exec<'a> {
             steps: 0,
             depth: 0,
             stack_base: stack_address(),
-            includes: HashMap::new(),
+            includes: HashMap::default(),
             overlays: Vec::new(),
         }
     }
 
-    pub(crate) fn run(mut self, tree: &Tree, dot: Value) -> Res<String> {
-        self.exec_tree(tree, dot)?;
+    pub(crate) fn run(mut self, tree: &Tree, dot: Value) -> Result<String, Error> {
+        self.exec_tree(tree, dot).map_err(|e| *e)?;
         Ok(self.out)
     }
 
@@ -124,36 +125,36 @@ impl<'a> Exec<'a> {
 
     // ---- errors ----
 
-    fn error(&self, tree: &Tree, pos: Pos, ctx: &str, msg: &str) -> Error {
+    fn error(&self, tree: &Tree, pos: Pos, ctx: &str, msg: &str) -> Box<Error> {
         let (line, col) = tree.line_col(pos);
-        Error {
+        Box::new(Error {
             kind: ErrorKind::Exec,
             template: tree.parse_name.to_string(),
             line,
             column: col + 1,
             len: ctx.len().max(1),
             message: format!("executing {} at <{}>: {}", quote(&tree.name), ctx, msg),
-        }
+        })
     }
 
-    fn err_arg(&self, tree: &Tree, arg: &Arg, msg: &str) -> Error {
+    fn err_arg(&self, tree: &Tree, arg: &Arg, msg: &str) -> Box<Error> {
         self.error(tree, arg.pos(), &arg_string(&tree.src, arg), msg)
     }
 
-    fn err_cmd(&self, tree: &Tree, cmd: &Cmd, msg: &str) -> Error {
+    fn err_cmd(&self, tree: &Tree, cmd: &Cmd, msg: &str) -> Box<Error> {
         self.error(tree, cmd.pos, &cmd_string(&tree.src, cmd), msg)
     }
 
-    fn budget(&self, tree: &Tree, pos: Pos, msg: String) -> Error {
+    fn budget(&self, tree: &Tree, pos: Pos, msg: String) -> Box<Error> {
         let (line, col) = tree.line_col(pos);
-        Error {
+        Box::new(Error {
             kind: ErrorKind::Budget,
             template: tree.parse_name.to_string(),
             line,
             column: col + 1,
             len: 1,
             message: msg,
-        }
+        })
     }
 
     /// Stops before nested execution would exhaust the stack.
@@ -976,7 +977,7 @@ impl<'a> Exec<'a> {
         }
     }
 
-    fn helm_error(&self, tree: &Tree, cmd: &Cmd, kind: ErrorKind, msg: String) -> Error {
+    fn helm_error(&self, tree: &Tree, cmd: &Cmd, kind: ErrorKind, msg: String) -> Box<Error> {
         let mut e = self.err_cmd(tree, cmd, "");
         e.kind = kind;
         e.message = msg;
@@ -986,7 +987,14 @@ impl<'a> Exec<'a> {
     /// An error of a nested execution (include, tpl) as the caller's:
     /// Helm's own messages keep their text and take the caller's place;
     /// others are wrapped as Go wraps them.
-    fn wrap(&self, tree: &Tree, cmd: &Cmd, name: &str, prefix: &str, inner: Error) -> Error {
+    fn wrap(
+        &self,
+        tree: &Tree,
+        cmd: &Cmd,
+        name: &str,
+        prefix: &str,
+        inner: Box<Error>,
+    ) -> Box<Error> {
         match inner.kind {
             ErrorKind::Fail | ErrorKind::Required => {
                 let mut e = self.err_cmd(tree, cmd, "");
@@ -1033,7 +1041,12 @@ impl<'a> Exec<'a> {
             ));
         }
         self.check_stack(tree, cmd.pos)?;
-        *self.includes.entry(name.to_string()).or_insert(0) += 1;
+        match self.includes.get_mut(name) {
+            Some(c) => *c += 1,
+            None => {
+                self.includes.insert(name.to_string(), 1);
+            }
+        }
         let saved = std::mem::take(&mut self.out);
         self.depth += 1;
         let r = self.exec_tree(&target, data);
@@ -1072,7 +1085,7 @@ impl<'a> Exec<'a> {
                 ));
             }
         };
-        let mut overlay: HashMap<String, Arc<Tree>> = HashMap::new();
+        let mut overlay: HashMap<String, Arc<Tree>> = HashMap::default();
         let mut main = None;
         for (i, t) in parsed.trees.into_iter().enumerate() {
             let t = Arc::new(t);

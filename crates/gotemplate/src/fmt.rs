@@ -205,6 +205,8 @@ pub(crate) fn is_print(c: char) -> bool {
         && (u & 0xFFFE) != 0xFFFE
 }
 
+const MAX_PRINT_DEPTH: usize = 100;
+
 #[derive(Default, Clone, Copy)]
 struct Flags {
     plus: bool,
@@ -445,6 +447,12 @@ impl Printer {
     }
 
     fn print_arg(&mut self, v: &Value, verb: char, depth: usize) {
+        // A map can hold itself (Sprig's `set`): Go would recurse until its
+        // stack limit; stop instead.
+        if depth > MAX_PRINT_DEPTH {
+            self.out.push_str("...");
+            return;
+        }
         if verb == 'T' {
             let t = type_name(v);
             self.pad_str(&t);

@@ -23,8 +23,10 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Name-keyed maps of the engine (templates, functions, include counts).
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 pub use error::{Error, ErrorKind};
 

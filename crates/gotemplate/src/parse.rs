@@ -3,7 +3,7 @@
 //! (`text/template/parse/parse.go`, rule by rule, with its messages).
 
 use crate::lex::{self, Tok, Token};
-use std::collections::HashMap;
+use crate::HashMap;
 use std::sync::Arc;
 
 pub(crate) type Pos = u32;
@@ -261,7 +261,7 @@ pub(crate) fn parse(name: &str, src: &str, funcs: &dyn FuncLookup) -> Result<Par
         funcs,
         vars: vec!["$".into()],
         var_ids: vec![0],
-        ids: HashMap::from([("$".to_string(), 0)]),
+        ids: HashMap::from_iter([("$".to_string(), 0)]),
         range_depth: 0,
         action_line: 0,
         depth: 0,

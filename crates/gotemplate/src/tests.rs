@@ -1046,3 +1046,117 @@ fn fuzz_parse_never_panics() {
         }
     }
 }
+
+#[test]
+fn self_referential_map_prints_without_overflow() {
+    let m = json(r#"{"a": 1}"#);
+    if let Value::Map(inner) = &m {
+        inner.borrow_mut().insert("self".to_string(), m.clone());
+    }
+    let out = render_with("", "{{ . }}", m.clone(), &Options::default()).unwrap_or_default();
+    assert!(
+        out.starts_with("map[a:1 self:map[a:1 self:map[") && out.contains("..."),
+        "{out}"
+    );
+    // Break the cycle so the test does not leak.
+    if let Value::Map(inner) = &m {
+        inner.borrow_mut().remove("self");
+    }
+}
+
+/// Throughput of a chart-like template (helpers, include, toYaml, range):
+/// `cargo test --release -p strata-gotemplate bench_render -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_render() {
+    let helpers = r#"{{- define "app.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- define "app.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- define "app.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "app.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}"#;
+    let deployment = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "app.fullname" . }}
+  labels:
+    {{- include "app.labels" . | nindent 4 }}
+spec:
+  {{- if not .Values.autoscaling.enabled }}
+  replicas: {{ .Values.replicaCount }}
+  {{- end }}
+  template:
+    spec:
+      containers:
+        - name: {{ .Chart.Name }}
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+          env:
+          {{- range $k, $v := .Values.env }}
+            - name: {{ $k }}
+              value: {{ $v | quote }}
+          {{- end }}
+          resources:
+            {{- toYaml .Values.resources | nindent 12 }}
+          {{- with .Values.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+          {{- end }}
+"#;
+    let mut set = Set::new();
+    set.parse("_helpers.tpl", helpers).expect("helpers parse");
+    set.parse("deployment.yaml", deployment)
+        .expect("deployment parse");
+    let dot = json(
+        r#"{"Chart": {"Name": "app", "Version": "1.2.3", "AppVersion": "2.0"},
+            "Release": {"Name": "rel", "Namespace": "ns", "Service": "Helm"},
+            "Values": {"replicaCount": 3.0, "autoscaling": {"enabled": false},
+              "image": {"repository": "nginx", "tag": ""},
+              "env": {"A": "1", "B": "two", "C": "three", "D": "4"},
+              "resources": {"limits": {"cpu": "100m", "memory": "128Mi"}, "requests": {"cpu": "50m"}},
+              "nodeSelector": {"disk": "ssd"}}}"#,
+    );
+    let opts = Options::default();
+    let first = set
+        .execute("deployment.yaml", dot.clone(), &opts)
+        .expect("render");
+    println!("{first}");
+    let n = 20_000;
+    let t = std::time::Instant::now();
+    let mut bytes = 0;
+    for _ in 0..n {
+        bytes += set
+            .execute("deployment.yaml", dot.clone(), &opts)
+            .map(|s| s.len())
+            .unwrap_or(0);
+    }
+    let per = t.elapsed().as_secs_f64() / n as f64;
+    println!("{:.1} µs per render ({bytes} bytes)", per * 1e6);
+    let t = std::time::Instant::now();
+    for _ in 0..1000 {
+        let mut s = Set::new();
+        s.parse("_helpers.tpl", helpers).expect("parse");
+        s.parse("deployment.yaml", deployment).expect("parse");
+    }
+    println!(
+        "{:.1} µs per Set::new + parse of both files",
+        t.elapsed().as_secs_f64() / 1000.0 * 1e6
+    );
+}
