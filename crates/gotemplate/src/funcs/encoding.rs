@@ -106,7 +106,7 @@ fn b32_decode(text: &str) -> Result<Vec<u8>, String> {
         .bytes()
         .filter(|c| *c != b'\r' && *c != b'\n')
         .collect();
-    if b.len() % 8 != 0 {
+    if !b.len().is_multiple_of(8) {
         return Err(format!(
             "illegal base32 data at input byte {}",
             b.len() - b.len() % 8

@@ -5,10 +5,8 @@ use super::{func, s, str_arg, Arity::*};
 use crate::{Func, Value};
 
 pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
-    for (name, os) in [("base", "osBase")] {
-        v.push(func(name, Exact(1), |a| Ok(s(base(&str_arg(a, 0)?)))));
-        v.push(func(os, Exact(1), |a| Ok(s(base(&str_arg(a, 0)?)))));
-    }
+    v.push(func("base", Exact(1), |a| Ok(s(base(&str_arg(a, 0)?)))));
+    v.push(func("osBase", Exact(1), |a| Ok(s(base(&str_arg(a, 0)?)))));
     v.push(func("dir", Exact(1), |a| Ok(s(dir(&str_arg(a, 0)?)))));
     v.push(func("osDir", Exact(1), |a| Ok(s(dir(&str_arg(a, 0)?)))));
     v.push(func("clean", Exact(1), |a| Ok(s(clean(&str_arg(a, 0)?)))));

@@ -16,8 +16,7 @@ fn compile(expr: &str) -> Result<Regex, Fail> {
             let detail = e.to_string();
             let last = detail
                 .lines()
-                .filter(|l| !l.trim().is_empty())
-                .next_back()
+                .rfind(|l| !l.trim().is_empty())
                 .unwrap_or("")
                 .trim()
                 .to_string();
@@ -69,7 +68,7 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     });
     both!(v, "regexReplaceAll", "mustRegexReplaceAll", Exact(3), |a| {
         let (re, text, repl) = (str_arg(a, 0)?, str_arg(a, 1)?, str_arg(a, 2)?);
-        Ok(s(compile(&re)?.replace_all(&text, &*repl).into_owned()))
+        Ok(s(compile(&re)?.replace_all(&text, &*repl)))
     });
     both!(
         v,
@@ -78,9 +77,7 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
         Exact(3),
         |a| {
             let (re, text, repl) = (str_arg(a, 0)?, str_arg(a, 1)?, str_arg(a, 2)?);
-            Ok(s(compile(&re)?
-                .replace_all(&text, NoExpand(&repl))
-                .into_owned()))
+            Ok(s(compile(&re)?.replace_all(&text, NoExpand(&repl))))
         }
     );
     both!(v, "regexSplit", "mustRegexSplit", Exact(3), |a| {

@@ -157,3 +157,137 @@ fn known_differences() {
     )];
     check(&rows, VALUES);
 }
+
+/// Random and time functions: their shape, not their values.
+#[test]
+fn nondeterministic_functions_have_helms_shape() {
+    let r = |t: &str| render(t, VALUES).unwrap();
+    let all = |s: &str, ok: fn(char) -> bool| s.chars().all(ok);
+    let x = r(r#"{{ randAlphaNum 32 }}"#);
+    assert!(
+        x.len() == 32 && all(&x, |c| c.is_ascii_alphanumeric()),
+        "{x}"
+    );
+    let x = r(r#"{{ randAlpha 16 }}"#);
+    assert!(x.len() == 16 && all(&x, |c| c.is_ascii_alphabetic()), "{x}");
+    let x = r(r#"{{ randNumeric 8 }}"#);
+    assert!(x.len() == 8 && all(&x, |c| c.is_ascii_digit()), "{x}");
+    let x = r(r#"{{ randAscii 40 }}"#);
+    assert!(
+        x.len() == 40 && all(&x, |c| (' '..='~').contains(&c)),
+        "{x}"
+    );
+    assert_eq!(r(r#"{{ randAlphaNum 0 }}"#), "");
+    let x = r(r#"{{ randInt 5 7 }}"#);
+    assert!(x == "5" || x == "6", "{x}");
+    // 12 bytes in base64 (b64dec would make them text: not valid UTF-8).
+    let x = r(r#"{{ randBytes 12 }}"#);
+    assert_eq!(
+        super::encoding::b64_decode(&x).map(|b| b.len()),
+        Ok(12),
+        "{x}"
+    );
+    let x = r(r#"{{ uuidv4 }}"#);
+    let parts: Vec<&str> = x.split('-').collect();
+    assert_eq!(
+        parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+        vec![8, 4, 4, 4, 12],
+        "{x}"
+    );
+    assert!(
+        parts[2].starts_with('4') && "89ab".contains(&parts[3][..1]),
+        "{x}"
+    );
+    let x = r(r#"{{ shuffle "abcdef" }}"#);
+    let mut sorted: Vec<char> = x.chars().collect();
+    sorted.sort();
+    assert_eq!(sorted.into_iter().collect::<String>(), "abcdef");
+    // The corpus' uses (argo-cd, postgresql).
+    let x = r(r#"{{ default (dateInZone "2006-01-02T15:04:05Z" (now) "UTC") .Values.missing }}"#);
+    assert!(
+        x.len() == 20 && x.ends_with('Z') && x.as_bytes()[10] == b'T',
+        "{x}"
+    );
+    let x = r(r#"{{ now | date "20060102150405" | quote }}"#);
+    assert!(
+        x.len() == 16 && all(&x[1..15], |c| c.is_ascii_digit()),
+        "{x}"
+    );
+    let x = r(r#"{{ now | unixEpoch }}"#);
+    assert!(x.parse::<i64>().unwrap() > 1_600_000_000, "{x}");
+    assert_eq!(
+        r(r#"{{ toDate "2006-01-02" "2021-03-04" | unixEpoch }}"#),
+        "1614816000"
+    );
+    assert_eq!(
+        r(r#"{{ toDate "2006-01-02" "2021-03-04" | dateModify "1h30m" | date "15:04" }}"#),
+        "01:30"
+    );
+    assert_eq!(r(r#"{{ 1614834367 | date "2006-01-02" }}"#), "2021-03-04");
+    assert_eq!(
+        r(r#"{{ duration "95" }} {{ durationRound "2h10m" }}"#),
+        "1m35s 2h"
+    );
+    assert_eq!(
+        r(r#"{{ toDate "2006-01-02" "2021-03-04" | toJson }}"#),
+        r#""2021-03-04T00:00:00Z""#
+    );
+}
+
+/// Certificates: real PEM, signed by the right key (checked with the
+/// public key here; `openssl verify` accepted them when this was written).
+#[test]
+fn certificates_are_real() {
+    let t = r#"{{- $ca := genCA "my-ca" 365 -}}
+{{- $c := genSignedCert "svc" (list "10.0.0.1") (list "svc.ns" "svc") 30 $ca -}}
+{{- $s := genSelfSignedCert "self" nil nil 10 -}}
+{{ $ca.Cert }}|{{ $ca.Key }}|{{ $c.Cert }}|{{ $c.Key }}|{{ $s.Cert }}|{{ $s.Key }}"#;
+    let out = render(t, VALUES).unwrap();
+    let parts: Vec<&str> = out.split('|').collect();
+    assert_eq!(parts.len(), 6, "{out}");
+    for (i, p) in parts.iter().enumerate() {
+        let label = if i % 2 == 0 {
+            "CERTIFICATE"
+        } else {
+            "RSA PRIVATE KEY"
+        };
+        assert!(p.starts_with(&format!("-----BEGIN {label}-----\n")), "{p}");
+        assert!(p.ends_with(&format!("-----END {label}-----\n")), "{p}");
+        assert!(p.lines().all(|l| l.len() <= 64), "{p}");
+    }
+    // The signed certificate names the CA as its issuer.
+    let der = |pem: &str| {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        super::encoding::b64_decode(&body).unwrap()
+    };
+    let ca_der = der(parts[0]);
+    let c_der = der(parts[2]);
+    let ca_subject = super::crypto::tests_support::subject(&ca_der).unwrap();
+    let c_issuer = super::crypto::tests_support::issuer(&c_der).unwrap();
+    assert_eq!(ca_subject, c_issuer);
+    assert!(super::crypto::tests_support::verify(&c_der, parts[1]));
+    assert!(super::crypto::tests_support::verify(&ca_der, parts[1]));
+    assert!(super::crypto::tests_support::verify(
+        &der(parts[4]),
+        parts[5]
+    ));
+    assert!(!super::crypto::tests_support::verify(&c_der, parts[3]));
+    // Errors as Sprig words them.
+    assert!(
+        render(r#"{{ genSelfSignedCert "x" (list "nope") nil 1 }}"#, VALUES)
+            .unwrap_err()
+            .ends_with("error calling genSelfSignedCert: error parsing ip: nope")
+    );
+}
+
+#[test]
+#[ignore = "writes certificates to $STRATA_CERT_DIR for openssl"]
+fn dump_certificates() {
+    let dir = std::env::var("STRATA_CERT_DIR").unwrap();
+    let t = r#"{{- $ca := genCA "my-ca" 365 -}}{{- $c := genSignedCert "svc" (list "10.0.0.1") (list "svc.ns") 30 $ca -}}{{ $ca.Cert }}|{{ $c.Cert }}|{{ $c.Key }}"#;
+    let out = render(t, VALUES).unwrap();
+    let parts: Vec<&str> = out.split('|').collect();
+    std::fs::write(format!("{dir}/ca.pem"), parts[0]).unwrap();
+    std::fs::write(format!("{dir}/c.pem"), parts[1]).unwrap();
+    std::fs::write(format!("{dir}/c.key"), parts[2]).unwrap();
+}

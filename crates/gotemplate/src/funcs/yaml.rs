@@ -198,7 +198,7 @@ fn is_timestamp(s: &str) -> bool {
         return false;
     };
     let year: u32 = s[..4].parse().unwrap_or(0);
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days = [
         31,
         if leap { 29 } else { 28 },
@@ -1022,10 +1022,8 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
     let mut anchors: BTreeMap<usize, In> = BTreeMap::new();
     let mut result: Option<In> = None;
     let mut in_document = false;
-    loop {
-        let Some(ev) = parser.next_event() else { break };
-        let (ev, span) = ev.map_err(|e| go_yaml_error(e.marker().line(), e.info()))?;
-        let _ = span;
+    while let Some(ev) = parser.next_event() {
+        let (ev, _span) = ev.map_err(|e| go_yaml_error(e.marker().line(), e.info()))?;
         let done: Option<(In, usize)> = match ev {
             Event::StreamStart | Event::Nothing => None,
             Event::StreamEnd => break,
