@@ -106,35 +106,52 @@ fn data(
     Ok(docs)
 }
 
-/// Replace the value at a `.a.b[0].c` path with a marker.
+/// Replace the value at a `.a.b[0].c` path with a marker. Keys may hold
+/// dots (`.data.tls.crt`): the longest key that exists wins.
 fn mask(doc: &mut serde_json::Value, path: &str) {
-    let mut cur = doc;
-    let mut parts = Vec::new();
+    let mut parts: Vec<(String, Vec<u64>)> = Vec::new();
     for seg in path.trim_start_matches('.').split('.') {
         let (key, rest) = seg.split_once('[').unwrap_or((seg, ""));
-        if !key.is_empty() {
-            parts.push(serde_json::Value::String(key.to_string()));
+        let idx = rest
+            .split('[')
+            .filter_map(|s| s.trim_end_matches(']').parse::<u64>().ok())
+            .collect();
+        parts.push((key.to_string(), idx));
+    }
+    mask_at(doc, &parts);
+}
+
+fn mask_at(cur: &mut serde_json::Value, parts: &[(String, Vec<u64>)]) {
+    let Some(first) = parts.first() else {
+        *cur = serde_json::Value::String("<random>".to_string());
+        return;
+    };
+    let serde_json::Value::Object(m) = cur else {
+        return;
+    };
+    // The longest run of segments that names a key.
+    for n in (1..=parts.len()).rev() {
+        let key = parts[..n]
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
+        if !m.contains_key(&key) || !parts[..n - 1].iter().all(|(_, i)| i.is_empty()) {
+            continue;
         }
-        for idx in rest.split('[').filter(|s| !s.is_empty()) {
-            if let Ok(i) = idx.trim_end_matches(']').parse::<u64>() {
-                parts.push(serde_json::Value::from(i));
+        let Some(mut v) = m.get_mut(&key) else { return };
+        for i in &parts[n - 1].1 {
+            match v {
+                serde_json::Value::Array(a) => match a.get_mut(*i as usize) {
+                    Some(x) => v = x,
+                    None => return,
+                },
+                _ => return,
             }
         }
+        return mask_at(v, &parts[n..]);
     }
-    for p in parts {
-        let next = match (&p, cur) {
-            (serde_json::Value::String(k), serde_json::Value::Object(m)) => m.get_mut(k),
-            (serde_json::Value::Number(n), serde_json::Value::Array(a)) => {
-                n.as_u64().and_then(|i| a.get_mut(i as usize))
-            }
-            _ => None,
-        };
-        match next {
-            Some(n) => cur = n,
-            None => return,
-        }
-    }
-    *cur = serde_json::Value::String("<random>".to_string());
+    let _ = first;
 }
 
 fn run(case: &Case) -> (Verdict, bool) {
