@@ -40,6 +40,14 @@ def corpus_cmds(helm: str, strata: str, corpus: pathlib.Path) -> tuple[list[list
     return hs, ss
 
 
+def row(name: str, res: dict[str, tuple[float, int, float]]) -> str:
+    (hw, hr, hc), (sw, sr, sc) = res["helm"], res["strata"]
+    return (
+        f"| {name} | {ms(hw)} | {ms(hc)} | {mb(hr)} | {ms(sw)} | {ms(sc)} | {mb(sr)} "
+        f"| {ratio(hw, sw)} | {ratio(hc, sc)} | {sr / hr:.2f} |"
+    )
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(description="helm template vs strata render on Go charts")
     p.add_argument("--helm", required=True)
@@ -51,16 +59,18 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     out = pathlib.Path(args.out)
     print(f"\n### Go charts: helm template vs strata render (median of {args.runs}, interleaved)\n")
-    print("| workload | helm wall | helm peak RSS | strata wall | strata peak RSS | speed-up (wall) | RSS ratio |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| workload | helm wall | helm CPU | helm peak RSS | strata wall | strata CPU | strata peak RSS "
+        "| speed-up (wall) | speed-up (CPU) | RSS ratio |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
     corpus = pathlib.Path(args.corpus)
     if corpus.is_dir():
         hs, ss = corpus_cmds(args.helm, args.strata, corpus)
         log(f"corpus: {len(hs)} cases, timing {args.runs} runs each")
         res = interleaved({"helm": hs, "strata": ss}, args.runs)
-        (hw, hr, _), (sw, sr, _) = res["helm"], res["strata"]
-        print(f"| corpus, {len(hs)} cases (total) | {ms(hw)} | {mb(hr)} | {ms(sw)} | {mb(sr)} | {ratio(hw, sw)} | {sr / hr:.2f} |")
+        print(row(f"corpus, {len(hs)} cases (total)", res))
     else:
         log(f"{corpus} is not present: corpus not timed")
 
@@ -83,8 +93,7 @@ def main(argv: list[str]) -> int:
     same = helm_out.read_bytes() == strata_out.read_bytes()
     log(f"N={args.size}: same documents ({'byte-identical' if same else 'as data'}); timing {args.runs} runs each")
     res = interleaved({"helm": [h], "strata": [s]}, args.runs)
-    (hw, hr, _), (sw, sr, _) = res["helm"], res["strata"]
-    print(f"| N={args.size} Helm-dialect chart | {ms(hw)} | {mb(hr)} | {ms(sw)} | {mb(sr)} | {ratio(hw, sw)} | {sr / hr:.2f} |")
+    print(row(f"N={args.size} Helm-dialect chart", res))
     return 0
 
 

@@ -98,3 +98,55 @@ fn mixing_dialects_in_one_chart_asks_for_the_annotation() {
         .stderr_has("annotations: {strata.dev/templates: go}")
         .stderr_has("--> templates/a.yaml:1:1");
 }
+
+#[test]
+fn an_umbrella_in_strata_dialect_renders_a_vendored_go_subchart() {
+    let chart = go_chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: shop\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 1.0.0\n    alias: database\n",
+        ),
+        ("values.yaml", "name: web\nglobal:\n  region: eu\ndatabase:\n  size: 0755\n"),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ values.name }}\n",
+        ),
+        ("charts/db/Chart.yaml", "apiVersion: v2\nname: db\nversion: 1.0.0\n"),
+        ("charts/db/values.yaml", "size: 1\nport: 5432\non: yes\n"),
+        (
+            "charts/db/templates/svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Name }}\n  annotations:\n    size: {{ .Values.size | quote }}\n    port: {{ .Values.port | quote }}\n    flag: {{ .Values.true | quote }}\n    region: {{ .Values.global.region }}\n    template: {{ .Template.Name }}\n",
+        ),
+    ]);
+    let path = chart.path().display().to_string();
+    let run = strata(&["render", &path, "--release", "rel"]);
+    run.code(0);
+    // The umbrella's values are strata's (YAML 1.2: 0755 is 755); the Go
+    // subchart's own values.yaml is read as Helm reads it (on/yes: true),
+    // numbers reach its templates as float64.
+    assert_eq!(
+        run.stdout,
+        "---\n# Source: shop/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n---\n# Source: shop/charts/database/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: rel-database\n  annotations:\n    size: \"755\"\n    port: \"5432\"\n    flag: \"true\"\n    region: eu\n    template: shop/charts/database/templates/svc.yaml\n"
+    );
+    strata(&["envs", &path])
+        .code(0)
+        .stdout_has("templates: jinja (strata's dialect); charts/db: go\n");
+}
+
+#[test]
+fn a_go_chart_with_a_subchart_in_strata_dialect_is_refused() {
+    let chart = go_chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: 1.0.0\n",
+        ),
+        ("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"),
+        ("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n"),
+        ("charts/web/templates/cm.yaml", "{% if true %}apiVersion: v1{% endif %}\n"),
+    ]);
+    let path = chart.path().display().to_string();
+    strata(&["render", &path])
+        .code(1)
+        .no_stdout()
+        .stderr_has("charts/web: a subchart in strata's dialect under a Go chart is not supported");
+}

@@ -118,6 +118,10 @@ pub struct Engine {
     /// A Go chart: rendered by [`crate::helm`] as `helm template` does,
     /// nothing compiled here.
     go: bool,
+    /// The chart the engine renders (its templates may have been taken
+    /// out by [`Engine::take_templates`]): renders read its files,
+    /// Chart.yaml and subcharts from here, never from the caller again.
+    chart: Arc<Chart>,
 }
 
 const NOTES: &str = "NOTES.txt";
@@ -157,7 +161,7 @@ impl Engine {
     /// Compile every file under the chart's templates/ (syntax errors are
     /// reported, all of them, at their source line).
     pub fn new(chart: &Chart) -> Result<Engine, Error> {
-        Engine::with_templates(chart, None)
+        Engine::with_chart(Arc::new(chart.clone()), None)
     }
 
     /// The chart's templates (its files under templates/, not its
@@ -179,7 +183,15 @@ impl Engine {
         chart: &Chart,
         templates: Option<BTreeMap<String, Vec<u8>>>,
     ) -> Result<Engine, Error> {
-        let mut engine = Engine::one(chart, templates)?;
+        Engine::with_chart(Arc::new(chart.clone()), templates)
+    }
+
+    /// [`Engine::with_templates`] keeping the chart itself (not a copy).
+    pub fn with_chart(
+        chart: Arc<Chart>,
+        templates: Option<BTreeMap<String, Vec<u8>>>,
+    ) -> Result<Engine, Error> {
+        let mut engine = Engine::one(&chart, templates)?;
         engine.subcharts = chart
             .subcharts
             .iter()
@@ -201,7 +213,10 @@ impl Engine {
     /// chart's templates by name (an import of helpers, an include of
     /// another manifest) and compiles it there on first use. Syntax errors
     /// are reported all of them, in file order, as one loop would.
-    fn one(chart: &Chart, templates: Option<BTreeMap<String, Vec<u8>>>) -> Result<Engine, Error> {
+    fn one(
+        chart: &Arc<Chart>,
+        templates: Option<BTreeMap<String, Vec<u8>>>,
+    ) -> Result<Engine, Error> {
         if chart.dialect == strata_chart::dialect::Dialect::Go {
             // Helm parses a chart's templates with those of its subcharts
             // in use, which the values decide: parsed at render time.
@@ -226,6 +241,7 @@ impl Engine {
                 prefix: chart.prefix.clone(),
                 subcharts: Vec::new(),
                 go: true,
+                chart: Arc::clone(chart),
             });
         }
         let mut problems: Vec<(usize, Diagnostic)> = Vec::new();
@@ -325,6 +341,7 @@ impl Engine {
             prefix: chart.prefix.clone(),
             subcharts: Vec::new(),
             go: false,
+            chart: Arc::clone(chart),
         })
     }
 
@@ -346,19 +363,29 @@ impl Engine {
         &self.manifests
     }
 
-    /// Render every manifest template with these values, check the output
-    /// and order it. `chart` is the chart the engine was built from (its
-    /// templates and files are already compiled in; its `kubeVersion` is
-    /// checked against `opts.kube_version`, as Helm does); `env` gives
-    /// `env.name` and the default `release.namespace`.
+    /// Render every manifest template with these merged values, check the
+    /// output and order it. The chart's `kubeVersion` is checked against
+    /// `opts.kube_version`, as Helm does; `env` gives `env.name` and the
+    /// default `release.namespace`.
     pub fn render(
         &self,
-        chart: &Chart,
         env: Option<&ChartEnv>,
         values: &Node,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
-        self.render_values(chart, env, &TemplateValues::new(values.clone()), opts)
+        let subcharts = self.subcharts_of(values)?;
+        self.render_values(env, &TemplateValues::new(values.clone()), &subcharts, opts)
+    }
+
+    /// The subcharts in use with these merged values (Helm's dependency
+    /// processing; [`strata_chart::values::Merged::subcharts`] holds the
+    /// same answer for values that came from a merge).
+    pub fn subcharts_of(&self, values: &Node) -> Result<Vec<strata_chart::deps::Enabled>, Error> {
+        if !Engine::reads_values_tree(&self.chart) {
+            return Ok(Vec::new());
+        }
+        let user = values.as_map().cloned().unwrap_or_default();
+        Ok(strata_chart::deps::process(&self.chart, &user)?.subcharts)
     }
 
     /// Whether [`Engine::render_values`] reads the chart's own values (to
@@ -377,20 +404,23 @@ impl Engine {
     }
 
     /// [`Engine::render`] with the merged values given to the templates
-    /// without a copy.
+    /// without a copy, and the subcharts in use as the merge decided them
+    /// ([`strata_chart::values::Merged::subcharts`]): dependency
+    /// processing is not run again, and the chart is the engine's own.
     pub fn render_values(
         &self,
-        chart: &Chart,
         env: Option<&ChartEnv>,
         values: &TemplateValues,
+        subcharts: &[strata_chart::deps::Enabled],
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
+        let chart = &*self.chart;
         check_kube_version(chart, opts)?;
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
         }
         if self.go {
-            return self.render_go(chart, env, values.tree(), opts);
+            return self.render_go(env, values.tree(), subcharts, opts);
         }
         let base = self.base_context(env, values.value.clone(), opts)?;
         let namespace = release_namespace(env, opts);
@@ -400,17 +430,10 @@ impl Engine {
             .iter()
             .map(|name| format!("{}/templates/{name}", self.chart_name))
             .collect();
-        // The subcharts in use: dependency processing on the merged values
-        // gives the same answer as on the layers they were merged from
-        // (conditions and tags hold in the result), so the API needs no
-        // more than the values.
-        // A chart without dependencies or charts/ has nothing to process:
-        // skip copying its values (megabytes for a large chart, held while
-        // every rendered document is).
-        if Engine::reads_values_tree(chart) {
+        // The subcharts in use come from the merge (its dependency
+        // processing); each renders with its section of the values.
+        if !subcharts.is_empty() {
             let values = values.tree();
-            let user = values.as_map().cloned().unwrap_or_default();
-            let processed = strata_chart::deps::process(chart, &user)?;
             let go = go_options(env, opts)?;
             let mut cx = SubRender {
                 root: &self.chart_name,
@@ -419,8 +442,8 @@ impl Engine {
                 placed: &mut placed,
                 sources: &mut sources,
             };
-            for e in &processed.subcharts {
-                self.render_sub(chart, e, "", values, &mut cx)?;
+            for e in subcharts {
+                self.render_sub(e, "", values, &mut cx)?;
             }
         }
         let wanted = self.show_only(opts, &sources)?;
@@ -455,20 +478,15 @@ impl Engine {
     /// A Go chart, as `helm template` renders it.
     fn render_go(
         &self,
-        chart: &Chart,
         env: Option<&ChartEnv>,
         values: &Node,
+        subs: &[strata_chart::deps::Enabled],
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
-        let subs = if Engine::reads_values_tree(chart) {
-            let user = values.as_map().cloned().unwrap_or_default();
-            strata_chart::deps::process(chart, &user)?.subcharts
-        } else {
-            Vec::new()
-        };
+        let chart = &*self.chart;
         let go = go_options(env, opts)?;
-        let out = crate::helm::render(chart, chart.name(), "", &subs, values, &go)?;
-        let crds = crate::helm::crds(chart, chart.name(), &subs);
+        let out = crate::helm::render(chart, chart.name(), "", subs, values, &go)?;
+        let crds = crate::helm::crds(chart, chart.name(), subs);
         let what = crate::helm::HelmDocs {
             include_crds: opts.include_crds,
             skip_tests: opts.skip_tests,
@@ -490,15 +508,15 @@ impl Engine {
     /// its files; sources are `<top>/<path>charts/<name>/templates/<file>`.
     fn render_sub(
         &self,
-        parent: &Chart,
         e: &strata_chart::deps::Enabled,
         path: &str,
         parent_values: &Node,
         cx: &mut SubRender<'_>,
     ) -> Result<(), Error> {
-        let (Some(sub), Some(engine)) =
-            (parent.subcharts.get(e.index), self.subcharts.get(e.index))
-        else {
+        let (Some(sub), Some(engine)) = (
+            self.chart.subcharts.get(e.index),
+            self.subcharts.get(e.index),
+        ) else {
             return Err(Error::msg(
                 "render",
                 format!(
@@ -561,7 +579,7 @@ impl Engine {
             cx.placed.extend(output::split(cx.root, &template, &text)?);
         }
         for child in &e.subcharts {
-            engine.render_sub(sub, child, &rel, &values, cx)?;
+            engine.render_sub(child, &rel, &values, cx)?;
         }
         Ok(())
     }
@@ -894,7 +912,7 @@ mod tests {
 
     fn render(c: &Chart) -> Result<Rendered, Error> {
         let engine = Engine::new(c)?;
-        engine.render(c, None, &c.values, &RenderOptions::default())
+        engine.render(None, &c.values, &RenderOptions::default())
     }
 
     fn body(c: &Chart) -> String {
@@ -1070,7 +1088,7 @@ mod tests {
         assert_eq!(taken.files.len() + templates.len(), c.files.len());
         let engine = Engine::with_templates(&taken, Some(templates)).unwrap();
         let r = engine
-            .render(&taken, None, &taken.values, &RenderOptions::default())
+            .render(None, &taken.values, &RenderOptions::default())
             .unwrap();
         assert_eq!(crate::to_stream(&r.documents), want);
         assert!(
@@ -1232,7 +1250,7 @@ mod tests {
                             release_name: Some(format!("r{i}")),
                             ..RenderOptions::default()
                         };
-                        let r = engine.render(c, None, &c.values, &opts).unwrap();
+                        let r = engine.render(None, &c.values, &opts).unwrap();
                         crate::to_stream(&r.documents)
                     })
                 })
@@ -1249,10 +1267,10 @@ mod tests {
         let c = chart(&[("cm.yaml", &format!("{CM}  a: {{{{ values.name }}}}\n"))]);
         let engine = Engine::new(&c).unwrap();
         let a = engine
-            .render(&c, None, &c.values, &RenderOptions::default())
+            .render(None, &c.values, &RenderOptions::default())
             .unwrap();
         let b = engine
-            .render(&c, None, &c.values, &RenderOptions::default())
+            .render(None, &c.values, &RenderOptions::default())
             .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.documents[0].source, "demo/templates/cm.yaml");

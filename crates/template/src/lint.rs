@@ -194,7 +194,8 @@ fn render_checks(
         notes: true,
         ..RenderOptions::default()
     };
-    match engine.render(&p.chart, environment, &merged.values, &opts) {
+    let values = crate::TemplateValues::new(merged.values.clone());
+    match engine.render_values(environment, &values, &merged.subcharts, &opts) {
         Ok(_) => Vec::new(),
         Err(e) => {
             let e = match env {

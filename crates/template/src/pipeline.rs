@@ -52,9 +52,11 @@ pub fn render_once(
     let templates = (dialect == Dialect::Jinja).then(|| Engine::take_templates(&mut chart));
     // Compiling the templates and merging the values are independent: do
     // both at once. Errors come in the order they would one after the other.
+    // The engine keeps the chart; the merge reads it at the same time.
+    let chart = std::sync::Arc::new(chart);
     let (merged, engine) = std::thread::scope(|s| {
-        let shared = &chart;
-        let engine = s.spawn(move || Engine::with_templates(shared, templates));
+        let shared = std::sync::Arc::clone(&chart);
+        let engine = s.spawn(move || Engine::with_chart(shared, templates));
         let merged = match own {
             Some(own) => values::merge_moving(&chart, own, req),
             None => values::merge(&chart, req),
@@ -77,7 +79,7 @@ pub fn render_once(
     };
     opts.layers = merged.layers.clone();
     let rendered = engine
-        .render_values(&chart, env, &converted, &opts)
+        .render_values(env, &converted, &merged.subcharts, &opts)
         .map_err(tag)?;
     let out = RenderOutput {
         rendered,
