@@ -164,9 +164,11 @@ fn add_scope<'c>(
     scopes: &mut Vec<Scope>,
     sources: &mut BTreeMap<String, Source<'c>>,
 ) -> Result<strata_gotemplate::Map, Error> {
-    let full = match parent {
-        None => name.to_string(),
-        Some(p) => format!("{}/charts/{name}", scopes[p].full),
+    // The top of the tree may itself sit under an umbrella in strata's
+    // dialect (`umbrella/charts/db`): its name is the last part.
+    let (full, name) = match parent {
+        None => (name.to_string(), name.rsplit('/').next().unwrap_or(name)),
+        Some(p) => (format!("{}/charts/{name}", scopes[p].full), name),
     };
     let values = match values {
         GValue::Map(m) => m,
