@@ -141,6 +141,18 @@ impl<'a> Exec<'a> {
         self.error(tree, arg.pos(), &arg_string(&tree.src, arg), msg)
     }
 
+    /// An error of a field step. After `(pipeline).field`, Go reports at the
+    /// node it evaluated last inside the pipeline, not at the chain.
+    fn err_field(&self, tree: &Tree, node: &Arg, msg: &str) -> Box<Error> {
+        if let Arg::Chain(_, base, _) = node {
+            if let Arg::Pipe(p) = &**base {
+                let (pos, ctx) = last_node(&tree.src, p);
+                return self.error(tree, pos, &ctx, msg);
+            }
+        }
+        self.err_arg(tree, node, msg)
+    }
+
     fn err_cmd(&self, tree: &Tree, cmd: &Cmd, msg: &str) -> Box<Error> {
         self.error(tree, cmd.pos, &cmd_string(&tree.src, cmd), msg)
     }
@@ -636,7 +648,7 @@ impl<'a> Exec<'a> {
         match v {
             Value::Nil if !boxed => {
                 if self.opts.strict {
-                    return Err(self.err_arg(
+                    return Err(self.err_field(
                         tree,
                         node,
                         &format!("nil data; no entry for key {}", quote(name)),
@@ -644,14 +656,14 @@ impl<'a> Exec<'a> {
                 }
                 Ok((Value::Nil, false))
             }
-            Value::Nil => Err(self.err_arg(
+            Value::Nil => Err(self.err_field(
                 tree,
                 node,
                 &format!("nil pointer evaluating interface {{}}.{name}"),
             )),
             Value::Map(m) => {
                 if call.is_some() {
-                    return Err(self.err_arg(
+                    return Err(self.err_field(
                         tree,
                         node,
                         &format!("{name} is not a method but has arguments"),
@@ -660,7 +672,7 @@ impl<'a> Exec<'a> {
                 let got = m.borrow().get(name).cloned();
                 match got {
                     Some(v) => Ok((v, true)),
-                    None if self.opts.strict => Err(self.err_arg(
+                    None if self.opts.strict => Err(self.err_field(
                         tree,
                         node,
                         &format!("map has no entry for key {}", quote(name)),
@@ -691,7 +703,7 @@ impl<'a> Exec<'a> {
                             return self.method_result(tree, node, name, r, Some(cmd));
                         }
                         if o.field(name).is_some() {
-                            return Err(self.err_arg(
+                            return Err(self.err_field(
                                 tree,
                                 node,
                                 &format!("{name} has arguments but cannot be invoked as function"),
@@ -699,7 +711,7 @@ impl<'a> Exec<'a> {
                         }
                     }
                 }
-                Err(self.err_arg(
+                Err(self.err_field(
                     tree,
                     node,
                     &format!("can't evaluate field {name} in type {}", o.type_name()),
@@ -711,7 +723,7 @@ impl<'a> Exec<'a> {
                 } else {
                     type_name(&other)
                 };
-                Err(self.err_arg(
+                Err(self.err_field(
                     tree,
                     node,
                     &format!("can't evaluate field {name} in type {t}"),
@@ -967,10 +979,16 @@ impl<'a> Exec<'a> {
             Some(n) => self.err_arg(tree, n, &m),
             None => self.err_cmd(tree, cmd, &m),
         };
-        match &a[i] {
-            Value::String(s) => Ok(s.to_string()),
-            Value::Nil => Err(err("invalid value; expected string".to_string())),
-            v => Err(err(format!(
+        match (&a[i], node) {
+            (Value::String(s), _) => Ok(s.to_string()),
+            // Go converts literals by their node, values by their type.
+            (_, Some(n @ (Arg::Num(..) | Arg::Bool(..)))) => Err(err(format!(
+                "expected string; found {}",
+                arg_string(&tree.src, n)
+            ))),
+            (_, Some(Arg::Nil(_))) => Err(err("cannot assign nil to string".to_string())),
+            (Value::Nil, _) => Err(err("invalid value; expected string".to_string())),
+            (v, _) => Err(err(format!(
                 "wrong type for value; expected string; got {}",
                 type_name(v)
             ))),

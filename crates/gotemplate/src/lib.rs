@@ -11,6 +11,23 @@
 //! are: Sprig's `set` changes the map every holder sees). A parsed [`Set`]
 //! holds no [`Value`] and is `Send + Sync`: parse once, execute on any
 //! thread, each execution with values of its own.
+//!
+//! Helm's settings are built in: a missing map key is Go's
+//! `missingkey=zero` (`missingkey=error` with [`Options::strict`]), `tpl`
+//! templates are parsed under Helm's root name `gotpl`, and `include`,
+//! `tpl`, `required` and `fail` are the engine's own. Execution is bounded
+//! by [`Options`] (steps, bytes, nesting) and by the stack it may use, so
+//! no input ends in a panic or an overflow: it ends in an [`Error`].
+//!
+//! ```
+//! use strata_gotemplate::{Options, Set, Value};
+//! let mut set = Set::new();
+//! set.parse("_helpers.tpl", r#"{{ define "name" }}{{ .Values.name | upper }}{{ end }}"#).unwrap();
+//! set.parse("cm.yaml", r#"name: {{ include "name" . | quote }}"#).unwrap();
+//! let values = Value::map([("name".to_string(), Value::str("web"))].into());
+//! let dot = Value::map([("Values".to_string(), values)].into());
+//! assert_eq!(set.execute("cm.yaml", dot, &Options::default()).unwrap(), r#"name: "WEB""#);
+//! ```
 
 mod error;
 mod exec;
@@ -101,13 +118,21 @@ impl Set {
     /// An empty set with text/template's builtins, every Sprig function
     /// Helm exposes and Helm's own (`include`, `tpl`, `toYaml`, …).
     pub fn new() -> Set {
+        // The library is built once per process and shared (its functions
+        // are `Send + Sync`): a new set costs a table copy, not ~200 closures.
+        static LIBRARY: std::sync::OnceLock<Vec<(&'static str, Func)>> = std::sync::OnceLock::new();
+        let library = LIBRARY.get_or_init(|| {
+            funcs::all()
+                .into_iter()
+                // Helm's engine functions are the executor's.
+                .filter(|(name, _)| !parse::Builtin::by_name(name).is_some_and(|b| b.is_engine()))
+                .collect()
+        });
         let mut set = Set::default();
-        for (name, f) in funcs::all() {
-            // Helm's engine functions are the executor's.
-            if parse::Builtin::by_name(name).is_some_and(|b| b.is_engine()) {
-                continue;
-            }
-            set.add_func(name, f);
+        set.funcs.reserve(library.len());
+        set.func_index.reserve(library.len());
+        for (name, f) in library {
+            set.add_func(name, f.clone());
         }
         set
     }

@@ -942,7 +942,8 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
         return None;
     }
     let e = b[1];
-    let rest = &s[2..];
+    // A multi-byte character after the backslash is no escape.
+    let rest = s.get(2..)?;
     let simple = match e {
         b'a' => Some('\x07'),
         b'b' => Some('\x08'),
@@ -996,14 +997,13 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
             Some((char::from_u32(v)?.to_string(), tail))
         }
         b'0'..=b'7' => {
-            if rest.len() < 2 {
+            // Three octal digits: bytes, so a multi-byte character after
+            // the backslash is refused rather than cut.
+            let digits = b.get(1..4)?;
+            if !digits.iter().all(|c| (b'0'..=b'7').contains(c)) {
                 return None;
             }
-            let digits = &s[1..4];
-            if !digits.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
-                return None;
-            }
-            let v = u32::from_str_radix(digits, 8).ok()?;
+            let v = digits.iter().fold(0u32, |n, c| n * 8 + (c - b'0') as u32);
             if v > 255 {
                 return None;
             }
@@ -1025,18 +1025,14 @@ fn unquote_char(s: &str, quote: u8) -> Option<(String, &str)> {
 fn number(text: &str, is_char: bool) -> Result<Const, String> {
     if is_char {
         let inner = &text[1..];
-        let ch = (|| {
-            let (c, tail) = unquote_char(inner, b'\'')?;
-            if tail != "'" {
-                return None;
-            }
-            let mut it = c.chars();
-            let r = it.next()?;
-            Some(r)
-        })();
-        return match ch {
-            Some(r) => Ok(Const::Int(r as i64)),
-            None => Err(format!("malformed character constant: {text}")),
+        // strconv.UnquoteChar's failure is "invalid syntax"; a character
+        // followed by more than the closing quote is malformed.
+        let Some((c, tail)) = unquote_char(inner, b'\'') else {
+            return Err("invalid syntax".to_string());
+        };
+        return match c.chars().next() {
+            Some(r) if tail == "'" => Ok(Const::Int(r as i64)),
+            _ => Err(format!("malformed character constant: {text}")),
         };
     }
     if text.ends_with('i') {

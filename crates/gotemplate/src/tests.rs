@@ -209,6 +209,9 @@ fn literals() {
         ("{{`abc}}", Err("template: t:1: unterminated raw quoted string")),
         ("{{'a}}", Err("template: t:1: unterminated character constant")),
         ("{{\"\\q\"}}", Err("template: t:1: invalid syntax")),
+        ("{{\"\\1é\"}}", Err("template: t:1: invalid syntax")),
+        ("{{\"\\x4é\"}}", Err("template: t:1: invalid syntax")),
+        ("{{'\\1é'}}", Err("template: t:1: invalid syntax")),
         ("{{nil}}", Err("template: t:1:2: executing \"t\" at <nil>: nil is not a command")),
         ("{{1 2}}", Err("template: t:1:2: executing \"t\" at <1>: can't give argument to non-function 1")),
     ]);
@@ -248,7 +251,7 @@ fn fields_and_missing_keys() {
         ("{{.Caps.KubeVersion 1}}", Err("template: t:1:7: executing \"t\" at <.Caps.KubeVersion>: KubeVersion has arguments but cannot be invoked as function")),
         ("{{.Caps}}", Ok("caps")),
         ("{{(.m).a}} {{(.m.c).d}}", Ok("1 deep")),
-        ("{{ (list .m).x }}", Err("template: t:1:12: executing \"t\" at <(list .m).x>: can't evaluate field x in type []interface {}")),
+        ("{{ (list .m).x }}", Err("template: t:1:9: executing \"t\" at <.m>: can't evaluate field x in type []interface {}")),
         ("{{ nil.x }}", Err("template: t:1: unexpected . after term \"nil\"")),
         ("{{ 1.x }}", Err("template: t:1: bad number syntax: \"1.x\"")),
         ("{{ \"a\".x }}", Err("template: t:1: unexpected . after term \"\\\"a\\\"\"")),
@@ -520,7 +523,8 @@ fn printing_builtins() {
         ("{{printf \"%d-%s\" 1 \"x\"}}", Ok("1-x")),
         ("{{3 | printf \"%d %d\" 1}}", Ok("1 3")),
         ("{{printf}}", Err("template: t:1:2: executing \"t\" at <printf>: wrong number of args for printf: want at least 1 got 0")),
-        ("{{printf 1}}", Err("template: t:1:9: executing \"t\" at <1>: wrong type for value; expected string; got int")),
+        ("{{printf 1}}", Err("template: t:1:9: executing \"t\" at <1>: expected string; found 1")),
+        ("{{printf .i}}", Err("template: t:1:9: executing \"t\" at <.i>: wrong type for value; expected string; got int")),
         ("{{html \"<a&\\\"'>\"}}", Ok("&lt;a&amp;&#34;&#39;&gt;")),
         ("{{html nil}}", Ok("&lt;no value&gt;")),
         ("{{html 1 2}}", Ok("1 2")),
@@ -1008,8 +1012,10 @@ fn fuzz_parse_never_panics() {
         "{{ define \"a\" }}{{ include \"a\" . | nindent 4 }}{{ end }}{{/* c */}}",
         "{{ printf \"%d\" (len (list 1 2)) }} {{ 'a' }} {{ 0x1F }} {{ `raw` }} {{ 1e3 }}",
         "{{ with $x := .a.b }}{{ $x.c }}{{ else with .d }}{{ . }}{{ end }}",
+        "{{ \"\\1é\\x4é\\u00é\\U0001F60\\q\" }}{{ '\\1é' }}{{ '\\xé' }}",
     ];
-    let alphabet: &[u8] = b"{}()|$.-:=\"'`/* \n\tabcdefrngiwlt0123456789,_x\\\xc3\xa9";
+    let alphabet: &[u8] =
+        b"{{}}()|$.-:=\"'`/* \n\tabcdefrngiwlt0123456789,_xpeEuU+\\\xc3\xa9\xf0\x9f\x98\x80";
     let mut state: u64 = 0x2545F4914F6CDD1D;
     let mut next = || {
         state ^= state << 13;
@@ -1017,8 +1023,10 @@ fn fuzz_parse_never_panics() {
         state ^= state << 17;
         state
     };
-    let set_funcs = test_set();
-    for round in 0..4000 {
+    // One set for every round: a parse that fails adds nothing, one that
+    // succeeds replaces "f" (defines accumulate, as they may).
+    let mut set = test_set();
+    for round in 0..8_000 {
         let seed = seeds[round % seeds.len()].as_bytes();
         let mut b = seed.to_vec();
         for _ in 0..(1 + next() % 6) {
@@ -1032,11 +1040,17 @@ fn fuzz_parse_never_panics() {
                 _ => {}
             }
         }
-        let text = String::from_utf8_lossy(&b);
-        let mut set = Set::new();
-        for (name, f) in set_funcs.funcs.iter() {
-            set.add_func(name, f.clone());
+        // Every other round, random bytes alone.
+        if round % 2 == 1 {
+            let n = (next() % 48) as usize;
+            b = (0..n)
+                .map(|_| alphabet[(next() as usize) % alphabet.len()])
+                .collect();
+            if next() % 4 == 0 {
+                b.extend((0..4).map(|_| next() as u8));
+            }
         }
+        let text = String::from_utf8_lossy(&b);
         if set.parse("f", &text).is_ok() {
             let opts = Options {
                 max_steps: 10_000,
@@ -1158,5 +1172,85 @@ spec:
     println!(
         "{:.1} µs per Set::new + parse of both files",
         t.elapsed().as_secs_f64() / 1000.0 * 1e6
+    );
+    let t = std::time::Instant::now();
+    for _ in 0..1000 {
+        std::hint::black_box(Set::new());
+    }
+    println!(
+        "{:.1} µs per Set::new",
+        t.elapsed().as_secs_f64() / 1000.0 * 1e6
+    );
+    let t = std::time::Instant::now();
+    for _ in 0..1000 {
+        set.parse("deployment.yaml", deployment).expect("parse");
+    }
+    let per = t.elapsed().as_secs_f64() / 1000.0 * 1e6;
+    println!(
+        "{per:.1} µs per parse of the deployment ({} bytes)",
+        deployment.len()
+    );
+    let t = std::time::Instant::now();
+    for _ in 0..1000 {
+        std::hint::black_box(crate::lex::lex(deployment, true, true));
+    }
+    println!(
+        "{:.1} µs per lex of the deployment",
+        t.elapsed().as_secs_f64() / 1000.0 * 1e6
+    );
+}
+
+/// A whole chart directory (STRATA_BENCH_CHART=dir: templates/*, values as
+/// in bench_render), parsed and rendered once, timed:
+/// `STRATA_BENCH_CHART=/tmp/chart cargo test --release -p strata-gotemplate bench_chart -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_chart() {
+    let Ok(dir) = std::env::var("STRATA_BENCH_CHART") else {
+        println!("skipped: STRATA_BENCH_CHART not set");
+        return;
+    };
+    let t = std::time::Instant::now();
+    let mut files: Vec<(String, String)> = std::fs::read_dir(format!("{dir}/templates"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().to_string();
+                    std::fs::read_to_string(e.path()).ok().map(|t| (name, t))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let read = t.elapsed();
+    let t = std::time::Instant::now();
+    let mut set = Set::new();
+    for (name, text) in &files {
+        set.parse(name, text).expect("parse");
+    }
+    let parsed = t.elapsed();
+    let dot = json(
+        r#"{"Chart": {"Name": "app", "Version": "1.2.3", "AppVersion": "2.0"},
+            "Release": {"Name": "rel", "Namespace": "ns", "Service": "Helm"},
+            "Values": {"replicaCount": 3.0, "autoscaling": {"enabled": false},
+              "image": {"repository": "nginx", "tag": ""},
+              "env": {"A": "1", "B": "two", "C": "three", "D": "4"},
+              "resources": {"limits": {"cpu": "100m", "memory": "128Mi"}, "requests": {"cpu": "50m"}},
+              "nodeSelector": {"disk": "ssd"}}}"#,
+    );
+    let t = std::time::Instant::now();
+    let mut bytes = 0;
+    for (name, _) in files.iter().filter(|(n, _)| !n.starts_with('_')) {
+        bytes += set
+            .execute(name, dot.clone(), &Options::default())
+            .expect("render")
+            .len();
+    }
+    println!(
+        "{} files: read {:?}, parse {:?}, render {:?} ({bytes} bytes)",
+        files.len(),
+        read,
+        parsed,
+        t.elapsed()
     );
 }

@@ -33,8 +33,8 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     }));
     v.push(func("seq", AtLeast(0), |a| {
         let mut params = Vec::new();
-        for x in a {
-            params.push(to_int64(x));
+        for i in 0..a.len() {
+            params.push(int_arg(a, i)?);
         }
         Ok(s(seq(&params)))
     }));
@@ -66,43 +66,34 @@ fn until_step(start: i64, stop: i64, step: i64) -> Value {
     Value::list(out)
 }
 
-/// Sprig's `seq`, like GNU seq: `seq 3` = "1 2 3", `seq 2 5`, `seq 0 2 10`,
-/// counting down when the end is below the start.
+/// Sprig's `seq`, like GNU seq: `seq 3` = "1 2 3", `seq 2 5`,
+/// `seq 0 2 10`, counting down when the end is below the start.
 fn seq(p: &[i64]) -> String {
-    let (start, end, step) = match p {
-        [end] => {
-            if *end == 0 {
-                return String::new();
-            }
-            if *end > 0 {
-                (1, *end, 1)
-            } else {
-                (1, *end, -1)
-            }
+    let (start, end, step, inc) = match p {
+        [end] => (
+            1,
+            *end,
+            if *end < 1 { -1 } else { 1 },
+            if *end < 1 { -1 } else { 1 },
+        ),
+        [start, end] => {
+            let step = if end < start { -1 } else { 1 };
+            (*start, *end, step, step)
         }
-        [start, end] => (*start, *end, if end < start { -1 } else { 1 }),
         [start, step, end] => {
-            if (end < start && *step >= 0) || (end > start && *step <= 0) {
+            let inc = if end < start { -1 } else { 1 };
+            if end < start && *step > 0 {
                 return String::new();
             }
-            (*start, *end, *step)
+            (*start, *end, *step, inc)
         }
         _ => return String::new(),
     };
-    let mut out = Vec::new();
-    let mut i = start;
-    if step > 0 {
-        while i <= end && out.len() < MAX_SEQ {
-            out.push(i.to_string());
-            i += step;
-        }
-    } else if step < 0 {
-        while i >= end && out.len() < MAX_SEQ {
-            out.push(i.to_string());
-            i += step;
-        }
-    }
-    out.join(" ")
+    let items = match until_step(start, end.saturating_add(inc), step) {
+        Value::List(l) => l.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    items.join(" ")
 }
 
 /// cast's trimZeroDecimal: "1.00" → "1".
@@ -171,10 +162,12 @@ mod tests {
     fn sequences() {
         assert_eq!(seq(&[3]), "1 2 3");
         assert_eq!(seq(&[-3]), "1 0 -1 -2 -3");
+        assert_eq!(seq(&[0]), "1 0");
+        assert_eq!(seq(&[1, 0, 5]), "");
         assert_eq!(seq(&[2, 5]), "2 3 4 5");
         assert_eq!(seq(&[5, 2]), "5 4 3 2");
         assert_eq!(seq(&[0, 2, 6]), "0 2 4 6");
-        assert_eq!(seq(&[0, -2, 6]), "");
+        assert_eq!(seq(&[6, 2, 0]), "");
         assert_eq!(format!("{:?}", until_step(0, 5, 2)), "[0, 2, 4]");
         assert_eq!(format!("{:?}", until_step(3, 0, -1)), "[3, 2, 1]");
     }

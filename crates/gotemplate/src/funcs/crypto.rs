@@ -7,11 +7,17 @@
 //! key usages, server and client auth, SANs, key identifiers; signed with
 //! SHA-256 and RSA (PKCS #1 v1.5).
 //!
-//! Not built: ECDSA, Ed25519 and DSA keys, `encryptAES`/`decryptAES`,
-//! `bcrypt`/`htpasswd`, `derivePassword`; they fail with a message saying so.
+//! Also `bcrypt`, `htpasswd` (bcrypt `$2a$`, cost 10) and
+//! `encryptAES`/`decryptAES` (AES-256-CBC, Sprig's key and padding).
+//!
+//! And `derivePassword` (Master Password v3, scrypt).
+//!
+//! `genPrivateKey` makes RSA, ECDSA (P-256) and Ed25519 keys; DSA keys are
+//! not built and fail with a message saying so.
 
 use std::rc::Rc;
 
+use p256::elliptic_curve::sec1::ToEncodedPoint;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
@@ -104,11 +110,33 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     v.push(func("genPrivateKey", Exact(1), |a| {
         let typ = str_arg(a, 0)?;
         Ok(s(match &*typ {
-            "rsa" => key_pem(&new_key(4096)?)?,
-            "ecdsa" | "ed25519" | "dsa" => {
-                return Err(Fail::Call(format!(
-                    "{typ} keys are not supported by strata (rsa only)"
-                )))
+            "" | "rsa" => key_pem(&new_key(4096)?)?,
+            // x509.MarshalPKCS8PrivateKey of an Ed25519 key: its seed.
+            "ed25519" => {
+                let seed = super::random::bytes(32)?;
+                let der = seq(&[
+                    uint(&[0]),
+                    seq(&[oid(&[1, 3, 101, 112])]),
+                    octets(&octets(&seed)),
+                ]);
+                pem("PRIVATE KEY", &der)
+            }
+            // x509.MarshalECPrivateKey of a P-256 key (SEC 1).
+            "ecdsa" => {
+                let secret = p256::SecretKey::random(&mut OsRng);
+                let point = secret.public_key().to_encoded_point(false);
+                let der = seq(&[
+                    uint(&[1]),
+                    octets(&secret.to_bytes()),
+                    tlv(0xa0, &oid(&[1, 2, 840, 10045, 3, 1, 7])),
+                    tlv(0xa1, &bit_string(0, point.as_bytes())),
+                ]);
+                pem("EC PRIVATE KEY", &der)
+            }
+            "dsa" => {
+                return Err(Fail::Call(
+                    "dsa keys are not supported by strata (rsa, ecdsa and ed25519 are)".into(),
+                ))
             }
             other => format!("Unknown type {other}"),
         }))
@@ -127,17 +155,230 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
         }
         Ok(Value::Object(Rc::new(Certificate { cert, key })))
     }));
-    for name in [
-        "encryptAES",
-        "decryptAES",
-        "bcrypt",
-        "htpasswd",
-        "derivePassword",
-    ] {
-        v.push(func(name, AtLeast(0), |_| {
-            Err("not supported by strata yet".into())
-        }));
+    v.push(func("bcrypt", Exact(1), |a| {
+        Ok(s(bcrypt(&str_arg(a, 0)?)?))
+    }));
+    v.push(func("htpasswd", Exact(2), |a| {
+        let (user, pass) = (str_arg(a, 0)?, str_arg(a, 1)?);
+        if user.contains(':') {
+            return Ok(s(format!("invalid username: {user}")));
+        }
+        Ok(s(format!("{user}:{}", bcrypt(&pass)?)))
+    }));
+    v.push(func("encryptAES", Exact(2), |a| {
+        let (password, plain) = (str_arg(a, 0)?, str_arg(a, 1)?);
+        if plain.is_empty() {
+            return Ok(s(""));
+        }
+        Ok(s(encrypt_aes(password.as_bytes(), plain.as_bytes())?))
+    }));
+    v.push(func("decryptAES", Exact(2), |a| {
+        let (password, crypt) = (str_arg(a, 0)?, str_arg(a, 1)?);
+        if crypt.is_empty() {
+            return Ok(s(""));
+        }
+        Ok(s(decrypt_aes(password.as_bytes(), &crypt)?))
+    }));
+    v.push(func("derivePassword", Exact(5), |a| {
+        let counter = match &a[0] {
+            Value::Int(i) if (0..=u32::MAX as i64).contains(i) => *i as u32,
+            other => {
+                return Err(Fail::Arg(format!(
+                    "wrong type for value; expected uint32; got {}",
+                    type_name(other)
+                )))
+            }
+        };
+        let (typ, password, user, site) = (
+            str_arg(a, 1)?,
+            str_arg(a, 2)?,
+            str_arg(a, 3)?,
+            str_arg(a, 4)?,
+        );
+        Ok(s(derive_password(counter, &typ, &password, &user, &site)?))
+    }));
+}
+
+/// Sprig's bcrypt: Go's x/crypto bcrypt at the default cost (10), `$2a$`;
+/// its error as the result text.
+fn bcrypt(password: &str) -> Result<String, Fail> {
+    if password.len() > 72 {
+        return Ok(
+            "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes".into(),
+        );
     }
+    let salt: [u8; 16] = super::random::bytes(16)?
+        .try_into()
+        .map_err(|_| Fail::Call("salt".into()))?;
+    let parts =
+        ::bcrypt::hash_with_salt(password, 10, salt).map_err(|e| Fail::Call(e.to_string()))?;
+    Ok(parts.format_for_version(::bcrypt::Version::TwoA))
+}
+
+/// The AES-256 key Sprig makes of a password: its bytes, zero-padded or
+/// cut to 32.
+fn aes_key(password: &[u8]) -> aes::Aes256 {
+    use aes::cipher::KeyInit;
+    let mut key = [0u8; 32];
+    let n = password.len().min(32);
+    key[..n].copy_from_slice(&password[..n]);
+    aes::Aes256::new(&key.into())
+}
+
+/// encryptAES: PKCS #7 padding, a random IV, CBC, base64 of IV ‖ text.
+fn encrypt_aes(password: &[u8], plain: &[u8]) -> Result<String, Fail> {
+    use aes::cipher::BlockEncrypt;
+    let cipher = aes_key(password);
+    let pad = 16 - plain.len() % 16;
+    let mut content = plain.to_vec();
+    content.extend(std::iter::repeat_n(pad as u8, pad));
+    let iv = super::random::bytes(16)?;
+    let mut out = iv.clone();
+    let mut prev: [u8; 16] = iv.try_into().map_err(|_| Fail::Call("iv".into()))?;
+    for chunk in content.chunks(16) {
+        let mut block = [0u8; 16];
+        for (i, b) in block.iter_mut().enumerate() {
+            *b = chunk[i] ^ prev[i];
+        }
+        let mut b = block.into();
+        cipher.encrypt_block(&mut b);
+        prev = b.into();
+        out.extend_from_slice(&prev);
+    }
+    Ok(super::encoding::b64(&out))
+}
+
+/// decryptAES: the reverse, with Go's panics for a text that is not a
+/// whole number of blocks or a bad padding byte.
+fn decrypt_aes(password: &[u8], crypt64: &str) -> Result<String, Fail> {
+    use aes::cipher::BlockDecrypt;
+    let crypt = super::encoding::b64_decode(crypt64).map_err(Fail::Call)?;
+    if crypt.len() < 16 {
+        return Err(Fail::Call(format!(
+            "runtime error: slice bounds out of range [:16] with capacity {}",
+            crypt.len()
+        )));
+    }
+    let (iv, body) = crypt.split_at(16);
+    if !body.len().is_multiple_of(16) {
+        return Err("crypto/cipher: input not full blocks".into());
+    }
+    let cipher = aes_key(password);
+    let mut prev: [u8; 16] = iv.try_into().map_err(|_| Fail::Call("iv".into()))?;
+    let mut out = Vec::with_capacity(body.len());
+    for chunk in body.chunks(16) {
+        let block: [u8; 16] = chunk.try_into().map_err(|_| Fail::Call("block".into()))?;
+        let mut b = block.into();
+        cipher.decrypt_block(&mut b);
+        let plain: [u8; 16] = b.into();
+        out.extend(plain.iter().zip(prev.iter()).map(|(x, y)| x ^ y));
+        prev = block;
+    }
+    let pad = *out.last().unwrap_or(&0) as usize;
+    if pad > out.len() {
+        return Err(Fail::Call(format!(
+            "runtime error: slice bounds out of range [:{}]",
+            out.len() as i64 - pad as i64
+        )));
+    }
+    out.truncate(out.len() - pad);
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The Master Password algorithm (v3) as Sprig has it: scrypt of the
+/// password salted with the user, an HMAC-SHA256 seed of the site and
+/// counter, a template chosen and filled from the seed.
+fn derive_password(
+    counter: u32,
+    typ: &str,
+    password: &str,
+    user: &str,
+    site: &str,
+) -> Result<String, Fail> {
+    const SEED: &[u8] = b"com.lyndir.masterpassword";
+    let templates: &[&str] = match typ {
+        "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
+        "long" => &[
+            "CvcvnoCvcvCvcv",
+            "CvcvCvcvnoCvcv",
+            "CvcvCvcvCvcvno",
+            "CvccnoCvcvCvcv",
+            "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno",
+            "CvcvnoCvccCvcv",
+            "CvcvCvccnoCvcv",
+            "CvcvCvccCvcvno",
+            "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc",
+            "CvcvCvcvCvccno",
+            "CvccnoCvccCvcv",
+            "CvccCvccnoCvcv",
+            "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc",
+            "CvcvCvccnoCvcc",
+            "CvcvCvccCvccno",
+            "CvccnoCvcvCvcc",
+            "CvccCvcvnoCvcc",
+            "CvccCvcvCvccno",
+        ],
+        "medium" => &["CvcnoCvc", "CvcCvcno"],
+        "short" => &["Cvcn"],
+        "basic" => &["aaanaaan", "aannaaan", "aaannaaa"],
+        "pin" => &["nnnn"],
+        other => return Ok(format!("cannot find password template {other}")),
+    };
+    let mut salt = SEED.to_vec();
+    salt.extend_from_slice(&(user.len() as u32).to_be_bytes());
+    salt.extend_from_slice(user.as_bytes());
+    let params = scrypt::Params::new(15, 8, 2, 64)
+        .map_err(|e| Fail::Call(format!("failed to derive password: {e}")))?;
+    let mut key = [0u8; 64];
+    scrypt::scrypt(password.as_bytes(), &salt, &params, &mut key)
+        .map_err(|e| Fail::Call(format!("failed to derive password: {e}")))?;
+    let mut msg = SEED.to_vec();
+    msg.extend_from_slice(&(site.len() as u32).to_be_bytes());
+    msg.extend_from_slice(site.as_bytes());
+    msg.extend_from_slice(&counter.to_be_bytes());
+    let seed = hmac_sha256(&key, &msg);
+    let template = templates[seed[0] as usize % templates.len()];
+    let mut out = String::new();
+    for (i, c) in template.bytes().enumerate() {
+        let chars: &[u8] = match c {
+            b'V' => b"AEIOU",
+            b'C' => b"BCDFGHJKLMNPQRSTVWXYZ",
+            b'v' => b"aeiou",
+            b'c' => b"bcdfghjklmnpqrstvwxyz",
+            b'A' => b"AEIOUBCDFGHJKLMNPQRSTVWXYZ",
+            b'a' => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+            b'n' => b"0123456789",
+            b'o' => b"@&%?,=[]_:-+*$#!'^~;()/.",
+            _ => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
+        };
+        out.push(chars[seed[i + 1] as usize % chars.len()] as char);
+    }
+    Ok(out)
+}
+
+/// HMAC-SHA256 (RFC 2104).
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&sha2::Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let inner: Vec<u8> = k
+        .iter()
+        .map(|b| b ^ 0x36)
+        .chain(msg.iter().copied())
+        .collect();
+    let inner_hash = sha2::Sha256::digest(&inner);
+    let outer: Vec<u8> = k
+        .iter()
+        .map(|b| b ^ 0x5c)
+        .chain(inner_hash.iter().copied())
+        .collect();
+    sha2::Sha256::digest(&outer).to_vec()
 }
 
 fn new_key(bits: usize) -> Result<RsaPrivateKey, Fail> {

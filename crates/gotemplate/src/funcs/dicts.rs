@@ -113,18 +113,21 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     v.push(func("mustMergeOverwrite", AtLeast(1), |a| merge(a, true)));
     v.push(func("deepCopy", Exact(1), |a| {
         if matches!(a[0], Value::Nil) {
-            return Err("deepCopy: nil value".into());
+            return Err("reflect: call of reflect.Value.Type on zero Value".into());
         }
         Ok(deep_copy(&a[0]))
     }));
     v.push(func("mustDeepCopy", Exact(1), |a| {
         if matches!(a[0], Value::Nil) {
-            return Err("copy: cannot copy nil".into());
+            return Err("reflect: call of reflect.Value.Type on zero Value".into());
         }
         Ok(deep_copy(&a[0]))
     }));
-    v.push(func("dig", AtLeast(3), |a| {
+    v.push(func("dig", AtLeast(0), |a| {
         let n = a.len();
+        if n < 3 {
+            return Err("dig needs at least three arguments".into());
+        }
         let dict = match &a[n - 1] {
             Value::Map(m) => m.clone(),
             other => {

@@ -133,6 +133,10 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
                 },
             }
         }
+        // Appending nothing to Go's nil slice leaves it nil (toJson: null).
+        if out.is_empty() {
+            return Ok(Value::Nil);
+        }
         Ok(Value::list(out))
     }));
     both!(v, "chunk", "mustChunk", Exact(2), |a| {
@@ -143,7 +147,7 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
                 .ok_or_else(|| Fail::Call(format!("Cannot chunk type {}", kind_name(other))))?,
         };
         if size <= 0 {
-            return Err("runtime error: integer divide by zero".into());
+            return Err("runtime error: makeslice: len out of range".into());
         }
         Ok(Value::list(
             l.chunks(size as usize)

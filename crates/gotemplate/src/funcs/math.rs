@@ -217,7 +217,7 @@ impl Dec {
             }),
             Op::Div => {
                 if o.mant == 0 {
-                    return Err("decimal division by zero".into());
+                    return Err("decimal division by 0".into());
                 }
                 // DivRound(o, 16): to a multiple of 10^-16, half away from zero.
                 let k = self.exp - o.exp + 16;
@@ -276,7 +276,7 @@ fn decimal_op(first: &Value, rest: &[Value], op: Op) -> R {
                 Op::Mul => f * y,
                 Op::Div => {
                     if y == 0.0 {
-                        return Err("decimal division by zero".into());
+                        return Err("decimal division by 0".into());
                     }
                     f / y
                 }

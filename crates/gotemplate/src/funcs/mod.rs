@@ -37,6 +37,7 @@ mod reflect;
 mod regex;
 mod strings;
 mod toml;
+mod urls;
 pub(crate) mod yaml;
 
 #[cfg(test)]
@@ -119,6 +120,7 @@ pub(crate) fn all() -> Vec<(&'static str, Func)> {
     random::register(&mut v);
     dates::register(&mut v);
     crypto::register(&mut v);
+    urls::register(&mut v);
     v
 }
 

@@ -5,7 +5,7 @@
 
 use regex::{NoExpand, Regex};
 
-use super::{func, int_arg, s, str_arg, str_list, Arity::*, Fail};
+use super::{func, int_arg, s, str_arg, str_list, Arity::*, Fail, R};
 use crate::{Func, Value};
 
 /// Go's RE2 syntax where the `regex` crate's differs: in a class, a `-`
@@ -44,34 +44,80 @@ fn go_syntax(expr: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn compile(expr: &str) -> Result<Regex, Fail> {
+/// Go's regexp.Compile error text: `error parsing regexp: CODE: `FRAGMENT``.
+fn go_regex_error(expr: &str) -> String {
+    use regex_syntax::ast::ErrorKind as K;
+    let fallback = || {
+        let detail = regex::Regex::new(expr)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let last = detail
+            .lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        format!(
+            "error parsing regexp: {}",
+            last.strip_prefix("error: ").unwrap_or(&last)
+        )
+    };
+    let Err(e) = regex_syntax::ast::parse::Parser::new().parse(expr) else {
+        return fallback();
+    };
+    let span = e.span();
+    let (start, end) = (
+        span.start.offset.min(expr.len()),
+        span.end.offset.min(expr.len()),
+    );
+    let (code, fragment) = match e.kind() {
+        K::GroupUnclosed => ("missing closing )", expr),
+        K::GroupUnopened => ("unexpected )", expr),
+        K::ClassUnclosed => ("missing closing ]", &expr[start..]),
+        K::RepetitionMissing => (
+            "missing argument to repetition operator",
+            &expr[start..end.max(start + 1).min(expr.len())],
+        ),
+        K::EscapeUnrecognized | K::EscapeUnexpectedEof => (
+            "invalid escape sequence",
+            &expr[start..end.max(start).min(expr.len())],
+        ),
+        K::ClassRangeInvalid => ("invalid character class range", &expr[start..end]),
+        K::RepetitionCountInvalid => ("invalid repeat count", &expr[start..end]),
+        K::GroupNameInvalid | K::GroupNameEmpty | K::GroupNameUnexpectedEof => {
+            ("invalid named capture", &expr[start..end])
+        }
+        K::GroupNameDuplicate { .. } => ("duplicate capture group name", &expr[start..end]),
+        _ => return fallback(),
+    };
+    format!("error parsing regexp: {code}: `{fragment}`")
+}
+
+/// regexp.Compile (`must`: the error as returned) or regexp.MustCompile
+/// (its panic: `regexp: Compile(`EXPR`): …`).
+fn compile(expr: &str, must: bool) -> Result<Regex, Fail> {
     regex::RegexBuilder::new(&go_syntax(expr))
         .size_limit(1 << 22)
         .build()
-        .map_err(|e| {
-            let detail = e.to_string();
-            let last = detail
-                .lines()
-                .rfind(|l| !l.trim().is_empty())
-                .unwrap_or("")
-                .trim()
-                .to_string();
-            let last = last.strip_prefix("error: ").unwrap_or(&last).to_string();
+        .map_err(|_| {
+            let msg = go_regex_error(expr);
+            if must {
+                return Fail::Call(msg);
+            }
             let shown = if expr.contains('`') {
                 super::strings::go_quote(expr)
             } else {
                 format!("`{expr}`")
             };
-            Fail::Call(format!(
-                "regexp: Compile({shown}): error parsing regexp: {last}"
-            ))
+            Fail::Call(format!("regexp: Compile({shown}): {msg}"))
         })
 }
 
 macro_rules! both {
     ($v:expr, $name:literal, $must:literal, $arity:expr, $body:expr) => {
-        $v.push(func($name, $arity, $body));
-        $v.push(func($must, $arity, $body));
+        $v.push(func($name, $arity, |a| $body(a, false)));
+        $v.push(func($must, $arity, |a| $body(a, true)));
     };
 }
 
@@ -79,47 +125,76 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     v.push(func("regexMatch", Exact(2), |a| {
         let (re, text) = (str_arg(a, 0)?, str_arg(a, 1)?);
         Ok(Value::Bool(
-            compile(&re).map(|r| r.is_match(&text)).unwrap_or(false),
+            compile(&re, true)
+                .map(|r| r.is_match(&text))
+                .unwrap_or(false),
         ))
     }));
     v.push(func("mustRegexMatch", Exact(2), |a| {
         let (re, text) = (str_arg(a, 0)?, str_arg(a, 1)?);
-        Ok(Value::Bool(compile(&re)?.is_match(&text)))
+        Ok(Value::Bool(compile(&re, true)?.is_match(&text)))
     }));
-    both!(v, "regexFindAll", "mustRegexFindAll", Exact(3), |a| {
-        let (re, text, n) = (str_arg(a, 0)?, str_arg(a, 1)?, int_arg(a, 2)?);
-        let r = compile(&re)?;
-        Ok(str_list(
-            find_all(&r, &text, n)
-                .into_iter()
-                .map(|(b, e)| text[b..e].to_string()),
-        ))
-    });
-    both!(v, "regexFind", "mustRegexFind", Exact(2), |a| {
-        let (re, text) = (str_arg(a, 0)?, str_arg(a, 1)?);
-        Ok(s(compile(&re)?
-            .find(&text)
-            .map(|m| m.as_str())
-            .unwrap_or("")))
-    });
-    both!(v, "regexReplaceAll", "mustRegexReplaceAll", Exact(3), |a| {
-        let (re, text, repl) = (str_arg(a, 0)?, str_arg(a, 1)?, str_arg(a, 2)?);
-        Ok(s(compile(&re)?.replace_all(&text, &*repl)))
-    });
+    both!(
+        v,
+        "regexFindAll",
+        "mustRegexFindAll",
+        Exact(3),
+        |a: &[Value], must| -> R {
+            let (re, text, n) = (str_arg(a, 0)?, str_arg(a, 1)?, int_arg(a, 2)?);
+            let r = compile(&re, must)?;
+            let found = find_all(&r, &text, n);
+            // Go's FindAllString returns nil for no match (toJson: null).
+            if found.is_empty() {
+                return Ok(Value::Nil);
+            }
+            Ok(str_list(
+                found.into_iter().map(|(b, e)| text[b..e].to_string()),
+            ))
+        }
+    );
+    both!(
+        v,
+        "regexFind",
+        "mustRegexFind",
+        Exact(2),
+        |a: &[Value], must| -> R {
+            let (re, text) = (str_arg(a, 0)?, str_arg(a, 1)?);
+            Ok(s(compile(&re, must)?
+                .find(&text)
+                .map(|m| m.as_str())
+                .unwrap_or("")))
+        }
+    );
+    both!(
+        v,
+        "regexReplaceAll",
+        "mustRegexReplaceAll",
+        Exact(3),
+        |a: &[Value], must| -> R {
+            let (re, text, repl) = (str_arg(a, 0)?, str_arg(a, 1)?, str_arg(a, 2)?);
+            Ok(s(compile(&re, must)?.replace_all(&text, &*repl)))
+        }
+    );
     both!(
         v,
         "regexReplaceAllLiteral",
         "mustRegexReplaceAllLiteral",
         Exact(3),
-        |a| {
+        |a: &[Value], must| -> R {
             let (re, text, repl) = (str_arg(a, 0)?, str_arg(a, 1)?, str_arg(a, 2)?);
-            Ok(s(compile(&re)?.replace_all(&text, NoExpand(&repl))))
+            Ok(s(compile(&re, must)?.replace_all(&text, NoExpand(&repl))))
         }
     );
-    both!(v, "regexSplit", "mustRegexSplit", Exact(3), |a| {
-        let (re, text, n) = (str_arg(a, 0)?, str_arg(a, 1)?, int_arg(a, 2)?);
-        Ok(str_list(split(&compile(&re)?, &re, &text, n)))
-    });
+    both!(
+        v,
+        "regexSplit",
+        "mustRegexSplit",
+        Exact(3),
+        |a: &[Value], must| -> R {
+            let (re, text, n) = (str_arg(a, 0)?, str_arg(a, 1)?, int_arg(a, 2)?);
+            Ok(str_list(split(&compile(&re, must)?, &re, &text, n)))
+        }
+    );
     v.push(func("regexQuoteMeta", Exact(1), |a| {
         Ok(s(quote_meta(&str_arg(a, 0)?)))
     }));
@@ -192,7 +267,7 @@ mod tests {
     #[test]
     fn a_dash_after_a_class_escape_is_literal_as_in_go() {
         assert_eq!(go_syntax("^[\\w-\\.]+$"), "^[\\w\\-\\.]+$");
-        let r = compile("^[\\w-\\.]+$").unwrap();
+        let r = compile("^[\\w-\\.]+$", false).unwrap();
         assert!(r.is_match("argocd-redis.x") && !r.is_match("a b"));
         assert_eq!(go_syntax("[a-z]"), "[a-z]");
     }
@@ -206,6 +281,14 @@ mod tests {
         let r = Regex::new("a*").unwrap();
         assert_eq!(find_all(&r, "baaac", -1), vec![(0, 0), (1, 4), (5, 5)]);
         assert_eq!(quote_meta("1.2.3 [x]"), "1\\.2\\.3 \\[x\\]");
-        assert!(compile("(").is_err());
+        assert!(compile("(", false).is_err());
+        assert_eq!(
+            go_regex_error("("),
+            "error parsing regexp: missing closing ): `(`"
+        );
+        assert_eq!(
+            go_regex_error("a[b"),
+            "error parsing regexp: missing closing ]: `[b`"
+        );
     }
 }

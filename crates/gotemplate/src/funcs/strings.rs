@@ -482,48 +482,10 @@ fn abbreviate_full(st: &str, offset: i64, max_width: i64) -> String {
     )
 }
 
-/// strconv.Quote (Go's `%q` of a string).
+/// strconv.Quote (Go's `%q` of a string): the engine's, so `quote` and
+/// `printf "%q"` agree.
 pub(crate) fn go_quote(st: &str) -> String {
-    let mut out = String::with_capacity(st.len() + 2);
-    out.push('"');
-    for c in st.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if is_go_print(c) => out.push(c),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// An approximation of Go's unicode.IsPrint: graphic characters and the
-/// ASCII space; not controls, other spaces, format characters, private
-/// use or noncharacters.
-fn is_go_print(c: char) -> bool {
-    let u = c as u32;
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    let format = matches!(u, 0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0xE0001 | 0xE0020..=0xE007F);
-    let private = matches!(u, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF);
-    let nonchar = (u & 0xFFFE) == 0xFFFE || (0xFDD0..=0xFDEF).contains(&u);
-    !(format || private || nonchar)
+    crate::fmt::quote(st)
 }
 
 #[cfg(test)]

@@ -10,27 +10,118 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
     v.push(func("toToml", Exact(1), |a| {
         Ok(Value::str(&to_toml(&a[0]).unwrap_or_else(|e| e)))
     }));
+    // fromToml: a map; an error goes into its "Error" key.
     v.push(func("fromToml", Exact(1), |a| {
-        let _ = str_arg(a, 0)?;
-        let mut m = BTreeMap::new();
-        m.insert(
-            "Error".to_string(),
-            Value::str("fromToml is not supported by strata yet"),
-        );
-        Ok(Value::map(m))
+        let text = str_arg(a, 0)?;
+        Ok(match text.parse::<toml::Table>() {
+            Ok(table) => from_table(&table),
+            Err(e) => {
+                let mut m = BTreeMap::new();
+                let msg = e.to_string();
+                let first = msg
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("TOML parse error ")
+                    .to_string();
+                m.insert("Error".to_string(), Value::str(&format!("toml: {first}")));
+                Value::map(m)
+            }
+        })
     }));
 }
 
-/// BurntSushi/toml's Encoder.Encode of a map: plain keys first (sorted),
-/// then sub-tables `[a.b]` and arrays of tables `[[a]]`, nil values left
-/// out.
+/// BurntSushi/toml's decoding into `map[string]interface{}`: integers are
+/// int64, floats float64; dates and times are kept as their text.
+fn from_table(table: &toml::Table) -> Value {
+    Value::map(
+        table
+            .iter()
+            .map(|(k, v)| (k.clone(), from_toml_value(v)))
+            .collect(),
+    )
+}
+
+fn from_toml_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::str(s),
+        toml::Value::Integer(i) => Value::Int64(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::str(&d.to_string()),
+        toml::Value::Array(items) => Value::list(items.iter().map(from_toml_value).collect()),
+        toml::Value::Table(t) => from_table(t),
+    }
+}
+
+/// BurntSushi/toml's Encoder.Encode: in each table its plain keys first,
+/// then its sub-tables `[a.b]` and arrays of tables `[[a]]`, all sorted,
+/// nil values left out; keys and headers indented by depth; a blank line
+/// before a top-level table or an array-of-tables header once anything
+/// has been written. A value that is not a map is written as a value.
 pub fn to_toml(v: &Value) -> Result<String, String> {
     let Value::Map(m) = v else {
-        return Err("toml: top-level values must be Go maps or structs".into());
+        return scalar(v);
     };
-    let mut out = String::new();
-    write_table(&mut out, &m.borrow(), &mut Vec::new(), 0)?;
-    Ok(out)
+    let mut w = Writer {
+        out: String::new(),
+        written: false,
+    };
+    w.table(&m.borrow(), &mut Vec::new())?;
+    Ok(w.out)
+}
+
+struct Writer {
+    out: String,
+    written: bool,
+}
+
+impl Writer {
+    fn newline(&mut self) {
+        if self.written {
+            self.out.push('\n');
+        }
+    }
+
+    fn line(&mut self, text: String) {
+        self.out.push_str(&text);
+        self.out.push('\n');
+        self.written = true;
+    }
+
+    fn table(&mut self, m: &BTreeMap<String, Value>, path: &mut Vec<String>) -> Result<(), String> {
+        let indent = "  ".repeat(path.len());
+        for (k, v) in m {
+            if matches!(v, Value::Nil) || is_table(v) || is_table_array(v) {
+                continue;
+            }
+            self.line(format!("{indent}{} = {}", key_text(k), scalar(v)?));
+        }
+        for (k, v) in m {
+            path.push(key_text(k));
+            match v {
+                Value::Map(sub) => {
+                    if path.len() == 1 {
+                        self.newline();
+                    }
+                    self.line(format!("{indent}[{}]", path.join(".")));
+                    self.table(&sub.borrow(), path)?;
+                }
+                Value::List(items) if is_table_array(v) => {
+                    for item in items.iter() {
+                        if let Value::Map(sub) = item {
+                            self.newline();
+                            self.line(format!("{indent}[[{}]]", path.join(".")));
+                            self.table(&sub.borrow(), path)?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            path.pop();
+        }
+        Ok(())
+    }
 }
 
 fn is_table(v: &Value) -> bool {
@@ -117,41 +208,4 @@ fn scalar(v: &Value) -> Result<String, String> {
         Value::Object(o) => scalar(&o.to_value())?,
         Value::Nil => return Err("toml: cannot encode a nil value".into()),
     })
-}
-
-fn write_table(
-    out: &mut String,
-    m: &BTreeMap<String, Value>,
-    path: &mut Vec<String>,
-    depth: usize,
-) -> Result<(), String> {
-    // BurntSushi indents a key by its table's depth, a header by one less
-    // than its own.
-    let indent = "  ".repeat(depth);
-    for (k, v) in m {
-        if matches!(v, Value::Nil) || is_table(v) || is_table_array(v) {
-            continue;
-        }
-        out.push_str(&format!("{indent}{} = {}\n", key_text(k), scalar(v)?));
-    }
-    for (k, v) in m {
-        path.push(key_text(k));
-        match v {
-            Value::Map(sub) => {
-                out.push_str(&format!("\n{indent}[{}]\n", path.join(".")));
-                write_table(out, &sub.borrow(), path, depth + 1)?;
-            }
-            Value::List(items) if is_table_array(v) => {
-                for item in items.iter() {
-                    if let Value::Map(sub) = item {
-                        out.push_str(&format!("\n{indent}[[{}]]\n", path.join(".")));
-                        write_table(out, &sub.borrow(), path, depth + 1)?;
-                    }
-                }
-            }
-            _ => {}
-        }
-        path.pop();
-    }
-    Ok(())
 }

@@ -283,7 +283,7 @@ enum Out {
     Bool(bool),
     Int(GoInt),
     Float(f64),
-    Str(String),
+    Str(std::rc::Rc<str>),
     Seq(Vec<Out>),
     /// Keys in go-yaml's order.
     Map(Vec<(String, Out)>),
@@ -301,8 +301,8 @@ pub fn to_yaml(v: &Value) -> Result<String, String> {
 
 /// Helm's `toYamlPretty`: go-yaml v3's encoder with an indent of 2 on the
 /// value itself (no JSON round trip: a float stays a float), sequences
-/// indented under their key. An approximation: go-yaml v3's quoting is
-/// taken to be v2's.
+/// indented under their key, long strings not folded. Quoting is v2's,
+/// which v3 keeps for these cases (verified for the common ones).
 pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
     let tree = to_out(v, 0, false)?;
     let mut e = Emitter::new(false);
@@ -330,8 +330,9 @@ fn to_out(v: &Value, depth: usize, json: bool) -> Result<Out, String> {
                 _ => Out::Float(*f),
             }
         }
-        Value::String(s) => Out::Str(json_string_through_yaml(s)),
-        Value::Bytes(b) => Out::Str(super::encoding::b64(b)),
+        Value::String(s) if !s.contains('\u{85}') => Out::Str(s.clone()),
+        Value::String(s) => Out::Str(json_string_through_yaml(s).into()),
+        Value::Bytes(b) => Out::Str(super::encoding::b64(b).into()),
         Value::List(l) => Out::Seq(
             l.iter()
                 .map(|x| to_out(x, depth + 1, json))
@@ -347,7 +348,13 @@ fn to_out(v: &Value, depth: usize, json: bool) -> Result<Out, String> {
                 }
                 entries.push((json_string_through_yaml(k), to_out(v, depth + 1, json)?));
             }
-            entries.sort_by(|a, b| key_order(&a.0, &b.0));
+            // Keys split into characters once, not at every comparison.
+            let mut keyed: Vec<(Vec<char>, (String, Out))> = entries
+                .into_iter()
+                .map(|e| (e.0.chars().collect(), e))
+                .collect();
+            keyed.sort_by(|a, b| key_cmp(&a.0, &b.0));
+            let entries: Vec<(String, Out)> = keyed.into_iter().map(|(_, e)| e).collect();
             Out::Map(entries)
         }
         Value::Object(o) => to_out(&o.to_value(), depth + 1, json)?,
@@ -396,63 +403,70 @@ fn json_string_through_yaml(s: &str) -> String {
 /// go-yaml v2's order of map keys (sorter.go `keyList.Less`) for string
 /// keys: letters by code point, a non-letter before a letter, runs of
 /// digits by their number ("a2" < "a10").
+#[cfg(test)]
 pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
-    let less = |x: &[char], y: &[char]| -> bool {
-        let n = x.len().min(y.len());
-        for i in 0..n {
-            if x[i] == y[i] {
-                continue;
-            }
-            let xl = x[i].is_alphabetic();
-            let yl = y[i].is_alphabetic();
-            if xl && yl {
-                return x[i] < y[i];
-            }
-            if xl || yl {
-                return yl;
-            }
-            let (mut xn, mut yn) = (0i64, 0i64);
-            if x[i] == '0' || y[i] == '0' {
-                let mut j = i;
-                while j > 0 && x[j - 1].is_ascii_digit() {
-                    j -= 1;
-                    if x[j] != '0' {
-                        xn = 1;
-                        yn = 1;
-                        break;
-                    }
-                }
-            }
-            let mut xi = i;
-            while xi < x.len() && x[xi].is_ascii_digit() {
-                xn = xn.wrapping_mul(10).wrapping_add(x[xi] as i64 - '0' as i64);
-                xi += 1;
-            }
-            let mut yi = i;
-            while yi < y.len() && y[yi].is_ascii_digit() {
-                yn = yn.wrapping_mul(10).wrapping_add(y[yi] as i64 - '0' as i64);
-                yi += 1;
-            }
-            if xn != yn {
-                return xn < yn;
-            }
-            if xi != yi {
-                return xi < yi;
-            }
-            return x[i] < y[i];
-        }
-        x.len() < y.len()
-    };
-    if less(&ar, &br) {
+    key_cmp(&ar, &br)
+}
+
+/// [`key_order`] on keys already split into characters.
+fn key_cmp(x: &[char], y: &[char]) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    if key_less(x, y) {
         Ordering::Less
-    } else if less(&br, &ar) {
+    } else if key_less(y, x) {
         Ordering::Greater
     } else {
         Ordering::Equal
     }
+}
+
+fn key_less(x: &[char], y: &[char]) -> bool {
+    let n = x.len().min(y.len());
+    for i in 0..n {
+        if x[i] == y[i] {
+            continue;
+        }
+        let xl = x[i].is_alphabetic();
+        let yl = y[i].is_alphabetic();
+        if xl && yl {
+            return x[i] < y[i];
+        }
+        if xl || yl {
+            return yl;
+        }
+        let (mut xn, mut yn) = (0i64, 0i64);
+        if x[i] == '0' || y[i] == '0' {
+            let mut j = i;
+            while j > 0 && x[j - 1].is_ascii_digit() {
+                j -= 1;
+                if x[j] != '0' {
+                    xn = 1;
+                    yn = 1;
+                    break;
+                }
+            }
+        }
+        let mut xi = i;
+        while xi < x.len() && x[xi].is_ascii_digit() {
+            xn = xn.wrapping_mul(10).wrapping_add(x[xi] as i64 - '0' as i64);
+            xi += 1;
+        }
+        let mut yi = i;
+        while yi < y.len() && y[yi].is_ascii_digit() {
+            yn = yn.wrapping_mul(10).wrapping_add(y[yi] as i64 - '0' as i64);
+            yi += 1;
+        }
+        if xn != yn {
+            return xn < yn;
+        }
+        if xi != yi {
+            return xi < yi;
+        }
+        return x[i] < y[i];
+    }
+    x.len() < y.len()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -512,7 +526,6 @@ fn analyze(value: &str) -> Analysis {
             block: false,
         };
     }
-    let chars: Vec<char> = value.chars().collect();
     let mut block_indicators = false;
     let (mut line_breaks, mut special) = (false, false);
     let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
@@ -523,10 +536,10 @@ fn analyze(value: &str) -> Analysis {
         block_indicators = true;
     }
     let mut preceded_by_whitespace = true;
-    let n = chars.len();
-    for i in 0..n {
-        let c = chars[i];
-        let followed_by_whitespace = is_blank_or_end(chars.get(i + 1).copied());
+    let n = value.len();
+    for (i, c) in value.char_indices() {
+        let next = i + c.len_utf8();
+        let followed_by_whitespace = is_blank_or_end(value[next..].chars().next());
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -548,7 +561,7 @@ fn analyze(value: &str) -> Analysis {
             if i == 0 {
                 leading_space = true;
             }
-            if i + 1 == n {
+            if next == n {
                 trailing_space = true;
             }
             if previous_break {
@@ -561,7 +574,7 @@ fn analyze(value: &str) -> Analysis {
             if i == 0 {
                 leading_break = true;
             }
-            if i + 1 == n {
+            if next == n {
                 trailing_break = true;
             }
             if previous_space {
@@ -616,6 +629,9 @@ struct Emitter {
     /// go-yaml v2 writes a sequence under a key at the key's indentation;
     /// v3 indents it.
     indentless_seqs: bool,
+    /// Fold plain and quoted strings past this column (go-yaml v2: 80;
+    /// v3 does not fold).
+    width: usize,
 }
 
 const BEST_INDENT: i64 = 2;
@@ -625,6 +641,11 @@ impl Emitter {
     fn new(indentless_seqs: bool) -> Emitter {
         Emitter {
             indentless_seqs,
+            width: if indentless_seqs {
+                BEST_WIDTH
+            } else {
+                usize::MAX
+            },
             out: String::new(),
             column: 0,
             indent: -1,
@@ -714,18 +735,7 @@ impl Emitter {
                 };
                 self.scalar(&s, Style::Plain, ctx)
             }
-            Out::Str(s) => {
-                // go-yaml v2 encode.go stringv.
-                let can_plain = resolve(s) == Resolved::Str && !is_base60_float(s);
-                let style = if s.contains('\n') {
-                    Style::Literal
-                } else if can_plain {
-                    Style::Plain
-                } else {
-                    Style::Double
-                };
-                self.scalar(s, style, ctx)
-            }
+            Out::Str(s) => self.string(s, ctx),
             Out::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Out::Map(entries) if entries.is_empty() => self.empty_flow("{", "}"),
             Out::Seq(items) => {
@@ -745,13 +755,12 @@ impl Emitter {
                 self.increase_indent(false, false);
                 for (k, v) in entries {
                     self.write_indent();
-                    let a = analyze(k);
-                    if !a.multiline && k.len() <= 128 {
-                        self.node(&Out::Str(k.clone()), Ctx::SimpleKey);
+                    if !k.contains(is_break) && k.len() <= 128 {
+                        self.string(k, Ctx::SimpleKey);
                         self.write_indicator(":", false, false, false);
                     } else {
                         self.write_indicator("?", true, false, true);
-                        self.node(&Out::Str(k.clone()), Ctx::Mapping);
+                        self.string(k, Ctx::Mapping);
                         self.write_indent();
                         self.write_indicator(":", true, false, true);
                     }
@@ -760,6 +769,21 @@ impl Emitter {
                 self.pop_indent();
             }
         }
+    }
+
+    /// A string as go-yaml v2's encoder asks for it (encode.go stringv):
+    /// a literal block when multi-line, plain when it reads back as a
+    /// string, else double-quoted; the emitter may still choose otherwise.
+    fn string(&mut self, s: &str, ctx: Ctx) {
+        let can_plain = resolve(s) == Resolved::Str && !is_base60_float(s);
+        let style = if s.contains('\n') {
+            Style::Literal
+        } else if can_plain {
+            Style::Plain
+        } else {
+            Style::Double
+        };
+        self.scalar(s, style, ctx)
     }
 
     fn empty_flow(&mut self, open: &str, close: &str) {
@@ -803,14 +827,13 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = value.chars().collect();
         let (mut spaces, mut breaks) = (false, false);
-        for (i, &c) in chars.iter().enumerate() {
+        for (i, c) in value.char_indices() {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
-                    && chars.get(i + 1) != Some(&' ')
+                    && self.column > self.width
+                    && value.as_bytes().get(i + 1) != Some(&b' ')
                 {
                     self.write_indent();
                 } else {
@@ -840,17 +863,16 @@ impl Emitter {
 
     fn write_single(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = value.chars().collect();
-        let n = chars.len();
+        let n = value.len();
         let (mut spaces, mut breaks) = (false, false);
-        for (i, &c) in chars.iter().enumerate() {
+        for (i, c) in value.char_indices() {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i > 0
                     && i + 1 < n
-                    && chars.get(i + 1) != Some(&' ')
+                    && value.as_bytes().get(i + 1) != Some(&b' ')
                 {
                     self.write_indent();
                 } else {
@@ -884,10 +906,9 @@ impl Emitter {
 
     fn write_double(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
-        let chars: Vec<char> = value.chars().collect();
-        let n = chars.len();
+        let n = value.len();
         let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
+        for (i, c) in value.char_indices() {
             if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 let code = c as u32;
@@ -927,9 +948,9 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i + 1 != n {
+                if allow_breaks && !spaces && self.column > self.width && i != 0 && i + 1 != n {
                     self.write_indent();
-                    if chars.get(i + 1) == Some(&' ') {
+                    if value.as_bytes().get(i + 1) == Some(&b' ') {
                         self.put('\\');
                     }
                 } else {
@@ -1022,8 +1043,12 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
     let mut anchors: BTreeMap<usize, In> = BTreeMap::new();
     let mut result: Option<In> = None;
     let mut in_document = false;
+    // A block scalar running to the end of a text that has no final line
+    // break: libyaml's clip/keep keep no break there, saphyr adds one.
+    let no_final_break = !text.is_empty() && !text.ends_with('\n');
+    let mut text_chars: Option<usize> = None;
     while let Some(ev) = parser.next_event() {
-        let (ev, _span) = ev.map_err(|e| go_yaml_error(e.marker().line(), e.info()))?;
+        let (ev, span) = ev.map_err(|e| go_yaml_error(e.marker().line(), e.info()))?;
         let done: Option<(In, usize)> = match ev {
             Event::StreamStart | Event::Nothing => None,
             Event::StreamEnd => break,
@@ -1048,6 +1073,19 @@ fn read_first_document(text: &str) -> Result<Option<In>, String> {
                 Some((n, 0))
             }
             Event::Scalar(value, style, anchor, tag) => {
+                let mut value = value;
+                if no_final_break
+                    && matches!(
+                        style,
+                        saphyr_parser::ScalarStyle::Literal | saphyr_parser::ScalarStyle::Folded
+                    )
+                    && value.ends_with('\n')
+                    && span.end.index() >= *text_chars.get_or_insert_with(|| text.chars().count())
+                {
+                    let mut v = value.into_owned();
+                    v.pop();
+                    value = std::borrow::Cow::Owned(v);
+                }
                 let n = scalar_node(&value, style, tag.as_deref())?;
                 Some((n, anchor))
             }
