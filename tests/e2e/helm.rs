@@ -8,7 +8,7 @@ use std::process::Command;
 
 use crate::util::*;
 
-fn helm() -> Option<PathBuf> {
+pub(crate) fn helm() -> Option<PathBuf> {
     let path = std::env::var_os("STRATA_HELM")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target/helm/helm"));
@@ -23,7 +23,7 @@ fn helm() -> Option<PathBuf> {
     }
 }
 
-fn run_helm(helm: &Path, args: &[&str]) -> String {
+pub(crate) fn run_helm(helm: &Path, args: &[&str]) -> String {
     let out = Command::new(helm)
         .args(args)
         .env(

@@ -139,6 +139,8 @@ dev              shop-dev      values.yaml -> environments/dev.yaml
 staging          shop-staging  values.yaml -> environments/staging.yaml
 prod             shop-prod     values.yaml -> environments/prod.yaml
 prod-eu-central  shop-prod     values.yaml -> environments/prod.yaml -> environments/prod-eu-central.yaml
+
+templates: jinja (strata's dialect)
 "
     );
     let run = strata(&["envs", "charts/api", "--output", "json"]);
@@ -146,6 +148,7 @@ prod-eu-central  shop-prod     values.yaml -> environments/prod.yaml -> environm
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(v[3]["name"], "prod-eu-central");
     assert_eq!(v[3]["layers"][2], "environments/prod-eu-central.yaml");
+    assert_eq!(v[3]["dialect"], "jinja");
 }
 
 // ---- bad input: message, exit code, nothing on stdout ----

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::{self, ArchiveError, Limits};
 use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::dialect::Dialect;
 use crate::env::Environments;
 use crate::value::{Node, Value};
 use crate::yaml;
@@ -336,6 +337,9 @@ pub struct Chart {
     /// `charts/<sub>/` (nested as deep as needed) for a subchart, empty for
     /// the chart the user named: prefixed to file names in diagnostics.
     pub prefix: String,
+    /// The template dialect (DESIGN §2), which also decides how its values
+    /// files are typed.
+    pub dialect: Dialect,
 }
 
 impl Chart {
@@ -499,15 +503,19 @@ impl Preparsed {
     fn read(path: &FsPath) -> Option<Preparsed> {
         let mut bytes = std::fs::read(path).ok()?;
         archive::strip_bom(&mut bytes);
-        let values = parse_values(&bytes);
+        let values = parse_values(&bytes, yaml::Typing::Core);
         Some(Preparsed { bytes, values })
     }
 }
 
 /// A chart's values.yaml as a values tree.
-fn parse_values(bytes: &[u8]) -> Result<Node> {
+fn parse_values(bytes: &[u8], typing: yaml::Typing) -> Result<Node> {
     let text = yaml::decode_utf8(bytes, VALUES_FILE)?;
-    Ok(yaml::load_values(text, &Arc::from(VALUES_FILE))?)
+    Ok(yaml::load_values_typed(
+        text,
+        &Arc::from(VALUES_FILE),
+        typing,
+    )?)
 }
 
 struct Loader {
@@ -637,10 +645,13 @@ fn build(
     };
     let text = yaml::decode_utf8(chart_bytes, CHART_FILE)?;
     let (metadata, metadata_node) = parse_metadata(text)?;
+    let dialect = crate::dialect::detect(&metadata, &files)?;
+    let typing = dialect.typing();
     let values = match files.get(VALUES_FILE) {
         Some(bytes) => match preparsed {
-            Some(p) if p.bytes == *bytes => p.values?,
-            _ => parse_values(bytes)?,
+            // Read ahead as YAML 1.2: a Go chart's values are typed again.
+            Some(p) if p.bytes == *bytes && typing == yaml::Typing::Core => p.values?,
+            _ => parse_values(bytes, typing)?,
         },
         None => Node::new(Value::Map(crate::value::Map::default()), Default::default()),
     };
@@ -655,6 +666,7 @@ fn build(
         values,
         environments,
         subcharts: Vec::new(),
+        dialect,
     })
 }
 
@@ -753,7 +765,8 @@ mod tests {
         let dir = big_values_chart("last: true\n");
         let chart = Chart::load_dir(dir.path(), "big").unwrap_or_else(|e| panic!("{e}"));
         let text = String::from_utf8(chart.files[VALUES_FILE].clone()).unwrap_or_default();
-        let direct = parse_values(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let direct =
+            parse_values(text.as_bytes(), yaml::Typing::Core).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(chart.values, direct);
         let last = chart
             .values

@@ -17,6 +17,7 @@ pub mod archive;
 pub mod chart;
 pub mod deps;
 pub mod diag;
+pub mod dialect;
 pub mod discover;
 pub mod env;
 pub mod file_schemas;

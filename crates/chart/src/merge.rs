@@ -88,8 +88,27 @@ pub struct Coalesced {
 /// The defaults are taken by value: their nodes move into the result
 /// instead of being copied (a values.yaml of 1000 apps is megabytes).
 pub fn coalesce(chart: DefaultsTree, user: Map, keep_nulls: bool) -> Result<Coalesced, Diagnostic> {
+    coalesce_with(chart, user, keep_nulls, false)
+}
+
+/// [`coalesce`] as helm 4.1.4 does it for Go charts: `null`s in the
+/// defaults that no user value overrides stay `null` (checked against
+/// helm: `limits:` with nothing after it reaches templates as `nil`,
+/// and `toYaml` prints `limits: null`); a user `null` still removes a
+/// default.
+pub fn coalesce_helm(chart: DefaultsTree, user: Map) -> Result<Coalesced, Diagnostic> {
+    coalesce_with(chart, user, false, true)
+}
+
+fn coalesce_with(
+    chart: DefaultsTree,
+    user: Map,
+    keep_nulls: bool,
+    default_nulls: bool,
+) -> Result<Coalesced, Diagnostic> {
     let mut cx = Cx {
         keep_nulls,
+        default_nulls,
         warnings: Vec::new(),
         deleted: Vec::new(),
     };
@@ -106,6 +125,7 @@ pub fn coalesce(chart: DefaultsTree, user: Map, keep_nulls: bool) -> Result<Coal
 pub fn coalesce_tables(dst: Map, src: Map, keep_nulls: bool) -> Coalesced {
     let mut cx = Cx {
         keep_nulls,
+        default_nulls: false,
         warnings: Vec::new(),
         deleted: Vec::new(),
     };
@@ -119,6 +139,8 @@ pub fn coalesce_tables(dst: Map, src: Map, keep_nulls: bool) -> Coalesced {
 
 struct Cx {
     keep_nulls: bool,
+    /// Keep the defaults' own `null`s (Helm's coalescing of Go charts).
+    default_nulls: bool,
     warnings: Vec<Diagnostic>,
     deleted: Vec<Deleted>,
 }
@@ -224,7 +246,7 @@ impl Cx {
                     let (Value::Map(dst), Value::Map(mut src)) = (user.value, default.value) else {
                         continue;
                     };
-                    if !child_merge {
+                    if !child_merge && !self.default_nulls {
                         drop_nulls(&mut src);
                     }
                     let merged = self.tables(dst, src, &path.child(&key), child_merge);
@@ -242,7 +264,7 @@ impl Cx {
                     out.insert(key, user);
                 }
                 None => {
-                    if !self.keep_nulls {
+                    if !self.keep_nulls && !self.default_nulls {
                         if default.value.is_null() {
                             continue;
                         }

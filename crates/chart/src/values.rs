@@ -140,7 +140,8 @@ fn layered(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
     if let Some(env) = &req.env {
         for file in chart.environments.layer_files(env)? {
             let text = chart.text(&file)?;
-            let node = yaml::load_values(&text, &Arc::from(file.as_str()))?;
+            let node =
+                yaml::load_values_typed(&text, &Arc::from(file.as_str()), chart.dialect.typing())?;
             if let Value::Map(m) = node.value {
                 merge::merge_user(&mut user, m);
             }
@@ -149,7 +150,8 @@ fn layered(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
     }
     for f in &req.files {
         let text = yaml::decode_utf8(&f.bytes, &f.name)?;
-        let node = yaml::load_values(text, &Arc::from(f.name.as_str()))?;
+        let node =
+            yaml::load_values_typed(text, &Arc::from(f.name.as_str()), chart.dialect.typing())?;
         if let Value::Map(m) = node.value {
             merge::merge_user(&mut user, m);
         }
@@ -168,7 +170,11 @@ fn layered(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
         layers.push(format!("{} {}", s.kind.flag(), s.arg));
     }
     let processed = deps::process_with(chart, &user, own)?;
-    let out = merge::coalesce(processed.defaults, user, false).map_err(Error::invalid)?;
+    let out = match chart.dialect {
+        crate::dialect::Dialect::Jinja => merge::coalesce(processed.defaults, user, false),
+        crate::dialect::Dialect::Go => merge::coalesce_helm(processed.defaults, user),
+    }
+    .map_err(Error::invalid)?;
     let warnings = processed
         .warnings
         .into_iter()

@@ -72,7 +72,16 @@ fn to_u32(n: usize) -> u32 {
 /// Parse one YAML document. An empty file gives `None`; more than one
 /// document is an error.
 pub fn load_one(src: &str, file: &Arc<str>) -> Result<Option<Node>, Diagnostic> {
-    let mut docs = load_stream(src, file)?;
+    load_one_typed(src, file, Typing::Core)
+}
+
+/// [`load_one`] with plain scalars typed by `typing`.
+pub fn load_one_typed(
+    src: &str,
+    file: &Arc<str>,
+    typing: Typing,
+) -> Result<Option<Node>, Diagnostic> {
+    let mut docs = load_stream_typed(src, file, typing)?;
     if docs.len() > 1 {
         let second = docs.swap_remove(1);
         let loc = second.origin.location().cloned();
@@ -88,12 +97,38 @@ pub fn load_one(src: &str, file: &Arc<str>) -> Result<Option<Node>, Diagnostic> 
 
 /// Parse every document of a YAML stream. Empty documents are kept out.
 pub fn load_stream(src: &str, file: &Arc<str>) -> Result<Vec<Node>, Diagnostic> {
+    load_stream_typed(src, file, Typing::Core)
+}
+
+/// How plain scalars are typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Typing {
+    /// YAML 1.2's core schema: strata's own (`yes` is a string, `0755` is
+    /// 755).
+    #[default]
+    Core,
+    /// YAML 1.1 as Helm reads values (go-yaml v2 through sigs.k8s.io/yaml):
+    /// `y`/`yes`/`on`/`n`/`no`/`off` are booleans, `0755` is octal (493),
+    /// `1_000`, `0b101`, `0x1F`, `0o17` are integers. Keys are
+    /// typed too (`on:` is the key `"true"`). Numbers stay integers here;
+    /// the Go template pipeline makes them float64 as Helm's JSON round
+    /// trip does.
+    Helm,
+}
+
+/// [`load_stream`] with plain scalars typed by `typing`.
+pub fn load_stream_typed(
+    src: &str,
+    file: &Arc<str>,
+    typing: Typing,
+) -> Result<Vec<Node>, Diagnostic> {
     Events::read(src, |events| {
         Loader {
             events,
             file: file.clone(),
             anchors: HashMap::new(),
             nodes: 0,
+            typing,
         }
         .stream()
     })
@@ -262,7 +297,13 @@ pub fn plain_scalars(src: &str) -> Vec<PlainScalar> {
 
 /// Parse a values file: one document that is a map (or empty).
 pub fn load_values(src: &str, file: &Arc<str>) -> Result<Node, Diagnostic> {
-    match load_one(src, file)? {
+    load_values_typed(src, file, Typing::Core)
+}
+
+/// [`load_values`] with plain scalars typed by `typing` (a Go chart's
+/// values files are read as Helm reads them: [`Typing::Helm`]).
+pub fn load_values_typed(src: &str, file: &Arc<str>, typing: Typing) -> Result<Node, Diagnostic> {
+    match load_one_typed(src, file, typing)? {
         None => Ok(Node::empty_map(Origin::file(file, 1, 1))),
         Some(n) if n.value.is_null() => Ok(Node::empty_map(n.origin)),
         Some(n) if n.value.is_map() => Ok(n),
@@ -297,6 +338,7 @@ struct Loader<'a> {
     anchors: HashMap<usize, (Node, usize)>,
     /// Nodes produced so far in this document.
     nodes: usize,
+    typing: Typing,
 }
 
 type Item<'a> = (Ev<'a>, Pos);
@@ -569,11 +611,18 @@ impl<'a> Loader<'a> {
                         _ => Err(bad("boolean")),
                     },
                     "null" => Ok(Value::Null),
-                    _ => Ok(resolve_by_style(text, style)),
+                    _ => Ok(self.resolve(text, style)),
                 };
             }
         }
-        Ok(resolve_by_style(text, style))
+        Ok(self.resolve(text, style))
+    }
+
+    fn resolve(&self, text: &str, style: ScalarStyle) -> Value {
+        match (self.typing, style) {
+            (Typing::Helm, ScalarStyle::Plain) => resolve_plain_yaml11(text),
+            _ => resolve_by_style(text, style),
+        }
     }
 }
 
@@ -899,6 +948,75 @@ pub fn resolve_plain(s: &str) -> Value {
         }
     }
     Value::Str(s.to_string())
+}
+
+/// Type a plain scalar as go-yaml v2 (YAML 1.1) does for Helm's values:
+/// its boolean and null words, `strconv.ParseInt(s, 0, 64)` after removing
+/// underscores (so `0755` is octal, `0x`/`0o`/`0b` prefixes work), then
+/// its float pattern, then `0b`/`-0b` binary. Anything else is a string
+/// (dates included: Helm 4 keeps `2020-01-01` a string).
+pub fn resolve_plain_yaml11(s: &str) -> Value {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Value::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Value::Bool(false),
+        _ => {}
+    }
+    match s.as_bytes().first() {
+        Some(b'0'..=b'9' | b'-' | b'+' | b'.') => {}
+        _ => return resolve_plain(s),
+    }
+    match resolve_plain(s) {
+        v @ (Value::Null | Value::Bool(_)) => return v,
+        Value::Float(f) if f.is_nan() || f.is_infinite() => return Value::Float(f),
+        _ => {}
+    }
+    let plain: String = s.chars().filter(|&c| c != '_').collect();
+    if let Some(i) = go_parse_int(&plain) {
+        return i;
+    }
+    let digits = plain.strip_prefix(['-', '+']).unwrap_or(&plain);
+    if is_core_float(digits) {
+        if let Ok(f) = plain.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(s.to_string())
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` (then `ParseUint`, whose values past
+/// i64 become floats as JSON makes them): sign, then `0x`, `0o`, `0b` or a
+/// leading `0` for octal.
+fn go_parse_int(s: &str) -> Option<Value> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
+        (16, d)
+    } else if let Some(d) = body.strip_prefix("0o").or(body.strip_prefix("0O")) {
+        (8, d)
+    } else if let Some(d) = body.strip_prefix("0b").or(body.strip_prefix("0B")) {
+        (2, d)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if neg {
+        if magnitude <= i64::MAX as u64 + 1 {
+            return Some(Value::Int((magnitude as i128).wrapping_neg() as i64));
+        }
+        return None;
+    }
+    Some(match i64::try_from(magnitude) {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Float(magnitude as f64),
+    })
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` (sign already removed).
@@ -1962,5 +2080,50 @@ mod tests {
                 ("on", 3, 5)
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod yaml11_tests {
+    use super::*;
+
+    #[test]
+    fn helm_typing_reads_yaml_1_1() {
+        let cases: &[(&str, Value)] = &[
+            ("yes", Value::Bool(true)),
+            ("On", Value::Bool(true)),
+            ("n", Value::Bool(false)),
+            ("OFF", Value::Bool(false)),
+            ("0755", Value::Int(493)),
+            ("1_000", Value::Int(1000)),
+            ("0x1F", Value::Int(31)),
+            ("0b101", Value::Int(5)),
+            ("-0b11", Value::Int(-3)),
+            ("08", Value::Float(8.0)),
+            ("1e3", Value::Float(1000.0)),
+            ("0o17", Value::Int(15)),
+            ("+5", Value::Int(5)),
+            (".5", Value::Float(0.5)),
+            ("1:20", Value::Str("1:20".into())),
+            ("2020-01-01", Value::Str("2020-01-01".into())),
+            ("~", Value::Null),
+            ("word", Value::Str("word".into())),
+            ("18446744073709551615", Value::Float(18446744073709551615.0)),
+        ];
+        for (src, want) in cases {
+            assert_eq!(&resolve_plain_yaml11(src), want, "{src}");
+        }
+        let file: Arc<str> = Arc::from("v.yaml");
+        let node =
+            load_values_typed("on: yes\nq: \"yes\"\nn: 0755\n", &file, Typing::Helm).unwrap();
+        let map = node.as_map().unwrap();
+        let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["true", "q", "false"]);
+        assert_eq!(map["true"].value, Value::Bool(true));
+        assert_eq!(map["q"].value, Value::Str("yes".into()));
+        assert_eq!(map["false"].value, Value::Int(493));
+        // strata's own reading is unchanged.
+        let node = load_values("on: yes\n", &file).unwrap();
+        assert_eq!(node.as_map().unwrap()["on"].value, Value::Str("yes".into()));
     }
 }

@@ -205,6 +205,18 @@ pub struct RenderCmd {
     /// Also print the rendered templates/NOTES.txt (as YAML comments after the manifests).
     #[arg(long)]
     pub notes: bool,
+    /// Print the chart's crds/ first (Go charts, as helm template does).
+    #[arg(long = "include-crds")]
+    pub include_crds: bool,
+    /// Leave out test hooks.
+    #[arg(long = "skip-tests")]
+    pub skip_tests: bool,
+    /// Leave out all hooks.
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// Go charts: a missing value key is an error (Helm's --strict).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `strata create`.

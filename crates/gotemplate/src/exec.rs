@@ -315,6 +315,15 @@ impl<'a> Exec<'a> {
 
     fn walk_range(&mut self, tree: &Tree, dot: &Dot, c: &Control) -> Res<()> {
         let val = self.eval_pipeline(tree, dot, &c.pipe)?;
+        // A caller's map or slice type (Helm's `.Files.Glob` result, a
+        // map of paths to bytes) ranges as the value it stands for.
+        let val = match val {
+            Value::Object(o) => match o.to_value() {
+                v @ (Value::Map(_) | Value::List(_)) => v,
+                _ => Value::Object(o),
+            },
+            v => v,
+        };
         let mark = self.vars.len();
         let ndecl = c.pipe.decl.len();
         let mut ran = false;

@@ -60,6 +60,16 @@ pub use value::{List, Map, Object, Value};
 /// or an error message out (the engine adds the template location).
 pub type Func = std::sync::Arc<dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync>;
 
+/// A function of the library by the name templates call it (`toYaml`), for
+/// a caller's [`Object`]s that answer as Helm's do with the same encoders
+/// (`.Files.AsConfig` is `toYaml` of a map).
+pub fn function(name: &str) -> Option<Func> {
+    funcs::all()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| f)
+}
+
 /// How one execution behaves.
 #[derive(Debug, Clone)]
 pub struct Options {

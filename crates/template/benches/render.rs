@@ -131,7 +131,7 @@ fn static_output(n: usize) -> Chart {
     let c = templated(n);
     let engine = Engine::new(&c).expect("compiles");
     let rendered = engine
-        .render(&c, None, &c.values, &RenderOptions::default())
+        .render(None, &c.values, &RenderOptions::default())
         .expect("renders");
     let mut by_source: BTreeMap<String, String> = BTreeMap::new();
     for d in &rendered.documents {
@@ -160,7 +160,7 @@ fn render(bencher: divan::Bencher, n: usize) {
     let c = templated(n);
     let engine = Engine::new(&c).expect("compiles");
     let opts = RenderOptions::default();
-    bencher.bench(|| engine.render(&c, None, &c.values, &opts).is_ok());
+    bencher.bench(|| engine.render(None, &c.values, &opts).is_ok());
 }
 
 /// Split, check and order 2N documents that need no templating.
@@ -169,7 +169,7 @@ fn output_only(bencher: divan::Bencher, n: usize) {
     let c = static_output(n);
     let engine = Engine::new(&c).expect("compiles");
     let opts = RenderOptions::default();
-    bencher.bench(|| engine.render(&c, None, &c.values, &opts).is_ok());
+    bencher.bench(|| engine.render(None, &c.values, &opts).is_ok());
 }
 
 /// Print 2N documents as one stream.
@@ -178,7 +178,7 @@ fn stream(bencher: divan::Bencher, n: usize) {
     let c = templated(n);
     let engine = Engine::new(&c).expect("compiles");
     let docs = engine
-        .render(&c, None, &c.values, &RenderOptions::default())
+        .render(None, &c.values, &RenderOptions::default())
         .expect("renders")
         .documents;
     bencher.bench(|| to_stream(divan::black_box(&docs)));

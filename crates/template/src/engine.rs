@@ -44,6 +44,17 @@ pub struct RenderOptions {
     pub show_only: Vec<String>,
     /// Also render templates/NOTES.txt.
     pub notes: bool,
+    /// Print the chart's `crds/` first (Go charts, as `helm template
+    /// --include-crds`).
+    pub include_crds: bool,
+    /// Leave out test hooks.
+    pub skip_tests: bool,
+    /// Leave out every hook.
+    pub no_hooks: bool,
+    /// Go charts: a missing map key is an error (Helm's `--strict`).
+    pub strict: bool,
+    /// The values layers merged, named by `--strict` errors.
+    pub layers: Vec<String>,
 }
 
 /// Merged values for the templates (`values` in the context), for
@@ -104,6 +115,13 @@ pub struct Engine {
     /// subchart whose templates do not compile fails only the renders that
     /// use it, as in Helm, where disabled subcharts are never parsed.
     subcharts: Vec<Result<Engine, Vec<Diagnostic>>>,
+    /// A Go chart: rendered by [`crate::helm`] as `helm template` does,
+    /// nothing compiled here.
+    go: bool,
+    /// The chart the engine renders (its templates may have been taken
+    /// out by [`Engine::take_templates`]): renders read its files,
+    /// Chart.yaml and subcharts from here, never from the caller again.
+    chart: Arc<Chart>,
 }
 
 const NOTES: &str = "NOTES.txt";
@@ -143,7 +161,7 @@ impl Engine {
     /// Compile every file under the chart's templates/ (syntax errors are
     /// reported, all of them, at their source line).
     pub fn new(chart: &Chart) -> Result<Engine, Error> {
-        Engine::with_templates(chart, None)
+        Engine::with_chart(Arc::new(chart.clone()), None)
     }
 
     /// The chart's templates (its files under templates/, not its
@@ -165,7 +183,15 @@ impl Engine {
         chart: &Chart,
         templates: Option<BTreeMap<String, Vec<u8>>>,
     ) -> Result<Engine, Error> {
-        let mut engine = Engine::one(chart, templates)?;
+        Engine::with_chart(Arc::new(chart.clone()), templates)
+    }
+
+    /// [`Engine::with_templates`] keeping the chart itself (not a copy).
+    pub fn with_chart(
+        chart: Arc<Chart>,
+        templates: Option<BTreeMap<String, Vec<u8>>>,
+    ) -> Result<Engine, Error> {
+        let mut engine = Engine::one(&chart, templates)?;
         engine.subcharts = chart
             .subcharts
             .iter()
@@ -187,7 +213,37 @@ impl Engine {
     /// chart's templates by name (an import of helpers, an include of
     /// another manifest) and compiles it there on first use. Syntax errors
     /// are reported all of them, in file order, as one loop would.
-    fn one(chart: &Chart, templates: Option<BTreeMap<String, Vec<u8>>>) -> Result<Engine, Error> {
+    fn one(
+        chart: &Arc<Chart>,
+        templates: Option<BTreeMap<String, Vec<u8>>>,
+    ) -> Result<Engine, Error> {
+        if chart.dialect == strata_chart::dialect::Dialect::Go {
+            // Helm parses a chart's templates with those of its subcharts
+            // in use, which the values decide: parsed at render time.
+            let mut env = Environment::new();
+            configure(&mut env);
+            let mut sources = BTreeMap::new();
+            if let Some(t) = templates {
+                for (path, bytes) in t {
+                    let name = path.strip_prefix("templates/").unwrap_or(&path).to_string();
+                    sources.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+            return Ok(Engine {
+                envs: vec![env],
+                manifests: Vec::new(),
+                owners: Vec::new(),
+                sources: Arc::new(sources),
+                chart_value: TValue::from(()),
+                files: TValue::from(()),
+                chart_name: chart.name().to_string(),
+                chart_node: chart.metadata_node.clone(),
+                prefix: chart.prefix.clone(),
+                subcharts: Vec::new(),
+                go: true,
+                chart: Arc::clone(chart),
+            });
+        }
         let mut problems: Vec<(usize, Diagnostic)> = Vec::new();
         let mut sources = BTreeMap::new();
         // (file index, name, whether it renders a manifest), in file order.
@@ -284,6 +340,8 @@ impl Engine {
             chart_node: chart.metadata_node.clone(),
             prefix: chart.prefix.clone(),
             subcharts: Vec::new(),
+            go: false,
+            chart: Arc::clone(chart),
         })
     }
 
@@ -305,19 +363,29 @@ impl Engine {
         &self.manifests
     }
 
-    /// Render every manifest template with these values, check the output
-    /// and order it. `chart` is the chart the engine was built from (its
-    /// templates and files are already compiled in; its `kubeVersion` is
-    /// checked against `opts.kube_version`, as Helm does); `env` gives
-    /// `env.name` and the default `release.namespace`.
+    /// Render every manifest template with these merged values, check the
+    /// output and order it. The chart's `kubeVersion` is checked against
+    /// `opts.kube_version`, as Helm does; `env` gives `env.name` and the
+    /// default `release.namespace`.
     pub fn render(
         &self,
-        chart: &Chart,
         env: Option<&ChartEnv>,
         values: &Node,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
-        self.render_values(chart, env, &TemplateValues::new(values.clone()), opts)
+        let subcharts = self.subcharts_of(values)?;
+        self.render_values(env, &TemplateValues::new(values.clone()), &subcharts, opts)
+    }
+
+    /// The subcharts in use with these merged values (Helm's dependency
+    /// processing; [`strata_chart::values::Merged::subcharts`] holds the
+    /// same answer for values that came from a merge).
+    pub fn subcharts_of(&self, values: &Node) -> Result<Vec<strata_chart::deps::Enabled>, Error> {
+        if !Engine::reads_values_tree(&self.chart) {
+            return Ok(Vec::new());
+        }
+        let user = values.as_map().cloned().unwrap_or_default();
+        Ok(strata_chart::deps::process(&self.chart, &user)?.subcharts)
     }
 
     /// Whether [`Engine::render_values`] reads the chart's own values (to
@@ -336,14 +404,17 @@ impl Engine {
     }
 
     /// [`Engine::render`] with the merged values given to the templates
-    /// without a copy.
+    /// without a copy, and the subcharts in use as the merge decided them
+    /// ([`strata_chart::values::Merged::subcharts`]): dependency
+    /// processing is not run again, and the chart is the engine's own.
     pub fn render_values(
         &self,
-        chart: &Chart,
         env: Option<&ChartEnv>,
         values: &TemplateValues,
+        subcharts: &[strata_chart::deps::Enabled],
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
+        let chart = &*self.chart;
         check_kube_version(chart, opts)?;
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
@@ -356,6 +427,9 @@ impl Engine {
                 ))
             })?;
         }
+        if self.go {
+            return self.render_go(env, values.tree(), subcharts, opts);
+        }
         let base = self.base_context(env, values.value.clone(), opts)?;
         let namespace = release_namespace(env, opts);
         let mut placed = self.render_manifests(&base)?;
@@ -364,25 +438,20 @@ impl Engine {
             .iter()
             .map(|name| format!("{}/templates/{name}", self.chart_name))
             .collect();
-        // The subcharts in use: dependency processing on the merged values
-        // gives the same answer as on the layers they were merged from
-        // (conditions and tags hold in the result), so the API needs no
-        // more than the values.
-        // A chart without dependencies or charts/ has nothing to process:
-        // skip copying its values (megabytes for a large chart, held while
-        // every rendered document is).
-        if Engine::reads_values_tree(chart) {
+        // The subcharts in use come from the merge (its dependency
+        // processing); each renders with its section of the values.
+        if !subcharts.is_empty() {
             let values = values.tree();
-            let user = values.as_map().cloned().unwrap_or_default();
-            let processed = strata_chart::deps::process(chart, &user)?;
+            let go = go_options(env, opts)?;
             let mut cx = SubRender {
                 root: &self.chart_name,
+                go: &go,
                 base: &base,
                 placed: &mut placed,
                 sources: &mut sources,
             };
-            for e in &processed.subcharts {
-                self.render_sub(chart, e, "", values, &mut cx)?;
+            for e in subcharts {
+                self.render_sub(e, "", values, &mut cx)?;
             }
         }
         let wanted = self.show_only(opts, &sources)?;
@@ -414,20 +483,48 @@ impl Engine {
         Ok(Rendered { documents, notes })
     }
 
+    /// A Go chart, as `helm template` renders it.
+    fn render_go(
+        &self,
+        env: Option<&ChartEnv>,
+        values: &Node,
+        subs: &[strata_chart::deps::Enabled],
+        opts: &RenderOptions,
+    ) -> Result<Rendered, Error> {
+        let chart = &*self.chart;
+        let go = go_options(env, opts)?;
+        let out = crate::helm::render(chart, chart.name(), "", subs, values, &go)?;
+        let crds = crate::helm::crds(chart, chart.name(), subs);
+        let what = crate::helm::HelmDocs {
+            include_crds: opts.include_crds,
+            skip_tests: opts.skip_tests,
+            no_hooks: opts.no_hooks,
+        };
+        let mut documents = crate::helm::documents(&out.files, crds, what)?;
+        if !opts.show_only.is_empty() {
+            let rendered: Vec<String> = out.files.keys().cloned().collect();
+            if let Some(wanted) = self.show_only(opts, &rendered)? {
+                documents.retain(|d| wanted.contains(&d.source));
+            }
+        }
+        let notes = if opts.notes { out.notes } else { None };
+        Ok(Rendered { documents, notes })
+    }
+
     /// Render subchart `e` of `parent` (and its own subcharts) with its
     /// section of `parent_values`, its Chart.yaml (named by its alias) and
     /// its files; sources are `<top>/<path>charts/<name>/templates/<file>`.
     fn render_sub(
         &self,
-        parent: &Chart,
         e: &strata_chart::deps::Enabled,
         path: &str,
         parent_values: &Node,
         cx: &mut SubRender<'_>,
     ) -> Result<(), Error> {
-        let (Some(sub), Some(engine)) =
-            (parent.subcharts.get(e.index), self.subcharts.get(e.index))
-        else {
+        let (Some(sub), Some(engine)) = (
+            self.chart.subcharts.get(e.index),
+            self.subcharts.get(e.index),
+        ) else {
             return Err(Error::msg(
                 "render",
                 format!(
@@ -461,6 +558,18 @@ impl Engine {
         };
         let rel = format!("{path}charts/{}/", e.name);
         let shown = format!("{}/{}", cx.root, rel.trim_end_matches('/'));
+        if engine.go {
+            // A Go chart vendored under a chart in strata's dialect renders
+            // as helm renders it, with its own subcharts; its documents
+            // join the parent's checks and order.
+            let out = crate::helm::render(sub, &shown, &sub.prefix, &e.subcharts, &values, cx.go)?;
+            for (name, text) in &out.files {
+                let template = name.strip_prefix(&format!("{}/", cx.root)).unwrap_or(name);
+                cx.sources.push(name.clone());
+                cx.placed.extend(output::split(cx.root, template, text)?);
+            }
+            return Ok(());
+        }
         let ctx = Base {
             values: to_template(Arc::clone(&values)),
             chart: chart_value,
@@ -478,7 +587,7 @@ impl Engine {
             cx.placed.extend(output::split(cx.root, &template, &text)?);
         }
         for child in &e.subcharts {
-            engine.render_sub(sub, child, &rel, &values, cx)?;
+            engine.render_sub(child, &rel, &values, cx)?;
         }
         Ok(())
     }
@@ -658,6 +767,8 @@ struct SubRender<'a> {
     root: &'a str,
     /// The top chart's context (release, capabilities, env).
     base: &'a Base,
+    /// The same for Go subcharts.
+    go: &'a crate::helm::GoOptions,
     placed: &'a mut Vec<output::Placed>,
     sources: &'a mut Vec<String>,
 }
@@ -736,6 +847,42 @@ fn check_kube_version(chart: &Chart, opts: &RenderOptions) -> Result<(), Error> 
     Err(Error::invalid(d))
 }
 
+/// What a Go chart's render needs from the options.
+fn go_options(
+    env: Option<&ChartEnv>,
+    opts: &RenderOptions,
+) -> Result<crate::helm::GoOptions, Error> {
+    let kube = opts
+        .kube_version
+        .as_deref()
+        .unwrap_or(crate::DEFAULT_KUBE_VERSION);
+    let version = strata_chart::semver::Version::parse_lenient(kube).map_err(|e| {
+        Error::Usage(format!(
+            "--kube-version {kube}: not a Kubernetes version ({e})"
+        ))
+    })?;
+    Ok(crate::helm::GoOptions {
+        release_name: opts
+            .release_name
+            .clone()
+            .unwrap_or_else(|| "release-name".to_string()),
+        namespace: release_namespace(env, opts),
+        kube_version: (
+            format!(
+                "v{}.{}.{}",
+                version.major(),
+                version.minor(),
+                version.patch()
+            ),
+            version.major().to_string(),
+            version.minor().to_string(),
+        ),
+        api_versions: opts.api_versions.clone(),
+        strict: opts.strict,
+        layers: opts.layers.clone(),
+    })
+}
+
 fn release_namespace(env: Option<&ChartEnv>, opts: &RenderOptions) -> String {
     opts.namespace
         .clone()
@@ -804,7 +951,7 @@ mod tests {
 
     fn render(c: &Chart) -> Result<Rendered, Error> {
         let engine = Engine::new(c)?;
-        engine.render(c, None, &c.values, &RenderOptions::default())
+        engine.render(None, &c.values, &RenderOptions::default())
     }
 
     fn body(c: &Chart) -> String {
@@ -980,7 +1127,7 @@ mod tests {
         assert_eq!(taken.files.len() + templates.len(), c.files.len());
         let engine = Engine::with_templates(&taken, Some(templates)).unwrap();
         let r = engine
-            .render(&taken, None, &taken.values, &RenderOptions::default())
+            .render(None, &taken.values, &RenderOptions::default())
             .unwrap();
         assert_eq!(crate::to_stream(&r.documents), want);
         assert!(
@@ -1142,7 +1289,7 @@ mod tests {
                             release_name: Some(format!("r{i}")),
                             ..RenderOptions::default()
                         };
-                        let r = engine.render(c, None, &c.values, &opts).unwrap();
+                        let r = engine.render(None, &c.values, &opts).unwrap();
                         crate::to_stream(&r.documents)
                     })
                 })
@@ -1159,10 +1306,10 @@ mod tests {
         let c = chart(&[("cm.yaml", &format!("{CM}  a: {{{{ values.name }}}}\n"))]);
         let engine = Engine::new(&c).unwrap();
         let a = engine
-            .render(&c, None, &c.values, &RenderOptions::default())
+            .render(None, &c.values, &RenderOptions::default())
             .unwrap();
         let b = engine
-            .render(&c, None, &c.values, &RenderOptions::default())
+            .render(None, &c.values, &RenderOptions::default())
             .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.documents[0].source, "demo/templates/cm.yaml");

@@ -22,9 +22,11 @@ pub mod diff;
 mod engine;
 mod errors;
 pub mod functions;
+pub mod helm;
 pub mod lint;
 pub mod outdir;
 mod output;
+pub mod pipeline;
 pub mod scaffold;
 
 pub use engine::{Engine, RenderOptions, Rendered, TemplateValues};

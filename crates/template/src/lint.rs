@@ -68,6 +68,9 @@ pub fn lint_chart(
             .map(Some)
             .collect(),
     };
+    if p.chart.dialect == strata_chart::dialect::Dialect::Go {
+        out.extend(go_findings(&p.chart));
+    }
     // Templates compile once; a chart whose templates do not compile is
     // reported once, not per environment.
     let engine = match Engine::new(&p.chart) {
@@ -92,6 +95,84 @@ pub fn lint_chart(
     chart_lint::fold(out)
 }
 
+/// Functions whose output changes from one render to the next (as in
+/// Helm): a chart that calls them does not render reproducibly.
+const NON_DETERMINISTIC: &[&str] = &[
+    "now",
+    "date",
+    "dateInZone",
+    "randAlphaNum",
+    "randAlpha",
+    "randNumeric",
+    "randAscii",
+    "randBytes",
+    "randInt",
+    "uuidv4",
+    "genCA",
+    "genCAWithKey",
+    "genPrivateKey",
+    "genSelfSignedCert",
+    "genSelfSignedCertWithKey",
+    "genSignedCert",
+    "genSignedCertWithKey",
+    "htpasswd",
+    "bcrypt",
+    "shuffle",
+];
+
+/// What lint says of a Go chart: its dialect, and each template calling a
+/// non-deterministic function (once per template, at its first call).
+fn go_findings(chart: &strata_chart::chart::Chart) -> Vec<Diagnostic> {
+    let mut out = vec![Diagnostic::info(
+        "dialect",
+        format!(
+            "{}: Go templates, rendered as `helm template` renders them (values read as YAML 1.1, numbers as float64)",
+            chart.name()
+        ),
+    )
+    .note("set `annotations: {strata.dev/templates: go}` in Chart.yaml to make it explicit")];
+    for (path, bytes) in chart
+        .files
+        .range::<String, _>("templates/".to_string().."templates0".to_string())
+    {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            continue;
+        };
+        let found = text.lines().enumerate().find_map(|(i, line)| {
+            let mut at = 0;
+            while let Some(open) = line[at..].find("{{") {
+                let start = at + open;
+                let end = line[start..].find("}}").map_or(line.len(), |e| start + e);
+                let action = &line[start..end];
+                if let Some(f) = NON_DETERMINISTIC.iter().find(|f| {
+                    action
+                        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .any(|w| w == **f)
+                }) {
+                    return Some((i + 1, start + 1, *f, line));
+                }
+                at = end.max(start + 2);
+            }
+            None
+        });
+        if let Some((line, column, f, text)) = found {
+            let mut d = Diagnostic::warning(
+                "reproducible",
+                format!("{path} calls {f}: its output differs on every render (as with helm)"),
+            )
+            .at(strata_chart::Location::new(
+                path.as_str(),
+                u32::try_from(line).unwrap_or(u32::MAX),
+                u32::try_from(column).unwrap_or(u32::MAX),
+            ))
+            .note("`strata diff` and `--output-dir --check` will report changes on every run");
+            d.snippet = Some(text.to_string());
+            out.push(d);
+        }
+    }
+    out
+}
+
 /// Render one environment with its merged values; rendering checks its
 /// output (YAML, apiVersion/kind/metadata.name, duplicates), so its errors
 /// are the findings. Environments whose values are invalid are not
@@ -113,7 +194,8 @@ fn render_checks(
         notes: true,
         ..RenderOptions::default()
     };
-    match engine.render(&p.chart, environment, &merged.values, &opts) {
+    let values = crate::TemplateValues::new(merged.values.clone());
+    match engine.render_values(environment, &values, &merged.subcharts, &opts) {
         Ok(_) => Vec::new(),
         Err(e) => {
             let e = match env {

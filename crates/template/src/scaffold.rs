@@ -114,9 +114,7 @@ mod tests {
                 notes: true,
                 ..RenderOptions::default()
             };
-            let out = engine
-                .render(&chart, Some(e), &merged.values, &opts)
-                .unwrap();
+            let out = engine.render(Some(e), &merged.values, &opts).unwrap();
             let kinds: Vec<&str> = out.documents.iter().map(|d| d.kind.as_str()).collect();
             assert_eq!(kinds, ["Service", "Deployment"]);
             assert!(out.documents[1]

@@ -83,6 +83,9 @@ pub(super) struct Fast<'a> {
     pending: Pending,
     queue: VecDeque<Item<'a>>,
     started: bool,
+    /// A `---` was read before any content: a second one would start a
+    /// second (empty) document, which the subset leaves to saphyr.
+    marker: bool,
     finished: bool,
 }
 
@@ -358,6 +361,7 @@ impl<'a> Fast<'a> {
             pending: Pending::None,
             queue: VecDeque::new(),
             started: false,
+            marker: false,
             finished: false,
         }
     }
@@ -409,6 +413,13 @@ impl<'a> Fast<'a> {
         let (line, next) = read_line(self.src, self.pos, self.line)?;
         self.pos = next;
         self.line += 1;
+        let b = line.bytes();
+        if !self.started && b.starts_with(b"---") && is_space_or_end(b, 3) {
+            if self.marker {
+                return None;
+            }
+            self.marker = true;
+        }
         match content_at(line, self.started)? {
             Some(indent) => self.content(line, indent),
             None => Some(()),

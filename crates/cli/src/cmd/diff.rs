@@ -86,7 +86,7 @@ fn rendered(chart: &Chart, a: &str, b: &str, exit_code: bool, color: bool) -> Re
         .map_err(|e| e.in_env(name))?;
         diagnostics.extend(m.warnings);
         let r = engine
-            .render(chart, Some(env), &m.values, &RenderOptions::default())
+            .render(Some(env), &m.values, &RenderOptions::default())
             .map_err(|e| e.in_env(name))?;
         // The secret values themselves, to hide wherever they are printed.
         let secrets = strata_chart::schema::secret_texts(&m.values, &m.secrets);

@@ -20,7 +20,9 @@ pub fn run(c: EnvsCmd) -> Result<Outcome> {
         ListOutput::Json => {
             let list: Vec<serde_json::Value> = rows
                 .iter()
-                .map(|(n, ns, l)| serde_json::json!({"name": n, "namespace": ns, "layers": l}))
+                .map(|(n, ns, l)| {
+                    serde_json::json!({"name": n, "namespace": ns, "layers": l, "dialect": chart.dialect.word()})
+                })
                 .collect();
             let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
             s.push('\n');
@@ -33,6 +35,7 @@ pub fn run(c: EnvsCmd) -> Result<Outcome> {
             for (n, ns, l) in &rows {
                 s.push_str(&format!("{n:w_name$}  {ns:w_ns$}  {}\n", l.join(" -> ")));
             }
+            s.push_str(&format!("\ntemplates: {}\n", dialect_line(&chart)));
             s
         }
     };
@@ -40,4 +43,24 @@ pub fn run(c: EnvsCmd) -> Result<Outcome> {
         stdout,
         ..Outcome::default()
     })
+}
+
+/// The chart's dialect, and its subcharts' where they differ.
+fn dialect_line(chart: &strata_chart::chart::Chart) -> String {
+    let mut line = match chart.dialect {
+        strata_chart::dialect::Dialect::Go => {
+            "go (rendered as helm template renders it)".to_string()
+        }
+        strata_chart::dialect::Dialect::Jinja => "jinja (strata's dialect)".to_string(),
+    };
+    for sub in &chart.subcharts {
+        if sub.dialect != chart.dialect {
+            line.push_str(&format!(
+                "; {}: {}",
+                sub.prefix.trim_end_matches('/'),
+                sub.dialect.word()
+            ));
+        }
+    }
+    line
 }

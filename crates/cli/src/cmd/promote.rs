@@ -47,7 +47,7 @@ pub fn run(c: PromoteCmd) -> Result<Outcome> {
         let engine = Engine::new(edited)?;
         let env = edited.environments.get(&plan.to)?;
         engine
-            .render(edited, Some(env), values, &RenderOptions::default())
+            .render(Some(env), values, &RenderOptions::default())
             .map_err(|e| promote::refused(e.in_env(&plan.to), &plan.to))?;
         for name in &plan.also {
             let env = edited.environments.get(name)?;
@@ -56,9 +56,7 @@ pub fn run(c: PromoteCmd) -> Result<Outcome> {
                 ..Request::default()
             };
             values::merge(edited, &req)
-                .and_then(|m| {
-                    engine.render(edited, Some(env), &m.values, &RenderOptions::default())
-                })
+                .and_then(|m| engine.render(Some(env), &m.values, &RenderOptions::default()))
                 .map_err(|e| promote::refused(e.in_env(name), name))?;
         }
     }

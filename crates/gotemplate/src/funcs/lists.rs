@@ -68,6 +68,12 @@ pub(super) fn register(v: &mut Vec<(&'static str, Func)>) {
         Ok(Value::list(l))
     });
     both!(v, "uniq", "mustUniq", Exact(1), |a| {
+        // `concat` of nothing gives Go's nil slice, which Sprig's uniq
+        // takes as an empty list (kube-state-metrics' chart relies on it);
+        // Nil stands for it here.
+        if matches!(a[0], Value::Nil) {
+            return Ok(Value::list(Vec::new()));
+        }
         let l = slice_of(&a[0], "find uniq")?;
         let mut out: Vec<Value> = Vec::new();
         for x in l {

@@ -304,6 +304,11 @@ pub(crate) fn as_slice(v: &Value) -> Option<Vec<Value>> {
     match v {
         Value::List(l) => Some(l.to_vec()),
         Value::Bytes(b) => Some(b.iter().map(|x| Value::Int(*x as i64)).collect()),
+        // A caller's slice type (Helm's `.Capabilities.APIVersions`).
+        Value::Object(o) => match o.to_value() {
+            inner @ Value::List(_) => as_slice(&inner),
+            _ => None,
+        },
         _ => None,
     }
 }

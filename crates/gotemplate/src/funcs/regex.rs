@@ -8,6 +8,42 @@ use regex::{NoExpand, Regex};
 use super::{func, int_arg, s, str_arg, str_list, Arity::*, Fail, R};
 use crate::{Func, Value};
 
+/// Go's RE2 syntax where the `regex` crate's differs: in a class, a `-`
+/// right after a class escape (`[\w-\.]`) is a literal `-` in Go (Perl
+/// mode), a range error in Rust; it is escaped.
+fn go_syntax(expr: &str) -> std::borrow::Cow<'_, str> {
+    if !expr.contains('[') || !expr.contains('-') {
+        return std::borrow::Cow::Borrowed(expr);
+    }
+    let mut out = String::with_capacity(expr.len() + 4);
+    let mut chars = expr.chars().peekable();
+    let mut in_class = false;
+    let mut after_class_escape = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                    after_class_escape = in_class && matches!(n, 'w' | 'W' | 'd' | 'D' | 's' | 'S');
+                }
+                continue;
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '-' if in_class && after_class_escape && chars.peek() != Some(&']') => {
+                out.push_str("\\-");
+                after_class_escape = false;
+                continue;
+            }
+            _ => {}
+        }
+        after_class_escape = false;
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Go's regexp.Compile error text: `error parsing regexp: CODE: `FRAGMENT``.
 fn go_regex_error(expr: &str) -> String {
     use regex_syntax::ast::ErrorKind as K;
@@ -61,7 +97,7 @@ fn go_regex_error(expr: &str) -> String {
 /// regexp.Compile (`must`: the error as returned) or regexp.MustCompile
 /// (its panic: `regexp: Compile(`EXPR`): …`).
 fn compile(expr: &str, must: bool) -> Result<Regex, Fail> {
-    regex::RegexBuilder::new(expr)
+    regex::RegexBuilder::new(&go_syntax(expr))
         .size_limit(1 << 22)
         .build()
         .map_err(|_| {
@@ -227,6 +263,14 @@ fn quote_meta(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dash_after_a_class_escape_is_literal_as_in_go() {
+        assert_eq!(go_syntax("^[\\w-\\.]+$"), "^[\\w\\-\\.]+$");
+        let r = compile("^[\\w-\\.]+$", false).unwrap();
+        assert!(r.is_match("argocd-redis.x") && !r.is_match("a b"));
+        assert_eq!(go_syntax("[a-z]"), "[a-z]");
+    }
 
     #[test]
     fn split_and_find_as_go() {

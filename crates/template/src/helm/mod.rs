@@ -1,0 +1,295 @@
+//! Go-template charts rendered as `helm template` renders them (DESIGN §2):
+//! every template of the chart and of its subcharts in use parsed into one
+//! [`Set`], executed in Helm's order with Helm's top-level objects, then
+//! Helm's split of each file into documents, its install order, hooks
+//! after, and its `# Source:` headers.
+//!
+//! Follows helm 4.1.4's `pkg/engine/engine.go` (`allTemplates`,
+//! `sortTemplates`, `render`), `pkg/release/v1/util/manifest.go`
+//! (`SplitManifests`) and `manifest_sorter.go` (`SortManifests`).
+
+mod manifests;
+pub(crate) mod objects;
+
+use std::collections::BTreeMap;
+
+use strata_chart::chart::Chart;
+use strata_chart::deps::Enabled;
+use strata_chart::value::Node;
+use strata_chart::{Diagnostic, Error, Location};
+use strata_gotemplate::{ErrorKind, Options, Set, Value as GValue};
+
+pub use manifests::{crds, documents, HelmDocs};
+
+/// What a Go chart's render needs besides the chart and its values.
+#[derive(Debug, Clone, Default)]
+pub struct GoOptions {
+    pub release_name: String,
+    pub namespace: String,
+    /// `v1.31.0`, with its major and minor parts.
+    pub kube_version: (String, String, String),
+    pub api_versions: Vec<String>,
+    /// Go's `missingkey=error`.
+    pub strict: bool,
+    /// The values layers merged (named in `--strict` errors).
+    pub layers: Vec<String>,
+}
+
+/// One chart of the tree being rendered.
+struct Scope {
+    /// `c`, `c/charts/sub`: the prefix of its template names.
+    full: String,
+    /// Where its files are relative to the top chart (`charts/sub/`).
+    rel: String,
+    /// The dot its templates execute with.
+    dot: strata_gotemplate::Map,
+}
+
+/// A template's source, for diagnostics.
+struct Source<'c> {
+    scope: usize,
+    /// Path in its chart (`templates/x.yaml`).
+    path: String,
+    text: &'c str,
+}
+
+/// The rendered files of a Go chart tree: Helm's template names with
+/// their output (`<no value>` removed), sorted by name; and the top
+/// chart's NOTES.txt.
+pub struct GoRendered {
+    pub files: BTreeMap<String, String>,
+    pub notes: Option<String>,
+}
+
+/// Helm's `sortTemplates`: deeper paths first, then names in reverse order
+/// (parse and render order both; a later `define` of a name wins).
+fn helm_order(names: &mut [String]) {
+    names.sort_by(|a, b| {
+        let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.cmp(a))
+    });
+}
+
+/// Render every template of `chart` and its subcharts in use (`subs`) with
+/// `values` (the merged values, subcharts' sections within). `full` is the
+/// chart's name in template names (`c`, or `umbrella/charts/c` for a Go
+/// chart under a chart in strata's dialect); `rel` where its files are
+/// relative to the top chart (`charts/c/`).
+pub fn render(
+    chart: &Chart,
+    full: &str,
+    rel: &str,
+    subs: &[Enabled],
+    values: &Node,
+    opts: &GoOptions,
+) -> Result<GoRendered, Error> {
+    let release = objects::release(&opts.release_name, &opts.namespace);
+    let (v, major, minor) = &opts.kube_version;
+    let caps = objects::capabilities(v, major, minor, &opts.api_versions);
+    let top_values = objects::values(values);
+    let mut scopes: Vec<Scope> = Vec::new();
+    let mut sources: BTreeMap<String, Source<'_>> = BTreeMap::new();
+    add_scope(
+        chart,
+        full,
+        None,
+        rel,
+        top_values,
+        &release,
+        &caps,
+        subs,
+        &mut scopes,
+        &mut sources,
+    )?;
+    let mut names: Vec<String> = sources.keys().cloned().collect();
+    helm_order(&mut names);
+    let mut set = Set::new();
+    objects::add_semver(&mut set);
+    // `lookup` reads the cluster: `helm template` has none.
+    set.add_func(
+        "lookup",
+        std::sync::Arc::new(|_: &[GValue]| Ok(GValue::map(BTreeMap::new()))),
+    );
+    for name in &names {
+        let src = &sources[name];
+        set.parse(name, src.text)
+            .map_err(|e| template_error(&e, &scopes, &sources, opts))?;
+    }
+    let exec = Options {
+        strict: opts.strict,
+        ..Options::default()
+    };
+    let notes_name = format!("{full}/templates/NOTES.txt");
+    let mut files = BTreeMap::new();
+    let mut notes = None;
+    for name in &names {
+        let base = name.rsplit('/').next().unwrap_or(name);
+        if base.starts_with('_') {
+            continue;
+        }
+        let src = &sources[name];
+        let scope = &scopes[src.scope];
+        let base_path = format!("{}/templates", scope.full);
+        scope
+            .dot
+            .borrow_mut()
+            .insert("Template".to_string(), objects::template(name, &base_path));
+        let out = set
+            .execute(name, GValue::Map(scope.dot.clone()), &exec)
+            .map_err(|e| template_error(&e, &scopes, &sources, opts))?;
+        let out = out.replace("<no value>", "");
+        if name.ends_with("NOTES.txt") {
+            if *name == notes_name {
+                notes = Some(out);
+            }
+            continue;
+        }
+        files.insert(name.clone(), out);
+    }
+    Ok(GoRendered { files, notes })
+}
+
+/// Helm's `recAllTpls` for one chart: its dot (`.Values` its section of
+/// the parent's, shared), its subcharts' scopes, its templates.
+#[allow(clippy::too_many_arguments)]
+fn add_scope<'c>(
+    chart: &'c Chart,
+    name: &str,
+    parent: Option<usize>,
+    rel: &str,
+    values: GValue,
+    release: &GValue,
+    caps: &GValue,
+    subs: &[Enabled],
+    scopes: &mut Vec<Scope>,
+    sources: &mut BTreeMap<String, Source<'c>>,
+) -> Result<strata_gotemplate::Map, Error> {
+    // The top of the tree may itself sit under an umbrella in strata's
+    // dialect (`umbrella/charts/db`): its name is the last part.
+    let (full, name) = match parent {
+        None => (name.to_string(), name.rsplit('/').next().unwrap_or(name)),
+        Some(p) => (format!("{}/charts/{name}", scopes[p].full), name),
+    };
+    let values = match values {
+        GValue::Map(m) => m,
+        _ => std::rc::Rc::new(std::cell::RefCell::new(BTreeMap::new())),
+    };
+    let subcharts = std::rc::Rc::new(std::cell::RefCell::new(BTreeMap::new()));
+    let mut dot = BTreeMap::new();
+    dot.insert(
+        "Chart".to_string(),
+        objects::chart(&chart.metadata, name, parent.is_none()),
+    );
+    dot.insert(
+        "Files".to_string(),
+        GValue::Object(std::rc::Rc::new(objects::Files::of(chart))),
+    );
+    dot.insert("Release".to_string(), release.clone());
+    dot.insert("Capabilities".to_string(), caps.clone());
+    dot.insert("Values".to_string(), GValue::Map(values.clone()));
+    dot.insert("Subcharts".to_string(), GValue::Map(subcharts.clone()));
+    let dot = std::rc::Rc::new(std::cell::RefCell::new(dot));
+    let index = scopes.len();
+    scopes.push(Scope {
+        full: full.clone(),
+        rel: rel.to_string(),
+        dot: dot.clone(),
+    });
+    for e in subs {
+        let Some(sub) = chart.subcharts.get(e.index) else {
+            continue;
+        };
+        if sub.dialect != strata_chart::dialect::Dialect::Go {
+            return Err(Error::invalid(
+                Diagnostic::error(
+                    "render",
+                    format!(
+                        "{rel}charts/{}: a subchart in strata's dialect under a Go chart is not supported; a Go chart's subcharts are Go charts",
+                        e.name
+                    ),
+                )
+                .note("set `annotations: {strata.dev/templates: go}` in the subchart's Chart.yaml if its templates are Go templates"),
+            ));
+        }
+        // Helm's `values.Table("Values.<name>")`: the parent's map itself.
+        let section = values.borrow().get(&e.name).cloned().unwrap_or_default();
+        let child = add_scope(
+            sub,
+            &e.name,
+            Some(index),
+            &format!("{rel}charts/{}/", e.name),
+            section,
+            release,
+            caps,
+            &e.subcharts,
+            scopes,
+            sources,
+        )?;
+        subcharts
+            .borrow_mut()
+            .insert(e.name.clone(), GValue::Map(child));
+    }
+    // A library chart gives helpers only (Helm's `isTemplateValid`).
+    let library = chart.metadata.chart_type.as_deref() == Some("library");
+    for (path, bytes) in chart
+        .files
+        .range::<String, _>("templates/".to_string().."templates0".to_string())
+    {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if library && !base.starts_with('_') {
+            continue;
+        }
+        let text =
+            strata_chart::yaml::decode_utf8(bytes, &format!("{rel}{path}")).map_err(|d| {
+                Error::invalid(Diagnostic {
+                    code: "template",
+                    ..d
+                })
+            })?;
+        sources.insert(
+            format!("{full}/{path}"),
+            Source {
+                scope: index,
+                path: path.clone(),
+                text,
+            },
+        );
+    }
+    Ok(dot)
+}
+
+/// A Go template error as a strata diagnostic at the template's line.
+fn template_error(
+    e: &strata_gotemplate::Error,
+    scopes: &[Scope],
+    sources: &BTreeMap<String, Source<'_>>,
+    opts: &GoOptions,
+) -> Error {
+    let code = match e.kind {
+        ErrorKind::Syntax => "template",
+        ErrorKind::Fail | ErrorKind::Required => "template",
+        _ => "template",
+    };
+    let mut d = Diagnostic::error(code, e.message.clone());
+    match sources.get(&e.template) {
+        Some(src) => {
+            let scope = &scopes[src.scope];
+            let file = format!("{}{}", scope.rel, src.path);
+            d = d
+                .at(Location::new(
+                    file.as_str(),
+                    u32::try_from(e.line).unwrap_or(u32::MAX),
+                    u32::try_from(e.column).unwrap_or(u32::MAX),
+                ))
+                .with_source(src.text);
+        }
+        None => d = d.note(format!("in template {:?}", e.template)),
+    }
+    if opts.strict && e.kind == ErrorKind::Exec && e.message.contains("map has no entry for key") {
+        d = d.note(format!(
+            "--strict: the key is set by none of the values layers: {}",
+            opts.layers.join(", ")
+        ));
+    }
+    Error::invalid(d)
+}

@@ -1,0 +1,152 @@
+//! Differential probes: small Go charts under tests/helm/probes, each
+//! rendered by the real helm and by strata with the same arguments (the
+//! chart's `args` file, one argument a line), compared byte for byte.
+//! `values` probes Helm's value semantics (YAML 1.1, float64, `--set`
+//! int64, nulls), `objects` the top-level objects (.Chart, .Release,
+//! .Capabilities, .Files, .Template, lookup, semver), `output` the split,
+//! order, hooks, CRDs and NOTES, `subcharts` aliases, conditions, globals,
+//! library charts, .Subcharts, shared values written with `set` and which
+//! `define` wins.
+
+use crate::helm::{helm, run_helm};
+use crate::util::*;
+
+/// A chart made of these files in a temporary directory.
+fn go_chart(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempdir();
+    for (file, text) in files {
+        let p = dir.path().join(file);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+const PROBES: &[&str] = &["values", "objects", "output", "subcharts"];
+
+#[test]
+fn probes_render_as_helm_renders_them() {
+    let Some(helm) = helm() else { return };
+    for probe in PROBES {
+        let dir = root().join("tests/helm/probes").join(probe);
+        let args_text = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
+        let args: Vec<&str> = args_text.lines().filter(|l| !l.is_empty()).collect();
+        let chart = dir.display().to_string();
+        let mut h = vec!["template", "rel", chart.as_str()];
+        h.extend(&args);
+        let want = run_helm(&helm, &h);
+        let mut s = vec!["render", chart.as_str(), "--release", "rel"];
+        s.extend(&args);
+        let got = strata(&s);
+        got.code(0);
+        assert_eq!(got.stdout, want, "probe {probe}");
+    }
+}
+
+#[test]
+fn a_missing_key_is_an_error_with_strict() {
+    let chart = go_chart(
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: strict\nversion: 0.1.0\n"),
+            ("values.yaml", "a: 1\n"),
+            ("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  v: {{ .Values.nope | quote }}\n"),
+        ],
+    );
+    let path = chart.path().display().to_string();
+    // Sprig's quote skips nil: nothing is printed, as with helm.
+    strata(&["render", &path]).code(0).stdout_has("  v:\n");
+    strata(&["render", &path, "--strict"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("map has no entry for key \"nope\"")
+        .stderr_has("--> templates/cm.yaml:6:")
+        .stderr_has("the key is set by none of the values layers: values.yaml");
+}
+
+#[test]
+fn required_and_fail_keep_their_messages() {
+    let chart = go_chart(
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: req\nversion: 0.1.0\n"),
+            ("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ required \"name is required\" .Values.name }}\n"),
+        ],
+    );
+    let path = chart.path().display().to_string();
+    strata(&["render", &path])
+        .code(1)
+        .no_stdout()
+        .stderr_has("name is required")
+        .stderr_has("--> templates/cm.yaml:4:");
+}
+
+#[test]
+fn mixing_dialects_in_one_chart_asks_for_the_annotation() {
+    let chart = go_chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: mixed\nversion: 0.1.0\n",
+        ),
+        ("templates/a.yaml", "{% if values.x %}{% endif %}\n"),
+        ("templates/b.yaml", "{{ .Values.x }}\n"),
+    ]);
+    let path = chart.path().display().to_string();
+    strata(&["render", &path])
+        .code(1)
+        .no_stdout()
+        .stderr_has("annotations: {strata.dev/templates: go}")
+        .stderr_has("--> templates/a.yaml:1:1");
+}
+
+#[test]
+fn an_umbrella_in_strata_dialect_renders_a_vendored_go_subchart() {
+    let chart = go_chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: shop\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 1.0.0\n    alias: database\n",
+        ),
+        ("values.yaml", "name: web\nglobal:\n  region: eu\ndatabase:\n  size: 0755\n"),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ values.name }}\n",
+        ),
+        ("charts/db/Chart.yaml", "apiVersion: v2\nname: db\nversion: 1.0.0\n"),
+        ("charts/db/values.yaml", "size: 1\nport: 5432\non: yes\n"),
+        (
+            "charts/db/templates/svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Name }}\n  annotations:\n    size: {{ .Values.size | quote }}\n    port: {{ .Values.port | quote }}\n    flag: {{ .Values.true | quote }}\n    region: {{ .Values.global.region }}\n    template: {{ .Template.Name }}\n",
+        ),
+    ]);
+    let path = chart.path().display().to_string();
+    let run = strata(&["render", &path, "--release", "rel"]);
+    run.code(0);
+    // The umbrella's values are strata's (YAML 1.2: 0755 is 755); the Go
+    // subchart's own values.yaml is read as Helm reads it (on/yes: true),
+    // numbers reach its templates as float64.
+    assert_eq!(
+        run.stdout,
+        "---\n# Source: shop/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n---\n# Source: shop/charts/database/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: rel-database\n  annotations:\n    size: \"755\"\n    port: \"5432\"\n    flag: \"true\"\n    region: eu\n    template: shop/charts/database/templates/svc.yaml\n"
+    );
+    strata(&["envs", &path])
+        .code(0)
+        .stdout_has("templates: jinja (strata's dialect); charts/db: go\n");
+}
+
+#[test]
+fn a_go_chart_with_a_subchart_in_strata_dialect_is_refused() {
+    let chart = go_chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: 1.0.0\n",
+        ),
+        ("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"),
+        ("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n"),
+        ("charts/web/templates/cm.yaml", "{% if true %}apiVersion: v1{% endif %}\n"),
+    ]);
+    let path = chart.path().display().to_string();
+    strata(&["render", &path])
+        .code(1)
+        .no_stdout()
+        .stderr_has("charts/web: a subchart in strata's dialect under a Go chart is not supported");
+}

@@ -1,0 +1,1 @@
+{{- define "name" -}}top-{{ .Chart.Name }}{{- end -}}
