@@ -21,6 +21,7 @@ pub mod diff;
 mod engine;
 mod errors;
 pub mod functions;
+pub mod kube;
 pub mod lint;
 mod output;
 pub mod scaffold;
