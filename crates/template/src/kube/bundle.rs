@@ -33,7 +33,6 @@ pub type Minor = (u32, u32);
 
 #[derive(Deserialize)]
 struct Index {
-    source: String,
     versions: Vec<String>,
     names: Vec<String>,
     blobs: Vec<(usize, usize)>,
@@ -110,11 +109,6 @@ impl Bundle {
             tables,
             groups: OnceLock::new(),
         })
-    }
-
-    /// Where the schemas come from (package, version, licence).
-    pub fn source(&self) -> &str {
-        &self.index.source
     }
 
     /// The bundled minor versions, oldest first.
@@ -268,7 +262,6 @@ mod tests {
         let b = Bundle::get().unwrap();
         assert_eq!(b.versions().first(), Some(&(1, 25)));
         assert!(b.versions().len() >= 13);
-        assert!(b.source().starts_with("kubernetes-validate "));
     }
 
     #[test]

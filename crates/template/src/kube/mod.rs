@@ -92,7 +92,8 @@ pub struct Checker {
     compiled: Mutex<HashMap<String, Compiled>>,
 }
 
-type Compiled = Result<Arc<jsonschema::Validator>, String>;
+/// A compiled schema and its text (to find the fields an object allows).
+type Compiled = Result<Arc<(jsonschema::Validator, J)>, String>;
 
 /// Compiled bundled schemas, shared by every checker of the process.
 fn bundled_cache() -> &'static Mutex<HashMap<(Minor, String, String), Compiled>> {
@@ -257,9 +258,15 @@ impl Checker {
                 Diagnostic::error(
                     CODE,
                     format!(
-                        "document {} is a {}, not a Kubernetes object (a map)",
+                        "document {} is {}, not a Kubernetes object (a map)",
                         doc.index,
-                        doc.node.value.type_name()
+                        match &doc.node.value {
+                            Value::Seq(_) => "a list",
+                            Value::Str(_) => "a string",
+                            Value::Int(_) | Value::Float(_) => "a number",
+                            Value::Bool(_) => "a boolean",
+                            _ => "null",
+                        }
                     ),
                 )
                 .at(here)
@@ -327,6 +334,8 @@ impl Checker {
                 return;
             }
         };
+        let (validator, schema) = &*validator;
+        let first = out.len();
         for e in validator.iter_errors(json) {
             let path: Vec<Seg> = e
                 .instance_path()
@@ -339,17 +348,22 @@ impl Checker {
             let node = doc.node_at(&path);
             match e.kind() {
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    let fields = allowed_fields(schema, e.schema_path().as_str());
                     for key in unexpected {
                         let mut p = path.clone();
                         p.push(Seg::Key(key.clone()));
                         let at = doc.key_location(node, key);
-                        out.push(doc.finding_at(
+                        let mut d = doc.finding_at(
                             &who,
                             at,
                             node,
                             show_path(&p),
                             "unknown field".to_string(),
-                        ));
+                        );
+                        if let Some(c) = closest(key, &fields) {
+                            d.notes.insert(0, format!("did you mean \"{c}\"?"));
+                        }
+                        out.push(d);
                     }
                 }
                 ValidationErrorKind::Required { property } => {
@@ -367,6 +381,8 @@ impl Checker {
                 }
             }
         }
+        // In the order they appear in the document.
+        out[first..].sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
     }
 
     fn bundled(&self, api: &str, kind: &str) -> Compiled {
@@ -428,12 +444,13 @@ impl Checker {
                 };
                 if hi < v {
                     msg.push_str(&format!(
-                        " (removed in {}.{}; served by {range} of the bundled versions)",
+                        " (removed in {}.{}; last served by {})",
                         hi.0,
-                        hi.1 + 1
+                        hi.1 + 1,
+                        show(hi)
                     ));
                 } else if lo > v {
-                    msg.push_str(&format!(" (added in {}; served by {range})", show(lo)));
+                    msg.push_str(&format!(" (added in {})", show(lo)));
                 } else {
                     msg.push_str(&format!(" (served by {range})"));
                 }
@@ -486,8 +503,94 @@ fn compile(schema: &J, draft: jsonschema::Draft) -> Compiled {
         .with_draft(draft)
         .should_validate_formats(false)
         .build(schema)
-        .map(Arc::new)
+        .map(|v| Arc::new((v, schema.clone())))
         .map_err(|e| e.to_string())
+}
+
+/// The fields the object schema at `pointer` (an error's schema path,
+/// ending in `additionalProperties`) lists, following `$ref`s on the way.
+fn allowed_fields(schema: &J, pointer: &str) -> Vec<String> {
+    let follow = |cur: &J| -> Option<J> {
+        let r = cur.get("$ref")?.as_str()?;
+        let name = r.strip_prefix("#/$defs/")?;
+        schema.get("$defs")?.get(name).cloned()
+    };
+    let segs: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let Some((last, walk)) = segs.split_last() else {
+        return Vec::new();
+    };
+    if last != "additionalProperties" {
+        return Vec::new();
+    }
+    let mut cur = schema.clone();
+    for seg in walk {
+        if seg == "$ref" {
+            match follow(&cur) {
+                Some(next) => cur = next,
+                None => return Vec::new(),
+            }
+            continue;
+        }
+        let next = match &cur {
+            J::Object(m) => m.get(seg.as_str()).cloned(),
+            J::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i).cloned()),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return Vec::new(),
+        }
+    }
+    if cur.get("properties").is_none() {
+        if let Some(next) = follow(&cur) {
+            cur = next;
+        }
+    }
+    cur.get("properties")
+        .and_then(J::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The closest of `candidates` to `word`, when close enough to be a typo.
+fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, c.as_str()))
+        .map(|(_, c)| c.as_str())
+}
+
+/// Levenshtein distance, with a swap of two neighbours counted as one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// What [`validate`] found.
