@@ -228,6 +228,13 @@ pub struct RenderCmd {
     /// Also print the rendered templates/NOTES.txt (as YAML comments after the manifests).
     #[arg(long)]
     pub notes: bool,
+    /// Validate the manifests against Kubernetes' schemas (at --kube-version,
+    /// else the environment's kubeVersion) before printing them.
+    #[arg(long)]
+    pub validate: bool,
+    /// With --validate: a kind with no schema is an error.
+    #[arg(long, requires = "validate")]
+    pub strict: bool,
 }
 
 /// `strata create`.

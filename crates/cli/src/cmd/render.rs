@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use strata_chart::value::{Node, Origin};
 use strata_chart::values::{self, SetFlag};
-use strata_chart::{Error, Result};
-use strata_template::{to_stream, Document, Engine, RenderOptions, TemplateValues};
+use strata_chart::{Error, Result, Severity};
+use strata_template::{kube, to_stream, Document, Engine, RenderOptions, TemplateValues};
 
 use crate::args::RenderCmd;
 use crate::Outcome;
@@ -53,12 +53,38 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         show_only: c.show_only,
         notes: c.notes,
     };
+    let in_env = |e: Error| match &c.flags.env {
+        Some(name) => e.in_env(name),
+        None => e,
+    };
     let rendered = engine
         .render_values(&chart, env, &converted, &opts)
-        .map_err(|e| match &c.flags.env {
-            Some(name) => e.in_env(name),
-            None => e,
-        })?;
+        .map_err(in_env)?;
+    let mut warnings = merged.warnings;
+    if c.validate {
+        let kube = kube::Options {
+            kube_version: opts.for_env(env).kube_version.clone(),
+            strict: c.strict,
+            api_versions: opts.for_env(env).api_versions.clone(),
+        };
+        let found = kube::validate_render(
+            &engine,
+            &chart,
+            &rendered.documents,
+            converted.tree(),
+            &kube,
+        )
+        .map_err(in_env)?;
+        let found: Vec<_> = match &c.flags.env {
+            Some(name) => found.into_iter().map(|d| d.in_env(name)).collect(),
+            None => found,
+        };
+        // Invalid manifests are not printed.
+        if found.iter().any(|d| d.severity == Severity::Error) {
+            return Err(Error::Many(found));
+        }
+        warnings.extend(found);
+    }
     // Without --output-dir the documents are printed as they are, not
     // joined into one string first (see `strata_template::write_stream`).
     let (mut stdout, documents) = match &c.output_dir {
@@ -86,11 +112,11 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     // documents, ~2% of the instructions of rendering a chart of 1000 apps)
     // would only delay the output. The operating system takes the memory
     // back. (`main` leaves the documents the same way once printed.)
-    std::mem::forget((chart, merged.values, engine, converted));
+    std::mem::forget((chart, engine, converted));
     Ok(Outcome {
         documents,
         stdout,
-        diagnostics: merged.warnings,
+        diagnostics: warnings,
         fail: false,
     })
 }

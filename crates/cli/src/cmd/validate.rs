@@ -11,6 +11,7 @@ pub fn run(c: ValidateCmd) -> Result<Outcome> {
     let opts = Options {
         kube_version: c.kube_version,
         strict: c.strict,
+        api_versions: Vec::new(),
     };
     let r = validate_paths(&c.files, &c.crds, &opts)?;
     let count = |s: Severity| r.diagnostics.iter().filter(|d| d.severity == s).count();

@@ -32,7 +32,7 @@ use strata_chart::value::{Node, Value};
 use strata_chart::{Diagnostic, Error, Location, Severity};
 
 pub use bundle::{parse_minor, Minor};
-pub use trace::Tracer;
+pub use trace::{Field, TemplateTracer, Traced, Tracer};
 
 /// The diagnostic code of every finding here.
 pub const CODE: &str = "kube";
@@ -48,6 +48,11 @@ pub struct Options {
     pub kube_version: Option<String>,
     /// A kind with no schema is an error, not a warning.
     pub strict: bool,
+    /// APIs the cluster serves besides Kubernetes' own (an environment's
+    /// `apiVersions`: `group/version` or `group/version/Kind`): a kind with
+    /// no schema among them is not reported, the cluster being declared
+    /// to serve it.
+    pub api_versions: Vec<String>,
 }
 
 /// A YAML stream and the name to report it by.
@@ -86,6 +91,8 @@ pub struct Checker {
     strict: bool,
     /// Custom resource schemas from `--crds`.
     crds: Vec<crd::CrdSchema>,
+    /// APIs declared served ([`Options::api_versions`]).
+    declared: Vec<String>,
     /// Findings about the setup itself (a version newer than the bundle).
     setup: Vec<Diagnostic>,
     /// Compiled CRD schemas, by (apiVersion, kind, schema text).
@@ -159,6 +166,7 @@ impl Checker {
             version,
             strict: opts.strict,
             crds: schemas,
+            declared: opts.api_versions.clone(),
             setup,
             compiled: Mutex::new(HashMap::new()),
         })
@@ -201,20 +209,35 @@ impl Checker {
         tracer: Option<&dyn Tracer>,
     ) -> Vec<Diagnostic> {
         let jsons: Vec<J> = docs.iter().map(Node::to_json).collect();
+        let local: Vec<crd::CrdSchema> = jsons.iter().flat_map(crd::schemas_of).collect();
+        self.check_parsed(file, text, docs, &jsons, tracer, 1, &local)
+    }
+
+    /// [`Checker::check_documents`] of documents numbered from `first`,
+    /// with the custom resource schemas `extra` besides the checker's.
+    #[allow(clippy::too_many_arguments)]
+    fn check_parsed(
+        &self,
+        file: &Arc<str>,
+        text: &str,
+        docs: &[Node],
+        jsons: &[J],
+        tracer: Option<&dyn Tracer>,
+        first: usize,
+        extra: &[crd::CrdSchema],
+    ) -> Vec<Diagnostic> {
         let mut local: Vec<crd::CrdSchema> = self.crds.clone();
-        for j in &jsons {
-            local.extend(crd::schemas_of(j));
-        }
+        local.extend(extra.iter().cloned());
         let lines = LineIndex::new(text);
         let mut out = Vec::new();
         // Kinds without a schema: one warning per kind, at its first document.
         let mut missing: BTreeMap<(String, String), (usize, Location, usize)> = BTreeMap::new();
-        for (i, (node, json)) in docs.iter().zip(&jsons).enumerate() {
+        for (i, (node, json)) in docs.iter().zip(jsons).enumerate() {
             let doc = Doc {
                 file,
                 text,
                 lines: &lines,
-                index: i + 1,
+                index: first + i,
                 node,
                 tracer,
             };
@@ -316,6 +339,12 @@ impl Checker {
             let node = m.get("apiVersion").unwrap_or(doc.node);
             out.push(doc.finding(&who, node, String::new(), d));
             return;
+        } else if self
+            .declared
+            .iter()
+            .any(|d| d == api || *d == format!("{api}/{kind}"))
+        {
+            return;
         } else {
             let e = missing
                 .entry((api.to_string(), kind.to_string()))
@@ -357,6 +386,7 @@ impl Checker {
                             &who,
                             at,
                             node,
+                            Field::Key(key),
                             show_path(&p),
                             "unknown field".to_string(),
                         );
@@ -368,9 +398,11 @@ impl Checker {
                 }
                 ValidationErrorKind::Required { property } => {
                     let p = property.as_str().unwrap_or_default();
-                    out.push(doc.finding(
+                    out.push(doc.finding_at(
                         &who,
+                        None,
                         node,
+                        Field::Key(p),
                         show_path(&path),
                         format!("missing required field \"{p}\""),
                     ));
@@ -642,6 +674,70 @@ pub fn validate_paths(
     validate(&streams, &crds, opts)
 }
 
+/// Validate what a chart rendered: `documents`, with the chart's `crds/`
+/// and the CRDs among the documents. Each finding names the template line
+/// that wrote the field and the value behind it when they can be found
+/// ([`TemplateTracer`]); the document's place otherwise. The values are
+/// the merged values the render used.
+pub fn validate_render(
+    engine: &crate::Engine,
+    chart: &strata_chart::chart::Chart,
+    documents: &[crate::Document],
+    values: &Node,
+    opts: &Options,
+) -> Result<Vec<Diagnostic>, Error> {
+    let crds: Vec<Stream> = chart
+        .files
+        .iter()
+        .filter(|(p, _)| {
+            p.starts_with("crds/")
+                && (p.ends_with(".yaml") || p.ends_with(".yml") || p.ends_with(".json"))
+        })
+        .filter_map(|(p, b)| {
+            Some(Stream {
+                file: Arc::from(p.as_str()),
+                text: strata_chart::yaml::decode_utf8(b, p).ok()?.to_string(),
+            })
+        })
+        .collect();
+    let checker = Checker::new(opts, &crds)?;
+    let mut out = checker.setup_findings().to_vec();
+    let mut parsed = Vec::new();
+    for d in documents {
+        let shown = engine
+            .template_source(&d.source)
+            .map_or_else(|| d.source.clone(), |(path, _)| path);
+        let file: Arc<str> = Arc::from(format!("{shown} (rendered)"));
+        match strata_chart::yaml::load_stream(&d.body, &file) {
+            Ok(nodes) => {
+                let jsons: Vec<J> = nodes.iter().map(Node::to_json).collect();
+                parsed.push((d, file, nodes, jsons));
+            }
+            Err(e) => out.push(e),
+        }
+    }
+    let rendered_crds: Vec<crd::CrdSchema> = parsed
+        .iter()
+        .flat_map(|(_, _, _, jsons)| jsons.iter().flat_map(crd::schemas_of))
+        .collect();
+    for (i, (d, file, nodes, jsons)) in parsed.iter().enumerate() {
+        let template = engine.template_source(&d.source);
+        let tracer = template
+            .as_ref()
+            .map(|(path, text)| TemplateTracer::new(path, text, &d.body, values));
+        out.extend(checker.check_parsed(
+            file,
+            &d.body,
+            nodes,
+            jsons,
+            tracer.as_ref().map(|t| t as &dyn Tracer),
+            i + 1,
+            &rendered_crds,
+        ));
+    }
+    Ok(out)
+}
+
 /// Read what `validate` takes: files as named (`-` is standard input,
 /// read once); a directory stands for its `*.yaml`, `*.yml` and `*.json`
 /// files, recursively, in name order.
@@ -807,7 +903,7 @@ impl Doc<'_> {
     }
 
     fn finding(&self, who: &Who<'_>, node: &Node, path: String, what: String) -> Diagnostic {
-        self.finding_at(who, Some(self.loc(node)), node, path, what)
+        self.finding_at(who, Some(self.loc(node)), node, Field::Value, path, what)
     }
 
     fn finding_at(
@@ -815,6 +911,7 @@ impl Doc<'_> {
         who: &Who<'_>,
         at: Option<Location>,
         node: &Node,
+        field: Field<'_>,
         path: String,
         what: String,
     ) -> Diagnostic {
@@ -833,12 +930,27 @@ impl Doc<'_> {
                 who.name,
                 show(who.version)
             ));
-        if let Some(t) = self.tracer {
-            for n in t.trace(&loc, node) {
-                d = d.note(n);
+        let Some(t) = self.tracer else {
+            return d.at(loc).with_source(self.text);
+        };
+        let traced = t.trace(&loc, node, field);
+        let rendered = self.lines.line(self.text, loc.line).unwrap_or_default();
+        let here = match traced.template {
+            Some(template) => {
+                d = d.note(format!("rendered as line {} of the document: {}", loc.line, rendered.trim()));
+                let mut d = d.at(template);
+                d.snippet = traced.snippet;
+                d
             }
-        }
-        d.at(loc).with_source(self.text)
+            None => d
+                .note(format!(
+                    "the template line that wrote it is not known (see docs/validation.md); rendered as: {}",
+                    rendered.trim()
+                ))
+                .at(loc)
+                .with_source(self.text),
+        };
+        traced.notes.into_iter().fold(here, Diagnostic::note)
     }
 }
 
