@@ -414,3 +414,144 @@ fn the_schema_bundle_is_reproducible() {
         other => panic!("regen.py --check: {other:?}\n{stderr}"),
     }
 }
+
+/// A chart whose prod environment renders an invalid Deployment.
+fn shop_chart(template: &str) -> tempfile::TempDir {
+    let dir = tempdir();
+    for (file, text) in [
+        ("Chart.yaml", "apiVersion: v2\nname: shop\nversion: 1.0.0\n"),
+        ("values.yaml", "replicas: 1\nimage: nginx\n"),
+        (
+            "environments.yaml",
+            "environments:\n  dev: {}\n  old:\n    kubeVersion: 1.25.0\n  prod:\n    kubeVersion: v1.31.2\n",
+        ),
+        ("environments/prod.yaml", "# prod\nimage: nginx:1.27\nreplicas: 3\n"),
+        ("templates/deployment.yaml", template),
+    ] {
+        let p = dir.path().join(file);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+const SHOP_DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ release.name }}
+  annotations:
+    kube: {{ capabilities.kubeVersion.version }}
+spec:
+{% if env.name == 'prod' %}
+  replicas: {{ values.replicas | quote }}
+{% endif %}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      contianers:
+        - name: web
+          image: {{ values.image }}
+";
+
+#[test]
+fn render_validate_traces_errors_to_the_template_line_and_the_value() {
+    let dir = shop_chart(SHOP_DEPLOYMENT);
+    let run = strata_in(
+        dir.path(),
+        &["render", ".", "--env", "prod", "--validate"],
+        None,
+    );
+    run.code(1).no_stdout().stderr_is(
+        "error[kube]: Deployment release-name: spec.replicas: expected integer, found string \"3\"
+ --> templates/deployment.yaml:9:13
+  |
+9 |   replicas: {{ values.replicas | quote }}
+  |             ^
+  = environment: prod
+  = in document 1 (apps/v1 Deployment release-name), checked against Kubernetes 1.31
+  = rendered as line 8 of the document: replicas: \"3\"
+  = value replicas from environments/prod.yaml:3:11
+error[kube]: Deployment release-name: spec.template.spec.contianers: unknown field
+  --> templates/deployment.yaml:17:7
+   |
+17 |       contianers:
+   |       ^
+  = environment: prod
+  = did you mean \"containers\"?
+  = in document 1 (apps/v1 Deployment release-name), checked against Kubernetes 1.31
+  = rendered as line 15 of the document: contianers:
+error[kube]: Deployment release-name: spec.template.spec: missing required field \"containers\"
+  --> templates/deployment.yaml:17:7
+   |
+17 |       contianers:
+   |       ^
+  = environment: prod
+  = in document 1 (apps/v1 Deployment release-name), checked against Kubernetes 1.31
+  = rendered as line 15 of the document: contianers:
+",
+    );
+    // Fixed, it prints the manifests, rendered for the environment's version.
+    let fixed = SHOP_DEPLOYMENT
+        .replace("contianers", "containers")
+        .replace(" | quote", "");
+    let dir = shop_chart(&fixed);
+    let run = strata_in(
+        dir.path(),
+        &["render", ".", "--env", "prod", "--validate"],
+        None,
+    );
+    run.code(0).stderr_is("").stdout_has("    kube: v1.31.2\n");
+}
+
+#[test]
+fn lint_validates_every_environment_at_its_own_version() {
+    let hpa = "apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {kind: Deployment, name: web}
+  maxReplicas: {{ values.replicas }}
+";
+    let dir = shop_chart(hpa);
+    let run = strata_in(dir.path(), &["lint", "."], None);
+    run.code(1).stderr_is(
+        "info[schema]: no values.schema.json: values are not validated
+  = `strata schema init CHART` infers one from values.yaml
+info[chart]: icon is recommended
+ --> Chart.yaml:1:1
+error[kube]: HorizontalPodAutoscaler web: autoscaling/v2beta2 HorizontalPodAutoscaler is not served by Kubernetes 1.31 (removed in 1.26; last served by 1.25); use apiVersion: autoscaling/v1 or autoscaling/v2
+ --> templates/deployment.yaml:1:13
+  |
+1 | apiVersion: autoscaling/v2beta2
+  |             ^
+  = environment: dev, prod
+  = in document 1 (autoscaling/v2beta2 HorizontalPodAutoscaler web), checked against Kubernetes 1.31
+  = rendered as line 1 of the document: apiVersion: autoscaling/v2beta2
+",
+    );
+    assert_eq!(run.stdout, "linted 1 chart: 1 error, 0 warnings, 2 info\n");
+    // The old cluster serves it; --kube-version overrides the environment's.
+    let run = strata_in(dir.path(), &["lint", ".", "--env", "old"], None);
+    run.code(0).stderr_has("info[chart]");
+    assert_eq!(run.stdout, "linted 1 chart: 0 errors, 0 warnings, 2 info\n");
+    let run = strata_in(
+        dir.path(),
+        &[
+            "render",
+            ".",
+            "--env",
+            "prod",
+            "--validate",
+            "--kube-version",
+            "1.25",
+        ],
+        None,
+    );
+    run.code(0)
+        .stderr_is("")
+        .stdout_has("kind: HorizontalPodAutoscaler\n");
+}
