@@ -28,6 +28,8 @@ pub struct CrdSchema {
     pub kind: String,
     /// The converted schema.
     pub schema: J,
+    /// A digest of the schema's text, to cache what is compiled from it.
+    pub digest: u64,
 }
 
 /// The schemas a CRD document defines, one per served version that has
@@ -61,10 +63,14 @@ pub fn schemas_of(doc: &J) -> Vec<CrdSchema> {
         .filter_map(|v| {
             let name = v.get("name")?.as_str()?;
             let s = v.get("schema")?.get("openAPIV3Schema")?;
+            let schema = convert_root(s);
+            let mut h = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&schema.to_string(), &mut h);
             Some(CrdSchema {
                 api_version: format!("{group}/{name}"),
                 kind: kind.to_string(),
-                schema: convert_root(s),
+                digest: std::hash::Hasher::finish(&h),
+                schema,
             })
         })
         .collect()

@@ -95,7 +95,7 @@ pub struct Checker {
     declared: Vec<String>,
     /// Findings about the setup itself (a version newer than the bundle).
     setup: Vec<Diagnostic>,
-    /// Compiled CRD schemas, by (apiVersion, kind, schema text).
+    /// Compiled CRD schemas, by apiVersion, kind and schema digest.
     compiled: Mutex<HashMap<String, Compiled>>,
 }
 
@@ -103,8 +103,10 @@ pub struct Checker {
 type Compiled = Result<Arc<(jsonschema::Validator, J)>, String>;
 
 /// Compiled bundled schemas, shared by every checker of the process.
-fn bundled_cache() -> &'static Mutex<HashMap<(Minor, String, String), Compiled>> {
-    static CACHE: OnceLock<Mutex<HashMap<(Minor, String, String), Compiled>>> = OnceLock::new();
+type Cache = Mutex<HashMap<(Minor, String, String), Compiled>>;
+
+fn bundled_cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
@@ -226,8 +228,6 @@ impl Checker {
         first: usize,
         extra: &[crd::CrdSchema],
     ) -> Vec<Diagnostic> {
-        let mut local: Vec<crd::CrdSchema> = self.crds.clone();
-        local.extend(extra.iter().cloned());
         let lines = LineIndex::new(text);
         let mut out = Vec::new();
         // Kinds without a schema: one warning per kind, at its first document.
@@ -241,7 +241,7 @@ impl Checker {
                 node,
                 tracer,
             };
-            self.check_one(&doc, json, &local, &mut out, &mut missing);
+            self.check_one(&doc, json, extra, &mut out, &mut missing);
         }
         for ((api, kind), (index, loc, count)) in missing {
             let sev = if self.strict {
@@ -261,7 +261,7 @@ impl Checker {
                     format!("no schema for {api} {kind}: not a Kubernetes {} API, and no CustomResourceDefinition in the stream or --crds defines it{more}", show(self.version)),
                 )
                 .at(loc)
-                .with_source(text),
+                .with_snippet(text, &lines),
             );
         }
         out
@@ -293,7 +293,7 @@ impl Checker {
                     ),
                 )
                 .at(here)
-                .with_source(doc.text),
+                .with_snippet(doc.text, doc.lines),
             );
             return;
         };
@@ -310,7 +310,7 @@ impl Checker {
                     format!("document {} has no {what} (a string)", doc.index),
                 )
                 .at(here)
-                .with_source(doc.text),
+                .with_snippet(doc.text, doc.lines),
             );
             return;
         };
@@ -332,6 +332,7 @@ impl Checker {
         } else if let Some(c) = crds
             .iter()
             .rev()
+            .chain(self.crds.iter().rev())
             .find(|c| c.api_version == api && c.kind == kind)
         {
             self.custom(c)
@@ -358,7 +359,7 @@ impl Checker {
                 out.push(
                     Diagnostic::error(CODE, format!("{api} {kind}: {e}"))
                         .at(here)
-                        .with_source(doc.text),
+                        .with_snippet(doc.text, doc.lines),
                 );
                 return;
             }
@@ -436,7 +437,7 @@ impl Checker {
     }
 
     fn custom(&self, c: &crd::CrdSchema) -> Compiled {
-        let key = format!("{}\n{}\n{}", c.api_version, c.kind, c.schema);
+        let key = format!("{}\n{}\n{:x}", c.api_version, c.kind, c.digest);
         if let Ok(cache) = self.compiled.lock() {
             if let Some(v) = cache.get(&key) {
                 return v.clone();
@@ -607,8 +608,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    if let Some(first) = d.first_mut() {
+        for (j, c) in first.iter_mut().enumerate() {
+            *c = j;
+        }
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -931,7 +934,7 @@ impl Doc<'_> {
                 show(who.version)
             ));
         let Some(t) = self.tracer else {
-            return d.at(loc).with_source(self.text);
+            return d.at(loc).with_snippet(self.text, self.lines);
         };
         let traced = t.trace(&loc, node, field);
         let rendered = self.lines.line(self.text, loc.line).unwrap_or_default();
@@ -948,7 +951,7 @@ impl Doc<'_> {
                     rendered.trim()
                 ))
                 .at(loc)
-                .with_source(self.text),
+                .with_snippet(self.text, self.lines),
         };
         traced.notes.into_iter().fold(here, Diagnostic::note)
     }
@@ -1043,6 +1046,21 @@ fn echo(v: &J) -> String {
         let mut t: String = s.chars().take(MAX_ECHO).collect();
         t.push('…');
         t
+    }
+}
+
+/// [`Diagnostic::with_source`] through a [`LineIndex`]: streams are large
+/// and findings can be many.
+trait WithSnippet {
+    fn with_snippet(self, text: &str, lines: &LineIndex) -> Self;
+}
+
+impl WithSnippet for Diagnostic {
+    fn with_snippet(mut self, text: &str, lines: &LineIndex) -> Self {
+        if let Some(loc) = &self.location {
+            self.snippet = lines.line(text, loc.line).map(str::to_string);
+        }
+        self
     }
 }
 
