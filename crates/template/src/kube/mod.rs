@@ -1089,3 +1089,73 @@ impl LineIndex {
         text.get(start..end).map(|l| l.trim_end_matches('\r'))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checker(v: &str) -> Checker {
+        let opts = Options {
+            kube_version: Some(v.into()),
+            ..Options::default()
+        };
+        Checker::new(&opts, &[]).unwrap()
+    }
+
+    #[test]
+    fn apis_not_served_yet_or_not_at_all() {
+        let c = checker("1.31");
+        let msg = c
+            .not_served("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicy")
+            .unwrap();
+        assert_eq!(
+            msg,
+            "admissionregistration.k8s.io/v1 MutatingAdmissionPolicy is not served by Kubernetes 1.31 (added in 1.36); Kubernetes 1.31 has no MutatingAdmissionPolicy in group admissionregistration.k8s.io"
+        );
+        let msg = checker("1.33")
+            .not_served("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicy")
+            .unwrap();
+        assert_eq!(
+            msg,
+            "admissionregistration.k8s.io/v1 MutatingAdmissionPolicy is not served by Kubernetes 1.33 (added in 1.36); use apiVersion: admissionregistration.k8s.io/v1alpha1"
+        );
+        assert_eq!(
+            c.not_served("v1", "Deploymnet").unwrap(),
+            "v1 Deploymnet is not served by Kubernetes 1.31; Kubernetes 1.31 has no Deploymnet in the core group"
+        );
+        // Not a Kubernetes group: perhaps a custom resource.
+        assert_eq!(c.not_served("example.com/v1", "Widget"), None);
+    }
+
+    #[test]
+    fn versions_outside_the_bundle() {
+        let opts = Options {
+            kube_version: Some("1.99".into()),
+            ..Options::default()
+        };
+        let c = Checker::new(&opts, &[]).unwrap();
+        assert_eq!(c.version(), *bundled_versions().unwrap().last().unwrap());
+        assert_eq!(
+            c.setup_findings()[0].message,
+            format!(
+                "Kubernetes 1.99 is newer than the newest bundled schemas; validating against {}",
+                show(c.version())
+            )
+        );
+    }
+
+    #[test]
+    fn paths_and_typos() {
+        let p = [
+            Seg::Key("metadata".into()),
+            Seg::Key("labels".into()),
+            Seg::Key("app.kubernetes.io/name".into()),
+        ];
+        assert_eq!(show_path(&p), "metadata.labels[\"app.kubernetes.io/name\"]");
+        assert_eq!(show_path(&[Seg::Key("a".into()), Seg::Index(2)]), "a[2]");
+        let fields = ["containers".to_string(), "volumes".to_string()];
+        assert_eq!(closest("contianers", &fields), Some("containers"));
+        assert_eq!(closest("zzz", &fields), None);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+    }
+}
