@@ -298,6 +298,14 @@ error[kube]: document 2 has no apiVersion (a string)
   | ^
 ",
     );
+    let dir = tempdir();
+    std::fs::create_dir(dir.path().join("d")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("d/up")).unwrap();
+    let run = strata_in(dir.path(), &["validate", "d"], None);
+    let deep = format!("{}d", "d/up/".repeat(16));
+    run.code(2).no_stdout().stderr_is(&format!(
+        "error[usage]: {deep}: directories nest deeper than 32 levels (a link that loops?)\n"
+    ));
     let run = strata(&["validate", "no/such/file.yaml"]);
     run.code(2)
         .no_stdout()

@@ -761,25 +761,36 @@ pub fn read_streams(paths: &[PathBuf]) -> Result<Vec<Stream>, Error> {
             }
             continue;
         }
-        read_path(p, true, &mut out)?;
+        read_path(p, 0, &mut out)?;
     }
     Ok(out)
 }
 
-fn read_path(p: &Path, named: bool, out: &mut Vec<Stream>) -> Result<(), Error> {
+/// How deep directories are followed (links may loop).
+const MAX_DIR_DEPTH: usize = 32;
+
+/// Read `p`: a file named on the command line (`depth` 0) whatever its
+/// name, or below a directory when it is YAML or JSON.
+fn read_path(p: &Path, depth: usize, out: &mut Vec<Stream>) -> Result<(), Error> {
     let meta = std::fs::metadata(p).map_err(|e| Error::io(p.display(), e))?;
     if meta.is_dir() {
+        if depth >= MAX_DIR_DEPTH {
+            return Err(Error::Usage(format!(
+                "{}: directories nest deeper than {MAX_DIR_DEPTH} levels (a link that loops?)",
+                p.display()
+            )));
+        }
         let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
             .map_err(|e| Error::io(p.display(), e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         entries.sort();
         for e in entries {
-            read_path(&e, false, out)?;
+            read_path(&e, depth + 1, out)?;
         }
         return Ok(());
     }
-    let wanted = named
+    let wanted = depth == 0
         || p.extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"));
