@@ -13,6 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/bench/out"
 corpus="$root/../shared/helm-charts"
+[[ -d "$corpus" ]] || corpus="$root/../../shared/helm-charts"   # a worktree under wt/
 runs="${1:-3}"
 mkdir -p "$out"
 [[ -d "$corpus" ]] || { echo "validate.sh: $corpus is absent" >&2; exit 2; }
