@@ -1,4 +1,4 @@
-//! The examples in docs/schema.md and docs/lint.md are true: every
+//! The examples in docs/schema.md, docs/lint.md and docs/validation.md are true: every
 //! ```console block (`$ strata …` then its output: standard error, then
 //! standard output) is run and compared.
 
@@ -35,7 +35,7 @@ fn examples(doc: &str) -> Vec<(Vec<String>, String)> {
 #[test]
 fn doc_examples_are_true() {
     let mut n = 0;
-    for doc in ["docs/schema.md", "docs/lint.md"] {
+    for doc in ["docs/schema.md", "docs/lint.md", "docs/validation.md"] {
         for (args, want) in examples(doc) {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let run = strata(&args);
@@ -48,5 +48,5 @@ fn doc_examples_are_true() {
             n += 1;
         }
     }
-    assert_eq!(n, 5, "examples run");
+    assert_eq!(n, 6, "examples run");
 }

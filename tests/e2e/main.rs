@@ -17,4 +17,5 @@ mod schema;
 mod schema_init;
 mod subcharts;
 mod util;
+mod validate;
 mod values;

@@ -54,6 +54,17 @@ pub struct EnvironmentSpec {
     /// every environment that extends it.
     #[serde(default)]
     pub schema: Option<String>,
+    /// The Kubernetes version of this environment's cluster (`1.31.0`):
+    /// what templates see as `capabilities.kubeVersion` and what `lint`
+    /// and `render --validate` validate against. Inherited through
+    /// `extends`; `--kube-version` overrides it.
+    #[serde(default, rename = "kubeVersion")]
+    pub kube_version: Option<String>,
+    /// API versions the cluster serves besides Kubernetes' own
+    /// (`monitoring.coreos.com/v1`, or `group/version/Kind`), added to
+    /// `capabilities.apiVersions`; inherited through `extends`.
+    #[serde(default, rename = "apiVersions")]
+    pub api_versions: Vec<String>,
 }
 
 /// `parity:` settings.
@@ -79,6 +90,11 @@ pub struct Environment {
     pub values: Vec<String>,
     /// Its own schema file, if any.
     pub schema: Option<String>,
+    /// Its cluster's Kubernetes version: its own `kubeVersion`, else the
+    /// nearest ancestor's.
+    pub kube_version: Option<String>,
+    /// Extra API versions: its ancestors' and its own.
+    pub api_versions: Vec<String>,
 }
 
 /// All environments of a chart.
@@ -182,6 +198,8 @@ impl Environments {
                     extends: None,
                     values: vec![path.clone()],
                     schema: None,
+                    kube_version: None,
+                    api_versions: Vec::new(),
                 },
             );
         }
@@ -300,10 +318,12 @@ impl Environments {
                     extends: e.extends.clone(),
                     values,
                     schema: e.schema.clone(),
+                    kube_version: e.kube_version.clone(),
+                    api_versions: e.api_versions.clone(),
                 },
             );
         }
-        let envs = Environments {
+        let mut envs = Environments {
             list,
             promotion: spec.promotion.clone(),
             promote: spec.promote.clone(),
@@ -386,7 +406,37 @@ impl Environments {
                 ));
             }
         }
+        envs.inherit_cluster();
         Ok(envs)
+    }
+
+    /// `kubeVersion` and `apiVersions` through `extends` (chains are
+    /// known to be acyclic here): the nearest version, every API.
+    fn inherit_cluster(&mut self) {
+        let names: Vec<String> = self.list.keys().cloned().collect();
+        for name in names {
+            let Ok(chain) = self.chain_names(&name) else {
+                continue;
+            };
+            let mut kube = None;
+            let mut apis: Vec<String> = Vec::new();
+            for n in &chain {
+                if let Some(e) = self.list.get(n) {
+                    if let Some(k) = &e.kube_version {
+                        kube = Some(k.clone());
+                    }
+                    for a in &e.api_versions {
+                        if !apis.contains(a) {
+                            apis.push(a.clone());
+                        }
+                    }
+                }
+            }
+            if let Some(e) = self.list.get_mut(&name) {
+                e.kube_version = kube;
+                e.api_versions = apis;
+            }
+        }
     }
 
     fn known_note(&self) -> String {

@@ -41,6 +41,8 @@ pub enum Command {
     Create(CreateCmd),
     /// Print a shell completion script.
     Completions(CompletionsCmd),
+    /// Validate manifests (any YAML stream) against Kubernetes' schemas, offline.
+    Validate(ValidateCmd),
     /// Check charts: Chart.yaml, values files, schemas, every environment's values and manifests.
     Lint(LintCmd),
     /// Schema tooling.
@@ -72,6 +74,27 @@ pub struct LintCmd {
     #[arg(long = "all-envs")]
     pub all_envs: bool,
     /// Fail on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    pub output: crate::report::Format,
+}
+
+/// `strata validate`.
+#[derive(Debug, Args)]
+pub struct ValidateCmd {
+    /// Manifest files (YAML streams), directories of them, or `-` for
+    /// standard input (the default).
+    pub files: Vec<PathBuf>,
+    /// The Kubernetes version to validate against (default 1.31).
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// CustomResourceDefinitions (a file or a directory of them) whose
+    /// schemas validate custom resources; repeatable.
+    #[arg(long = "crds", value_name = "PATH")]
+    pub crds: Vec<PathBuf>,
+    /// A kind with no schema is an error, not a warning.
     #[arg(long)]
     pub strict: bool,
     /// Output format.
@@ -214,7 +237,12 @@ pub struct RenderCmd {
     /// Leave out all hooks.
     #[arg(long = "no-hooks")]
     pub no_hooks: bool,
-    /// Go charts: a missing value key is an error (Helm's --strict).
+    /// Validate the manifests against Kubernetes' schemas (at --kube-version,
+    /// else the environment's kubeVersion) before printing them.
+    #[arg(long)]
+    pub validate: bool,
+    /// Go charts: a missing value key is an error (Helm's --strict); with
+    /// --validate, a kind with no schema is an error too.
     #[arg(long)]
     pub strict: bool,
 }

@@ -51,10 +51,37 @@ pub struct RenderOptions {
     pub skip_tests: bool,
     /// Leave out every hook.
     pub no_hooks: bool,
-    /// Go charts: a missing map key is an error (Helm's `--strict`).
+    /// Go charts: a missing map key is an error (Helm's `--strict`); with
+    /// `validate`, a kind with no schema is an error too.
     pub strict: bool,
+    /// [`crate::pipeline::render_once`]: validate the manifests against
+    /// Kubernetes' schemas (`render --validate`).
+    pub validate: bool,
     /// The values layers merged, named by `--strict` errors.
     pub layers: Vec<String>,
+}
+
+impl RenderOptions {
+    /// These options for environment `env`: its `kubeVersion` when no
+    /// version was given, its `apiVersions` added.
+    pub fn for_env(&self, env: Option<&ChartEnv>) -> Cow<'_, RenderOptions> {
+        let Some(e) = env else {
+            return Cow::Borrowed(self);
+        };
+        if (self.kube_version.is_some() || e.kube_version.is_none()) && e.api_versions.is_empty() {
+            return Cow::Borrowed(self);
+        }
+        let mut o = self.clone();
+        if o.kube_version.is_none() {
+            o.kube_version = e.kube_version.clone();
+        }
+        for a in &e.api_versions {
+            if !o.api_versions.contains(a) {
+                o.api_versions.push(a.clone());
+            }
+        }
+        Cow::Owned(o)
+    }
 }
 
 /// Merged values for the templates (`values` in the context), for
@@ -363,6 +390,30 @@ impl Engine {
         &self.manifests
     }
 
+    /// The template a rendered document's `source` names
+    /// (`<chart>/templates/x.yaml`, `<chart>/charts/<sub>/templates/x.yaml`):
+    /// its chart-relative path (`templates/x.yaml`,
+    /// `charts/<sub>/templates/x.yaml`) and its text. Subcharts are found
+    /// by name (not through an alias).
+    pub fn template_source(&self, source: &str) -> Option<(String, &str)> {
+        let rel = source.strip_prefix(&format!("{}/", self.chart_name))?;
+        self.find_source(rel)
+    }
+
+    fn find_source(&self, rel: &str) -> Option<(String, &str)> {
+        if let Some(name) = rel.strip_prefix("templates/") {
+            let text = self.sources.get(name)?;
+            return Some((format!("{}templates/{name}", self.prefix), text.as_str()));
+        }
+        let rest = rel.strip_prefix("charts/")?;
+        let (sub, rest) = rest.split_once('/')?;
+        self.subcharts
+            .iter()
+            .flatten()
+            .find(|e| e.chart_name == sub)
+            .and_then(|e| e.find_source(rest))
+    }
+
     /// Render every manifest template with these merged values, check the
     /// output and order it. The chart's `kubeVersion` is checked against
     /// `opts.kube_version`, as Helm does; `env` gives `env.name` and the
@@ -415,6 +466,7 @@ impl Engine {
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
         let chart = &*self.chart;
+        let opts = &*opts.for_env(env);
         check_kube_version(chart, opts)?;
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;

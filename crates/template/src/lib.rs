@@ -9,7 +9,8 @@
 //! as Helm installs them ([`output`]). Errors are
 //! [`strata_chart::Diagnostic`]s pointing at the template source line, or at
 //! the line of the generated text for invalid output. Nothing here prints.
-//! [`diff`] compares two environments' rendered resources.
+//! [`diff`] compares two environments' rendered resources; [`kube`]
+//! validates manifests against Kubernetes' schemas, offline.
 
 // Errors are diagnostics with locations and notes; they are returned on
 // cold paths only, so their size does not matter.
@@ -23,6 +24,7 @@ mod engine;
 mod errors;
 pub mod functions;
 pub mod helm;
+pub mod kube;
 pub mod lint;
 pub mod outdir;
 mod output;

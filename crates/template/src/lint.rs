@@ -196,7 +196,22 @@ fn render_checks(
     };
     let values = crate::TemplateValues::new(merged.values.clone());
     match engine.render_values(environment, &values, &merged.subcharts, &opts) {
-        Ok(_) => Vec::new(),
+        Ok(r) => {
+            // The manifests against Kubernetes' schemas, at the
+            // environment's kubeVersion.
+            let kube = crate::kube::Options {
+                kube_version: opts.for_env(environment).kube_version.clone(),
+                strict: false,
+                api_versions: opts.for_env(environment).api_versions.clone(),
+            };
+            let found =
+                crate::kube::validate_render(engine, &p.chart, &r.documents, &merged.values, &kube)
+                    .unwrap_or_else(|e| e.diagnostics());
+            match env {
+                Some(name) => found.into_iter().map(|d| d.in_env(name)).collect(),
+                None => found,
+            }
+        }
         Err(e) => {
             let e = match env {
                 Some(name) => e.in_env(name),

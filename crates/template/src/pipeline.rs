@@ -7,7 +7,7 @@ use strata_chart::chart::Chart;
 use strata_chart::dialect::Dialect;
 use strata_chart::value::{Node, Origin};
 use strata_chart::values::{self, Request};
-use strata_chart::{Diagnostic, Error};
+use strata_chart::{Diagnostic, Error, Severity};
 
 use crate::engine::{Engine, RenderOptions, Rendered, TemplateValues};
 
@@ -84,9 +84,35 @@ pub fn render_once(
     let rendered = engine
         .render_values(env, &converted, &merged.subcharts, &opts)
         .map_err(tag)?;
+    let mut warnings = merged.warnings;
+    if opts.validate {
+        let for_env = opts.for_env(env);
+        let kube = crate::kube::Options {
+            kube_version: for_env.kube_version.clone(),
+            strict: opts.strict,
+            api_versions: for_env.api_versions.clone(),
+        };
+        let found = crate::kube::validate_render(
+            &engine,
+            &chart,
+            &rendered.documents,
+            converted.tree(),
+            &kube,
+        )
+        .map_err(tag)?;
+        let found: Vec<Diagnostic> = match &req.env {
+            Some(name) => found.into_iter().map(|d| d.in_env(name)).collect(),
+            None => found,
+        };
+        // Invalid manifests are not printed.
+        if found.iter().any(|d| d.severity == Severity::Error) {
+            return Err(Error::Many(found));
+        }
+        warnings.extend(found);
+    }
     let out = RenderOutput {
         rendered,
-        warnings: merged.warnings,
+        warnings,
         chart_name: chart.name().to_string(),
         chart_dir: chart.dir.clone(),
         dialect,

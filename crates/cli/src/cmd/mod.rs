@@ -12,6 +12,7 @@ mod parity;
 mod promote;
 mod render;
 mod schema;
+mod validate;
 mod values;
 
 use std::path::Path;
@@ -35,6 +36,7 @@ pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
         Command::Create(c) => create::run(c),
         Command::Completions(c) => completions::run(c),
         Command::Lint(c) => lint::run(c),
+        Command::Validate(c) => validate::run(c),
         Command::Schema(c) => schema::run(c),
         Command::Package(c) => package::run(c),
         Command::Dependency(crate::args::DependencyCmd::List(c)) => dependency::list(c),

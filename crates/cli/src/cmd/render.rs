@@ -23,6 +23,7 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         skip_tests: c.skip_tests,
         no_hooks: c.no_hooks,
         strict: c.strict,
+        validate: c.validate,
         layers: Vec::new(),
     };
     let out = strata_template::pipeline::render_once(chart, &req, opts)?;
