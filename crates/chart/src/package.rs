@@ -43,16 +43,23 @@ pub fn archive_bytes(chart: &Chart) -> Result<Vec<u8>> {
 /// archive is whole or absent.
 pub fn write(chart: &Chart, dir: &Path) -> Result<Packaged> {
     let bytes = archive_bytes(chart)?;
+    write_bytes(dir, &file_name(chart), &bytes)
+}
+
+/// Write archive `bytes` as `dir/name` (`dir` created if needed), whole or
+/// not at all: a temporary file in `dir`, synced, mode 0644, then renamed
+/// over `name`. Every archive strata writes goes through here.
+pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<Packaged> {
     let shown = dir.display().to_string();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(&shown, e))?;
-    let path = dir.join(file_name(chart));
+    let path = dir.join(name);
     let mut tmp = tempfile::Builder::new()
         .prefix(".strata-package-")
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(&shown, e))?;
     let shown_path = path.display().to_string();
-    tmp.write_all(&bytes)
+    tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(&shown_path, e))?;
     #[cfg(unix)]
@@ -65,7 +72,7 @@ pub fn write(chart: &Chart, dir: &Path) -> Result<Packaged> {
         .map_err(|e| Error::io(&shown_path, e.error))?;
     Ok(Packaged {
         path,
-        sha256: sha256_hex(&bytes),
+        sha256: sha256_hex(bytes),
         size: bytes.len(),
     })
 }

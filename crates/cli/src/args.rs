@@ -46,7 +46,8 @@ pub enum Command {
     /// Schema tooling.
     #[command(subcommand)]
     Schema(SchemaCmd),
-    /// Package a chart into <name>-<version>.tgz (reproducible, as Helm lays it out).
+    /// Package a chart into <name>-<version>.tgz (reproducible, as Helm lays it out),
+    /// or with --env E --rendered a Helm chart of E's rendered manifests.
     Package(PackageCmd),
     /// Inspect a chart's dependencies (subcharts).
     #[command(subcommand)]
@@ -109,6 +110,13 @@ pub struct PackageCmd {
         default_value = "."
     )]
     pub destination: PathBuf,
+    /// The environment whose rendered manifests a `--rendered` package holds.
+    #[arg(short = 'e', long = "env", value_name = "ENV", requires = "rendered")]
+    pub env: Option<String>,
+    /// Write a Helm chart of ENV's rendered manifests,
+    /// `<name>-<version>-<env>.rendered.tgz`, for `helm install`/`upgrade`.
+    #[arg(long, requires = "env")]
+    pub rendered: bool,
 }
 
 /// `strata dependency`.

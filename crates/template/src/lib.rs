@@ -23,6 +23,7 @@ mod errors;
 pub mod functions;
 pub mod lint;
 mod output;
+pub mod rendered;
 pub mod scaffold;
 
 pub use engine::{Engine, RenderOptions, Rendered, TemplateValues};
