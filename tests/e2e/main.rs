@@ -9,6 +9,7 @@ mod helm;
 mod lint;
 mod package;
 mod render;
+mod safety;
 mod schema;
 mod schema_init;
 mod subcharts;

@@ -291,6 +291,7 @@ fn output_dir_writes_one_file_per_template() {
     assert_eq!(
         files,
         [
+            "api/.strata-output.json",
             "api/templates/deployment.yaml",
             "api/templates/externalsecret.yaml",
             "api/templates/hpa.yaml",
@@ -301,7 +302,8 @@ fn output_dir_writes_one_file_per_template() {
     let deployment = std::fs::read_to_string(out.join("api/templates/deployment.yaml")).unwrap();
     assert!(deployment
         .starts_with("---\n# Source: api/templates/deployment.yaml\napiVersion: apps/v1\n"));
-    // Rendering another environment replaces the whole tree: no stale hpa.yaml.
+    // Rendering another environment prunes what strata wrote before: no
+    // stale hpa.yaml.
     strata(&[
         "render",
         "charts/api",

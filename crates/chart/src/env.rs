@@ -96,16 +96,63 @@ pub struct Environments {
     pub declared: bool,
 }
 
+/// The rule environment names and namespaces follow (DESIGN §2).
+pub const NAME_RULE: &str = "environment names and namespaces are DNS-1123 labels: at most 63 characters, lower-case letters, digits and '-', starting and ending with a letter or digit";
+
+/// Check that `s` is a DNS-1123 label (a Kubernetes namespace name): at
+/// most 63 characters of `[a-z0-9-]`, not starting or ending with `-`.
+/// Environment names follow the same rule, which also keeps every path
+/// built from one (`environments/<name>.yaml`) inside the chart.
+pub fn check_name(s: &str) -> std::result::Result<(), &'static str> {
+    if s.is_empty() {
+        return Err("it is empty");
+    }
+    if s.len() > 63 {
+        return Err("it is longer than 63 characters");
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Err(match c {
+            'A'..='Z' => "it has upper-case letters",
+            '/' | '\\' | '.' => "it has '/', '\\' or '.' (a path?)",
+            c if c.is_whitespace() => "it has spaces",
+            _ => "it has characters other than a-z, 0-9 and '-'",
+        });
+    }
+    if s.starts_with('-') || s.ends_with('-') {
+        return Err("it starts or ends with '-'");
+    }
+    Ok(())
+}
+
+/// The location of the key `name` in the map at `path` (the key itself,
+/// not its value, so an empty environment still has a line).
+fn key_at(node: &crate::value::Node, path: &[&str], name: &str, file: &Arc<str>) -> Location {
+    node.get_path(path)
+        .and_then(|m| match &m.value {
+            Value::Map(map) => map.get(name),
+            _ => None,
+        })
+        .and_then(|n| n.origin.location().cloned())
+        .or_else(|| {
+            node.get_path(path)
+                .and_then(|n| n.origin.location().cloned())
+        })
+        .unwrap_or_else(|| Location::new(file.clone(), 1, 1))
+}
+
 impl Environments {
     /// Read the environments of a chart from its files.
     pub fn load(files: &BTreeMap<String, Vec<u8>>) -> Result<Environments> {
         match files.get(ENVIRONMENTS_FILE) {
             Some(bytes) => Self::from_file(bytes.clone(), files),
-            None => Ok(Self::discover(files)),
+            None => Self::discover(files),
         }
     }
 
-    fn discover(files: &BTreeMap<String, Vec<u8>>) -> Environments {
+    fn discover(files: &BTreeMap<String, Vec<u8>>) -> Result<Environments> {
         let mut list = IndexMap::new();
         for path in files.keys() {
             let Some(rest) = path.strip_prefix("environments/") else {
@@ -114,8 +161,18 @@ impl Environments {
             let Some(name) = rest.strip_suffix(".yaml") else {
                 continue;
             };
-            if name.is_empty() || name.contains('/') || name.ends_with(".schema") {
+            if name.contains('/') || name.ends_with(".schema") {
                 continue;
+            }
+            if let Err(why) = check_name(name) {
+                return Err(Error::invalid(
+                    Diagnostic::error(
+                        "env",
+                        format!("{path}: \"{name}\" is not a valid environment name: {why}"),
+                    )
+                    .at(Location::new(Arc::from(path.as_str()), 1, 1))
+                    .note(NAME_RULE),
+                ));
             }
             list.insert(
                 name.to_string(),
@@ -128,10 +185,10 @@ impl Environments {
                 },
             );
         }
-        Environments {
+        Ok(Environments {
             list,
             ..Environments::default()
-        }
+        })
     }
 
     fn from_file(bytes: Vec<u8>, files: &BTreeMap<String, Vec<u8>>) -> Result<Environments> {
@@ -161,6 +218,33 @@ impl Environments {
         };
         let mut list = IndexMap::new();
         for (name, e) in &spec.environments {
+            if let Err(why) = check_name(name) {
+                return Err(Error::invalid(
+                    Diagnostic::error(
+                        "env",
+                        format!("{:?} is not a valid environment name: {why}", name),
+                    )
+                    .at(key_at(&node, &["environments"], name, &file))
+                    .with_source(text)
+                    .note(NAME_RULE),
+                ));
+            }
+            if let Some(ns) = &e.namespace {
+                if let Err(why) = check_name(ns) {
+                    return Err(Error::invalid(
+                        Diagnostic::error(
+                            "env",
+                            format!(
+                                "environment \"{name}\": namespace {:?} is not a valid namespace: {why}",
+                                ns
+                            ),
+                        )
+                        .at(at(&["environments", name, "namespace"]))
+                        .with_source(text)
+                        .note(NAME_RULE),
+                    ));
+                }
+            }
             let values = match &e.values {
                 Some(v) => {
                     for (i, f) in v.iter().enumerate() {

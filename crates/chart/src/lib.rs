@@ -20,6 +20,7 @@ pub mod diag;
 pub mod discover;
 pub mod env;
 pub mod file_schemas;
+pub mod fsutil;
 pub mod helmignore;
 pub mod lint;
 pub mod merge;

@@ -2,7 +2,6 @@
 //! out as `helm package` lays it out, the same bytes for the same chart
 //! (see [`crate::archive::write_archive`]), written atomically.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -38,38 +37,20 @@ pub fn archive_bytes(chart: &Chart) -> Result<Vec<u8>> {
     archive::write_archive(chart.name(), &files).map_err(|e| archive_error(&chart.source, e))
 }
 
-/// Write `chart`'s archive into `dir` (created if needed): a temporary
-/// file in `dir`, synced, then renamed over `<name>-<version>.tgz`, so the
-/// archive is whole or absent.
+/// Write `chart`'s archive into `dir` (created if needed) as
+/// `<name>-<version>.tgz`, whole or absent ([`crate::fsutil`]).
 pub fn write(chart: &Chart, dir: &Path) -> Result<Packaged> {
     let bytes = archive_bytes(chart)?;
     write_bytes(dir, &file_name(chart), &bytes)
 }
 
 /// Write archive `bytes` as `dir/name` (`dir` created if needed), whole or
-/// not at all: a temporary file in `dir`, synced, mode 0644, then renamed
-/// over `name`. Every archive strata writes goes through here.
+/// absent ([`crate::fsutil`]). Every archive strata writes goes through here.
 pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<Packaged> {
     let shown = dir.display().to_string();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(&shown, e))?;
     let path = dir.join(name);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".strata-package-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(&shown, e))?;
-    let shown_path = path.display().to_string();
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(&shown_path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(&shown_path, e))?;
-    }
-    tmp.persist(&path)
-        .map_err(|e| Error::io(&shown_path, e.error))?;
+    crate::fsutil::write_atomic(&path, bytes)?;
     Ok(Packaged {
         path,
         sha256: sha256_hex(bytes),

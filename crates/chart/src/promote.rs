@@ -17,7 +17,6 @@
 //! which it layers by default; when its `values:` list is explicitly empty
 //! the promotion is refused with a note to add a file.
 
-use std::io::Write as _;
 use std::path::Path as FsPath;
 use std::sync::Arc;
 
@@ -65,6 +64,9 @@ pub struct Plan {
     pub before: String,
     /// Its text after.
     pub after: String,
+    /// Its bytes as loaded (without a BOM), to check before writing that
+    /// nobody changed it meanwhile; empty for a new file.
+    pub original: Vec<u8>,
     /// What changes; empty when the target already has every value.
     pub changes: Vec<Change>,
     /// The chart with the edited file and the target's merged values from
@@ -227,6 +229,7 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
             file,
             created: false,
             after: before.clone(),
+            original: Vec::new(),
             before,
             changes,
             edited: None,
@@ -239,7 +242,9 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
             Some(old) => needed(&c.new, old),
             None => c.new.clone(),
         };
-        after = set(&after, &file, c.path.segments(), &value)?;
+        let next = set(&after, &file, c.path.segments(), &value)?;
+        refuse_aliased(&after, &next, &file, &c.path)?;
+        after = next;
     }
     let edited = check(chart, req, &file, &after, &changes)?;
     let mut also = Vec::new();
@@ -249,17 +254,64 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
             also.push(name);
         }
     }
+    let original = chart.files.get(&file).cloned().unwrap_or_default();
     Ok(Plan {
         from: req.from.clone(),
         to: req.to.clone(),
         file,
         created,
+        original,
         before,
         after,
         changes,
         edited: Some(edited),
         also,
     })
+}
+
+/// Refuse an edit (`before` -> `after`) that falls inside an anchored node
+/// (`&name`) that an alias (`*name`) repeats elsewhere: the edit would
+/// change the aliases too, silently. The user decides (docs/environments.md).
+fn refuse_aliased(before: &str, after: &str, file: &str, path: &Path) -> Result<()> {
+    let prefix = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = before
+        .bytes()
+        .rev()
+        .zip(after.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(before.len() - prefix);
+    let (from, to) = (prefix, before.len() - suffix);
+    for a in yaml::aliased_anchors(before) {
+        if from >= a.start && to <= a.end && from < a.end {
+            let line = before[..a.start].matches('\n').count() + 1;
+            let lines: Vec<String> = a
+                .alias_lines
+                .iter()
+                .map(|l| format!("{file}:{l}"))
+                .collect();
+            return Err(Error::invalid(
+                Diagnostic::error(
+                    "promote",
+                    format!(
+                        "{path}: refusing to edit a YAML anchor that other keys alias: the edit would change them too"
+                    ),
+                )
+                .at(crate::diag::Location::new(
+                    Arc::from(file),
+                    u32::try_from(line).unwrap_or(u32::MAX),
+                    1,
+                ))
+                .note(format!("aliased at {}", lines.join(", ")))
+                .note("write the value out where it should differ (replace the alias), then promote again; nothing was written"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Merge the target's values with the edited file and make sure it now
@@ -588,40 +640,65 @@ fn insert(text: &str, map: &Outline, add: &Value) -> String {
     out
 }
 
-/// Write `plan.after` to `plan.file` under `dir` atomically: a temporary
-/// file in the same directory, synced, then renamed over the target. On
-/// any failure the old file is left as it was and the temporary removed.
+/// Write `plan.after` to `plan.file` under `dir`, whole or not at all
+/// ([`crate::fsutil::write_atomic_checked`]): through a symbolic link to its
+/// target, in place for a hard-linked file, keeping its mode, owner and a
+/// UTF-8 BOM (line endings are kept by the edit itself). Just before the
+/// rename the file is read again: if it changed since the plan was made
+/// (or appeared, for a new file), nothing is written and the promotion is
+/// refused.
 pub fn write(dir: &FsPath, plan: &Plan) -> Result<()> {
-    let target = dir.join(&plan.file);
     let shown = plan.file.clone();
-    let parent = target
-        .parent()
-        .map_or_else(|| dir.to_path_buf(), FsPath::to_path_buf);
+    if !crate::fsutil::stays_inside(FsPath::new(&plan.file)) {
+        return Err(Error::Usage(format!(
+            "{shown}: a path outside the chart; refusing to write it"
+        )));
+    }
+    let target = dir.join(&plan.file);
     if plan.created {
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&shown, e))?;
-    }
-    let base = target
-        .file_name()
-        .map_or_else(|| "values".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{base}.strata-{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        if let Ok(meta) = std::fs::metadata(&target) {
-            f.set_permissions(meta.permissions())?;
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(&shown, e))?;
         }
-        f.write_all(plan.after.as_bytes())?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, &target)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(format!("writing {shown} (left unchanged)"), e));
     }
-    Ok(())
+    // The chart loader drops a BOM (as Helm's does): look at the file.
+    let had_bom = !plan.created
+        && std::fs::read(&target)
+            .map_err(|e| Error::io(&shown, e))?
+            .starts_with(yaml::BOM);
+    let mut bytes = Vec::with_capacity(plan.after.len() + 3);
+    if had_bom {
+        bytes.extend_from_slice(yaml::BOM);
+    }
+    bytes.extend_from_slice(plan.after.as_bytes());
+    let created = plan.created;
+    crate::fsutil::write_atomic_checked(&target, &bytes, |current| {
+        let same = match current {
+            None => created,
+            Some(cur) => {
+                !created
+                    && cur.starts_with(yaml::BOM) == had_bom
+                    && cur.strip_prefix(yaml::BOM).unwrap_or(cur) == plan.original.as_slice()
+            }
+        };
+        if same {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                Diagnostic::error(
+                    "promote",
+                    format!(
+                        "{shown} changed while strata was promoting into it; nothing was written"
+                    ),
+                )
+                .note("run promote again to edit the file as it is now"),
+            ))
+        }
+    })
+    .map(|_| ())
+    .map_err(|e| match e {
+        Error::Io { source, .. } => Error::io(format!("writing {shown} (left unchanged)"), source),
+        other => other,
+    })
 }
 
 #[cfg(test)]
@@ -717,5 +794,44 @@ mod tests {
     fn unicode_before_the_value_keeps_offsets_right() {
         let out = set_ok("# ünïcødé ✓\nname: \"é\"\n", "name", &str_("ø"));
         assert_eq!(out, "# ünïcødé ✓\nname: \"ø\"\n");
+    }
+
+    #[test]
+    fn a_file_changed_while_promoting_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path();
+        let w = |p: &str, t: &str| {
+            let f = d.join(p);
+            std::fs::create_dir_all(f.parent().unwrap_or(d)).unwrap_or_default();
+            std::fs::write(f, t).unwrap_or_default();
+        };
+        w("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
+        w(
+            "environments.yaml",
+            "environments:\n  dev: {}\n  prod: {}\n",
+        );
+        w("environments/dev.yaml", "tag: b\n");
+        w("environments/prod.yaml", "tag: a\n");
+        let chart = Chart::load_dir(d, "c").unwrap_or_else(|e| panic!("{e}"));
+        let req = PromoteRequest {
+            from: "dev".into(),
+            to: "prod".into(),
+            keys: vec![Path::parse("tag")],
+        };
+        let plan = plan(&chart, &req).unwrap_or_else(|e| panic!("{e}"));
+        // Someone saves the file between the plan and the write.
+        w("environments/prod.yaml", "tag: a\nmine: 1\n");
+        let err = write(d, &plan)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("changed while strata was promoting"), "{err}");
+        let now = std::fs::read_to_string(d.join("environments/prod.yaml")).unwrap_or_default();
+        assert_eq!(now, "tag: a\nmine: 1\n");
+        // Unchanged, it is written.
+        w("environments/prod.yaml", "tag: a\n");
+        write(d, &plan).unwrap_or_else(|e| panic!("{e}"));
+        let now = std::fs::read_to_string(d.join("environments/prod.yaml")).unwrap_or_default();
+        assert_eq!(now, "tag: b\n");
     }
 }

@@ -3,12 +3,11 @@
 //! type, and `required` for every key the defaults set. It accepts the
 //! chart's own values and rejects values of other types.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::{json, Map as JMap, Value as J};
 
-use crate::diag::{Error, Result};
+use crate::diag::Result;
 use crate::value::{Node, Value};
 
 /// The draft `schema init` writes.
@@ -99,28 +98,9 @@ pub fn infer_text(values: &Node) -> String {
     s
 }
 
-/// Write `bytes` to `path` whole or not at all: a temporary file in the
-/// same directory, flushed, then renamed over the target.
+/// Write `bytes` to `path` whole or not at all ([`crate::fsutil`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path.display(), e)
-    })
+    crate::fsutil::write_atomic(path, bytes).map(|_| ())
 }
 
 #[cfg(test)]

@@ -1059,6 +1059,80 @@ pub fn outline(src: &str) -> Result<Option<Outline>, Diagnostic> {
     }
 }
 
+/// An anchored node (`&name`) that some alias (`*name`) repeats: editing
+/// text inside `start..end` changes every alias too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AliasedAnchor {
+    /// Byte offset where the anchored node starts.
+    pub start: usize,
+    /// Byte offset just after it ends.
+    pub end: usize,
+    /// Line (1-based) of each alias of it.
+    pub alias_lines: Vec<usize>,
+}
+
+/// The anchored nodes of `src` that are aliased somewhere. Invalid YAML
+/// gives what was found up to the error (the loader reports the error).
+pub fn aliased_anchors(src: &str) -> Vec<AliasedAnchor> {
+    let offsets: Vec<usize> = src
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(src.len()))
+        .collect();
+    let byte = |c: usize| offsets.get(c).copied().unwrap_or(src.len());
+    let mut parser = Parser::new_from_str(src);
+    // Anchor id -> (start, end); open collections: (anchor id, start).
+    let mut anchors: HashMap<usize, (usize, usize)> = HashMap::new();
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut aliases: Vec<(usize, usize)> = Vec::new();
+    // The end of the last scalar, alias or flow collection: a block
+    // collection ends there (its end event comes at the next token).
+    let mut last_end = 0;
+    while let Some(Ok((ev, span))) = parser.next_event() {
+        let (start, end) = (byte(span.start.index()), byte(span.end.index()));
+        match ev {
+            Event::MappingStart(a, _) | Event::SequenceStart(a, _) => open.push((a, start)),
+            Event::MappingEnd | Event::SequenceEnd => {
+                if let Some((a, s)) = open.pop() {
+                    let flow = matches!(src.as_bytes().get(s), Some(b'{' | b'['));
+                    if flow {
+                        last_end = end.max(s);
+                    }
+                    if a > 0 {
+                        anchors.insert(a, (s, last_end.max(s)));
+                    }
+                }
+            }
+            Event::Scalar(_, _, a, _) => {
+                last_end = end.max(start);
+                if a > 0 {
+                    anchors.insert(a, (start, last_end));
+                }
+            }
+            Event::Alias(id) => {
+                last_end = end.max(start);
+                aliases.push((id, span.start.line()));
+            }
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    let mut out: Vec<AliasedAnchor> = Vec::new();
+    let mut ids: Vec<usize> = aliases.iter().map(|a| a.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        if let Some(&(start, end)) = anchors.get(&id) {
+            out.push(AliasedAnchor {
+                start,
+                end,
+                alias_lines: aliases.iter().filter(|a| a.0 == id).map(|a| a.1).collect(),
+            });
+        }
+    }
+    out
+}
+
 struct Outliner<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     src: &'a str,

@@ -348,6 +348,14 @@ impl Engine {
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
         }
+        if let Some(ns) = &opts.namespace {
+            strata_chart::env::check_name(ns).map_err(|why| {
+                Error::Usage(format!(
+                    "--namespace {ns:?} is not a valid namespace: {why} ({})",
+                    strata_chart::env::NAME_RULE
+                ))
+            })?;
+        }
         let base = self.base_context(env, values.value.clone(), opts)?;
         let namespace = release_namespace(env, opts);
         let mut placed = self.render_manifests(&base)?;

@@ -22,6 +22,7 @@ mod engine;
 mod errors;
 pub mod functions;
 pub mod lint;
+pub mod outdir;
 mod output;
 pub mod rendered;
 pub mod scaffold;
