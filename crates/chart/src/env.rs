@@ -54,6 +54,15 @@ pub struct EnvironmentSpec {
     /// every environment that extends it.
     #[serde(default)]
     pub schema: Option<String>,
+    /// The Kubernetes version the environment's cluster runs
+    /// (`capabilities.kubeVersion` when rendering; default: inherited
+    /// through `extends`, else `--kube-version`'s default).
+    #[serde(default, rename = "kubeVersion")]
+    pub kube_version: Option<String>,
+    /// Extra API versions the cluster serves (`G/V` or `G/V/Kind`), added
+    /// to `capabilities.apiVersions` (default: inherited through `extends`).
+    #[serde(default, rename = "apiVersions")]
+    pub api_versions: Option<Vec<String>>,
 }
 
 /// `parity:` settings.
@@ -79,6 +88,10 @@ pub struct Environment {
     pub values: Vec<String>,
     /// Its own schema file, if any.
     pub schema: Option<String>,
+    /// Its cluster's Kubernetes version, its own or inherited.
+    pub kube_version: Option<String>,
+    /// Extra API versions its cluster serves, its own or inherited.
+    pub api_versions: Vec<String>,
 }
 
 /// All environments of a chart.
@@ -182,6 +195,8 @@ impl Environments {
                     extends: None,
                     values: vec![path.clone()],
                     schema: None,
+                    kube_version: None,
+                    api_versions: Vec::new(),
                 },
             );
         }
@@ -245,6 +260,20 @@ impl Environments {
                     ));
                 }
             }
+            if let Some(v) = &e.kube_version {
+                if let Err(why) = crate::semver::Version::parse_lenient(v) {
+                    return Err(Error::invalid(
+                        Diagnostic::error(
+                            "env",
+                            format!(
+                                "environment \"{name}\": kubeVersion {v:?} is not a Kubernetes version ({why})"
+                            ),
+                        )
+                        .at(at(&["environments", name, "kubeVersion"]))
+                        .with_source(text),
+                    ));
+                }
+            }
             let values = match &e.values {
                 Some(v) => {
                     for (i, f) in v.iter().enumerate() {
@@ -300,6 +329,8 @@ impl Environments {
                     extends: e.extends.clone(),
                     values,
                     schema: e.schema.clone(),
+                    kube_version: e.kube_version.clone(),
+                    api_versions: e.api_versions.clone().unwrap_or_default(),
                 },
             );
         }
@@ -362,7 +393,37 @@ impl Environments {
                 ));
             }
         }
+        let mut envs = envs;
+        envs.inherit_cluster();
         Ok(envs)
+    }
+
+    /// `kubeVersion` and `apiVersions` describe an environment's cluster:
+    /// an environment that does not give them inherits its parent's.
+    /// (Chains are valid here: checked before.)
+    fn inherit_cluster(&mut self) {
+        let names: Vec<String> = self.list.keys().cloned().collect();
+        for name in names {
+            let Ok(chain) = self.chain_names(&name) else {
+                continue;
+            };
+            let mut kube = None;
+            let mut apis = Vec::new();
+            for n in &chain {
+                if let Some(e) = self.list.get(n) {
+                    if e.kube_version.is_some() {
+                        kube = e.kube_version.clone();
+                    }
+                    if !e.api_versions.is_empty() {
+                        apis = e.api_versions.clone();
+                    }
+                }
+            }
+            if let Some(e) = self.list.get_mut(&name) {
+                e.kube_version = kube;
+                e.api_versions = apis;
+            }
+        }
     }
 
     fn known_note(&self) -> String {
@@ -583,5 +644,38 @@ mod tests {
             "unknown environment \"prod\": there is no environments/prod.yaml"
         );
         assert_eq!(d.notes, vec!["environments: dev"]);
+    }
+
+    #[test]
+    fn cluster_fields_are_inherited_through_extends() {
+        let e = Environments::load(&files(&[(
+            "environments.yaml",
+            "environments:\n  prod: {kubeVersion: 1.30.2, apiVersions: [monitoring.coreos.com/v1]}\n  prod-eu: {extends: prod}\n  prod-us: {extends: prod, kubeVersion: v1.31.0}\n  dev:\n",
+        )]))
+        .unwrap();
+        let eu = e.get("prod-eu").unwrap();
+        assert_eq!(eu.kube_version.as_deref(), Some("1.30.2"));
+        assert_eq!(eu.api_versions, ["monitoring.coreos.com/v1"]);
+        let us = e.get("prod-us").unwrap();
+        assert_eq!(us.kube_version.as_deref(), Some("v1.31.0"));
+        assert_eq!(us.api_versions, ["monitoring.coreos.com/v1"]);
+        assert_eq!(e.get("dev").unwrap().kube_version, None);
+        assert!(e.get("dev").unwrap().api_versions.is_empty());
+    }
+
+    #[test]
+    fn a_kube_version_that_is_not_one_is_refused_where_written() {
+        let d = err(&[(
+            "environments.yaml",
+            "environments:\n  prod:\n    kubeVersion: latest\n",
+        )]);
+        assert!(
+            d.message.starts_with(
+                "environment \"prod\": kubeVersion \"latest\" is not a Kubernetes version"
+            ),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.location.unwrap().to_string(), "environments.yaml:3:18");
     }
 }

@@ -344,6 +344,28 @@ impl Engine {
         values: &TemplateValues,
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
+        // The environment's cluster (`kubeVersion`, `apiVersions` in
+        // environments.yaml) unless the flags say otherwise.
+        let with_env;
+        let opts = match env {
+            Some(e)
+                if (opts.kube_version.is_none() && e.kube_version.is_some())
+                    || !e.api_versions.is_empty() =>
+            {
+                let mut o = opts.clone();
+                if o.kube_version.is_none() {
+                    o.kube_version = e.kube_version.clone();
+                }
+                for a in &e.api_versions {
+                    if !o.api_versions.contains(a) {
+                        o.api_versions.push(a.clone());
+                    }
+                }
+                with_env = o;
+                &with_env
+            }
+            _ => opts,
+        };
         check_kube_version(chart, opts)?;
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
