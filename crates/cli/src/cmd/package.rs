@@ -21,7 +21,12 @@ pub fn run(c: PackageCmd) -> Result<Outcome> {
     }
     // Every environment, as `strata lint` checks it: values, schemas,
     // dependencies, rendering.
-    let findings = lint_chart(chart.files.clone(), &chart.source, &LintOptions::default());
+    let findings = lint_chart(
+        chart.files.clone(),
+        &chart.source,
+        chart.shared_file(),
+        &LintOptions::default(),
+    );
     let (errors, others): (Vec<_>, Vec<_>) = findings
         .into_iter()
         .partition(|d| d.severity == Severity::Error);
