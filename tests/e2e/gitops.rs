@@ -209,3 +209,311 @@ fn repository_environment_errors_name_the_repository_file() {
         .code(0)
         .stdout_is("ENVIRONMENT  NAMESPACE  LAYERS\ndev          dev        values.yaml\n");
 }
+
+/// Every file below `dir` with its content.
+fn snapshot(dir: &Path) -> Vec<(String, String)> {
+    list_files(dir)
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(dir.join(&f)).unwrap_or_default();
+            (f, text)
+        })
+        .collect()
+}
+
+#[test]
+fn all_envs_writes_what_each_env_renders() {
+    let t = tempdir();
+    let out = t.path().join("rendered");
+    let run = strata(&[
+        "render",
+        "charts/api",
+        "tests/fixtures/umbrella",
+        "--all-envs",
+        "--output-dir",
+        &out.display().to_string(),
+    ]);
+    run.code(0);
+    let mut checked = 0;
+    for (chart, name, envs) in [
+        (
+            "charts/api",
+            "api",
+            &["dev", "staging", "prod", "prod-eu-central"][..],
+        ),
+        ("tests/fixtures/umbrella", "umbrella", &["dev", "prod"][..]),
+    ] {
+        for env in envs {
+            // The same files as `--env E --output-dir`…
+            let single = t.path().join(format!("single-{name}-{env}"));
+            strata(&[
+                "render",
+                chart,
+                "--env",
+                env,
+                "--output-dir",
+                &single.display().to_string(),
+            ])
+            .code(0);
+            assert_eq!(
+                snapshot(&out.join(env).join(name)),
+                snapshot(&single.join(name)),
+                "{chart} {env}"
+            );
+            // …holding exactly the documents `--env E` prints.
+            let printed = strata(&["render", chart, "--env", env]);
+            printed.code(0);
+            let mut docs: Vec<String> = printed
+                .stdout
+                .split("---\n")
+                .filter(|d| !d.is_empty())
+                .map(String::from)
+                .collect();
+            let mut written: Vec<String> = snapshot(&out.join(env).join(name))
+                .into_iter()
+                .filter(|(f, _)| f.ends_with(".yaml"))
+                .flat_map(|(_, text)| {
+                    text.split("---\n")
+                        .filter(|d| !d.is_empty())
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            docs.sort();
+            written.sort();
+            assert_eq!(written, docs, "{chart} {env}");
+            assert!(!docs.is_empty());
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6);
+    // Each stdout line names a file written.
+    assert!(run
+        .stdout
+        .lines()
+        .all(|l| l.starts_with("wrote ") && l.contains("rendered/")));
+}
+
+/// A scratch copy of charts/api and its rendered output in `rendered/`.
+fn rendered_api() -> (tempfile::TempDir, String, String) {
+    let t = tempdir();
+    let chart = t.path().join("api");
+    copy_dir(&root().join("charts/api"), &chart);
+    let out = t.path().join("rendered");
+    let (chart, out) = (chart.display().to_string(), out.display().to_string());
+    strata(&["render", &chart, "--all-envs", "--output-dir", &out]).code(0);
+    (t, chart, out)
+}
+
+#[test]
+fn check_is_clean_then_stale_and_never_writes() {
+    let (t, chart, out) = rendered_api();
+    let check = || {
+        strata(&[
+            "render",
+            &chart,
+            "--all-envs",
+            "--output-dir",
+            &out,
+            "--check",
+        ])
+    };
+    let run = check();
+    run.code(0);
+    assert_eq!(run.stdout, format!("{out} is up to date: 17 files\n"));
+    // A values change: the files it changes are named, with line counts.
+    let staging = t.path().join("api/environments/staging.yaml");
+    let text = std::fs::read_to_string(&staging).expect("staging");
+    std::fs::write(&staging, text.replace("replicaCount: 3", "replicaCount: 4")).expect("edit");
+    let before = snapshot(Path::new(&out));
+    let run = check();
+    run.code(1);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "stale: {out}/staging/api/templates/deployment.yaml would change (+1 -1)\n\
+             {out} is stale: 1 file (1 to change); render again without --check to update it\n"
+        )
+    );
+    assert_eq!(snapshot(Path::new(&out)), before, "--check wrote");
+    // A template removed: its files would go, in every environment.
+    std::fs::remove_file(t.path().join("api/templates/service.yaml")).expect("rm");
+    let run = check();
+    run.code(1);
+    for env in ["dev", "staging", "prod", "prod-eu-central"] {
+        assert!(
+            run.stdout.contains(&format!(
+                "stale: {out}/{env}/api/templates/service.yaml would go (-"
+            )),
+            "{}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.ends_with(
+        "is stale: 5 files (1 to change, 4 to go); render again without --check to update it\n"
+    ));
+    assert_eq!(snapshot(Path::new(&out)), before, "--check wrote");
+    // A new template: its files would appear.
+    std::fs::write(
+        t.path().join("api/templates/extra.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n",
+    )
+    .expect("write");
+    let run = check();
+    run.code(1).stdout_has(&format!(
+        "stale: {out}/dev/api/templates/extra.yaml would appear (+6)"
+    ));
+    assert_eq!(snapshot(Path::new(&out)), before, "--check wrote");
+    // Rendering again brings it up to date.
+    strata(&["render", &chart, "--all-envs", "--output-dir", &out]).code(0);
+    check().code(0);
+    // A checked directory that does not exist is stale, and stays absent.
+    let none = t.path().join("none").display().to_string();
+    strata(&[
+        "render",
+        &chart,
+        "--all-envs",
+        "--output-dir",
+        &none,
+        "--check",
+    ])
+    .code(1)
+    .stdout_has("would appear");
+    assert!(!t.path().join("none").exists());
+    // --check works for one environment too.
+    strata(&[
+        "render",
+        &chart,
+        "--env",
+        "dev",
+        "--output-dir",
+        &format!("{out}/dev"),
+        "--check",
+    ])
+    .code(0)
+    .stdout_has("is up to date");
+}
+
+#[test]
+fn pruning_never_removes_a_foreign_file() {
+    let (t, chart, out) = rendered_api();
+    let foreign = [
+        "README.md",
+        "prod/kustomization.yaml",
+        "prod/api/NOTES.md",
+        "prod/api/templates/patch.yaml",
+    ];
+    for f in foreign {
+        std::fs::write(Path::new(&out).join(f), "mine\n").expect("write");
+    }
+    // The service template goes, and the prod-eu-central environment.
+    std::fs::remove_file(t.path().join("api/templates/service.yaml")).expect("rm");
+    let envs = t.path().join("api/environments.yaml");
+    let text = std::fs::read_to_string(&envs).expect("envs");
+    let block = "  prod-eu-central:\n    extends: prod\n    namespace: shop-prod\n    values: [environments/prod-eu-central.yaml]\n";
+    assert!(text.contains(block), "{text}");
+    let without = text.replace(block, "");
+    std::fs::write(&envs, &without).expect("edit");
+    strata(&["envs", &chart]).code(0);
+    let run = strata(&["render", &chart, "--all-envs", "--output-dir", &out]);
+    run.code(0)
+        .stdout_has(&format!("removed {out}/prod/api/templates/service.yaml"))
+        .stdout_has(&format!(
+            "removed {out}/prod-eu-central/api/templates/deployment.yaml"
+        ));
+    for f in foreign {
+        assert_eq!(
+            std::fs::read_to_string(Path::new(&out).join(f))
+                .ok()
+                .as_deref(),
+            Some("mine\n"),
+            "{f}"
+        );
+    }
+    assert!(!Path::new(&out).join("prod-eu-central").exists());
+    assert!(!Path::new(&out)
+        .join("dev/api/templates/service.yaml")
+        .exists());
+    strata(&[
+        "render",
+        &chart,
+        "--all-envs",
+        "--output-dir",
+        &out,
+        "--check",
+    ])
+    .code(0);
+}
+
+#[test]
+fn all_envs_refuses_bad_requests_and_writes_nothing() {
+    let t = tempdir();
+    let out = t.path().join("rendered");
+    let o = out.display().to_string();
+    strata(&["render", "charts/api", "--all-envs"])
+        .code(2)
+        .stderr_has("--output-dir");
+    strata(&[
+        "render",
+        "charts/api",
+        "--all-envs",
+        "--env",
+        "dev",
+        "--output-dir",
+        &o,
+    ])
+    .code(2)
+    .stderr_has("cannot be used with");
+    strata(&[
+        "render",
+        "charts/api",
+        "tests/fixtures/umbrella",
+        "--output-dir",
+        &o,
+    ])
+    .code(2)
+    .stderr_has("--all-envs");
+    strata(&["render", "charts/api", "--check"])
+        .code(2)
+        .stderr_has("--output-dir");
+    strata(&[
+        "render",
+        "tests/fixtures/render-fail",
+        "--all-envs",
+        "--output-dir",
+        &o,
+    ])
+    .code(2)
+    .stderr_has("defines no environments");
+    strata(&[
+        "render",
+        "charts/api",
+        "charts/api",
+        "--all-envs",
+        "--output-dir",
+        &o,
+    ])
+    .code(2)
+    .stderr_has("both charts named \"api\"");
+    // One environment that fails to render fails the whole run: nothing is
+    // written, every failing environment is named.
+    let chart = chart_with(
+        "render-fail",
+        &[
+            ("environments/dev.yaml", "replicas: 1\n"),
+            ("environments/qa.yaml", "replicas: 2\n"),
+            ("environments/prod.yaml", "replicas: 3\n"),
+        ],
+    );
+    let run = strata(&[
+        "render",
+        &chart.path().display().to_string(),
+        "--all-envs",
+        "--output-dir",
+        &o,
+    ]);
+    run.code(1)
+        .stderr_has("replicas must be at least 3, got 1")
+        .stderr_has("replicas must be at least 3, got 2");
+    assert!(!out.exists());
+}

@@ -15,6 +15,7 @@
 // cold paths only, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod allenvs;
 mod context;
 mod convert;
 pub mod diff;

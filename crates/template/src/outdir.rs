@@ -74,6 +74,12 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The bytes the render writes to `path` (relative to `root`), if it
+    /// writes that file.
+    pub fn new_bytes(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
     /// Whether applying the plan would change anything on disk.
     pub fn is_noop(&self) -> bool {
         self.changes
