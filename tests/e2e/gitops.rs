@@ -517,3 +517,174 @@ fn all_envs_refuses_bad_requests_and_writes_nothing() {
         .stderr_has("replicas must be at least 3, got 2");
     assert!(!out.exists());
 }
+
+/// The fenced blocks of `lang` in a doc, with the line each starts on.
+fn blocks(doc: &str, lang: &str) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(root().join(doc)).expect("doc");
+    let mut out = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((i, l)) = lines.next() {
+        if l.trim() != format!("```{lang}") {
+            continue;
+        }
+        let mut body = String::new();
+        for (_, l) in lines.by_ref() {
+            if l.trim() == "```" {
+                break;
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        out.push((i + 1, body));
+    }
+    out
+}
+
+/// Every YAML document of `text`, as JSON.
+fn parse_yaml(text: &str, name: &str) -> Vec<serde_json::Value> {
+    let file: std::sync::Arc<str> = std::sync::Arc::from(name);
+    match strata_chart::yaml::load_stream(text, &file) {
+        Ok(docs) => docs.iter().map(|d| d.to_json()).collect(),
+        Err(d) => panic!("{name} does not parse: {d:?}\n{text}"),
+    }
+}
+
+#[test]
+fn every_yaml_block_of_the_deploy_page_parses() {
+    let yaml = blocks("docs/deploy.md", "yaml");
+    assert_eq!(yaml.len(), 5, "YAML blocks in docs/deploy.md");
+    let mut kinds = Vec::new();
+    for (line, text) in &yaml {
+        let docs = parse_yaml(text, &format!("docs/deploy.md:{line}"));
+        assert!(!docs.is_empty(), "docs/deploy.md:{line}: an empty block");
+        for d in docs {
+            if let Some(k) = d.get("kind").and_then(|k| k.as_str()) {
+                kinds.push(k.to_string());
+            }
+            // The plugin inside the ConfigMap parses too.
+            if let Some(p) = d.pointer("/data/plugin.yaml").and_then(|p| p.as_str()) {
+                let plugin = parse_yaml(p, "plugin.yaml");
+                assert_eq!(plugin[0]["kind"], "ConfigManagementPlugin");
+            }
+        }
+    }
+    for k in [
+        "ConfigMap",
+        "Deployment",
+        "Application",
+        "GitRepository",
+        "Kustomization",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "no {k} in docs/deploy.md");
+    }
+}
+
+#[test]
+fn the_argo_cd_plugin_renders_charts_api() {
+    // The plugin's command line, as Argo CD runs it: in the application's
+    // folder, with the application's variables.
+    let cm = blocks("docs/deploy.md", "yaml")
+        .into_iter()
+        .flat_map(|(_, t)| parse_yaml(&t, "docs/deploy.md"))
+        .find(|d| d.pointer("/data/plugin.yaml").is_some())
+        .expect("the plugin's ConfigMap");
+    let plugin = &parse_yaml(
+        cm.pointer("/data/plugin.yaml")
+            .and_then(|p| p.as_str())
+            .unwrap_or(""),
+        "plugin.yaml",
+    )[0];
+    let generate = &plugin["spec"]["generate"];
+    let mut argv: Vec<String> = generate["command"]
+        .as_array()
+        .expect("command")
+        .iter()
+        .map(|a| a.as_str().unwrap_or("").to_string())
+        .collect();
+    argv.extend(
+        generate["args"]
+            .as_array()
+            .expect("args")
+            .iter()
+            .map(|a| a.as_str().unwrap_or("").to_string()),
+    );
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_strata"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for env in ["dev", "prod"] {
+        let out = std::process::Command::new(&argv[0])
+            .args(&argv[1..])
+            .current_dir(root().join("charts/api"))
+            .env("PATH", &path)
+            .env("ARGOCD_ENV_STRATA_ENV", env)
+            .env("ARGOCD_APP_NAME", "api")
+            .env("ARGOCD_APP_NAMESPACE", "argocd")
+            .output()
+            .expect("run the plugin");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let want = strata(&["render", "charts/api", "--env", env, "--release", "api"]);
+        want.code(0);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want.stdout, "{env}");
+    }
+    // Pruning by label (the kubectl recipe): every resource carries the
+    // release's instance label.
+    for env in ["dev", "staging", "prod", "prod-eu-central"] {
+        let run = strata(&["render", "charts/api", "--env", env, "--release", "api"]);
+        run.code(0);
+        for d in parse_yaml(&run.stdout, env) {
+            assert_eq!(
+                d.pointer("/metadata/labels/app.kubernetes.io~1instance"),
+                Some(&serde_json::Value::from("api")),
+                "{env}: {d}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_check_example_of_the_deploy_page_is_true() {
+    let t = tempdir();
+    copy_dir(&root().join("charts/api"), &t.path().join("charts/api"));
+    strata_in(
+        t.path(),
+        &[
+            "render",
+            "charts/api",
+            "--all-envs",
+            "--output-dir",
+            "rendered",
+        ],
+        None,
+    )
+    .code(0);
+    let staging = t.path().join("charts/api/environments/staging.yaml");
+    let text = std::fs::read_to_string(&staging).expect("staging");
+    assert!(text.contains("replicaCount: 3\n"));
+    std::fs::write(
+        &staging,
+        text.replace("replicaCount: 3\n", "replicaCount: 4\n"),
+    )
+    .expect("edit");
+    let (_, block) = blocks("docs/deploy.md", "console")
+        .into_iter()
+        .find(|(_, b)| b.contains("--check"))
+        .expect("the --check example");
+    let mut lines = block.lines();
+    let cmd = lines.next().unwrap_or("");
+    let args: Vec<&str> = cmd
+        .strip_prefix("$ strata ")
+        .expect("$ strata …")
+        .split_whitespace()
+        .collect();
+    let want: String = lines.map(|l| format!("{l}\n")).collect();
+    let run = strata_in(t.path(), &args, None);
+    run.code(1);
+    assert_eq!(run.stdout, want);
+}
