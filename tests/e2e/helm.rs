@@ -211,6 +211,26 @@ fn helm_template_of_a_rendered_package_prints_what_strata_renders() {
         let strata_out = strata(&["render", chart, "--env", env]);
         strata_out.code(0);
         assert_eq!(helm_out, strata_out.stdout, "{chart} {env}");
+        if chart == "charts/api" && env == "prod" {
+            // For a named release: the same name to both.
+            let run = strata(&[
+                "package",
+                chart,
+                "--env",
+                env,
+                "--rendered",
+                "--release",
+                "api",
+                "-d",
+                &out.path().join("named").display().to_string(),
+            ]);
+            run.code(0);
+            let named = run.stdout.lines().next().unwrap_or("").to_string();
+            let helm_named = run_helm(&helm, &["template", "api", &named]);
+            let strata_named = strata(&["render", chart, "--env", env, "--release", "api"]);
+            assert_eq!(helm_named, strata_named.stdout);
+            assert!(helm_named.contains("name: api\n"), "{helm_named}");
+        }
         let lint = run_helm(&helm, &["lint", &tgz]);
         assert!(lint.contains("0 chart(s) failed"), "{lint}");
         let shown = run_helm(&helm, &["show", "chart", &tgz]);

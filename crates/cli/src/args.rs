@@ -117,6 +117,10 @@ pub struct PackageCmd {
     /// `<name>-<version>-<env>.rendered.tgz`, for `helm install`/`upgrade`.
     #[arg(long, requires = "env")]
     pub rendered: bool,
+    /// The release name the manifests are rendered for (`release.name`;
+    /// default `release-name`): give `helm install` the same.
+    #[arg(long = "release", value_name = "NAME", requires = "rendered")]
+    pub release: Option<String>,
 }
 
 /// `strata dependency`.

@@ -67,8 +67,9 @@ pub fn file_name(chart: &Chart, env: &str) -> String {
 }
 
 /// Render environment `env` of `chart` as `strata render CHART --env ENV`
-/// does (values merged and validated, every output check applied).
-pub fn render_env(chart: &Chart, env: &str, notes: bool) -> Result<Rendered> {
+/// does (values merged and validated, every output check applied), with
+/// `opts` (release name, …).
+pub fn render_env(chart: &Chart, env: &str, opts: &RenderOptions) -> Result<Rendered> {
     let environment = chart.environments.get(env)?;
     let req = Request {
         env: Some(env.to_string()),
@@ -76,18 +77,21 @@ pub fn render_env(chart: &Chart, env: &str, notes: bool) -> Result<Rendered> {
     };
     let merged = values::merge(chart, &req)?;
     let engine = Engine::new(chart)?;
-    let opts = RenderOptions {
-        notes,
-        ..RenderOptions::default()
-    };
     engine
-        .render(chart, Some(environment), &merged.values, &opts)
+        .render(chart, Some(environment), &merged.values, opts)
         .map_err(|e| e.in_env(env))
 }
 
-/// The rendered package of `chart` for `env` (see the module docs).
-pub fn build(chart: &Chart, env: &str) -> Result<RenderedPackage> {
-    let rendered = render_env(chart, env, true)?;
+/// The rendered package of `chart` for `env` (see the module docs), its
+/// manifests rendered for release `release` (default `release-name`):
+/// give Helm the same release name.
+pub fn build(chart: &Chart, env: &str, release: Option<&str>) -> Result<RenderedPackage> {
+    let opts = RenderOptions {
+        release_name: release.map(str::to_string),
+        notes: true,
+        ..RenderOptions::default()
+    };
+    let rendered = render_env(chart, env, &opts)?;
     let files = package_files(chart, env, &rendered)?;
     let bytes = archive::write_archive(chart.name(), &files)
         .map_err(|e| archive_error(&chart.source, e))?;
@@ -99,8 +103,8 @@ pub fn build(chart: &Chart, env: &str) -> Result<RenderedPackage> {
 
 /// [`build`], then write it into `dir` (created if needed), whole or not
 /// at all.
-pub fn write(chart: &Chart, env: &str, dir: &Path) -> Result<Packaged> {
-    let p = build(chart, env)?;
+pub fn write(chart: &Chart, env: &str, release: Option<&str>, dir: &Path) -> Result<Packaged> {
+    let p = build(chart, env, release)?;
     package::write_bytes(dir, &p.file_name, &p.bytes)
 }
 
@@ -307,7 +311,7 @@ mod tests {
             ),
             ("crds/x.yaml", "kind: CustomResourceDefinition\n"),
         ]);
-        let p = build(&c, "prod").unwrap_or_else(|e| panic!("{e}"));
+        let p = build(&c, "prod", None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.file_name, "demo-1.2.3-prod.rendered.tgz");
         let (top, files) = archive::read_archive(p.bytes.as_slice(), &archive::Limits::HELM)
             .unwrap_or_else(|e| panic!("{e}"));
@@ -330,7 +334,7 @@ mod tests {
         assert_eq!(get("values.yaml"), "");
         assert_eq!(get("crds/x.yaml"), "kind: CustomResourceDefinition\n");
         // Reproducible.
-        let again = build(&c, "prod").unwrap_or_else(|e| panic!("{e}"));
+        let again = build(&c, "prod", None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again.bytes, p.bytes);
     }
 
@@ -344,7 +348,7 @@ mod tests {
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  m: <no value>\n",
             ),
         ]);
-        let e = build(&c, "dev").unwrap_err();
+        let e = build(&c, "dev", None).unwrap_err();
         assert_eq!(e.exit_code(), 1);
         assert!(e.to_string().contains("Helm deletes"), "{e}");
     }
@@ -355,7 +359,7 @@ mod tests {
             ("Chart.yaml", "apiVersion: v2\nname: demo\nversion: 1.0.0\n"),
             ("environments/dev.yaml", ""),
         ]);
-        let e = build(&c, "prod").unwrap_err();
+        let e = build(&c, "prod", None).unwrap_err();
         assert!(e.to_string().contains("unknown environment"), "{e}");
     }
 }

@@ -13,7 +13,8 @@ pub fn run(c: PackageCmd) -> Result<Outcome> {
     if let (Some(env), true) = (&c.env, c.rendered) {
         // Rendering checks what a deployment needs: the values against the
         // schemas, and every output check.
-        let done = strata_template::rendered::write(&chart, env, &c.destination)?;
+        let done =
+            strata_template::rendered::write(&chart, env, c.release.as_deref(), &c.destination)?;
         return Ok(Outcome {
             stdout: format!("{}\nsha256:{}\n", done.path.display(), done.sha256),
             ..Outcome::default()
