@@ -244,6 +244,12 @@ def main(argv: list[str]) -> int:
     rendered = out / f"rendered-{tag}"
     if has_all_envs:
         all_envs = [args.strata, "render", str(sdir), "--all-envs", "--release", RELEASE]
+        # helm writing files too, for the same comparison from nothing.
+        helm_dir = out / f"helm-rendered-{tag}"
+        cases["helm template --output-dir ×4 (new folder)"] = [
+            ["sh", "-c", 'rm -rf "$0" && exec "$@" --output-dir "$0"', str(helm_dir / e), *c]
+            for e, c in zip(envs, helm_envs)
+        ]
         # From nothing: the folder is removed first (`rm` is in the time).
         cases["strata render --all-envs --output-dir (new folder)"] = [
             ["sh", "-c", 'rm -rf "$0" && exec "$@" --output-dir "$0"', str(rendered), *all_envs]
