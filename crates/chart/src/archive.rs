@@ -250,12 +250,56 @@ pub fn read_archive<R: Read>(
         remaining: limits.stream_cap(),
         exceeded: false,
     };
-    let result = read_entries(&mut capped, limits);
+    let mut tracked = Tracked {
+        inner: &mut capped,
+        total: 0,
+        last: [0; 512],
+    };
+    let result = read_entries(&mut tracked, limits).and_then(|ok| {
+        // The tar stream must end with its end-of-archive block (a tar
+        // cut at an entry boundary otherwise reads as a shorter chart)...
+        if !tracked.total.is_multiple_of(512)
+            || tracked.total == 0
+            || tracked.last.iter().any(|b| *b != 0)
+        {
+            return Err(corrupt(
+                "the tar stream ends without its end-of-archive block (truncated?)",
+            ));
+        }
+        // ...and the gzip stream must end whole: reading to its end checks
+        // the trailer (CRC-32 and size), as Helm's reader does.
+        io::copy(&mut tracked, &mut io::sink())
+            .map_err(|e| corrupt(format!("the gzip stream is truncated or corrupt: {e}")))?;
+        Ok(ok)
+    });
     match result {
         Err(ArchiveError::Corrupt { .. }) if capped.exceeded => Err(ArchiveError::StreamTooLarge {
             limit: limits.stream_cap(),
         }),
         other => other,
+    }
+}
+
+/// A reader that counts what passed through it and keeps the last 512
+/// bytes (to see whether the tar reader stopped at a zero block).
+struct Tracked<'a, R> {
+    inner: &'a mut R,
+    total: u64,
+    last: [u8; 512],
+}
+
+impl<R: Read> Read for Tracked<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let got = &buf[..n];
+        if n >= 512 {
+            self.last.copy_from_slice(&got[n - 512..]);
+        } else {
+            self.last.copy_within(n.., 0);
+            self.last[512 - n..].copy_from_slice(got);
+        }
+        self.total += n as u64;
+        Ok(n)
     }
 }
 

@@ -384,11 +384,29 @@ impl Chart {
                 "{source} is not a chart directory or a packaged chart (.tgz)"
             )));
         }
-        if !dir.join(CHART_FILE).is_file() {
-            return Err(Error::invalid(Diagnostic::error(
-                "chart",
-                format!("{source} is not a chart: it has no {CHART_FILE}"),
-            )));
+        // Only a Chart.yaml that is really absent makes this "not a chart";
+        // a folder strata may not read is an I/O error (exit 2).
+        let chart_file = dir.join(CHART_FILE);
+        match std::fs::metadata(&chart_file) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => {
+                return Err(Error::io(
+                    format!("{source}/{CHART_FILE}"),
+                    std::io::Error::other("not a regular file"),
+                ))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A folder that cannot be listed says so, rather than
+                // "no Chart.yaml".
+                if let Err(e) = std::fs::read_dir(dir) {
+                    return Err(Error::io(source, e));
+                }
+                return Err(Error::invalid(Diagnostic::error(
+                    "chart",
+                    format!("{source} is not a chart: it has no {CHART_FILE}"),
+                )));
+            }
+            Err(e) => return Err(Error::io(format!("{source}/{CHART_FILE}"), e)),
         }
         // A big values.yaml is read and parsed on another thread while the
         // walk reads the chart's files (parsing it was a quarter of loading

@@ -476,30 +476,70 @@ impl Environments {
 
     /// `kubeVersion` and `apiVersions` describe an environment's cluster:
     /// an environment that does not give them inherits its parent's.
-    /// (Chains are valid here: checked before.)
+    /// Linear in the number of environments: each is resolved once, after
+    /// its parent. (Chains are valid here: checked before.)
     fn inherit_cluster(&mut self) {
+        let mut done: std::collections::HashSet<String> = std::collections::HashSet::new();
         let names: Vec<String> = self.list.keys().cloned().collect();
         for name in names {
-            let Ok(chain) = self.chain_names(&name) else {
-                continue;
-            };
-            let mut kube = None;
-            let mut apis = Vec::new();
-            for n in &chain {
-                if let Some(e) = self.list.get(n) {
-                    if e.kube_version.is_some() {
-                        kube = e.kube_version.clone();
+            // The unresolved environments from `name` up to a resolved one.
+            let mut walk: Vec<String> = Vec::new();
+            let mut cur = Some(name);
+            while let Some(c) = cur {
+                if done.contains(&c) || walk.contains(&c) {
+                    break;
+                }
+                cur = self.list.get(&c).and_then(|e| e.extends.clone());
+                walk.push(c);
+            }
+            for n in walk.into_iter().rev() {
+                let parent = self
+                    .list
+                    .get(&n)
+                    .and_then(|e| e.extends.as_ref())
+                    .and_then(|p| self.list.get(p))
+                    .map(|p| (p.kube_version.clone(), p.api_versions.clone()));
+                if let (Some(e), Some((kube, apis))) = (self.list.get_mut(&n), parent) {
+                    if e.kube_version.is_none() {
+                        e.kube_version = kube;
                     }
-                    if !e.api_versions.is_empty() {
-                        apis = e.api_versions.clone();
+                    if e.api_versions.is_empty() {
+                        e.api_versions = apis;
                     }
                 }
-            }
-            if let Some(e) = self.list.get_mut(&name) {
-                e.kube_version = kube;
-                e.api_versions = apis;
+                done.insert(n);
             }
         }
+    }
+
+    /// The first `extends` cycle reached from `names`, in one pass over all
+    /// chains (linear in the number of environments: a walk stops at an
+    /// environment already known to be fine): the name it was reached from
+    /// and the loop.
+    fn find_cycle<'a>(
+        &'a self,
+        names: impl Iterator<Item = &'a str>,
+    ) -> Option<(&'a str, Vec<String>)> {
+        let mut fine: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for name in names {
+            let mut walk: Vec<&str> = Vec::new();
+            let mut on_walk: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            let mut cur: Option<&str> = Some(name);
+            while let Some(c) = cur {
+                if fine.contains(c) {
+                    break;
+                }
+                if !on_walk.insert(c) {
+                    let mut shown: Vec<String> = walk.iter().map(|s| s.to_string()).collect();
+                    shown.push(c.to_string());
+                    return Some((name, shown));
+                }
+                walk.push(c);
+                cur = self.list.get(c).and_then(|e| e.extends.as_deref());
+            }
+            fine.extend(walk);
+        }
+        None
     }
 
     fn known_note(&self) -> String {
@@ -520,9 +560,11 @@ impl Environments {
     /// Names from the root ancestor down to `name`; on a cycle, the loop.
     fn chain_names(&self, name: &str) -> std::result::Result<Vec<String>, Vec<String>> {
         let mut chain = vec![name.to_string()];
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        seen.insert(name);
         let mut cur = name;
         while let Some(parent) = self.list.get(cur).and_then(|e| e.extends.as_deref()) {
-            if chain.iter().any(|c| c == parent) {
+            if !seen.insert(parent) {
                 // Shown in `extends` direction: a -> (extends) c -> … -> a.
                 chain.push(parent.to_string());
                 return Err(chain);
@@ -893,19 +935,21 @@ impl Parsed {
                     ));
                 }
             }
-            if let Err(cycle) = envs.chain_names(name) {
-                return Err(Error::invalid(
-                    Diagnostic::error(
-                        "env",
-                        format!(
-                            "environment \"{name}\": `extends` forms a cycle: {}",
-                            cycle.join(" -> ")
-                        ),
-                    )
-                    .at(self.at(&["environments", name, "extends"]))
-                    .with_source(&self.text),
-                ));
-            }
+        }
+        if let Some((name, cycle)) =
+            envs.find_cycle(self.spec.environments.keys().map(String::as_str))
+        {
+            return Err(Error::invalid(
+                Diagnostic::error(
+                    "env",
+                    format!(
+                        "environment \"{name}\": `extends` forms a cycle: {}",
+                        cycle.join(" -> ")
+                    ),
+                )
+                .at(self.at(&["environments", name, "extends"]))
+                .with_source(&self.text),
+            ));
         }
         for (i, name) in self.spec.promotion.iter().enumerate() {
             if !envs.list.contains_key(name) {

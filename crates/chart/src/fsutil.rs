@@ -215,6 +215,50 @@ pub fn create_tree(target: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     })
 }
 
+/// The most strata reads from one input given on the command line (`-f`,
+/// `--set-file`, standard input): 64 MiB. Far above any real values file,
+/// small enough that `-f /dev/zero` stops at once instead of exhausting
+/// memory. (Chart files have Helm's own limits: 5 MiB a file, 100 MiB a
+/// chart; see [`crate::archive::Limits`].)
+pub const MAX_INPUT: u64 = 64 << 20;
+
+/// Whether `e` is [`read_input`]'s "too large" error.
+pub fn is_too_large(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::FileTooLarge
+}
+
+/// Read an input named on the command line: a file, or standard input for
+/// `-`, at most [`MAX_INPUT`] bytes (more is an error of kind
+/// `FileTooLarge`, see [`is_too_large`]). Devices and pipes are read like
+/// files (`-f <(…)` works), bounded all the same.
+pub fn read_input(path: &str) -> io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut buf = Vec::new();
+    let read = if path == "-" {
+        io::stdin().lock().take(MAX_INPUT + 1).read_to_end(&mut buf)
+    } else {
+        let f = fs::File::open(path)?;
+        if f.metadata()?.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory, not a file",
+            ));
+        }
+        f.take(MAX_INPUT + 1).read_to_end(&mut buf)
+    };
+    read?;
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!(
+                "larger than {} MiB, the limit for one input",
+                MAX_INPUT >> 20
+            ),
+        ));
+    }
+    Ok(buf)
+}
+
 /// Whether the relative path `rel` stays inside the folder it is joined
 /// to: no root, no prefix, no `..` that climbs above the start.
 pub fn stays_inside(rel: &Path) -> bool {

@@ -392,6 +392,99 @@ fn check(
     Ok((edited, values))
 }
 
+/// The plan's text before and after with the lines holding secrets
+/// (values the target environment's schemas mark `writeOnly`) of the file
+/// redacted, for `--dry-run`: its diff shows context lines, which may hold
+/// secrets the promotion does not touch.
+pub fn redacted_texts(chart: &Chart, plan: &Plan) -> Result<(String, String)> {
+    let values = merged(chart, &plan.to)?;
+    let before = redact_lines(
+        &plan.before,
+        &secret_lines(chart, &values, &plan.to, &plan.file)?,
+    );
+    let after = match &plan.edited {
+        Some((edited, values)) => redact_lines(
+            &plan.after,
+            &secret_lines(edited, values, &plan.to, &plan.file)?,
+        ),
+        None => plan.after.clone(),
+    };
+    Ok((before, after))
+}
+
+/// Lines of `file` where secrets of `values` (and everything below them)
+/// are written.
+fn secret_lines(chart: &Chart, values: &Node, env: &str, file: &str) -> Result<Vec<u32>> {
+    fn walk(n: &Node, file: &str, out: &mut Vec<u32>) {
+        if let Some(loc) = n.origin.location() {
+            if &*loc.file == file {
+                out.push(loc.line);
+            }
+        }
+        match &n.value {
+            Value::Map(m) => m.values().for_each(|c| walk(c, file, out)),
+            Value::Seq(items) => items.iter().for_each(|c| walk(c, file, out)),
+            _ => {}
+        }
+    }
+    let set = crate::schema::SchemaSet::for_env(chart, Some(env))?;
+    let mut out = Vec::new();
+    for p in set.secret_paths(values) {
+        if let Some(n) = values.get_path(p.segments()) {
+            walk(n, file, &mut out);
+        }
+    }
+    Ok(out)
+}
+
+/// `text` with the value part of each line in `lines` (1-based) replaced
+/// by `<redacted>`, and the more-indented lines after it (a block
+/// scalar's, a map's) too.
+pub fn redact_lines(text: &str, lines: &[u32]) -> String {
+    if lines.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut under: Option<usize> = None;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let end = &line[body.len()..];
+        let indent = body.len() - body.trim_start().len();
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if let Some(level) = under {
+            if body.trim().is_empty() || indent > level {
+                if !body.trim().is_empty() {
+                    out.push_str(&body[..indent]);
+                    out.push_str(crate::parity::REDACTED);
+                }
+                out.push_str(end);
+                continue;
+            }
+            under = None;
+        }
+        if lines.contains(&n) {
+            let keep = match body.find(": ") {
+                Some(at) if !body.trim_start().starts_with('-') => at + 1,
+                _ => match body.trim_start().strip_prefix("- ") {
+                    Some(_) => indent + 1,
+                    None if body.trim_end().ends_with(':') => body.len(),
+                    None => indent,
+                },
+            };
+            out.push_str(&body[..keep]);
+            if keep < body.len() || !body.trim_end().ends_with(':') {
+                out.push(' ');
+                out.push_str(crate::parity::REDACTED);
+            }
+            out.push_str(end);
+            under = Some(indent);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// `e` with a note that the promotion into `env` was refused and nothing
 /// was written.
 pub fn refused(e: Error, env: &str) -> Error {

@@ -112,7 +112,27 @@ impl Schema {
         let validator = opts.build(&json).map_err(|e| {
             let d = match e.kind() {
                 ValidationErrorKind::Referencing(r) => {
-                    Diagnostic::error("schema", format!("{file}: {}", referencing_msg(r)))
+                    let d = Diagnostic::error(
+                        "schema",
+                        format!("{file}: {}", referencing_msg(r, &chart.files)),
+                    );
+                    // Point at the `$ref` that names it.
+                    if let jsonschema::ReferencingError::Unretrievable { uri, .. } = r {
+                        let needle = format!("\"{}\"", uri.strip_prefix(BASE).unwrap_or(uri));
+                        if let Some(at) = text.find(&needle) {
+                            let line = text[..at].matches('\n').count() + 1;
+                            let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+                            return Error::invalid(
+                                d.at(Location::new(
+                                    file,
+                                    u32::try_from(line).unwrap_or(1),
+                                    u32::try_from(col).unwrap_or(1),
+                                ))
+                                .with_source(&text),
+                            );
+                        }
+                    }
+                    d
                 }
                 _ => {
                     let at = e.instance_path().as_str();
@@ -195,11 +215,60 @@ fn json_msg(e: &serde_json::Error) -> String {
     }
 }
 
-fn referencing_msg(r: &jsonschema::ReferencingError) -> String {
+fn referencing_msg(r: &jsonschema::ReferencingError, files: &BTreeMap<String, Vec<u8>>) -> String {
     match r {
-        jsonschema::ReferencingError::Unretrievable { source, .. } => source.to_string(),
+        jsonschema::ReferencingError::Unretrievable { source, uri } => {
+            let path = uri.strip_prefix(BASE).unwrap_or(uri);
+            let path = path.split('#').next().unwrap_or(path);
+            if path.contains("://") || files.contains_key(path) {
+                source.to_string()
+            } else {
+                format!("$ref \"{path}\": no such file in the chart")
+            }
+        }
         other => format!("cannot resolve $ref: {other}"),
     }
+}
+
+/// Where a rule is written, `file#/pointer`, following the `$ref`s of its
+/// evaluation path (`/properties/port/$ref/type`) into the files they name.
+fn rule_location(
+    file: &str,
+    root: &J,
+    eval_path: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Option<String> {
+    let mut cur_file = file.to_string();
+    let mut doc = root.clone();
+    let mut ptr = String::new();
+    for raw in eval_path.split('/').skip(1) {
+        let seg = raw.replace("~1", "/").replace("~0", "~");
+        let node = doc.pointer(&ptr)?;
+        if seg == "$ref" {
+            let r = node.get("$ref")?.as_str()?.to_string();
+            let (target, frag) = r.split_once('#').unwrap_or((&r, ""));
+            if !target.is_empty() {
+                let dir = cur_file.rsplit_once('/').map_or("", |(d, _)| d);
+                let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+                for p in target.split('/') {
+                    match p {
+                        "" | "." => {}
+                        ".." => {
+                            parts.pop()?;
+                        }
+                        p => parts.push(p),
+                    }
+                }
+                cur_file = parts.join("/");
+                doc = serde_json::from_slice(files.get(&cur_file)?).ok()?;
+            }
+            ptr = frag.to_string();
+        } else {
+            ptr.push('/');
+            ptr.push_str(raw);
+        }
+    }
+    Some(format!("{cur_file}#{ptr}"))
 }
 
 /// A best-effort position of a JSON pointer's last key in the schema text:
@@ -220,6 +289,18 @@ fn pointer_line(text: &str, pointer: &str) -> Option<(u32, u32)> {
     let line = text[..from].matches('\n').count() + 1;
     let col = from - text[..from].rfind('\n').map_or(0, |i| i + 1) + 1;
     Some((u32::try_from(line).ok()?, u32::try_from(col).ok()?))
+}
+
+/// A value quoted in a message: at most [`MAX_ECHO`] characters, its
+/// middle replaced by `…`.
+fn truncate_value(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= MAX_ECHO {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(MAX_ECHO / 2).collect();
+    let tail: String = s.chars().skip(n - MAX_ECHO / 2).collect();
+    format!("{head}…{tail}")
 }
 
 fn truncate(s: &str) -> String {
@@ -316,8 +397,16 @@ impl SchemaSet {
                             LocationSegment::Index(i) => Step::Index(i),
                         }))
                         .collect();
-                let secret = is_secret(&segs, &pats);
-                let rule = format!("rule: {}#{}", s.file, e.schema_path().as_str());
+                // A value that is a secret, or holds one (a rule on the
+                // secret's parent map: `maxProperties`, `not`, `const`):
+                // name the path and the rule, never the value or its line.
+                let secret = is_secret(&segs, &pats) || holds_secret(&segs, &pats);
+                // The rule where it is written: a `$ref`'d file's own.
+                let rule = format!(
+                    "rule: {}",
+                    rule_location(&s.file, &s.json, e.evaluation_path().as_str(), &chart.files)
+                        .unwrap_or_else(|| format!("{}#{}", s.file, e.schema_path().as_str()))
+                );
                 match e.kind() {
                     ValidationErrorKind::Required { property } => {
                         let key = property
@@ -348,7 +437,14 @@ impl SchemaSet {
                         let what = if secret {
                             e.masked_with("<redacted>").to_string()
                         } else {
-                            truncate(&e.to_string())
+                            // The reason whole; the value shortened.
+                            let value = serde_json::to_string(&**e.instance()).unwrap_or_default();
+                            let masked = e.masked_with("\u{1}").to_string();
+                            if masked.contains('\u{1}') {
+                                masked.replacen('\u{1}', &truncate_value(&value), 1)
+                            } else {
+                                truncate(&e.to_string())
+                            }
                         };
                         let d = Diagnostic::error("schema", format!("{}: {what}", show(&segs)));
                         out.push(locate(d, chart, req, merged, &segs, secret).note(rule));
@@ -597,41 +693,152 @@ fn find_matches(node: &Node, path: &mut Vec<String>, pats: &[SecretPattern], out
         out.push(Path(path.clone()));
         return;
     }
-    if let Value::Map(m) = &node.value {
-        for (k, v) in m {
-            path.push(k.clone());
-            find_matches(v, path, pats, out);
-            path.pop();
+    match &node.value {
+        Value::Map(m) => {
+            for (k, v) in m {
+                path.push(k.clone());
+                find_matches(v, path, pats, out);
+                path.pop();
+            }
+        }
+        // A list holding secrets (`items: {writeOnly: true}`, or a secret
+        // property of its items) is a secret as a whole: paths here name
+        // map keys only, and hiding the list hides every item.
+        Value::Seq(items) if !path.is_empty() && !items.is_empty() => {
+            let mut below = steps;
+            below.push(Step::Index(0));
+            if holds_secret(&below, pats) {
+                out.push(Path(path.clone()));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a secret lies at or below `path` (a pattern starts with it).
+fn holds_secret(path: &[Step], pats: &[SecretPattern]) -> bool {
+    pats.iter().any(|p| {
+        p.iter().zip(path).all(|(seg, step)| match (seg, step) {
+            (Seg::Any, _) => true,
+            (Seg::Key(a), Step::Key(b)) => a == b,
+            _ => false,
+        }) && p.len() >= path.len()
+    })
+}
+
+/// Replace the values at `paths` by the string `<redacted>`, and every
+/// flag argument that carried one of them (`--set a=1,password=x`, a
+/// `--set-json` object) by the path it set, so no origin shows the text:
+/// `--set password=<redacted>`, `--set a=…`. Returns the redacted flag
+/// arguments, for [`redact_layers`].
+pub fn redact(values: &mut Node, paths: &[Path]) -> Vec<Arc<str>> {
+    let mut args = Vec::new();
+    for p in paths {
+        redact_one(values, &p.0, &mut args);
+    }
+    if !args.is_empty() {
+        scrub_args(values, &mut Vec::new(), &args);
+    }
+    args
+}
+
+/// The texts of the secrets at `paths` (every scalar at or below them, as
+/// a template would print it), to hide wherever rendered output is shown.
+pub fn secret_texts(values: &Node, paths: &[Path]) -> Vec<String> {
+    fn walk(n: &Node, out: &mut Vec<String>) {
+        match &n.value {
+            Value::Map(m) => m.values().for_each(|c| walk(c, out)),
+            Value::Seq(items) => items.iter().for_each(|c| walk(c, out)),
+            Value::Null => {}
+            Value::Str(s) => out.push(s.clone()),
+            other => out.push(crate::yaml::scalar_text(other)),
+        }
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if let Some(n) = values.get_path(p.segments()) {
+            walk(n, &mut out);
+        }
+    }
+    out
+}
+
+/// [`redact`] on merged values, their layer list included.
+pub fn redact_merged(m: &mut Merged) {
+    let args = redact(&mut m.values, &m.secrets);
+    redact_layers(&mut m.layers, &args);
+}
+
+/// Replace the layers (`--set ARG`) whose argument carried a secret.
+pub fn redact_layers(layers: &mut [String], args: &[Arc<str>]) {
+    for l in layers.iter_mut() {
+        if let Some((flag, arg)) = l.split_once(' ') {
+            if args.iter().any(|a| &**a == arg) {
+                *l = format!("{flag} <an argument holding a secret>");
+            }
         }
     }
 }
 
-/// Replace the values at `paths` by the string `<redacted>`.
-pub fn redact(values: &mut Node, paths: &[Path]) {
-    for p in paths {
-        redact_one(values, &p.0);
+fn collect_args(node: &Node, args: &mut Vec<Arc<str>>) {
+    if let Origin::Flag { arg, .. } = &node.origin {
+        if !args.contains(arg) {
+            args.push(arg.clone());
+        }
+    }
+    match &node.value {
+        Value::Map(m) => m.values().for_each(|n| collect_args(n, args)),
+        Value::Seq(items) => items.iter().for_each(|n| collect_args(n, args)),
+        _ => {}
     }
 }
 
-fn redact_one(node: &mut Node, path: &[String]) {
+fn scrub_args(node: &mut Node, path: &mut Vec<String>, args: &[Arc<str>]) {
+    if let Origin::Flag { flag, arg } = &node.origin {
+        if args.contains(arg) {
+            let shown = Path(path.clone()).to_string();
+            let value = if matches!(&node.value, Value::Str(s) if s == "<redacted>") {
+                "<redacted>"
+            } else {
+                "…"
+            };
+            node.origin = Origin::Flag {
+                flag,
+                arg: Arc::from(format!("{shown}={value}")),
+            };
+        }
+    }
+    match &mut node.value {
+        Value::Map(m) => {
+            for (k, v) in m.iter_mut() {
+                path.push(k.clone());
+                scrub_args(v, path, args);
+                path.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                path.push(format!("[{i}]"));
+                scrub_args(v, path, args);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn redact_one(node: &mut Node, path: &[String], args: &mut Vec<Arc<str>>) {
     match path.split_first() {
         None => {
+            collect_args(node, args);
             if !node.value.is_null() {
                 node.value = Value::Str("<redacted>".to_string());
-            }
-            // A flag's argument holds the value too.
-            if let Origin::Flag { flag, arg } = &node.origin {
-                let key = arg.split('=').next().unwrap_or("");
-                node.origin = Origin::Flag {
-                    flag,
-                    arg: Arc::from(format!("{key}=<redacted>")),
-                };
             }
         }
         Some((first, rest)) => {
             if let Value::Map(m) = &mut node.value {
                 if let Some(child) = m.get_mut(first) {
-                    redact_one(child, rest);
+                    redact_one(child, rest, args);
                 }
             }
         }

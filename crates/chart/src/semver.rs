@@ -1813,64 +1813,67 @@ mod tests {
         }
     }
 
-    /// Deterministic pseudo-random strings over the syntax's alphabet: nothing
-    /// may panic, and accepted inputs must behave consistently.
-    #[test]
-    fn no_panics_on_arbitrary_input() {
-        const ALPHABET: &[&str] = &[
-            "0",
-            "1",
-            "9",
-            "01",
-            ".",
-            "-",
-            "+",
-            "v",
-            "x",
-            "X",
-            "*",
-            "|",
-            "||",
-            " ",
-            "\t",
-            ",",
-            "=",
-            "!",
-            ">",
-            "<",
-            "~",
-            "^",
-            "a",
-            "Z",
-            "é",
-            " - ",
-            "18446744073709551616",
-        ];
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let probe = lenient("1.2.3-rc.1");
-        for _ in 0..20_000 {
-            let len = (next() % 12) as usize;
-            let s: String = (0..len)
-                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
-                .collect();
+    const ALPHABET: &[&str] = &[
+        "0",
+        "1",
+        "9",
+        "01",
+        ".",
+        "-",
+        "+",
+        "v",
+        "x",
+        "X",
+        "*",
+        "|",
+        "||",
+        " ",
+        "\t",
+        ",",
+        "=",
+        "!",
+        ">",
+        "<",
+        "~",
+        "^",
+        "a",
+        "Z",
+        "é",
+        " - ",
+        "18446744073709551616",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// Strings over the syntax's alphabet: nothing may panic, and
+        /// accepted inputs must behave consistently (round trips).
+        #[test]
+        fn no_panics_on_arbitrary_input(
+            parts in proptest::collection::vec(proptest::sample::select(ALPHABET), 0..12)
+        ) {
+            let s: String = parts.concat();
+            let probe = lenient("1.2.3-rc.1");
             if let Ok(v) = Version::parse_lenient(&s) {
                 let again = lenient(&v.to_string());
-                assert_eq!(again, v, "{s:?}");
-                assert_eq!(again.build(), v.build(), "{s:?}");
+                proptest::prop_assert_eq!(&again, &v, "{:?}", s);
+                proptest::prop_assert_eq!(again.build(), v.build(), "{:?}", s);
             }
             if let Ok(v) = Version::parse_strict(&s) {
-                assert_eq!(v.to_string(), s, "strict versions display as written");
-                assert_eq!(lenient(&s), v, "{s:?}");
+                proptest::prop_assert_eq!(v.to_string(), s.clone(), "strict versions display as written");
+                proptest::prop_assert_eq!(lenient(&s), v, "{:?}", s);
             }
             if let Ok(c) = Constraint::parse(&s) {
                 let _ = c.matches(&probe);
             }
+        }
+
+        /// Any text at all: no panic.
+        #[test]
+        fn no_panics_on_any_text(s in "\\PC{0,40}") {
+            let _ = Version::parse_lenient(&s);
+            let _ = Version::parse_strict(&s);
+            let _ = Constraint::parse(&s);
+            let _ = compare(&s, "1.2.3");
         }
     }
 

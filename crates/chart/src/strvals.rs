@@ -133,7 +133,17 @@ pub struct SetError {
 
 impl From<SetError> for crate::diag::Error {
     fn from(e: SetError) -> Self {
-        crate::diag::Error::msg("set", e.to_string())
+        match e.reason {
+            // A file that cannot be read is an I/O error (exit 2); one that
+            // is too large or not text is invalid input (exit 1).
+            SetErrorReason::ReadFile { path, source }
+                if !crate::fsutil::is_too_large(&source)
+                    && source.kind() != io::ErrorKind::InvalidData =>
+            {
+                crate::diag::Error::io(format!("{} {path}", e.flag), source)
+            }
+            _ => crate::diag::Error::msg("set", e.to_string()),
+        }
     }
 }
 
@@ -1713,28 +1723,47 @@ mod tests {
                 let _ = apply(&mut values, kind, arg, &mut read);
             }
         }
-        // Plus pseudo-random strings over the characters that matter.
-        let alphabet: Vec<char> = "ab0159-+.,=[]{}\\\" :é\u{a0}nulltrue".chars().collect();
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let len = (seed % 24) as usize;
-            let mut arg = String::new();
-            let mut r = seed;
-            for _ in 0..len {
-                r = r
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                arg.push(alphabet[(r >> 33) as usize % alphabet.len()]);
-            }
-            let kind = SetKind::ALL[(seed >> 40) as usize % SetKind::ALL.len()];
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// Strings over the characters that matter, with every flag: no
+        /// panic, and a bounded time per argument.
+        #[test]
+        fn no_panics_on_arbitrary_flags(
+            chars in proptest::collection::vec(
+                proptest::sample::select("ab0159-+.,=[]{}\\\" :é\u{a0}nulltrue".chars().collect::<Vec<_>>()),
+                0..24,
+            ),
+            kind in proptest::sample::select(SetKind::ALL.to_vec()),
+        ) {
+            let arg: String = chars.into_iter().collect();
+            let mut read = |p: &str| -> Result<String, io::Error> {
+                if p.is_empty() {
+                    Err(io::Error::from(io::ErrorKind::NotFound))
+                } else {
+                    Ok(p.repeat(2))
+                }
+            };
             let mut values = load("a: {b: [1, {c: d}]}\nl: [x, [y]]")
                 .as_map()
                 .cloned()
                 .unwrap_or_default();
+            let start = std::time::Instant::now();
             let _ = apply(&mut values, kind, &arg, &mut read);
+            proptest::prop_assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        }
+
+        /// `--set-string key=value` reads back exactly the value given, for
+        /// plain keys and values without the syntax's special characters.
+        #[test]
+        fn set_string_round_trips(key in "[a-z][a-z0-9_]{0,10}", value in "[^,\\\\{}\\[\\]=.]{0,20}") {
+            let mut values = crate::value::Map::default();
+            let mut read = |_: &str| -> Result<String, io::Error> { Err(io::Error::from(io::ErrorKind::NotFound)) };
+            apply(&mut values, SetKind::SetString, &format!("{key}={value}"), &mut read)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let got = values.get(&key).map(|n| n.value.clone());
+            proptest::prop_assert_eq!(got, Some(Value::Str(value)));
         }
     }
 }

@@ -26,14 +26,18 @@ pub struct UserFile {
 impl UserFile {
     /// Read `path` (`-` reads standard input).
     pub fn read(path: &str) -> Result<UserFile> {
-        let bytes = if path == "-" {
-            let mut buf = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-                .map_err(|e| Error::io("<stdin>", e))?;
-            buf
+        let shown = if path == "-" {
+            "<stdin>".to_string()
         } else {
-            std::fs::read(path).map_err(|e| Error::io(format!("values file {path}"), e))?
+            format!("values file {path}")
         };
+        let bytes = crate::fsutil::read_input(path).map_err(|e| {
+            if crate::fsutil::is_too_large(&e) {
+                Error::msg("values", format!("{shown}: {e}"))
+            } else {
+                Error::io(&shown, e)
+            }
+        })?;
         Ok(UserFile {
             name: if path == "-" {
                 "<stdin>".to_string()
@@ -152,7 +156,14 @@ fn layered(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
         layers.push(f.name.clone());
     }
     for s in &req.sets {
-        let mut read = |path: &str| std::fs::read_to_string(path);
+        // `--set-file a=-` reads standard input, as Helm does.
+        let mut read = |path: &str| {
+            crate::fsutil::read_input(path).and_then(|b| {
+                String::from_utf8(b).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text")
+                })
+            })
+        };
         strvals::apply(&mut user, s.kind, &s.arg, &mut read)?;
         layers.push(format!("{} {}", s.kind.flag(), s.arg));
     }

@@ -31,6 +31,13 @@ pub struct Outcome {
 
 /// Run the CLI with the process's arguments.
 pub fn main() -> ExitCode {
+    // A closed standard output (`strata render >&-`) would lose the output
+    // while exiting 0, and the first file strata opens would take its
+    // descriptor. Refuse before opening anything.
+    if let Err(e) = stdout_open() {
+        eprintln!("error[io]: standard output is not open: {e}");
+        return ExitCode::from(2);
+    }
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
@@ -63,6 +70,31 @@ pub fn main() -> ExitCode {
         }
         Err(e) => fail(&e),
     }
+}
+
+/// Whether standard output was open when strata started. Rust's runtime
+/// reopens a closed descriptor 0–2 on `/dev/null` read-write before `main`
+/// (so files never take its number); a shell's `>/dev/null` opens it
+/// write-only. On Linux the descriptor's flags tell the two apart.
+fn stdout_open() -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let target = std::fs::read_link("/proc/self/fd/1");
+        let info = std::fs::read_to_string("/proc/self/fdinfo/1");
+        if let (Ok(target), Ok(info)) = (target, info) {
+            let flags = info
+                .lines()
+                .find_map(|l| l.strip_prefix("flags:"))
+                .and_then(|f| u32::from_str_radix(f.trim(), 8).ok());
+            // O_ACCMODE == 3, O_RDWR == 2.
+            if target == std::path::Path::new("/dev/null") && flags.is_some_and(|f| f & 3 == 2) {
+                return Err(std::io::Error::other(
+                    "it was closed (strata would write its output nowhere)",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_stdout(documents: &[strata_template::Document], s: &str) -> std::io::Result<()> {

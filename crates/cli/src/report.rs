@@ -48,11 +48,12 @@ pub fn text(d: &Diagnostic, color: bool) -> String {
         let num = loc.line.to_string();
         let pad = " ".repeat(num.len());
         out.push_str(&format!("{pad}{} {loc}\n", p.wrap("1;34", "-->")));
-        if let Some(src) = &d.snippet {
+        if let Some(full) = &d.snippet {
+            let col = usize::try_from(loc.column).unwrap_or(1).max(1);
+            let (src, col) = window(full, col);
             let bar = p.wrap("1;34", "|");
             out.push_str(&format!("{pad} {bar}\n"));
             out.push_str(&format!("{} {bar} {src}\n", p.wrap("1;34", &num)));
-            let col = usize::try_from(loc.column).unwrap_or(1).max(1);
             // Tabs stay tabs so the caret lines up under them.
             let lead: String = src
                 .chars()
@@ -69,6 +70,33 @@ pub fn text(d: &Diagnostic, color: bool) -> String {
         out.push_str(&format!("  = {n}\n"));
     }
     out
+}
+
+/// Source lines are shown at most this many characters wide.
+const SNIPPET_WIDTH: usize = 120;
+
+/// `line` cut to [`SNIPPET_WIDTH`] characters around column `col` (1-based),
+/// with `…` where it was cut; the column within the cut line.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= SNIPPET_WIDTH {
+        return (line.to_string(), col);
+    }
+    let half = SNIPPET_WIDTH / 2;
+    let start = col
+        .saturating_sub(half)
+        .min(n.saturating_sub(SNIPPET_WIDTH));
+    let end = (start + SNIPPET_WIDTH).min(n);
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(line.chars().skip(start).take(end - start));
+    if end < n {
+        out.push('…');
+    }
+    let shift = usize::from(start > 0);
+    (out, col - start.min(col - 1) + shift)
 }
 
 /// Print findings to stderr in text form.

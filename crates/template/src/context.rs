@@ -225,58 +225,156 @@ fn clean_path(method: &str, path: &str) -> Result<String, TError> {
 }
 
 /// Glob matching of `/` paths: `*` and `?` stay within one segment, `**`
-/// spans segments, `[abc]` is a class.
-pub fn glob_match(pattern: &str, path: &str) -> bool {
-    fn go(p: &[char], s: &[char]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some('*') if p.get(1) == Some(&'*') => {
-                let rest = &p[2..];
-                let rest = rest.strip_prefix(&['/']).unwrap_or(rest);
-                (0..=s.len()).any(|i| go(rest, &s[i..]))
-            }
-            Some('*') => {
-                let mut i = 0;
-                loop {
-                    if go(&p[1..], &s[i..]) {
-                        return true;
+/// spans segments (`**/` also matches no folder at all), `[abc]`, `[a-z]`
+/// and `[!abc]` are classes.
+#[cfg(test)]
+fn glob_match(pattern: &str, path: &str) -> bool {
+    Glob::new(pattern).matches(path)
+}
+
+/// One piece of a compiled glob.
+#[derive(Clone, Debug)]
+enum Tok {
+    Lit(char),
+    /// `?`: one character but `/`.
+    Any,
+    /// `*`: any characters but `/`.
+    Star,
+    /// `**` not followed by `/`: any characters.
+    DStar,
+    /// `**/`: nothing, or any characters ending with `/`.
+    DStarSlash,
+    /// `[…]`: negated, single characters and ranges.
+    Class(bool, Vec<(char, char)>),
+}
+
+/// A glob compiled once, matched by simulating all of its positions at
+/// once: time proportional to the pattern's length times the path's, never
+/// exponential (a backtracking matcher took seconds on a few `*`).
+#[derive(Clone, Debug)]
+pub struct Glob {
+    toks: Vec<Tok>,
+}
+
+impl Glob {
+    /// Compile `pattern`.
+    pub fn new(pattern: &str) -> Glob {
+        let p: Vec<char> = pattern.chars().collect();
+        let mut toks = Vec::new();
+        let mut i = 0;
+        while i < p.len() {
+            match p[i] {
+                '*' if p.get(i + 1) == Some(&'*') => {
+                    if p.get(i + 2) == Some(&'/') {
+                        toks.push(Tok::DStarSlash);
+                        i += 3;
+                    } else {
+                        toks.push(Tok::DStar);
+                        i += 2;
                     }
-                    if i >= s.len() || s[i] == '/' {
-                        return false;
+                }
+                '*' => {
+                    toks.push(Tok::Star);
+                    i += 1;
+                }
+                '?' => {
+                    toks.push(Tok::Any);
+                    i += 1;
+                }
+                '[' => match p[i + 1..].iter().position(|c| *c == ']') {
+                    None => {
+                        toks.push(Tok::Lit('['));
+                        i += 1;
                     }
+                    Some(len) => {
+                        let class = &p[i + 1..i + 1 + len];
+                        let (neg, class) = match class.first() {
+                            Some('!' | '^') => (true, &class[1..]),
+                            _ => (false, class),
+                        };
+                        let mut ranges = Vec::new();
+                        let mut j = 0;
+                        while j < class.len() {
+                            if j + 2 < class.len() && class[j + 1] == '-' {
+                                ranges.push((class[j], class[j + 2]));
+                                j += 3;
+                            } else {
+                                ranges.push((class[j], class[j]));
+                                j += 1;
+                            }
+                        }
+                        toks.push(Tok::Class(neg, ranges));
+                        i += len + 2;
+                    }
+                },
+                c => {
+                    toks.push(Tok::Lit(c));
                     i += 1;
                 }
             }
-            Some('?') => !s.is_empty() && s[0] != '/' && go(&p[1..], &s[1..]),
-            Some('[') => {
-                let Some(end) = p.iter().position(|c| *c == ']') else {
-                    return s.first() == Some(&'[') && go(&p[1..], &s[1..]);
-                };
-                let class = &p[1..end];
-                let (neg, class) = match class.first() {
-                    Some('!' | '^') => (true, &class[1..]),
-                    _ => (false, class),
-                };
-                let Some(c) = s.first() else { return false };
-                let mut hit = false;
-                let mut i = 0;
-                while i < class.len() {
-                    if i + 2 < class.len() && class[i + 1] == '-' {
-                        hit |= class[i] <= *c && *c <= class[i + 2];
-                        i += 3;
-                    } else {
-                        hit |= class[i] == *c;
-                        i += 1;
-                    }
-                }
-                hit != neg && go(&p[end + 1..], &s[1..])
+        }
+        Glob { toks }
+    }
+
+    /// Add position `i` and every position reachable from it without
+    /// consuming a character.
+    fn close(&self, i: usize, set: &mut [bool]) {
+        let mut i = i;
+        loop {
+            set[i] = true;
+            match self.toks.get(i) {
+                Some(Tok::Star | Tok::DStar | Tok::DStarSlash) => i += 1,
+                _ => return,
             }
-            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
         }
     }
-    let p: Vec<char> = pattern.chars().collect();
-    let s: Vec<char> = path.chars().collect();
-    go(&p, &s)
+
+    /// Whether `path` matches.
+    pub fn matches(&self, path: &str) -> bool {
+        let n = self.toks.len();
+        let mut cur = vec![false; n + 1];
+        let mut next = vec![false; n + 1];
+        self.close(0, &mut cur);
+        for c in path.chars() {
+            next.iter_mut().for_each(|b| *b = false);
+            let mut any = false;
+            for i in 0..n {
+                if !cur[i] {
+                    continue;
+                }
+                let (stay, advance) = match &self.toks[i] {
+                    Tok::Lit(l) => (false, *l == c),
+                    Tok::Any => (false, c != '/'),
+                    Tok::Star => (c != '/', false),
+                    Tok::DStar => (true, false),
+                    Tok::DStarSlash => (true, c == '/'),
+                    Tok::Class(neg, ranges) => (
+                        false,
+                        ranges.iter().any(|(a, b)| *a <= c && c <= *b) != *neg,
+                    ),
+                };
+                if stay {
+                    // Inside `**/`, what was consumed must end with its `/`:
+                    // no way on without it.
+                    if matches!(self.toks[i], Tok::DStarSlash) {
+                        next[i] = true;
+                    } else {
+                        self.close(i, &mut next);
+                    }
+                    any = true;
+                }
+                if advance {
+                    self.close(i + 1, &mut next);
+                    any = true;
+                }
+            }
+            if !any {
+                return false;
+            }
+            std::mem::swap(&mut cur, &mut next);
+        }
+        cur[n]
+    }
 }
 
 impl Object for Files {
@@ -312,11 +410,11 @@ impl Object for Files {
                 Ok(TValue::from(lines))
             }
             "glob" => {
-                let pattern = clean_path(method, path)?;
+                let glob = Glob::new(&clean_path(method, path)?);
                 Ok(TValue::from_iter(
                     self.files
                         .iter()
-                        .filter(|(p, _)| glob_match(&pattern, p))
+                        .filter(|(p, _)| glob.matches(p))
                         .map(|(p, t)| (p.clone(), TValue::from(&**t))),
                 ))
             }
@@ -343,6 +441,19 @@ mod tests {
         assert!(glob_match("[ab].txt", "b.txt"));
         assert!(!glob_match("[!ab].txt", "b.txt"));
         assert!(!glob_match("*.txt", "a.yaml"));
+        assert!(glob_match("a-[0-9]?", "a-5x"));
+        assert!(!glob_match("config/**/x.yaml", "config/abx.yaml"));
+        assert!(glob_match("[ab", "[ab"));
+    }
+
+    #[test]
+    fn many_stars_match_in_linear_time() {
+        let pattern = "*a*a*a*a*a*a*a*a*a*b";
+        let name = "a".repeat(4000);
+        let start = std::time::Instant::now();
+        assert!(!glob_match(pattern, &name));
+        assert!(glob_match(pattern, &format!("{name}b")));
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]

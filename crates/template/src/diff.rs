@@ -105,8 +105,23 @@ fn hide_secrets(kind: &str, body: &str, secrets: &[String]) -> String {
     } else {
         body.to_string()
     };
+    // The encoded copies a template can print (`b64encode`, as a Secret's
+    // `data` holds them, and base64 of the quoted form), hidden as well.
+    let mut all: Vec<String> = secrets.to_vec();
+    for s in secrets {
+        use base64::Engine as _;
+        for engine in [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::URL_SAFE,
+        ] {
+            all.push(engine.encode(s));
+            // The whole 3-byte groups too: a secret at the start of a larger
+            // encoded text shares that prefix.
+            all.push(engine.encode(&s.as_bytes()[..s.len() / 3 * 3]));
+        }
+    }
     // Longest first, so a secret containing another is hidden whole.
-    let mut secrets: Vec<&String> = secrets.iter().collect();
+    let mut secrets: Vec<&String> = all.iter().collect();
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     for s in secrets {
         if s.chars().count() >= 4 {

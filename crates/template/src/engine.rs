@@ -607,8 +607,20 @@ impl Engine {
     /// The result is in template order, and the error returned is the one
     /// of the first failing template, as a sequential loop would give.
     fn render_manifests(&self, base: &Base) -> Result<Vec<output::Placed>, Error> {
+        let total = std::sync::atomic::AtomicUsize::new(0);
         let work = |name: &String| -> Result<Vec<output::Placed>, Error> {
             let text = self.render_one(name, base, &self.chart_name)?;
+            let sum =
+                total.fetch_add(text.len(), std::sync::atomic::Ordering::Relaxed) + text.len();
+            if sum > crate::budget::MAX_OUTPUT {
+                return Err(Error::msg(
+                    "render",
+                    format!(
+                        "templates/{name}: the rendered output is over the limit of {} bytes",
+                        crate::budget::MAX_OUTPUT
+                    ),
+                ));
+            }
             let template = format!("templates/{name}");
             Ok(output::split(&self.chart_name, &template, &text)?)
         };
@@ -635,12 +647,30 @@ impl Engine {
                 ("basePath", TValue::from(format!("{shown}/templates"))),
             ])),
         );
+        crate::budget::start_render();
+        let mut sink = crate::budget::OutputSink::new();
         let result = self
             .env_of(name)
             .get_template(name)
-            .and_then(|t| t.render(&ctx));
-        result
-            .map_err(|e| Error::invalid(errors::diagnostic(&e, &|n| self.sources.get(n).cloned())))
+            .and_then(|t| t.render_captured_to(&ctx, &mut sink).map(|_| ()));
+        let diagnose = |e: &TError| errors::diagnostic(e, &|n| self.sources.get(n).cloned());
+        match result {
+            Err(e) if sink.over => {
+                let mut d = diagnose(&e);
+                d.message = format!(
+                    "{name}: the template's output is over the limit of {} bytes",
+                    crate::budget::MAX_TEMPLATE_OUTPUT
+                );
+                Err(Error::invalid(d))
+            }
+            Err(e) => Err(Error::invalid(diagnose(&e))),
+            Ok(_) => String::from_utf8(sink.buf).map_err(|_| {
+                Error::msg(
+                    "render",
+                    format!("{name}: the template's output is not UTF-8"),
+                )
+            }),
+        }
     }
 }
 
@@ -669,6 +699,7 @@ pub(crate) fn configure(env: &mut Environment<'_>) {
     env.set_recursion_limit(RECURSION_LIMIT);
     env.set_debug(true);
     env.set_formatter(format_value);
+    crate::budget::install();
     functions::add_to_environment(env);
 }
 

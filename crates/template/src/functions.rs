@@ -16,6 +16,7 @@ use minijinja::value::{Value as TValue, ValueKind};
 use minijinja::{Environment, Error as TError, ErrorKind, State};
 use sha2::Digest as _;
 
+use crate::budget;
 use crate::convert::{from_template, to_template, tree_of};
 
 mod yaml;
@@ -35,6 +36,12 @@ pub fn add_to_environment(env: &mut Environment<'_>) {
     env.add_filter("asconfig", asconfig);
     env.add_filter("assecrets", assecrets);
     env.add_filter("join", join);
+    // minijinja builtins that can build large results, with the budget.
+    env.add_filter("replace", replace);
+    env.add_filter("format", format);
+    env.add_filter("pprint", pprint);
+    env.add_filter("batch", batch);
+    env.add_filter("slice", slice);
     env.add_filter("indent", indent);
     env.add_filter("nindent", nindent);
     env.add_filter("quote", quote);
@@ -111,7 +118,10 @@ pub fn string(v: &TValue) -> Result<String, TError> {
         ValueKind::None | ValueKind::Bool | ValueKind::Number | ValueKind::String => {
             Ok(scalar_string(v))
         }
-        _ => Ok(v.to_string()),
+        _ => {
+            budget::shape("string", v)?;
+            budget::display("string", v)
+        }
     }
 }
 
@@ -120,19 +130,112 @@ pub fn join(v: &TValue, sep: Option<&str>) -> Result<String, TError> {
     if v.is_undefined() {
         return Err(undefined("join"));
     }
+    let sep = sep.unwrap_or("");
     if let Some(s) = v.as_str() {
         // A string joins its characters, as in minijinja.
-        return Ok(s
-            .chars()
-            .map(String::from)
-            .collect::<Vec<_>>()
-            .join(sep.unwrap_or("")));
+        budget::string(
+            "join",
+            s.len()
+                .saturating_add(s.chars().count().saturating_mul(sep.len())),
+        )?;
+        return Ok(s.chars().map(String::from).collect::<Vec<_>>().join(sep));
     }
     let mut parts = Vec::new();
+    let mut len: usize = 0;
     for item in v.try_iter()? {
-        parts.push(string(&item)?);
+        let part = string(&item)?;
+        len = len.saturating_add(part.len()).saturating_add(sep.len());
+        if len > budget::MAX_STRING {
+            budget::string("join", len)?;
+        }
+        parts.push(part);
     }
-    Ok(parts.join(sep.unwrap_or("")))
+    budget::string("join", len)?;
+    Ok(parts.join(sep))
+}
+
+/// `text | replace(from, to)` (minijinja's), its result's size checked
+/// before it is built.
+pub fn replace(v: &TValue, from: &str, to: &str) -> Result<String, TError> {
+    let text = match v.as_str() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(budget::display("replace", v)?),
+    };
+    let hits = if from.is_empty() {
+        text.chars().count() + 1
+    } else {
+        text.matches(from).count()
+    };
+    let len = (text.len() - hits.saturating_mul(from.len()).min(text.len()))
+        .saturating_add(hits.saturating_mul(to.len()));
+    budget::string("replace", len)?;
+    Ok(text.replace(from, to))
+}
+
+/// `fmt | format(args…)` (minijinja's printf-style), refusing a field
+/// width or precision over a million before formatting.
+pub fn format(fmt: &str, args: minijinja::value::Rest<TValue>) -> Result<String, TError> {
+    let mut run: u64 = 0;
+    for b in fmt.bytes().chain(std::iter::once(b' ')) {
+        if b.is_ascii_digit() {
+            run = run.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+            if run > 1_000_000 {
+                return Err(invalid(
+                    "format: a field width or precision over 1000000 is refused (the result would be too large)",
+                ));
+            }
+        } else {
+            run = 0;
+        }
+    }
+    for a in args.iter() {
+        budget::shape("format", a)?;
+    }
+    let out = minijinja::format_filter(minijinja::FormatStyle::Printf, fmt, &args)?;
+    budget::string("format", out.len())?;
+    Ok(out)
+}
+
+/// `x | pprint` (minijinja's), bounded.
+pub fn pprint(v: &TValue) -> Result<String, TError> {
+    budget::shape("pprint", v)?;
+    let mut out = String::new();
+    std::fmt::Write::write_fmt(&mut out, format_args!("{v:#?}"))
+        .map_err(|_| invalid("pprint: cannot print this value"))?;
+    budget::string("pprint", out.len())?;
+    Ok(out)
+}
+
+fn check_count(what: &str, count: usize) -> Result<(), TError> {
+    if count > budget::MAX_ITEMS {
+        return Err(invalid(format!(
+            "{what}({count}): over the limit of {} items",
+            budget::MAX_ITEMS
+        )));
+    }
+    Ok(())
+}
+
+/// `list | batch(n, fill)` (minijinja's), `n` bounded.
+pub fn batch(
+    state: &State,
+    v: TValue,
+    count: usize,
+    fill: Option<TValue>,
+) -> Result<TValue, TError> {
+    check_count("batch", count)?;
+    minijinja::filters::batch(state, v, count, fill)
+}
+
+/// `list | slice(n, fill)` (minijinja's), `n` bounded.
+pub fn slice(
+    state: &State,
+    v: TValue,
+    count: usize,
+    fill: Option<TValue>,
+) -> Result<TValue, TError> {
+    check_count("slice", count)?;
+    minijinja::filters::slice(state, v, count, fill)
 }
 
 /// The (file name, content) pairs of a `files.glob(...)` map, keyed by
@@ -180,6 +283,7 @@ pub fn toyaml(v: &TValue) -> Result<String, TError> {
     if v.is_undefined() {
         return Err(undefined("toyaml"));
     }
+    budget::shape("toyaml", v)?;
     // Values straight from the tree; the layout is the tree's.
     let mut s = match tree_of(v) {
         Some(node) => strata_chart::yaml::to_yaml(&node.value),
@@ -191,6 +295,7 @@ pub fn toyaml(v: &TValue) -> Result<String, TError> {
     while s.ends_with('\n') {
         s.pop();
     }
+    budget::string("toyaml", s.len())?;
     Ok(s)
 }
 
@@ -230,6 +335,10 @@ pub fn tojson(v: &TValue, indent: Option<usize>) -> Result<String, TError> {
     if v.is_undefined() {
         return Err(undefined("tojson"));
     }
+    budget::shape("tojson", v)?;
+    if indent.is_some_and(|n| n > 64) {
+        return Err(invalid("tojson: indent more than 64 spaces is refused"));
+    }
     let json = match tree_of(v) {
         Some(node) => node.to_json(),
         None => strata_chart::Node::generated(from_template(v)?).to_json(),
@@ -245,7 +354,9 @@ pub fn tojson(v: &TValue, indent: Option<usize>) -> Result<String, TError> {
                 .map(|()| String::from_utf8_lossy(&buf).into_owned())
         }
     };
-    text.map_err(|e| invalid(format!("tojson: {e}")))
+    let text = text.map_err(|e| invalid(format!("tojson: {e}")))?;
+    budget::string("tojson", text.len())?;
+    Ok(text)
 }
 
 /// `text | fromjson`.
@@ -276,6 +387,14 @@ pub fn nindent(text: &TValue, n: usize) -> Result<String, TError> {
 fn indented(first: &str, text: &TValue, n: usize) -> Result<String, TError> {
     const SPACES: &str = "                                                                ";
     let text = text_ref("indent", text)?;
+    let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
+    budget::string(
+        "indent",
+        first
+            .len()
+            .saturating_add(text.len())
+            .saturating_add(lines.saturating_mul(n)),
+    )?;
     let long;
     let pad = match SPACES.get(..n) {
         Some(pad) => pad,
@@ -309,10 +428,10 @@ pub fn quote(v: &TValue) -> Result<String, TError> {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     // Most strings have nothing to escape: copy them whole.
-    if !s
+    let plain = !s
         .bytes()
-        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f)
-    {
+        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f);
+    if plain && (s.is_ascii() || s.chars().all(go_printable)) {
         out.push_str(&s);
         out.push('"');
         return Ok(out);
@@ -331,11 +450,60 @@ pub fn quote(v: &TValue) -> Result<String, TError> {
             c if (c as u32) < 0x20 || c == '\u{7f}' => {
                 out.push_str(&format!("\\x{:02x}", c as u32))
             }
+            c if !go_printable(c) => {
+                if (c as u32) < 0x10000 {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08x}", c as u32));
+                }
+            }
             c => out.push(c),
         }
     }
     out.push('"');
     Ok(out)
+}
+
+/// Whether Go's `strconv.IsPrint` holds for `c` (what `%q` leaves as it
+/// is): not a control (C0, DEL, C1 such as U+0085), not a space other
+/// than ASCII's (U+00A0, U+2000–U+200A, U+3000, …), not a line or
+/// paragraph separator (U+2028, U+2029), not a format character (U+200B,
+/// U+FEFF, bidi controls, …), not private use or a noncharacter. (Go also
+/// escapes unassigned code points; strata does not carry Unicode's tables.)
+fn go_printable(c: char) -> bool {
+    let u = c as u32;
+    !(c.is_control()
+        || matches!(
+            u,
+            0xA0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000
+        )
+        || matches!(u, 0x2028 | 0x2029)
+        || matches!(
+            u,
+            0xAD | 0x600..=0x605
+                | 0x61C
+                | 0x6DD
+                | 0x70F
+                | 0x890..=0x891
+                | 0x8E2
+                | 0x180E
+                | 0x200B..=0x200F
+                | 0x202A..=0x202E
+                | 0x2060..=0x2064
+                | 0x2066..=0x206F
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+                | 0x110BD
+                | 0x110CD
+                | 0x13430..=0x1343F
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0001
+                | 0xE0020..=0xE007F
+        )
+        || matches!(u, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
+        || matches!(u, 0xFDD0..=0xFDEF)
+        || u & 0xFFFE == 0xFFFE)
 }
 
 /// `x | squote`: single quotes, nothing escaped (as sprig's squote).
@@ -585,7 +753,14 @@ mod tests {
         assert!(render("{{ nope | quote }}").starts_with("ERR"));
         let q = |s: &str| quote(&TValue::from(s)).unwrap();
         assert_eq!(q("héllo ✓"), "\"héllo ✓\"");
-        assert_eq!(q("é\u{1}\u{7f}\u{85}ü"), "\"é\\x01\\x7f\u{85}ü\"");
+        // Go's %q: C1 controls, separators and format characters escaped
+        // (`strconv.Quote("\u0085")` is `"\u0085"`); Helm's YAML reader
+        // would otherwise read U+0085/U+2028 as line breaks.
+        assert_eq!(q("é\u{1}\u{7f}\u{85}ü"), "\"é\\x01\\x7f\\u0085ü\"");
+        assert_eq!(
+            q("a\u{2028}b\u{2029}c\u{a0}d\u{feff}\u{10fffd}"),
+            "\"a\\u2028b\\u2029c\\u00a0d\\ufeff\\U0010fffd\""
+        );
         assert_eq!(q(""), "\"\"");
     }
 

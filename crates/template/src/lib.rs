@@ -16,6 +16,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod allenvs;
+pub mod budget;
 mod context;
 mod convert;
 pub mod diff;

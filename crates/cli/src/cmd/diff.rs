@@ -89,17 +89,7 @@ fn rendered(chart: &Chart, a: &str, b: &str, exit_code: bool, color: bool) -> Re
             .render(chart, Some(env), &m.values, &RenderOptions::default())
             .map_err(|e| e.in_env(name))?;
         // The secret values themselves, to hide wherever they are printed.
-        let secrets: Vec<String> = m
-            .secrets
-            .iter()
-            .filter_map(|p| m.values.get_path(p.segments()))
-            .flat_map(|n| n.leaves().into_iter().map(|(_, l)| l.value.clone()))
-            .filter_map(|v| match v {
-                strata_chart::Value::Str(s) => Some(s),
-                strata_chart::Value::Seq(_) | strata_chart::Value::Map(_) => None,
-                other => Some(yaml::scalar_text(&other)),
-            })
-            .collect();
+        let secrets = strata_chart::schema::secret_texts(&m.values, &m.secrets);
         docs.push((env, r.documents, secrets));
     }
     let side = |i: usize| -> Side<'_> {

@@ -68,13 +68,9 @@ pub fn run(c: PromoteCmd) -> Result<Outcome> {
         } else {
             format!("a/{}", plan.file)
         };
-        let diff = super::diff::unified(
-            &plan.before,
-            &plan.after,
-            &a,
-            &format!("b/{}", plan.file),
-            false,
-        );
+        // Context lines may show other secrets of the file: hidden.
+        let (before, after) = promote::redacted_texts(&chart, &plan)?;
+        let diff = super::diff::unified(&before, &after, &a, &format!("b/{}", plan.file), false);
         return Ok(Outcome {
             stdout: diff,
             ..Outcome::default()

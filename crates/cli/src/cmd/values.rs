@@ -11,7 +11,7 @@ pub fn run(c: ValuesCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let req = super::request(&c.flags, sets)?;
     let mut merged = values::merge(&chart, &req)?;
     // Secrets (`writeOnly` in the schema) never reach the output.
-    strata_chart::schema::redact(&mut merged.values, &merged.secrets);
+    strata_chart::schema::redact_merged(&mut merged);
     let stdout = match (c.explain, c.output) {
         (false, ValuesOutput::Yaml) => yaml::to_yaml(&merged.values.value),
         (false, ValuesOutput::Json) => pretty(&merged.values.to_json()),
