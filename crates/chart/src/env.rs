@@ -61,15 +61,17 @@ pub struct EnvironmentSpec {
     /// every environment that extends it.
     #[serde(default)]
     pub schema: Option<String>,
-    /// The Kubernetes version the environment's cluster runs
-    /// (`capabilities.kubeVersion` when rendering; default: inherited
-    /// through `extends`, else `--kube-version`'s default).
+    /// The Kubernetes version of this environment's cluster (`1.31.0`):
+    /// what templates see as `capabilities.kubeVersion` and what `lint`
+    /// and `render --validate` validate against. Inherited through
+    /// `extends`; `--kube-version` overrides it.
     #[serde(default, rename = "kubeVersion")]
     pub kube_version: Option<String>,
-    /// Extra API versions the cluster serves (`G/V` or `G/V/Kind`), added
-    /// to `capabilities.apiVersions` (default: inherited through `extends`).
+    /// API versions the cluster serves besides Kubernetes' own
+    /// (`monitoring.coreos.com/v1`, or `group/version/Kind`), added to
+    /// `capabilities.apiVersions`; inherited through `extends`.
     #[serde(default, rename = "apiVersions")]
-    pub api_versions: Option<Vec<String>>,
+    pub api_versions: Vec<String>,
 }
 
 /// `parity:` settings.
@@ -95,9 +97,10 @@ pub struct Environment {
     pub values: Vec<String>,
     /// Its own schema file, if any.
     pub schema: Option<String>,
-    /// Its cluster's Kubernetes version, its own or inherited.
+    /// Its cluster's Kubernetes version: its own `kubeVersion`, else the
+    /// nearest ancestor's.
     pub kube_version: Option<String>,
-    /// Extra API versions its cluster serves, its own or inherited.
+    /// Extra API versions: its ancestors' and its own.
     pub api_versions: Vec<String>,
 }
 
@@ -260,8 +263,10 @@ impl Environments {
                         if spec.kube_version.is_some() {
                             b.kube_version = mine.kube_version.clone();
                         }
-                        if spec.api_versions.is_some() {
-                            b.api_versions = mine.api_versions.clone();
+                        for a in &mine.api_versions {
+                            if !b.api_versions.contains(a) {
+                                b.api_versions.push(a.clone());
+                            }
                         }
                     }
                     None => {
@@ -461,7 +466,7 @@ impl Environments {
                     values,
                     schema,
                     kube_version: e.kube_version.clone(),
-                    api_versions: e.api_versions.clone().unwrap_or_default(),
+                    api_versions: e.api_versions.clone(),
                 },
             );
         }
@@ -474,9 +479,9 @@ impl Environments {
         })
     }
 
-    /// `kubeVersion` and `apiVersions` describe an environment's cluster:
-    /// an environment that does not give them inherits its parent's.
-    /// Linear in the number of environments: each is resolved once, after
+    /// `kubeVersion` and `apiVersions` describe an environment's cluster,
+    /// through `extends`: the nearest version, every API (the ancestors'
+    /// first). Linear in the number of environments: each is resolved once, after
     /// its parent. (Chains are valid here: checked before.)
     fn inherit_cluster(&mut self) {
         let mut done: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -503,8 +508,11 @@ impl Environments {
                     if e.kube_version.is_none() {
                         e.kube_version = kube;
                     }
-                    if e.api_versions.is_empty() {
-                        e.api_versions = apis;
+                    let own = std::mem::replace(&mut e.api_versions, apis);
+                    for a in own {
+                        if !e.api_versions.contains(&a) {
+                            e.api_versions.push(a);
+                        }
                     }
                 }
                 done.insert(n);
@@ -1118,6 +1126,15 @@ mod tests {
         let us = e.get("prod-us").unwrap();
         assert_eq!(us.kube_version.as_deref(), Some("v1.31.0"));
         assert_eq!(us.api_versions, ["monitoring.coreos.com/v1"]);
+        let acc = Environments::load(
+            &files(&[(
+                "environments.yaml",
+                "environments:\n  a: {apiVersions: [x/v1]}\n  b: {extends: a, apiVersions: [y/v1, x/v1]}\n",
+            )]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(acc.get("b").unwrap().api_versions, ["x/v1", "y/v1"]);
         assert_eq!(e.get("dev").unwrap().kube_version, None);
         assert!(e.get("dev").unwrap().api_versions.is_empty());
     }
