@@ -159,6 +159,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--lint-charts", type=int, default=50)
     p.add_argument("--lint-size", type=int, default=20, help="apps in each linted chart")
     p.add_argument("--lint-runs", type=int, default=3, help="runs of the (slow) lint comparison")
+    p.add_argument("--no-lint", action="store_true", help="skip the lint comparison")
     args = p.parse_args(argv)
     out = pathlib.Path(args.out)
     sizes = [int(x) for x in args.sizes.split(",") if x]
@@ -237,11 +238,48 @@ def main(argv: list[str]) -> int:
         ]
     if has_lint:
         cases["strata lint (all envs)"] = [[args.strata, "lint", str(sdir)]]
+    has_all_envs = has_command(args.strata, "render") and "--all-envs" in subprocess.run(
+        [args.strata, "render", "--help"], capture_output=True, text=True
+    ).stdout
+    rendered = out / f"rendered-{tag}"
+    if has_all_envs:
+        all_envs = [args.strata, "render", str(sdir), "--all-envs", "--release", RELEASE]
+        # helm writing files too, for the same comparison from nothing.
+        helm_dir = out / f"helm-rendered-{tag}"
+        cases["helm template --output-dir ×4 (new folder)"] = [
+            ["sh", "-c", 'rm -rf "$0" && exec "$@" --output-dir "$0"', str(helm_dir / e), *c]
+            for e, c in zip(envs, helm_envs)
+        ]
+        # From nothing: the folder is removed first (`rm` is in the time).
+        cases["strata render --all-envs --output-dir (new folder)"] = [
+            ["sh", "-c", 'rm -rf "$0" && exec "$@" --output-dir "$0"', str(rendered), *all_envs]
+        ]
+        # Again over its own output: every file compared, none rewritten.
+        cases["strata render --all-envs --output-dir (up to date)"] = [
+            [*all_envs, "--output-dir", str(rendered)]
+        ]
+        cases["strata render --all-envs --output-dir --check"] = [
+            [*all_envs, "--output-dir", str(rendered), "--check"]
+        ]
+        run_checked([*all_envs, "--output-dir", str(rendered)])
+        # The files hold what helm prints for each environment.
+        for e, c in zip(envs, helm_envs):
+            h_out = out / f"helm-{tag}-{e}.out.yaml"
+            run_checked(c, h_out)
+            s_out = out / f"rendered-{tag}-{e}.out.yaml"
+            files = sorted((rendered / e / "bench").rglob("*.yaml"))
+            s_out.write_text("".join(f.read_text() for f in files))
+            problems = compare.compare(str(h_out), str(s_out))
+            if problems:
+                log(f"--all-envs {e}: differs from helm template:\n" + "\n".join(problems[:20]))
+                return 1
     log(f"all environments of one {args.env_size}-app chart: timing")
     res = interleaved(cases, args.runs)
     print(f"\n### All 4 environments of one chart of {args.env_size} apps (median of {args.runs})\n")
     print_cases(res, "helm template ×4")
 
+    if args.no_lint:
+        return 0
     # Lint many charts.
     lint_dirs_h, lint_dirs_s = [], []
     log(f"generating {args.lint_charts} charts of {args.lint_size} apps for lint")

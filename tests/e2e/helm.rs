@@ -174,3 +174,75 @@ fn helm_template_gives_every_subchart_the_values_strata_computes() {
         );
     }
 }
+
+/// `strata package --env E --rendered` of `chart`: the archive's path.
+fn package_rendered(chart: &str, env: &str, dest: &Path) -> PathBuf {
+    let run = strata(&[
+        "package",
+        chart,
+        "--env",
+        env,
+        "--rendered",
+        "-d",
+        &dest.display().to_string(),
+    ]);
+    run.code(0);
+    PathBuf::from(run.stdout.lines().next().expect("path"))
+}
+
+#[test]
+fn helm_template_of_a_rendered_package_prints_what_strata_renders() {
+    let Some(helm) = helm() else { return };
+    let out = tempdir();
+    // charts/api's ExternalSecret holds `{{ .password }}`, which Helm must
+    // print as it is; the umbrella has subcharts nested two deep.
+    for (chart, env) in [
+        ("charts/api", "dev"),
+        ("charts/api", "staging"),
+        ("charts/api", "prod"),
+        ("charts/api", "prod-eu-central"),
+        ("tests/fixtures/umbrella", "prod"),
+    ] {
+        let tgz = package_rendered(chart, env, out.path());
+        let name = tgz.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        assert!(name.ends_with(&format!("-{env}.rendered.tgz")), "{name}");
+        let tgz = tgz.display().to_string();
+        let helm_out = run_helm(&helm, &["template", &tgz]);
+        let strata_out = strata(&["render", chart, "--env", env]);
+        strata_out.code(0);
+        assert_eq!(helm_out, strata_out.stdout, "{chart} {env}");
+        if chart == "charts/api" && env == "prod" {
+            // For a named release: the same name to both.
+            let run = strata(&[
+                "package",
+                chart,
+                "--env",
+                env,
+                "--rendered",
+                "--release",
+                "api",
+                "-d",
+                &out.path().join("named").display().to_string(),
+            ]);
+            run.code(0);
+            let named = run.stdout.lines().next().unwrap_or("").to_string();
+            let helm_named = run_helm(&helm, &["template", "api", &named]);
+            let strata_named = strata(&["render", chart, "--env", env, "--release", "api"]);
+            assert_eq!(helm_named, strata_named.stdout);
+            assert!(helm_named.contains("name: api\n"), "{helm_named}");
+        }
+        let lint = run_helm(&helm, &["lint", &tgz]);
+        assert!(lint.contains("0 chart(s) failed"), "{lint}");
+        let shown = run_helm(&helm, &["show", "chart", &tgz]);
+        assert!(
+            shown.contains(&format!("strata.dev/environment: {env}\n")),
+            "{shown}"
+        );
+    }
+    let api = std::fs::read_to_string(root().join("charts/api/templates/externalsecret.yaml"))
+        .expect("template");
+    assert!(
+        api.contains("{{"),
+        "the test needs a manifest holding `{{{{`"
+    );
+}

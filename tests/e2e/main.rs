@@ -5,6 +5,7 @@ mod create;
 mod docs;
 mod docs_package;
 mod envflow;
+mod gitops;
 mod helm;
 mod helm_corpus;
 mod helm_probes;

@@ -449,3 +449,77 @@ fn lint_errors_stop_packaging_and_nothing_is_written() {
         assert!(!dest.exists(), "{chart}: destination written");
     }
 }
+
+#[test]
+fn rendered_package_is_reproducible_and_named_for_its_environment() {
+    let a = tempdir();
+    let b = tempdir();
+    let run = strata(&[
+        "package",
+        "charts/api",
+        "--env",
+        "prod",
+        "--rendered",
+        "-d",
+        &a.path().display().to_string(),
+    ]);
+    run.code(0);
+    let path = a.path().join("api-1.4.0-prod.rendered.tgz");
+    assert_eq!(
+        run.stdout.lines().next(),
+        Some(path.display().to_string().as_str())
+    );
+    strata(&[
+        "package",
+        "charts/api",
+        "--env",
+        "prod",
+        "--rendered",
+        "-d",
+        &b.path().display().to_string(),
+    ])
+    .code(0);
+    let first = std::fs::read(&path).expect("archive");
+    let second = std::fs::read(b.path().join("api-1.4.0-prod.rendered.tgz")).expect("archive");
+    assert_eq!(first, second);
+    assert_eq!(list_files(a.path()), ["api-1.4.0-prod.rendered.tgz"]);
+}
+
+#[test]
+fn rendered_package_refuses_bad_requests_and_writes_nothing() {
+    let out = tempdir();
+    let d = out.path().join("dist");
+    let d = d.display().to_string();
+    // --rendered needs an environment, and --env means --rendered.
+    strata(&["package", "charts/api", "--rendered", "-d", &d])
+        .code(2)
+        .stderr_has("--env <ENV>");
+    strata(&["package", "charts/api", "--env", "prod", "-d", &d])
+        .code(2)
+        .stderr_has("--rendered");
+    strata(&[
+        "package",
+        "charts/api",
+        "--env",
+        "nope",
+        "--rendered",
+        "-d",
+        &d,
+    ])
+    .code(1)
+    .stderr_has("unknown environment \"nope\"");
+    // An environment that does not render: the template's error, exit 1.
+    let chart = chart_with("render-fail", &[("environments/dev.yaml", "replicas: 1\n")]);
+    strata(&[
+        "package",
+        &chart.path().display().to_string(),
+        "--env",
+        "dev",
+        "--rendered",
+        "-d",
+        &d,
+    ])
+    .code(1)
+    .stderr_has("replicas must be at least 3, got 1");
+    assert!(!out.path().join("dist").exists());
+}

@@ -63,6 +63,13 @@ impl Run {
         self
     }
 
+    /// Assert stdout is exactly `s`.
+    #[track_caller]
+    pub fn stdout_is(&self, s: &str) -> &Self {
+        assert_eq!(self.stdout, s, "stderr:\n{}", self.stderr);
+        self
+    }
+
     /// Assert stderr is exactly `s`.
     #[track_caller]
     pub fn stderr_is(&self, s: &str) -> &Self {

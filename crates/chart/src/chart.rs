@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::archive::{self, ArchiveError, Limits};
 use crate::diag::{Diagnostic, Error, Location, Result};
 use crate::dialect::Dialect;
-use crate::env::Environments;
+use crate::env::{Environments, SharedFile};
 use crate::value::{Node, Value};
 use crate::yaml;
 
@@ -331,6 +331,10 @@ pub struct Chart {
     pub values: Node,
     /// The environments.
     pub environments: Environments,
+    /// The repository's environments.yaml (and the files it names) when
+    /// the chart uses one: only for the chart the user named, loaded from
+    /// a directory.
+    pub shared: Option<Arc<SharedFile>>,
     /// Every chart vendored under `charts/` (directories and `.tgz`),
     /// sorted by their name under `charts/`. Which of them a render uses is decided by [`crate::deps`].
     pub subcharts: Vec<Chart>,
@@ -423,8 +427,10 @@ impl Chart {
             (None, read_dir_files(dir, source))
         };
         let files = files?;
+        let shared = SharedFile::for_chart_dir(dir, &files)?;
         let mut loader = Loader::with(&files);
         loader.preparsed = preparsed;
+        loader.shared = shared;
         let mut chart = loader.files(files, source, "", 0)?;
         chart.dir = Some(dir.to_path_buf());
         Ok(chart)
@@ -436,9 +442,34 @@ impl Chart {
         Loader::new().files(files, source, "", 0)
     }
 
+    /// [`Chart::from_files`] for a chart that uses the repository's
+    /// environments (`shared`, see [`SharedFile::for_chart_dir`]).
+    pub fn from_files_with(
+        files: BTreeMap<String, Vec<u8>>,
+        source: &str,
+        shared: Option<SharedFile>,
+    ) -> Result<Chart> {
+        let mut loader = Loader::new();
+        loader.shared = shared;
+        loader.files(files, source, "", 0)
+    }
+
+    /// A file of the chart, or one the repository's environments.yaml
+    /// names (`../…`), by chart-relative name.
+    pub fn file(&self, path: &str) -> Option<&Vec<u8>> {
+        self.files
+            .get(path)
+            .or_else(|| self.shared.as_ref().and_then(|s| s.files.get(path)))
+    }
+
+    /// The repository's environments.yaml this chart uses, if any.
+    pub fn shared_file(&self) -> Option<SharedFile> {
+        self.shared.as_deref().cloned()
+    }
+
     /// Load a file of the chart as text, with a diagnostic naming it.
     pub fn text(&self, path: &str) -> Result<String> {
-        let bytes = self.files.get(path).ok_or_else(|| {
+        let bytes = self.file(path).ok_or_else(|| {
             Error::msg("chart", format!("{}: {path} does not exist", self.source))
         })?;
         Ok(yaml::decode_utf8(bytes, path)?.to_string())
@@ -522,6 +553,8 @@ struct Loader {
     total: u64,
     /// For the top chart only.
     preparsed: Option<Preparsed>,
+    /// For the top chart only.
+    shared: Option<SharedFile>,
 }
 
 impl Loader {
@@ -529,6 +562,7 @@ impl Loader {
         Loader {
             total: 0,
             preparsed: None,
+            shared: None,
         }
     }
 
@@ -537,6 +571,7 @@ impl Loader {
         Loader {
             total: files.values().map(|d| d.len() as u64).sum(),
             preparsed: None,
+            shared: None,
         }
     }
 
@@ -569,7 +604,9 @@ impl Loader {
         depth: usize,
     ) -> Result<Chart> {
         let preparsed = self.preparsed.take();
-        let mut chart = build(files, source, preparsed).map_err(|e| relocate_error(e, prefix))?;
+        let shared = self.shared.take();
+        let mut chart =
+            build(files, source, preparsed, shared).map_err(|e| relocate_error(e, prefix))?;
         relocate(&mut chart.values, prefix);
         relocate(&mut chart.metadata_node, prefix);
         chart.prefix = prefix.to_string();
@@ -636,6 +673,7 @@ fn build(
     files: BTreeMap<String, Vec<u8>>,
     source: &str,
     preparsed: Option<Preparsed>,
+    shared: Option<SharedFile>,
 ) -> Result<Chart> {
     let Some(chart_bytes) = files.get(CHART_FILE) else {
         return Err(Error::invalid(Diagnostic::error(
@@ -655,7 +693,7 @@ fn build(
         },
         None => Node::new(Value::Map(crate::value::Map::default()), Default::default()),
     };
-    let environments = Environments::load(&files)?;
+    let environments = Environments::load(&files, shared.as_ref())?;
     Ok(Chart {
         source: source.to_string(),
         dir: None,
@@ -665,6 +703,7 @@ fn build(
         files,
         values,
         environments,
+        shared: shared.map(Arc::new),
         subcharts: Vec::new(),
         dialect,
     })

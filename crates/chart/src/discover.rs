@@ -158,6 +158,18 @@ fn discover(dir: &Path) -> Result<Vec<Target>> {
         .collect())
 }
 
+/// The repository's environments.yaml the chart at `t` uses (a chart
+/// directory only: an archive carries only its own files).
+pub fn shared_for(
+    t: &Target,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<Option<crate::env::SharedFile>> {
+    match t {
+        Target::Dir(p) => crate::env::SharedFile::for_chart_dir(p, files),
+        Target::Archive(_) => Ok(None),
+    }
+}
+
 /// The chart's files and the prefix that turns chart-relative paths into
 /// paths as the user gave them.
 pub fn read_target(t: &Target) -> Result<(BTreeMap<String, Vec<u8>>, String)> {

@@ -50,6 +50,7 @@ pub struct RuleFinding {
 pub fn static_checks(
     files: BTreeMap<String, Vec<u8>>,
     source: &str,
+    shared: Option<crate::env::SharedFile>,
 ) -> (Vec<Diagnostic>, Option<Prepared>) {
     let mut out = Vec::new();
     match files.get(CHART_FILE) {
@@ -84,7 +85,7 @@ pub fn static_checks(
             Err(d) => out.push(d),
         }
     }
-    let chart = match Chart::from_files(files, source) {
+    let chart = match Chart::from_files_with(files, source, shared) {
         Ok(c) => c,
         Err(e) => {
             for d in e.diagnostics() {

@@ -41,13 +41,19 @@ pub fn archive_bytes(chart: &Chart) -> Result<Vec<u8>> {
 /// `<name>-<version>.tgz`, whole or absent ([`crate::fsutil`]).
 pub fn write(chart: &Chart, dir: &Path) -> Result<Packaged> {
     let bytes = archive_bytes(chart)?;
+    write_bytes(dir, &file_name(chart), &bytes)
+}
+
+/// Write archive `bytes` as `dir/name` (`dir` created if needed), whole or
+/// absent ([`crate::fsutil`]). Every archive strata writes goes through here.
+pub fn write_bytes(dir: &Path, name: &str, bytes: &[u8]) -> Result<Packaged> {
     let shown = dir.display().to_string();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(&shown, e))?;
-    let path = dir.join(file_name(chart));
-    crate::fsutil::write_atomic(&path, &bytes)?;
+    let path = dir.join(name);
+    crate::fsutil::write_atomic(&path, bytes)?;
     Ok(Packaged {
         path,
-        sha256: sha256_hex(&bytes),
+        sha256: sha256_hex(bytes),
         size: bytes.len(),
     })
 }

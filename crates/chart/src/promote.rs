@@ -213,9 +213,12 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
             new: new.value.clone(),
         });
     }
+    // A file of the repository's environments.yaml (`../…`) is shared by
+    // every chart below it: promote edits this chart's own file instead,
+    // `environments/<to>.yaml`, which is layered after the repository's.
     let (file, created) = match target_env.values.last() {
-        Some(f) => (f.clone(), false),
-        None => (format!("{ENVIRONMENTS_DIR}/{}.yaml", req.to), true),
+        Some(f) if !f.starts_with("../") => (f.clone(), false),
+        _ => (format!("{ENVIRONMENTS_DIR}/{}.yaml", req.to), true),
     };
     let before = if created {
         String::new()
@@ -325,7 +328,7 @@ fn check(
 ) -> Result<(Chart, Node)> {
     let mut files = chart.files.clone();
     files.insert(file.to_string(), after.as_bytes().to_vec());
-    let edited = Chart::from_files(files, &chart.source)?;
+    let edited = Chart::from_files_with(files, &chart.source, chart.shared_file())?;
     if !edited
         .environments
         .layer_files(&req.to)?

@@ -78,7 +78,7 @@ impl jsonschema::Retrieve for ChartRetriever {
 impl Schema {
     /// Read and compile the chart's schema file `file`.
     pub fn load(chart: &Chart, file: &str) -> Result<Schema> {
-        let Some(bytes) = chart.files.get(file) else {
+        let Some(bytes) = chart.file(file) else {
             return Err(Error::invalid(Diagnostic::error(
                 "schema",
                 format!("schema file {file} does not exist in the chart"),
@@ -499,7 +499,7 @@ fn node_at<'a>(root: &'a Node, path: &[Step]) -> Option<&'a Node> {
 
 /// The text of a file a value came from: a chart file or a `-f` file.
 pub fn source_text(chart: &Chart, req: &Request, file: &str) -> Option<String> {
-    if let Some(b) = chart.files.get(file) {
+    if let Some(b) = chart.file(file) {
         return Some(String::from_utf8_lossy(b).into_owned());
     }
     req.files

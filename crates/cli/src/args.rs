@@ -48,7 +48,8 @@ pub enum Command {
     /// Schema tooling.
     #[command(subcommand)]
     Schema(SchemaCmd),
-    /// Package a chart into <name>-<version>.tgz (reproducible, as Helm lays it out).
+    /// Package a chart into <name>-<version>.tgz (reproducible, as Helm lays it out),
+    /// or with --env E --rendered a Helm chart of E's rendered manifests.
     Package(PackageCmd),
     /// Inspect a chart's dependencies (subcharts).
     #[command(subcommand)]
@@ -132,6 +133,17 @@ pub struct PackageCmd {
         default_value = "."
     )]
     pub destination: PathBuf,
+    /// The environment whose rendered manifests a `--rendered` package holds.
+    #[arg(short = 'e', long = "env", value_name = "ENV", requires = "rendered")]
+    pub env: Option<String>,
+    /// Write a Helm chart of ENV's rendered manifests,
+    /// `<name>-<version>-<env>.rendered.tgz`, for `helm install`/`upgrade`.
+    #[arg(long, requires = "env")]
+    pub rendered: bool,
+    /// The release name the manifests are rendered for (`release.name`;
+    /// default `release-name`): give `helm install` the same.
+    #[arg(long = "release", value_name = "NAME", requires = "rendered")]
+    pub release: Option<String>,
 }
 
 /// `strata dependency`.
@@ -213,9 +225,22 @@ pub struct RenderCmd {
     /// The release namespace (default: the environment's, else `default`).
     #[arg(short = 'n', long = "namespace", value_name = "NS")]
     pub namespace: Option<String>,
+    /// More charts (with --all-envs): every environment of every chart.
+    #[arg(value_name = "CHART", requires = "all_envs")]
+    pub more_charts: Vec<PathBuf>,
+    /// Render every environment of every chart into DIR/<env>/<chart>/ (needs --output-dir).
+    #[arg(
+        long = "all-envs",
+        conflicts_with_all = ["env", "notes", "show_only"],
+        requires = "output_dir"
+    )]
+    pub all_envs: bool,
     /// Write each template's documents to DIR/<chart>/templates/<file> instead of stdout.
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Write nothing: exit 0 when --output-dir DIR holds exactly what this render writes, 1 when it is stale (listing every file that would change, appear or go).
+    #[arg(long, requires = "output_dir")]
+    pub check: bool,
     /// Only print the documents of this template (`templates/x.yaml`); repeatable.
     #[arg(short = 's', long = "show-only", value_name = "PATH")]
     pub show_only: Vec<String>,

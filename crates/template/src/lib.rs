@@ -16,6 +16,7 @@
 // cold paths only, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod allenvs;
 pub mod budget;
 mod context;
 mod convert;
@@ -29,6 +30,7 @@ pub mod lint;
 pub mod outdir;
 mod output;
 pub mod pipeline;
+pub mod rendered;
 pub mod scaffold;
 
 pub use engine::{Engine, RenderOptions, Rendered, TemplateValues};

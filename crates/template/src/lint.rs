@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+use strata_chart::env::SharedFile;
 use strata_chart::lint::{self as chart_lint, Prepared};
 use strata_chart::values::Merged;
 use strata_chart::{Diagnostic, Severity};
@@ -37,13 +38,15 @@ pub struct Input {
     pub files: BTreeMap<String, Vec<u8>>,
     /// How the user named the chart.
     pub source: String,
+    /// The repository's environments.yaml the chart uses, if any.
+    pub shared: Option<SharedFile>,
 }
 
 /// Lint several charts in parallel; the findings of each, in input order.
 pub fn lint_all(inputs: Vec<Input>, opts: &LintOptions) -> Vec<Vec<Diagnostic>> {
     inputs
         .into_par_iter()
-        .map(|i| lint_chart(i.files, &i.source, opts))
+        .map(|i| lint_chart(i.files, &i.source, i.shared, opts))
         .collect()
 }
 
@@ -51,9 +54,10 @@ pub fn lint_all(inputs: Vec<Input>, opts: &LintOptions) -> Vec<Vec<Diagnostic>> 
 pub fn lint_chart(
     files: BTreeMap<String, Vec<u8>>,
     source: &str,
+    shared: Option<SharedFile>,
     opts: &LintOptions,
 ) -> Vec<Diagnostic> {
-    let (mut out, prepared) = chart_lint::static_checks(files, source);
+    let (mut out, prepared) = chart_lint::static_checks(files, source, shared);
     let Some(p) = prepared else {
         return chart_lint::fold(out);
     };

@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use strata_chart::fsutil;
 use strata_chart::{Error, Result};
@@ -74,6 +75,12 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The bytes the render writes to `path` (relative to `root`), if it
+    /// writes that file.
+    pub fn new_bytes(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
     /// Whether applying the plan would change anything on disk.
     pub fn is_noop(&self) -> bool {
         self.changes
@@ -177,19 +184,37 @@ pub fn apply(plan: &Plan) -> Result<Vec<String>> {
             .push(sha256_hex(bytes));
     }
     write_record(root, &intent)?;
-    let mut lines = Vec::new();
-    for (path, change) in &plan.changes {
-        let full = root.join(path);
-        match change {
-            Change::Add | Change::Update => {
-                inside_root(root, &full)?;
-                if let Some(parent) = full.parent() {
-                    fs::create_dir_all(parent).map_err(|e| Error::io(parent.display(), e))?;
+    // Files are written side by side (each write waits on `fsync`, not on
+    // the CPU), then pruned one by one: a removal may take a folder away
+    // that pruning left empty, which must not race with a write into it.
+    let written: Vec<Result<Option<String>>> = plan
+        .changes
+        .par_iter()
+        .map(|(path, change)| {
+            let full = root.join(path);
+            match change {
+                Change::Add | Change::Update => {
+                    inside_root(root, &full)?;
+                    if let Some(parent) = full.parent() {
+                        fs::create_dir_all(parent).map_err(|e| Error::io(parent.display(), e))?;
+                    }
+                    let bytes = plan.files.get(path).map_or(&[][..], Vec::as_slice);
+                    fsutil::write_atomic(&full, bytes)?;
+                    Ok(Some(format!("wrote {}", full.display())))
                 }
-                let bytes = plan.files.get(path).map_or(&[][..], Vec::as_slice);
-                fsutil::write_atomic(&full, bytes)?;
-                lines.push(format!("wrote {}", full.display()));
+                _ => Ok(None),
             }
+        })
+        .collect();
+    let mut lines = Vec::new();
+    for ((path, change), w) in plan.changes.iter().zip(written) {
+        let full = root.join(path);
+        if let Some(line) = w? {
+            lines.push(line);
+            continue;
+        }
+        match change {
+            Change::Add | Change::Update => {}
             Change::Same => lines.push(format!("wrote {} (unchanged)", full.display())),
             Change::Remove => {
                 inside_root(root, &full)?;

@@ -1,7 +1,7 @@
 //! `strata lint`: map paths to charts (each once), lint them in parallel,
 //! print the findings as text, JSON or GitHub annotations.
 
-use strata_chart::discover::{read_target, targets};
+use strata_chart::discover::{read_target, shared_for, targets};
 use strata_chart::{Diagnostic, Result, Severity};
 use strata_template::lint::{lint_all, Envs, Input, LintOptions};
 
@@ -17,10 +17,16 @@ pub fn run(c: LintCmd) -> Result<Outcome> {
     // checked.
     let mut all: Vec<Diagnostic> = Vec::new();
     for t in &targets {
-        match read_target(t) {
-            Ok((files, prefix)) => {
+        let read =
+            read_target(t).and_then(|(files, prefix)| Ok((shared_for(t, &files)?, files, prefix)));
+        match read {
+            Ok((shared, files, prefix)) => {
                 let source = t.path().display().to_string();
-                inputs.push(Input { files, source });
+                inputs.push(Input {
+                    files,
+                    source,
+                    shared,
+                });
                 prefixes.push(prefix);
             }
             Err(e) => all.extend(e.diagnostics()),
