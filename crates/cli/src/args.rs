@@ -283,13 +283,7 @@ pub struct DiffCmd {
     /// The chart: a directory or a packaged .tgz.
     pub chart: PathBuf,
     /// The two environments to compare: `--env A --env B`.
-    #[arg(
-        short = 'e',
-        long = "env",
-        value_name = "ENV",
-        required = true,
-        num_args = 1
-    )]
+    #[arg(short = 'e', long = "env", value_name = "ENV", num_args = 1)]
     pub env: Vec<String>,
     /// Compare the merged values instead of the rendered manifests.
     #[arg(long)]

@@ -12,6 +12,7 @@ use crate::Outcome;
 
 pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let mut chart = super::load_chart(&c.flags.chart)?;
+    chart.environments.require(c.flags.env.as_deref(), "render", "choose one with --env ENV")?;
     let req = super::request(&c.flags, sets)?;
     // Without subcharts, rendering reads only the merged values: the
     // chart's own values (megabytes for a large chart) move into the merge

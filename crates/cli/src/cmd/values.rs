@@ -10,6 +10,7 @@ pub fn run(c: ValuesCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let chart = super::load_chart(&c.flags.chart)?;
     let req = super::request(&c.flags, sets)?;
     let mut merged = values::merge(&chart, &req)?;
+    let note = chart.environments.defaults_note(c.flags.env.as_deref());
     // Secrets (`writeOnly` in the schema) never reach the output.
     strata_chart::schema::redact(&mut merged.values, &merged.secrets);
     let stdout = match (c.explain, c.output) {
@@ -20,7 +21,7 @@ pub fn run(c: ValuesCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     };
     Ok(Outcome {
         stdout,
-        diagnostics: merged.warnings,
+        diagnostics: note.into_iter().chain(merged.warnings).collect(),
         fail: false,
         ..Outcome::default()
     })
