@@ -41,3 +41,183 @@ fn values_without_env_shows_the_defaults_and_says_so() {
         .code(0)
         .stderr_is("");
 }
+
+// ------------------------------------------------------------ unused values
+
+const TYPOS: &str = "tests/fixtures/typos";
+
+#[test]
+fn a_typo_in_each_layer_is_caught_by_render_with_its_origin() {
+    let run = strata(&[
+        "render",
+        TYPOS,
+        "--env",
+        "prod",
+        "-f",
+        "tests/fixtures/typos-override.yaml",
+        "--set",
+        "imagee.tag=2",
+    ]);
+    // A warning, not an error: the chart renders.
+    run.code(0).stdout_has("  replicas: 1\n").stderr_is(
+        "warning[unused]: `replicaCont` is unused: no template reads it; did you mean `replicaCount`?
+ --> environments/prod.yaml:1:1
+  |
+1 | replicaCont: 9
+  | ^
+  = environment: prod
+warning[unused]: `image.tagg` is unused: no template reads it; did you mean `image.tag`?
+ --> tests/fixtures/typos-override.yaml:2:3
+  |
+2 |   tagg: \"1.28\"
+  |   ^
+  = environment: prod
+warning[unused]: `imagee` (set by --set imagee.tag=2) is unused: no template reads it; did you mean `image`?
+  = environment: prod
+",
+    );
+}
+
+#[test]
+fn lint_reports_unread_environment_values_and_dead_defaults() {
+    let want = "warning[unused]: `replicaCont` is unused: no template reads it in any environment; did you mean `replicaCount`?
+ --> tests/fixtures/typos/environments/prod.yaml:1:1
+  |
+1 | replicaCont: 9
+  | ^
+info[unused]: chart default `imagePullPolicyy` is unused: no template reads it in any environment; did you mean `imagePullPolicy`?
+ --> tests/fixtures/typos/values.yaml:5:1
+  |
+5 | imagePullPolicyy: IfNotPresent
+  | ^
+info[unused]: chart default `oldFeature` is unused: no template reads it in any environment
+ --> tests/fixtures/typos/values.yaml:9:1
+  |
+9 | oldFeature: true
+  | ^
+";
+    let run = strata(&["lint", TYPOS]);
+    run.code(0)
+        .stderr_is(want)
+        .stdout_has("linted 1 chart: 0 errors, 1 warning, 2 info\n");
+    // An error with --strict.
+    strata(&["lint", TYPOS, "--strict"]).code(1).stderr_is(want);
+    // As JSON, with file and line.
+    let run = strata(&["lint", TYPOS, "-o", "json"]);
+    run.code(0);
+    let list: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).expect("json");
+    let first = &list[0];
+    assert_eq!(first["code"], "unused");
+    assert_eq!(first["file"], "tests/fixtures/typos/environments/prod.yaml");
+    assert_eq!(first["line"], 1);
+}
+
+#[test]
+fn values_read_only_in_another_environment_are_not_unused_for_lint() {
+    // `extra.x` is read only where `extra` is defined (prod): it is read
+    // in some environment, so it is not unused.
+    let t = chart_with(
+        "typos",
+        &[
+            (
+                "templates/extra.yaml",
+                "{% if values.extra is defined %}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  x: {{ values.extra.x | quote }}\n{% endif %}\n",
+            ),
+            ("environments/prod.yaml", "replicaCount: 9\nextra:\n  x: 1\n"),
+            ("environments/dev.yaml", "labels: {tier: dev}\n"),
+            ("values.yaml", "replicaCount: 1\nimage: {repository: nginx, tag: \"1\"}\nlabels: {}\nresources: {}\n"),
+        ],
+    );
+    let run = strata_in(t.path(), &["lint", "."], None);
+    run.code(0).stderr_is("");
+}
+
+#[test]
+fn values_read_through_iteration_or_toyaml_count_as_read_whole() {
+    let t = chart_with(
+        "typos",
+        &[
+            ("environments/prod.yaml", "labels:\n  anything: goes\n  other: x\nresources:\n  limits: {cpu: 1}\n  requests: {memory: 1Gi}\n"),
+            ("environments/dev.yaml", ""),
+            ("values.yaml", "replicaCount: 1\nimage: {repository: nginx, tag: \"1\"}\nlabels: {}\nresources: {}\n"),
+        ],
+    );
+    strata_in(t.path(), &["lint", "."], None)
+        .code(0)
+        .stderr_is("");
+    strata_in(
+        t.path(),
+        &["render", ".", "--env", "prod", "--set", "labels.x=y"],
+        None,
+    )
+    .code(0)
+    .stderr_is("");
+}
+
+/// Every chart and fixture in the repository, every environment: no
+/// value a template reads is called unused (render and lint).
+#[test]
+fn no_false_unused_reports_on_the_charts_of_the_repository() {
+    let mut charts: Vec<String> = vec!["charts/api".to_string()];
+    let mut dirs: Vec<_> = std::fs::read_dir(root().join("tests/fixtures"))
+        .expect("fixtures")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("Chart.yaml").is_file())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let name = d
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        // The typo fixture is the one meant to have findings.
+        if name != "typos" {
+            charts.push(format!("tests/fixtures/{name}"));
+        }
+    }
+    let mut checked = 0;
+    let mut infos = Vec::new();
+    for chart in &charts {
+        let envs = strata(&["envs", chart, "-o", "json"]);
+        let names: Vec<String> = serde_json::from_str::<serde_json::Value>(&envs.stdout)
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| e["name"].as_str().map(str::to_string))
+            .collect();
+        let runs: Vec<Run> = if names.is_empty() {
+            vec![strata(&["render", chart])]
+        } else {
+            names
+                .iter()
+                .map(|e| strata(&["render", chart, "--env", e]))
+                .collect()
+        };
+        for r in runs {
+            assert!(!r.stderr.contains("[unused]"), "{chart}: {}", r.stderr);
+            checked += 1;
+        }
+        let lint = strata(&["lint", chart]);
+        assert!(
+            !lint.stderr.contains("warning[unused]"),
+            "{chart}: {}",
+            lint.stderr
+        );
+        infos.extend(
+            lint.stderr
+                .lines()
+                .filter(|l| l.starts_with("info[unused]"))
+                .map(|l| format!("{chart}: {l}")),
+        );
+    }
+    assert!(checked > 30, "{checked} renders");
+    // The one dead default: a subchart's value that only its parent's
+    // import-values reads (lint of the subchart alone cannot see that).
+    assert_eq!(
+        infos,
+        ["tests/fixtures/umbrella-db: info[unused]: chart default `service` is unused: no template reads it in any environment"]
+    );
+}

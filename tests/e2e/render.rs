@@ -430,7 +430,14 @@ fn errors_in_tpl_text_point_at_the_text_and_the_call() {
 
 #[test]
 fn release_names_follow_helm_rules() {
-    let run = strata(&["render", "charts/api", "--env", "dev", "--release", "Shop_API"]);
+    let run = strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "dev",
+        "--release",
+        "Shop_API",
+    ]);
     run.code(2)
         .no_stdout()
         .stderr_has("--release Shop_API: a release name is at most 53 lowercase letters");

@@ -345,7 +345,14 @@ fn parent_files_do_not_include_subcharts() {
     .expect("write");
     let run = strata_in(
         t.path(),
-        &["render", ".", "--env", "prod", "--show-only", "templates/files.yaml"],
+        &[
+            "render",
+            ".",
+            "--env",
+            "prod",
+            "--show-only",
+            "templates/files.yaml",
+        ],
         None,
     );
     run.code(0);
@@ -385,10 +392,17 @@ fn each_subcharts_schema_validates_its_own_section() {
     ])
     .code(0);
     // render and package validate the same way.
-    strata(&["render", &umbrella(), "--env", "prod", "--set", "web.replicas=0"])
-        .code(1)
-        .no_stdout()
-        .stderr_has("web.replicas: 0 is less than the minimum of 1");
+    strata(&[
+        "render",
+        &umbrella(),
+        "--env",
+        "prod",
+        "--set",
+        "web.replicas=0",
+    ])
+    .code(1)
+    .no_stdout()
+    .stderr_has("web.replicas: 0 is less than the minimum of 1");
 }
 
 #[test]

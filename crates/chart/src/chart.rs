@@ -79,10 +79,7 @@ pub struct Metadata {
 /// schemars would otherwise show as optional with an empty default.
 fn require_as_helm(schema: &mut schemars::Schema) {
     const REQUIRED: [&str; 3] = ["apiVersion", "name", "version"];
-    if let Some(props) = schema
-        .get_mut("properties")
-        .and_then(|p| p.as_object_mut())
-    {
+    if let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
         for key in REQUIRED {
             if let Some(field) = props.get_mut(key).and_then(|f| f.as_object_mut()) {
                 field.remove("default");

@@ -796,6 +796,57 @@ pub fn write_only(root: &Node, pats: &[SecretPattern]) -> Vec<Diagnostic> {
     out
 }
 
+/// Values that no template reads in any of `envs` (whose renders read
+/// `reads`) and no schema declares: every environment file of `envs`,
+/// and, when `defaults` is set (lint of every environment), values.yaml.
+/// `subchart_schemas` are the schemas of the subcharts in use in any of
+/// them. Each unread key is reported once, at its line, with the nearest
+/// read key when one is close.
+pub fn unused_values(
+    p: &Prepared,
+    envs: &[Option<String>],
+    defaults: bool,
+    reads: &crate::reads::ReadSet,
+    subchart_schemas: Vec<Arc<Schema>>,
+) -> Vec<Diagnostic> {
+    let mut layers: Vec<crate::reads::Layer> = Vec::new();
+    let mut out = Vec::new();
+    if defaults {
+        match values::layers(&p.chart, &Request::default(), true) {
+            Ok(l) => layers.extend(l),
+            Err(e) => out.extend(e.diagnostics()),
+        }
+    }
+    for env in envs.iter().flatten() {
+        let req = Request {
+            env: Some(env.clone()),
+            ..Request::default()
+        };
+        match values::layers(&p.chart, &req, false) {
+            Ok(l) => {
+                for layer in l {
+                    if !layers.iter().any(|x| x.name == layer.name) {
+                        layers.push(layer);
+                    }
+                }
+            }
+            Err(e) => out.extend(e.diagnostics()),
+        }
+    }
+    let mut set = SchemaSet {
+        schemas: p.schemas.values().cloned().collect(),
+    };
+    set.schemas.extend(subchart_schemas);
+    let declared = schema::Declarations::of(&set);
+    out.extend(crate::reads::unused(
+        &layers,
+        reads,
+        &declared,
+        crate::reads::Scope::AllEnvironments,
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

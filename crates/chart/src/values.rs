@@ -8,6 +8,7 @@ use crate::chart::{Chart, VALUES_FILE};
 use crate::deps::{self, Enabled};
 use crate::diag::{Diagnostic, Error, Result};
 use crate::merge::{self, Deleted};
+use crate::reads::{Layer, LayerKind};
 use crate::schema;
 
 use crate::strvals::{self, SetKind};
@@ -126,6 +127,95 @@ fn checked(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
 /// uses it to collect schema findings instead of stopping at them).
 pub fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
     layered(chart, None, req)
+}
+
+/// Each layer of `req` as written, before merging, in layer order: the
+/// chart's values.yaml when `defaults` is set, the environment chain's
+/// files, the `-f` files, and each `--set`-family flag on its own.
+pub fn layers(chart: &Chart, req: &Request, defaults: bool) -> Result<Vec<Layer>> {
+    let mut out = Vec::new();
+    if defaults {
+        out.push(Layer {
+            name: VALUES_FILE.to_string(),
+            kind: LayerKind::Defaults,
+            values: chart.values.as_map().cloned().unwrap_or_default(),
+            text: chart.text(VALUES_FILE).ok(),
+        });
+    }
+    if let Some(env) = &req.env {
+        for file in chart.environments.layer_files(env)? {
+            let text = chart.text(&file)?;
+            let node = yaml::load_values(&text, &Arc::from(file.as_str()))?;
+            out.push(Layer {
+                name: file,
+                kind: LayerKind::Environment,
+                values: node.as_map().cloned().unwrap_or_default(),
+                text: Some(text),
+            });
+        }
+    }
+    for f in &req.files {
+        let text = yaml::decode_utf8(&f.bytes, &f.name)?;
+        let node = yaml::load_values(text, &Arc::from(f.name.as_str()))?;
+        out.push(Layer {
+            name: f.name.clone(),
+            kind: LayerKind::File,
+            values: node.as_map().cloned().unwrap_or_default(),
+            text: Some(text.to_string()),
+        });
+    }
+    for s in &req.sets {
+        let mut values = Map::default();
+        let mut read = |path: &str| std::fs::read_to_string(path);
+        strvals::apply(&mut values, s.kind, &s.arg, &mut read)?;
+        out.push(Layer {
+            name: format!("{} {}", s.kind.flag(), s.arg),
+            kind: LayerKind::Flag,
+            values,
+            text: None,
+        });
+    }
+    Ok(out)
+}
+
+/// The values paths the schemas that apply to `env` declare (the chart's,
+/// the environment chain's, and the subcharts' in use).
+pub fn declarations(
+    chart: &Chart,
+    env: Option<&str>,
+    merged: &Merged,
+) -> Result<schema::Declarations> {
+    let mut set = schema::SchemaSet::for_env(chart, env)?;
+    set.schemas
+        .extend(schema::subchart_schemas(chart, &merged.subcharts)?);
+    Ok(schema::Declarations::of(&set))
+}
+
+/// What `render` warns about: values that the user layers of `req` (the
+/// environment's files, `-f` files, `--set` flags) set, that no schema
+/// declares, and that the render (whose reads are `reads`) did not read.
+/// Chart defaults are lint's business: one render may leave a default
+/// unread that another environment reads.
+pub fn unused_in_render(
+    chart: &Chart,
+    req: &Request,
+    merged: &Merged,
+    reads: &crate::reads::ReadSet,
+) -> Result<Vec<Diagnostic>> {
+    let layers = layers(chart, req, false)?;
+    if layers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let declared = declarations(chart, req.env.as_deref(), merged)?;
+    Ok(
+        crate::reads::unused(&layers, reads, &declared, crate::reads::Scope::OneRender)
+            .into_iter()
+            .map(|d| match &req.env {
+                Some(e) => d.in_env(e.clone()),
+                None => d,
+            })
+            .collect(),
+    )
 }
 
 /// The layers coalesced over the defaults: `own` (when given) or a copy of

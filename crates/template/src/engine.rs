@@ -4,17 +4,18 @@
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Value as TValue, ValueKind};
 use minijinja::{Environment, Error as TError, ErrorKind, UndefinedBehavior};
 use strata_chart::chart::Chart;
 use strata_chart::env::Environment as ChartEnv;
+use strata_chart::reads::ReadSet;
 use strata_chart::value::Node;
 use strata_chart::{Diagnostic, Error};
 
 use crate::context::{ApiVersions, Base, Files, RenderContext, CORE_API_VERSIONS};
-use crate::convert::to_template;
+use crate::convert::{to_template, to_template_recorded, Recorder};
 use crate::errors;
 use crate::functions;
 use crate::output::{self, Document};
@@ -49,18 +50,30 @@ pub struct RenderOptions {
 /// Merged values for the templates (`values` in the context), for
 /// [`Engine::render_values`]: the tree itself, which templates read through
 /// views (`convert::to_template`), converting only what they read.
+/// Every render with them records which values paths the templates read
+/// ([`Rendered::reads`]).
 #[derive(Debug, Clone)]
 pub struct TemplateValues {
     tree: Arc<Node>,
     value: TValue,
+    reads: Arc<Mutex<ReadSet>>,
 }
 
 impl TemplateValues {
     /// Merged values, kept (not copied) for as long as any render uses them.
     pub fn new(values: Node) -> TemplateValues {
         let tree = Arc::new(values);
-        let value = to_template(Arc::clone(&tree));
-        TemplateValues { tree, value }
+        let reads = Arc::new(Mutex::new(ReadSet::new()));
+        let value = to_template_recorded(
+            Arc::clone(&tree),
+            Recorder::new(Vec::new(), Arc::clone(&reads)),
+        );
+        TemplateValues { tree, value, reads }
+    }
+
+    /// The values paths read so far by renders with these values.
+    fn reads(&self) -> ReadSet {
+        self.reads.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The merged values tree.
@@ -76,6 +89,11 @@ pub struct Rendered {
     pub documents: Vec<Document>,
     /// Rendered templates/NOTES.txt, when `notes` was asked and it exists.
     pub notes: Option<String>,
+    /// The values paths the templates (NOTES.txt and subcharts' included)
+    /// and dependency processing read, for
+    /// [`strata_chart::reads::unused`]; `None` from an engine that does
+    /// not record them (then nothing is called unused).
+    pub reads: Option<ReadSet>,
 }
 
 /// One chart's templates, compiled once and reusable across environments.
@@ -364,17 +382,19 @@ impl Engine {
         // skip copying its values (megabytes for a large chart, held while
         // every rendered document is).
         if Engine::reads_values_tree(chart) {
-            let values = values.tree();
-            let user = values.as_map().cloned().unwrap_or_default();
+            record_dependency_reads(chart, &values.reads);
+            let tree = values.tree();
+            let user = tree.as_map().cloned().unwrap_or_default();
             let processed = strata_chart::deps::process(chart, &user)?;
             let mut cx = SubRender {
                 root: &self.chart_name,
                 base: &base,
                 placed: &mut placed,
                 sources: &mut sources,
+                reads: &values.reads,
             };
             for e in &processed.subcharts {
-                self.render_sub(chart, e, "", values, &mut cx)?;
+                self.render_sub(chart, e, "", &[], tree, &mut cx)?;
             }
         }
         let wanted = self.show_only(opts, &sources)?;
@@ -401,9 +421,21 @@ impl Engine {
         let notes = if opts.notes && self.sources.contains_key(NOTES) {
             Some(self.render_one(NOTES, &base, &self.chart_name)?)
         } else {
+            // Not printed, but what it reads is read: a value used only in
+            // the notes is not unused. Its errors matter only with --notes.
+            if self.sources.contains_key(NOTES) {
+                let _ = self.render_one(NOTES, &base, &self.chart_name);
+            }
             None
         };
-        Ok(Rendered { documents, notes })
+        Ok(Rendered {
+            documents,
+            notes,
+            // A chart without templates reads nothing, and calls nothing
+            // unused (a values-only chart, a library chart).
+            reads: (!self.manifests.is_empty() || !chart.subcharts.is_empty())
+                .then(|| values.reads()),
+        })
     }
 
     /// Render subchart `e` of `parent` (and its own subcharts) with its
@@ -414,6 +446,7 @@ impl Engine {
         parent: &Chart,
         e: &strata_chart::deps::Enabled,
         path: &str,
+        prefix: &[String],
         parent_values: &Node,
         cx: &mut SubRender<'_>,
     ) -> Result<(), Error> {
@@ -453,8 +486,15 @@ impl Engine {
         };
         let rel = format!("{path}charts/{}/", e.name);
         let shown = format!("{}/{}", cx.root, rel.trim_end_matches('/'));
+        // Reads of the subchart's values are reads of `<prefix>.<name>` of
+        // the top chart's.
+        let mut at = prefix.to_vec();
+        at.push(e.name.clone());
         let ctx = Base {
-            values: to_template(Arc::clone(&values)),
+            values: to_template_recorded(
+                Arc::clone(&values),
+                Recorder::new(at.clone(), Arc::clone(cx.reads)),
+            ),
             chart: chart_value,
             files: engine.files.clone(),
             ..cx.base.clone()
@@ -470,7 +510,7 @@ impl Engine {
             cx.placed.extend(output::split(cx.root, &template, &text)?);
         }
         for child in &e.subcharts {
-            engine.render_sub(sub, child, &rel, &values, cx)?;
+            engine.render_sub(sub, child, &rel, &at, &values, cx)?;
         }
         Ok(())
     }
@@ -622,6 +662,27 @@ struct SubRender<'a> {
     base: &'a Base,
     placed: &'a mut Vec<output::Placed>,
     sources: &'a mut Vec<String>,
+    /// Where the values read are recorded.
+    reads: &'a Arc<Mutex<ReadSet>>,
+}
+
+/// What dependency processing reads of the values: each dependency's
+/// `condition` paths, `tags`, and, for `import-values`, the subchart's
+/// section as a whole.
+fn record_dependency_reads(chart: &Chart, reads: &Mutex<ReadSet>) {
+    let mut reads = reads.lock().unwrap_or_else(|p| p.into_inner());
+    for d in chart.metadata.dependencies.iter().flatten() {
+        for c in d.condition.iter().flat_map(|c| c.split(',')) {
+            let path = strata_chart::Path::parse(c.trim());
+            reads.key(path.segments());
+        }
+        for t in &d.tags {
+            reads.key(&["tags", t.as_str()]);
+        }
+        if !d.import_values.is_empty() {
+            reads.whole(&[d.effective_name()]);
+        }
+    }
 }
 
 /// strata's settings on a minijinja environment: whitespace control,

@@ -13,9 +13,11 @@ use crate::Outcome;
 
 pub fn run(c: DiffCmd) -> Result<Outcome> {
     if c.env.is_empty() {
-        super::load_chart(&c.chart)?
-            .environments
-            .require(None, "diff", "give two with --env A --env B")?;
+        super::load_chart(&c.chart)?.environments.require(
+            None,
+            "diff",
+            "give two with --env A --env B",
+        )?;
     }
     let [a, b] = c.env.as_slice() else {
         return Err(Error::Usage(format!(

@@ -12,7 +12,11 @@ use crate::Outcome;
 
 pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let mut chart = super::load_chart(&c.flags.chart)?;
-    chart.environments.require(c.flags.env.as_deref(), "render", "choose one with --env ENV")?;
+    chart.environments.require(
+        c.flags.env.as_deref(),
+        "render",
+        "choose one with --env ENV",
+    )?;
     let req = super::request(&c.flags, sets)?;
     // Without subcharts, rendering reads only the merged values: the
     // chart's own values (megabytes for a large chart) move into the merge
@@ -37,7 +41,7 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         });
         (merged, engine.join())
     });
-    let (merged, converted) = merged?;
+    let (mut merged, converted) = merged?;
     let env = match &c.flags.env {
         Some(name) => Some(chart.environments.get(name)?),
         None => None,
@@ -60,6 +64,11 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
             Some(name) => e.in_env(name),
             None => e,
         })?;
+    // Values set for this render that no template read (typos, leftovers).
+    let mut diagnostics = std::mem::take(&mut merged.warnings);
+    if let Some(reads) = &rendered.reads {
+        diagnostics.extend(values::unused_in_render(&chart, &req, &merged, reads)?);
+    }
     // Without --output-dir the documents are printed as they are, not
     // joined into one string first (see `strata_template::write_stream`).
     let (mut stdout, documents) = match &c.output_dir {
@@ -91,7 +100,7 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     Ok(Outcome {
         documents,
         stdout,
-        diagnostics: merged.warnings,
+        diagnostics,
         fail: false,
     })
 }
