@@ -221,3 +221,252 @@ fn no_false_unused_reports_on_the_charts_of_the_repository() {
         ["tests/fixtures/umbrella-db: info[unused]: chart default `service` is unused: no template reads it in any environment"]
     );
 }
+
+// ------------------------------------------------------------ CRDs and hooks
+
+const CRDS: &str = "tests/fixtures/crds";
+
+const CRD_DOC: &str = "---
+# Source: widgets/crds/widget.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names:
+    kind: Widget
+    plural: widgets
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+
+";
+
+const WIDGET_DOC: &str = "---
+# Source: widgets/templates/widget.yaml
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: shiny
+spec:
+  size: 3
+";
+
+const JOB_DOC: &str = "---
+# Source: widgets/templates/migrate.yaml
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: busybox
+";
+
+const TEST_DOC: &str = "---
+# Source: widgets/templates/tests/test-connection.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: test-connection
+  annotations:
+    helm.sh/hook: test
+spec:
+  restartPolicy: Never
+  containers:
+    - name: wget
+      image: busybox
+";
+
+const CRDS_LEFT_OUT: &str =
+    "info[crds]: left out 1 CRD file (crds/widget.yaml): --include-crds prints them first\n";
+
+#[test]
+fn crds_are_left_out_with_a_note_unless_asked_for() {
+    let run = strata(&["render", CRDS]);
+    run.code(0).stderr_is(CRDS_LEFT_OUT);
+    assert_eq!(run.stdout, format!("{WIDGET_DOC}{TEST_DOC}{JOB_DOC}"));
+    let run = strata(&["render", CRDS, "--include-crds"]);
+    run.code(0).stderr_is("");
+    assert_eq!(
+        run.stdout,
+        format!("{CRD_DOC}{WIDGET_DOC}{TEST_DOC}{JOB_DOC}")
+    );
+}
+
+#[test]
+fn show_only_selects_a_crd_file() {
+    let run = strata(&["render", CRDS, "--show-only", "crds/widget.yaml"]);
+    run.code(0).stderr_is("");
+    assert_eq!(run.stdout, CRD_DOC);
+    strata(&["render", CRDS, "--show-only", "crds/nope.yaml"])
+        .code(2)
+        .no_stdout()
+        .stderr_is(
+            "error[usage]: --show-only crds/nope.yaml: the chart has no CRD file crds/nope.yaml\n",
+        );
+}
+
+#[test]
+fn skip_tests_and_no_hooks_drop_hooks_as_helm_does() {
+    let run = strata(&["render", CRDS, "--skip-tests"]);
+    run.code(0);
+    assert_eq!(run.stdout, format!("{WIDGET_DOC}{JOB_DOC}"));
+    let run = strata(&["render", CRDS, "--no-hooks", "--include-crds"]);
+    run.code(0);
+    assert_eq!(run.stdout, format!("{CRD_DOC}{WIDGET_DOC}"));
+}
+
+/// The fixture is plain YAML, so Helm renders it too: the same bytes for
+/// each combination of the flags.
+#[test]
+fn crd_and_hook_flags_give_helms_bytes() {
+    let Some(helm) = helm_binary() else {
+        eprintln!("skipped: no helm (bash tests/helm/get-helm.sh)");
+        return;
+    };
+    for flags in [
+        &[][..],
+        &["--include-crds"],
+        &["--skip-tests"],
+        &["--no-hooks"],
+        &["--include-crds", "--skip-tests"],
+        &["--include-crds", "--no-hooks"],
+    ] {
+        let mut args = vec!["template", CRDS];
+        args.extend_from_slice(flags);
+        let want = std::process::Command::new(&helm)
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .expect("helm");
+        assert!(want.status.success(), "{flags:?}");
+        let mut ours = vec!["render", CRDS];
+        ours.extend_from_slice(flags);
+        let run = strata(&ours);
+        run.code(0);
+        assert_eq!(
+            run.stdout,
+            String::from_utf8_lossy(&want.stdout),
+            "{flags:?}"
+        );
+    }
+}
+
+fn helm_binary() -> Option<std::path::PathBuf> {
+    let path = root().join("target/helm/helm");
+    path.is_file().then_some(path)
+}
+
+#[test]
+fn lint_checks_crds_are_yaml_and_custom_resource_definitions() {
+    strata(&["lint", CRDS]).code(0);
+    let t = chart_with(
+        "crds",
+        &[
+            (
+                "crds/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+            ),
+            ("crds/bad.yaml", "kind: [\n"),
+        ],
+    );
+    let run = strata_in(t.path(), &["lint", "."], None);
+    run.code(1).stderr_has(
+        "error[crds]: crds/cm.yaml: crds/ holds CustomResourceDefinitions only, not a ConfigMap (move it to templates/)\n --> crds/cm.yaml:1:1\n",
+    );
+    run.stderr_has("error[yaml]: invalid YAML: ")
+        .stderr_has("crds/bad.yaml:");
+}
+
+#[test]
+fn package_keeps_the_crds() {
+    let t = tempdir();
+    let run = strata(&["package", CRDS, "-d", &t.path().display().to_string()]);
+    run.code(0);
+    let bytes = std::fs::read(t.path().join("widgets-1.0.0.tgz")).expect("archive");
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
+    let names: Vec<String> = tar
+        .entries()
+        .expect("entries")
+        .flatten()
+        .filter_map(|e| e.path().ok().map(|p| p.display().to_string()))
+        .collect();
+    assert!(
+        names.contains(&"widgets/crds/widget.yaml".to_string()),
+        "{names:?}"
+    );
+}
+
+// ------------------------------------------------------------ Helm's flags
+
+#[test]
+fn values_files_split_on_commas_as_in_helm() {
+    let t = tempdir();
+    let a = t.path().join("a.yaml");
+    let b = t.path().join("b.yaml");
+    std::fs::write(&a, "name: from-a\ngreeting: a\n").expect("write");
+    std::fs::write(&b, "greeting: from-b\n").expect("write");
+    let both = format!("{},{}", a.display(), b.display());
+    let run = strata(&["values", &fixture("render-tpl"), "-f", &both]);
+    run.code(0)
+        .stdout_has("name: from-a\n")
+        .stdout_has("greeting: from-b\n");
+}
+
+#[test]
+fn helm_flags_left_out_on_purpose_say_what_to_do_instead() {
+    for (args, want) in [
+        (
+            &["--post-renderer", "./kustomize.sh"][..],
+            "error[usage]: --post-renderer: strata has no post-renderers: pipe the output instead, `strata render … | your-renderer`\n",
+        ),
+        (
+            &["--post-renderer-args=x"],
+            "error[usage]: --post-renderer-args: strata has no post-renderers: pipe the output instead, `strata render … | your-renderer`\n",
+        ),
+        (
+            &["--generate-name"],
+            "error[usage]: --generate-name: strata names the release with --release NAME (default `release-name`): output depends only on the inputs\n",
+        ),
+        (
+            &["--repo", "https://charts.example.com"],
+            "error[usage]: --repo: strata renders local charts (a directory or a .tgz) and never uses the network: fetch the chart first (`helm pull`), then render the file\n",
+        ),
+        (
+            &["--kube-context", "prod"],
+            "error[usage]: --kube-context: strata renders and never installs or contacts a cluster: give this flag to the tool that installs the output\n",
+        ),
+        (
+            &["--skip-schema-validation"],
+            "error[usage]: --skip-schema-validation: strata always validates values against the chart's schemas: fix the values, or relax values.schema.json\n",
+        ),
+    ] {
+        let mut all = vec!["render", CRDS];
+        all.extend_from_slice(args);
+        strata(&all).code(2).no_stdout().stderr_is(want);
+    }
+    // Flags that change nothing here are accepted.
+    strata(&[
+        "render",
+        CRDS,
+        "--hide-notes",
+        "--skip-crds",
+        "--disable-openapi-validation",
+    ])
+    .code(0)
+    .stderr_is(CRDS_LEFT_OUT);
+}

@@ -84,6 +84,7 @@ pub fn static_checks(
             Err(d) => out.push(d),
         }
     }
+    out.extend(crd_files(&files));
     let chart = match Chart::from_files(files, source) {
         Ok(c) => c,
         Err(e) => {
@@ -145,6 +146,66 @@ pub fn static_checks(
             broken,
         }),
     )
+}
+
+/// The chart's `crds/` files (.yaml, .yml, .json, as Helm reads them):
+/// each parses as YAML, and each of its documents is a
+/// CustomResourceDefinition with a name (Helm installs them before
+/// anything else, untemplated: anything else there is a mistake).
+fn crd_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let crds = files.iter().filter(|(f, _)| {
+        f.starts_with("crds/") && [".yaml", ".yml", ".json"].iter().any(|e| f.ends_with(e))
+    });
+    for (file, bytes) in crds {
+        let text = match yaml::decode_utf8(bytes, file) {
+            Ok(t) => t,
+            Err(d) => {
+                out.push(d);
+                continue;
+            }
+        };
+        let docs = match yaml::load_stream(text, &Arc::from(file.as_str())) {
+            Ok(d) => d,
+            Err(d) => {
+                out.push(d);
+                continue;
+            }
+        };
+        for doc in docs.iter().filter(|d| !d.value.is_null()) {
+            let loc = doc.origin.location().cloned();
+            let kind = doc.get_path(&["kind"]).and_then(Node::as_str);
+            let problem = match kind {
+                Some("CustomResourceDefinition") => {
+                    let api = doc.get_path(&["apiVersion"]).and_then(Node::as_str);
+                    if !api.is_some_and(|a| a.starts_with("apiextensions.k8s.io/")) {
+                        Some(format!(
+                            "{file}: a CustomResourceDefinition's apiVersion is apiextensions.k8s.io/v1, not {}",
+                            api.unwrap_or("(none)")
+                        ))
+                    } else if doc.get_path(&["metadata", "name"]).and_then(Node::as_str).is_none() {
+                        Some(format!("{file}: the CustomResourceDefinition has no metadata.name"))
+                    } else {
+                        None
+                    }
+                }
+                Some(other) => Some(format!(
+                    "{file}: crds/ holds CustomResourceDefinitions only, not a {other} (move it to templates/)"
+                )),
+                None => Some(format!(
+                    "{file}: a document in crds/ has no kind (crds/ holds CustomResourceDefinitions)"
+                )),
+            };
+            if let Some(message) = problem {
+                out.push(
+                    Diagnostic::error("crds", message)
+                        .at_opt(loc)
+                        .with_source(text),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Whether a chart file is a values file lint reads: values.yaml and

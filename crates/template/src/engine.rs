@@ -45,6 +45,14 @@ pub struct RenderOptions {
     pub show_only: Vec<String>,
     /// Also render templates/NOTES.txt.
     pub notes: bool,
+    /// Print the chart's `crds/` files first (`--include-crds`); without
+    /// it they are left out (and listed in [`Rendered::crds_left_out`]),
+    /// unless `show_only` names them.
+    pub include_crds: bool,
+    /// Leave out test hooks (`helm.sh/hook: test`), as `--skip-tests`.
+    pub skip_tests: bool,
+    /// Leave out every hook, as `--no-hooks`.
+    pub no_hooks: bool,
 }
 
 /// Merged values for the templates (`values` in the context), for
@@ -89,11 +97,33 @@ pub struct Rendered {
     pub documents: Vec<Document>,
     /// Rendered templates/NOTES.txt, when `notes` was asked and it exists.
     pub notes: Option<String>,
+    /// The chart's CRD files (`crds/…`) not printed (without
+    /// `include_crds`), for a note saying so.
+    pub crds_left_out: Vec<String>,
     /// The values paths the templates (NOTES.txt and subcharts' included)
     /// and dependency processing read, for
     /// [`strata_chart::reads::unused`]; `None` from an engine that does
     /// not record them (then nothing is called unused).
     pub reads: Option<ReadSet>,
+}
+
+impl Rendered {
+    /// The one line that says which CRD files were left out, and how to
+    /// include them (`None` when none were).
+    pub fn crds_note(&self) -> Option<Diagnostic> {
+        if self.crds_left_out.is_empty() {
+            return None;
+        }
+        let n = self.crds_left_out.len();
+        Some(Diagnostic::info(
+            "crds",
+            format!(
+                "left out {n} CRD file{} ({}): --include-crds prints them first",
+                if n == 1 { "" } else { "s" },
+                self.crds_left_out.join(", ")
+            ),
+        ))
+    }
 }
 
 /// One chart's templates, compiled once and reusable across environments.
@@ -397,8 +427,26 @@ impl Engine {
                 self.render_sub(chart, e, "", &[], tree, &mut cx)?;
             }
         }
+        // CRDs, as Helm has them: plain YAML from crds/, never templated,
+        // printed before everything else when asked for.
+        let crd_files: Vec<&String> = chart.files.keys().filter(|f| is_crd_file(f)).collect();
+        sources.extend(crd_files.iter().map(|f| format!("{}/{f}", self.chart_name)));
         let wanted = self.show_only(opts, &sources)?;
-        let mut documents = output::order(placed, &namespace)?;
+        let mut documents: Vec<Document> = Vec::new();
+        let mut crds_left_out = Vec::new();
+        for file in crd_files {
+            let source = format!("{}/{file}", self.chart_name);
+            let shown = wanted.as_ref().is_some_and(|w| w.contains(&source));
+            if opts.include_crds || shown {
+                documents.extend(self.crd(chart, file)?);
+            } else if wanted.is_none() {
+                crds_left_out.push(file.clone());
+            }
+        }
+        documents.extend(output::order(placed, &namespace)?);
+        if opts.no_hooks || opts.skip_tests {
+            documents.retain(|d| !d.hook || (!opts.no_hooks && !is_test_hook(&d.body)));
+        }
         if let Some(wanted) = wanted {
             documents.retain(|d| wanted.contains(&d.source));
             // As `helm template --show-only`: asking for a template that
@@ -431,6 +479,7 @@ impl Engine {
         Ok(Rendered {
             documents,
             notes,
+            crds_left_out,
             // A chart without templates reads nothing, and calls nothing
             // unused (a values-only chart, a library chart).
             reads: (!self.manifests.is_empty() || !chart.subcharts.is_empty())
@@ -515,6 +564,25 @@ impl Engine {
         Ok(())
     }
 
+    /// The documents of CRD file `file` (checked as rendered documents
+    /// are: YAML with apiVersion, kind and metadata.name).
+    fn crd(&self, chart: &Chart, file: &str) -> Result<Vec<Document>, Error> {
+        let Some(bytes) = chart.files.get(file) else {
+            return Ok(Vec::new());
+        };
+        let text = strata_chart::yaml::decode_utf8(bytes, file)?;
+        let mut docs: Vec<Document> = output::split(&self.chart_name, file, text)?
+            .into_iter()
+            .map(|p| p.doc)
+            .collect();
+        // Helm prints a CRD file as it is, then a newline: the same bytes
+        // for a file of one document.
+        if let [one] = docs.as_mut_slice() {
+            one.body = format!("{text}\n");
+        }
+        Ok(docs)
+    }
+
     /// The sources `--show-only` keeps, as `<chart>/templates/x.yaml` (or
     /// `<chart>/charts/<sub>/templates/x.yaml`). `rendered` are the sources
     /// of every template rendered.
@@ -533,6 +601,11 @@ impl Engine {
             let candidates = [format!("{prefix}{rel}"), format!("{prefix}templates/{rel}")];
             match candidates.into_iter().find(|c| rendered.contains(c)) {
                 Some(found) => out.push(found),
+                None if rel.starts_with("crds/") => {
+                    return Err(Error::Usage(format!(
+                        "--show-only {s}: the chart has no CRD file {rel}"
+                    )));
+                }
                 None => {
                     let name = rel.strip_prefix("templates/").unwrap_or(rel);
                     return Err(Error::Usage(format!(
@@ -652,6 +725,30 @@ impl Engine {
         result
             .map_err(|e| Error::invalid(errors::diagnostic(&e, &|n| self.sources.get(n).cloned())))
     }
+}
+
+/// Whether a hook document is a test (`helm.sh/hook: test`, or Helm 2's
+/// `test-success`, among its events), as `--skip-tests` judges it.
+fn is_test_hook(body: &str) -> bool {
+    let Ok(Some(node)) = strata_chart::yaml::load_one(body, &Arc::from("hook")) else {
+        return false;
+    };
+    node.get_path(&["metadata", "annotations", "helm.sh/hook"])
+        .and_then(Node::as_str)
+        .is_some_and(|events| {
+            events
+                .split(',')
+                .any(|e| matches!(e.trim(), "test" | "test-success"))
+        })
+}
+
+/// Whether a chart file is a CRD file: `crds/…` ending in .yaml, .yml or
+/// .json (Helm's `CRDObjects`).
+fn is_crd_file(path: &str) -> bool {
+    path.starts_with("crds/")
+        && [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
 }
 
 /// What rendering subcharts accumulates.

@@ -57,6 +57,9 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         api_versions: c.api_versions,
         show_only: c.show_only,
         notes: c.notes,
+        include_crds: c.include_crds,
+        skip_tests: c.skip_tests,
+        no_hooks: c.no_hooks,
     };
     let rendered = engine
         .render_values(&chart, env, &converted, &opts)
@@ -66,6 +69,7 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
         })?;
     // Values set for this render that no template read (typos, leftovers).
     let mut diagnostics = std::mem::take(&mut merged.warnings);
+    diagnostics.extend(rendered.crds_note());
     if let Some(reads) = &rendered.reads {
         diagnostics.extend(values::unused_in_render(&chart, &req, &merged, reads)?);
     }
