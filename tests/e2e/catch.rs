@@ -470,3 +470,109 @@ fn helm_flags_left_out_on_purpose_say_what_to_do_instead() {
     .code(0)
     .stderr_is(CRDS_LEFT_OUT);
 }
+
+// ------------------------------------------------------------ the story of a value
+
+#[test]
+fn explain_path_tells_every_layer_that_set_a_value() {
+    let run = strata(&[
+        "values",
+        "charts/api",
+        "--env",
+        "prod-eu-central",
+        "--set",
+        "replicaCount=7",
+        "--explain",
+        "replicaCount",
+    ]);
+    run.code(0).stderr_is("");
+    assert_eq!(
+        run.stdout,
+        "replicaCount: 7  # --set replicaCount=7
+  #   1  values.yaml:14:15
+  #   5  environments/prod.yaml:5:15
+  # * 7  --set replicaCount=7
+"
+    );
+    // A prefix selects a subtree.
+    let run = strata(&["values", "charts/api", "--env", "dev", "--explain", "image"]);
+    run.code(0);
+    assert_eq!(
+        run.stdout,
+        "image.repository: \"registry.example.com/shop/api\"  # values.yaml:9:15
+image.tag: \"2.5.0-rc.1\"  # environments/dev.yaml:4:8
+  #   \"\"  values.yaml:11:8
+  # * \"2.5.0-rc.1\"  environments/dev.yaml:4:8
+image.pullPolicy: \"IfNotPresent\"  # values.yaml:12:15
+"
+    );
+}
+
+#[test]
+fn explain_json_lists_what_was_overridden() {
+    let run = strata(&[
+        "values",
+        "charts/api",
+        "--env",
+        "prod",
+        "--explain",
+        "image.tag",
+        "-o",
+        "json",
+    ]);
+    run.code(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(
+        v,
+        serde_json::json!([{
+            "path": "image.tag",
+            "value": "2.4.0",
+            "source": "environments/prod.yaml:3:8",
+            "overridden": [{"value": "", "source": "values.yaml:11:8"}],
+        }])
+    );
+}
+
+#[test]
+fn explain_keeps_secrets_redacted_in_every_layer() {
+    let run = strata(&[
+        "values",
+        "tests/fixtures/envflow-render",
+        "--env",
+        "prod",
+        "--set",
+        "db.password=hunter2",
+        "--explain",
+        "db",
+    ]);
+    run.code(0);
+    assert_eq!(
+        run.stdout,
+        "db.password: \"<redacted>\"  # --set db.password=<redacted>
+  #   \"<redacted>\"  values.yaml:8:13
+  #   \"<redacted>\"  environments/prod.yaml:6:13
+  # * \"<redacted>\"  --set db.password=<redacted>
+"
+    );
+    let json = strata(&[
+        "values",
+        "tests/fixtures/envflow-render",
+        "--env",
+        "prod",
+        "--explain",
+        "db.password",
+        "-o",
+        "json",
+    ]);
+    json.code(0);
+    assert!(!json.stdout.contains("s3cret"), "{}", json.stdout);
+    json.stdout_has("\"value\": \"<redacted>\"");
+}
+
+#[test]
+fn explain_of_a_path_with_no_value_suggests_the_nearest() {
+    strata(&["values", "charts/api", "--env", "dev", "--explain", "imag"])
+        .code(2)
+        .no_stdout()
+        .stderr_is("error[usage]: --explain imag: no value at this path; did you mean `image`?\n");
+}

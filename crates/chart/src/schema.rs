@@ -613,20 +613,28 @@ pub fn redact(values: &mut Node, paths: &[Path]) {
     }
 }
 
+/// A secret's origin as it may be shown: a flag's argument holds the value
+/// too (`--set db.password=<redacted>`); a file position does not.
+pub fn redact_origin(origin: &Origin) -> Origin {
+    match origin {
+        Origin::Flag { flag, arg } => {
+            let key = arg.split('=').next().unwrap_or("");
+            Origin::Flag {
+                flag,
+                arg: Arc::from(format!("{key}=<redacted>")),
+            }
+        }
+        other => other.clone(),
+    }
+}
+
 fn redact_one(node: &mut Node, path: &[String]) {
     match path.split_first() {
         None => {
             if !node.value.is_null() {
                 node.value = Value::Str("<redacted>".to_string());
             }
-            // A flag's argument holds the value too.
-            if let Origin::Flag { flag, arg } = &node.origin {
-                let key = arg.split('=').next().unwrap_or("");
-                node.origin = Origin::Flag {
-                    flag,
-                    arg: Arc::from(format!("{key}=<redacted>")),
-                };
-            }
+            node.origin = redact_origin(&node.origin);
         }
         Some((first, rest)) => {
             if let Value::Map(m) = &mut node.value {

@@ -218,6 +218,131 @@ pub fn unused_in_render(
     )
 }
 
+/// One value's story, for `values --explain`: the merged value with its
+/// origin, and every layer that set it, in layer order.
+#[derive(Clone, Debug)]
+pub struct Explained {
+    /// Where the value is.
+    pub path: crate::value::Path,
+    /// The merged value (`<redacted>` for a secret).
+    pub value: Node,
+    /// Each layer that set it, in layer order; the winner is marked.
+    pub settings: Vec<Setting>,
+}
+
+/// One layer's setting of a value.
+#[derive(Clone, Debug)]
+pub struct Setting {
+    /// What the layer set (`<redacted>` for a secret).
+    pub value: Value,
+    /// Where: file:line:column, or the flag.
+    pub origin: Origin,
+    /// Whether this is the value that won.
+    pub wins: bool,
+}
+
+impl Explained {
+    /// The settings that lost, in layer order.
+    pub fn overridden(&self) -> impl Iterator<Item = &Setting> {
+        self.settings.iter().filter(|s| !s.wins)
+    }
+}
+
+/// The story of every merged value at or below `prefix` (all of them
+/// without one): each layer of `req` that set it, in layer order, and the
+/// one that won. Secrets (`merged.secrets`) are redacted in all of it. A
+/// prefix that selects nothing is a usage error naming the nearest key.
+pub fn explain(
+    chart: &Chart,
+    req: &Request,
+    merged: &Merged,
+    prefix: Option<&crate::value::Path>,
+) -> Result<Vec<Explained>> {
+    let layers = layers(chart, req, true)?;
+    let redacted = || Value::Str("<redacted>".to_string());
+    let shown = |origin: &Origin, secret: bool| {
+        if secret {
+            schema::redact_origin(origin)
+        } else {
+            origin.clone()
+        }
+    };
+    let mut out = Vec::new();
+    for (path, node) in merged.values.leaves() {
+        let segs = path.segments();
+        if segs.is_empty() || prefix.is_some_and(|p| !path.starts_with(p)) {
+            continue;
+        }
+        let secret = merged.secrets.iter().any(|s| path.starts_with(s));
+        let mut settings: Vec<Setting> = layers
+            .iter()
+            .filter_map(|l| {
+                let (first, rest) = segs.split_first()?;
+                let n = l.values.get(first)?;
+                let n = if rest.is_empty() {
+                    n
+                } else {
+                    n.get_path(rest)?
+                };
+                Some(Setting {
+                    value: if secret { redacted() } else { n.value.clone() },
+                    origin: n.origin.clone(),
+                    wins: false,
+                })
+            })
+            .collect();
+        // The winner is the last setting from where the merged value came
+        // from; a value from elsewhere (a subchart's defaults) comes first.
+        match settings.iter().rposition(|s| s.origin == node.origin) {
+            Some(i) => settings[i].wins = true,
+            None => settings.insert(
+                0,
+                Setting {
+                    value: if secret {
+                        redacted()
+                    } else {
+                        node.value.clone()
+                    },
+                    origin: node.origin.clone(),
+                    wins: true,
+                },
+            ),
+        }
+        for s in &mut settings {
+            s.origin = shown(&s.origin, secret);
+        }
+        let mut value = node.clone();
+        value.origin = shown(&node.origin, secret);
+        if secret {
+            value.value = redacted();
+        }
+        out.push(Explained {
+            path,
+            value,
+            settings,
+        });
+    }
+    if let (Some(p), true) = (prefix, out.is_empty()) {
+        let segs = p.segments();
+        let mut message = format!("--explain {p}: no value at this path");
+        if let Some((last, parent)) = segs.split_last() {
+            let keys: Vec<&str> = merged
+                .values
+                .get_path(parent)
+                .and_then(Node::as_map)
+                .map(|m| m.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            if let Some(near) = crate::reads::suggest(last, &keys) {
+                let mut full = parent.to_vec();
+                full.push(near.to_string());
+                message.push_str(&format!("; did you mean `{}`?", crate::value::Path(full)));
+            }
+        }
+        return Err(Error::Usage(message));
+    }
+    Ok(out)
+}
+
 /// The layers coalesced over the defaults: `own` (when given) or a copy of
 /// `chart.values`, with the subcharts' defaults.
 fn layered(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {

@@ -177,9 +177,10 @@ pub enum ValuesOutput {
 pub struct ValuesCmd {
     #[command(flatten)]
     pub flags: ValueFlags,
-    /// Show each value with the file:line or flag it came from.
-    #[arg(long)]
-    pub explain: bool,
+    /// Show each value with the file:line or flag it came from, and every
+    /// layer that set it; PATH (`image`, `image.tag`) selects a subtree.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+    pub explain: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "yaml")]
     pub output: ValuesOutput,
