@@ -576,3 +576,82 @@ fn explain_of_a_path_with_no_value_suggests_the_nearest() {
         .no_stdout()
         .stderr_is("error[usage]: --explain imag: no value at this path; did you mean `image`?\n");
 }
+
+/// docs/helm-flags.md: every flag of the real `helm template --help` is in
+/// the table, each refused flag answers with exit 2 and the table's words,
+/// each accepted one renders.
+#[test]
+fn the_helm_flags_table_is_complete_and_true() {
+    let doc = std::fs::read_to_string(root().join("docs/helm-flags.md")).expect("doc");
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for line in doc.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        let long = cells[0]
+            .split(", ")
+            .last()
+            .unwrap_or_default()
+            .trim_matches('`')
+            .to_string();
+        rows.push((long, cells[1].to_string(), cells[2].replace("\\|", "|")));
+    }
+    assert!(rows.len() > 50, "{} rows", rows.len());
+    let advice_of = |flag: &str| -> String {
+        let (_, _, notes) = rows.iter().find(|(f, _, _)| f == flag).expect("row");
+        match notes.strip_prefix("as `") {
+            Some(other) => {
+                let other = other.split('`').next().unwrap_or_default().to_string();
+                rows.iter()
+                    .find(|(f, _, _)| *f == other)
+                    .map(|(_, _, n)| n.split(';').next().unwrap_or_default().to_string())
+                    .expect("referenced row")
+            }
+            None => notes.clone(),
+        }
+    };
+    let mut refused = 0;
+    for (flag, what, _) in &rows {
+        match what.as_str() {
+            "refused" => {
+                let run = strata(&["render", CRDS, flag]);
+                let advice = advice_of(flag).replace('`', "");
+                run.code(2).no_stdout();
+                let got = run.stderr.replace('`', "");
+                assert_eq!(got, format!("error[usage]: {flag}: {advice}\n"), "{flag}");
+                refused += 1;
+            }
+            "accepted" => {
+                strata(&["render", CRDS, flag])
+                    .code(0)
+                    .stderr_is(CRDS_LEFT_OUT);
+            }
+            _ => {}
+        }
+    }
+    assert!(refused > 30, "{refused}");
+    let Some(helm) = helm_binary() else {
+        eprintln!("skipped the comparison with helm: bash tests/helm/get-helm.sh");
+        return;
+    };
+    let help = std::process::Command::new(helm)
+        .args(["template", "--help"])
+        .output()
+        .expect("helm");
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let flags_part = help.split("Global Flags:").next().unwrap_or_default();
+    let mut listed = 0;
+    for line in flags_part.lines() {
+        let Some(long) = line
+            .split_whitespace()
+            .find(|w| w.starts_with("--"))
+            .map(|w| w.split('[').next().unwrap_or(w))
+        else {
+            continue;
+        };
+        assert!(
+            rows.iter().any(|(f, _, _)| f == long),
+            "docs/helm-flags.md lacks {long}"
+        );
+        listed += 1;
+    }
+    assert!(listed > 50, "{listed} flags in helm template --help");
+}
