@@ -39,17 +39,20 @@ struct ReadNode {
 }
 
 impl ReadNode {
-    fn at<S: AsRef<str>>(&mut self, path: &[S]) -> &mut ReadNode {
-        let mut cur = self;
-        for seg in path {
-            let seg = seg.as_ref();
-            // Looked up first: most reads are of keys already read.
-            if !cur.children.contains_key(seg) {
-                cur.children.insert(seg.to_string(), ReadNode::default());
+    /// Mark `path` read (and its subtree, when `whole`). Most reads are
+    /// of keys read before: those allocate nothing.
+    fn mark<S: AsRef<str>>(&mut self, path: &[S], whole: bool) {
+        match path.split_first() {
+            None => self.whole |= whole,
+            Some((seg, rest)) => {
+                if let Some(child) = self.children.get_mut(seg.as_ref()) {
+                    return child.mark(rest, whole);
+                }
+                let mut child = ReadNode::default();
+                child.mark(rest, whole);
+                self.children.insert(seg.as_ref().to_string(), child);
             }
-            cur = cur.children.entry(seg.to_string()).or_default();
         }
-        cur
     }
 
     fn union(&mut self, other: &ReadNode) {
@@ -68,12 +71,12 @@ impl ReadSet {
 
     /// Key `path` was looked up (existing or not).
     pub fn key<S: AsRef<str>>(&mut self, path: &[S]) {
-        self.root.at(path);
+        self.root.mark(path, false);
     }
 
     /// The subtree at `path` was read whole.
     pub fn whole<S: AsRef<str>>(&mut self, path: &[S]) {
-        self.root.at(path).whole = true;
+        self.root.mark(path, true);
     }
 
     /// Add everything `other` read.

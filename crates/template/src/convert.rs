@@ -147,20 +147,20 @@ impl View {
         let Some(rec) = &self.rec else {
             return;
         };
-        let mut names: Vec<String> = Vec::with_capacity(self.path.len() + 1);
+        let mut names: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(self.path.len() + 1);
         let mut node: &Node = &self.tree;
         for &i in self.path.iter() {
             node = match &node.value {
                 Value::Map(m) => match m.get_index(i) {
                     Some((k, n)) => {
-                        names.push(k.clone());
+                        names.push(k.as_str().into());
                         n
                     }
                     None => return,
                 },
                 Value::Seq(s) => match s.get(i) {
                     Some(n) => {
-                        names.push(i.to_string());
+                        names.push(i.to_string().into());
                         n
                     }
                     None => return,
@@ -168,7 +168,7 @@ impl View {
                 _ => return,
             };
         }
-        let mut path: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut path: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
         path.extend(key);
         rec.record(&path, whole);
     }
