@@ -61,7 +61,7 @@ fn a_typo_in_each_layer_is_caught_by_render_with_its_origin() {
     // A warning, not an error: the chart renders.
     run.code(0).stdout_has("  replicas: 1\n").stderr_is(
         "warning[unused]: `replicaCont` is unused: no template reads it; did you mean `replicaCount`?
- --> environments/prod.yaml:1:1
+ --> tests/fixtures/typos/environments/prod.yaml:1:1
   |
 1 | replicaCont: 9
   | ^

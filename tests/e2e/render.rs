@@ -177,7 +177,7 @@ fn fails(fixture_name: &str) -> Run {
 fn undefined_value_points_at_its_template_line() {
     fails("render-undefined")
         .stderr_has("error[template]: undefined value: `values.image.tag`\n")
-        .stderr_has(" --> templates/configmap.yaml:7:19\n")
+        .stderr_has(" --> tests/fixtures/render-undefined/templates/configmap.yaml:7:19\n")
         .stderr_has("7 |   image: {{ values.image.tag }}\n")
         .stderr_has("x is defined");
 }
@@ -186,7 +186,7 @@ fn undefined_value_points_at_its_template_line() {
 fn invalid_output_yaml_shows_the_generated_line() {
     fails("render-bad-yaml")
         .stderr_has("error[render]: templates/configmap.yaml produced invalid YAML: while parsing a flow sequence")
-        .stderr_has(" --> templates/configmap.yaml (rendered):6:11\n")
+        .stderr_has(" --> tests/fixtures/render-bad-yaml/templates/configmap.yaml (rendered):6:11\n")
         .stderr_has("6 |   list: [2\n")
         .stderr_has("line 6 of the text templates/configmap.yaml generated");
 }
@@ -195,7 +195,7 @@ fn invalid_output_yaml_shows_the_generated_line() {
 fn a_document_without_kind_is_an_error() {
     fails("render-no-kind")
         .stderr_has("error[render]: templates/configmap.yaml: a rendered document has no kind")
-        .stderr_has(" --> templates/configmap.yaml (rendered):1:1\n");
+        .stderr_has(" --> tests/fixtures/render-no-kind/templates/configmap.yaml (rendered):1:1\n");
 }
 
 #[test]
@@ -209,7 +209,7 @@ fn duplicate_resources_name_both_templates() {
 fn required_reports_its_message_at_the_call() {
     fails("render-required")
         .stderr_has("error[template]: required: host is required: set it with --set host=...")
-        .stderr_has(" --> templates/configmap.yaml:6:26\n");
+        .stderr_has(" --> tests/fixtures/render-required/templates/configmap.yaml:6:26\n");
     // Given the value, the same chart renders.
     let run = strata(&["render", &fixture("render-required"), "--set", "host=db"]);
     run.code(0).stdout_has("  host: db\n");
@@ -219,28 +219,28 @@ fn required_reports_its_message_at_the_call() {
 fn fail_stops_the_render_with_its_message() {
     fails("render-fail")
         .stderr_has("error[template]: fail: replicas must be at least 3, got 2")
-        .stderr_has(" --> templates/b-check.yaml:2:4\n");
+        .stderr_has(" --> tests/fixtures/render-fail/templates/b-check.yaml:2:4\n");
 }
 
 #[test]
 fn lookup_explains_that_rendering_is_offline() {
     fails("render-lookup")
         .stderr_has("lookup is not available: strata renders offline and deterministically")
-        .stderr_has(" --> templates/secret.yaml:1:19\n");
+        .stderr_has(" --> tests/fixtures/render-lookup/templates/secret.yaml:1:19\n");
 }
 
 #[test]
 fn a_runaway_loop_is_stopped() {
     fails("render-loop")
         .stderr_has("error[template]: the template ran too long and was stopped")
-        .stderr_has(" --> templates/loop.yaml:");
+        .stderr_has(" --> tests/fixtures/render-loop/templates/loop.yaml:");
 }
 
 #[test]
 fn endless_recursion_is_stopped() {
     fails("render-recursion")
         .stderr_has("error[template]: recursion limit exceeded")
-        .stderr_has(" --> templates/_helpers.tpl:1:25\n")
+        .stderr_has(" --> tests/fixtures/render-recursion/templates/_helpers.tpl:1:25\n")
         .stderr_has("calls itself without end");
 }
 
@@ -248,7 +248,7 @@ fn endless_recursion_is_stopped() {
 fn files_cannot_be_read_outside_the_chart() {
     fails("render-path-escape")
         .stderr_has("files.get: \"../../../Cargo.toml\" is outside the chart")
-        .stderr_has(" --> templates/configmap.yaml:6:19\n");
+        .stderr_has(" --> tests/fixtures/render-path-escape/templates/configmap.yaml:6:19\n");
 }
 
 #[test]
@@ -262,14 +262,14 @@ fn files_cannot_be_read_through_a_link_that_leaves_the_chart() {
 fn printing_a_map_suggests_toyaml() {
     fails("render-print-map")
         .stderr_has("cannot print a map directly; use `| toyaml`")
-        .stderr_has(" --> templates/configmap.yaml:5:14\n");
+        .stderr_has(" --> tests/fixtures/render-print-map/templates/configmap.yaml:5:14\n");
 }
 
 #[test]
 fn syntax_errors_point_at_the_template() {
     fails("render-syntax")
         .stderr_has("error[template]: syntax error: unexpected `}`")
-        .stderr_has(" --> templates/configmap.yaml:4:24\n");
+        .stderr_has(" --> tests/fixtures/render-syntax/templates/configmap.yaml:4:24\n");
 }
 
 #[test]
@@ -285,7 +285,7 @@ fn errors_name_the_environment() {
     run.code(1)
         .no_stdout()
         .stderr_has("required: ingress.host must be set when ingress.enabled is true")
-        .stderr_has(" --> templates/ingress.yaml:3:")
+        .stderr_has(" --> charts/api/templates/ingress.yaml:3:")
         .stderr_has("= environment: prod");
 }
 
@@ -400,7 +400,7 @@ fn chart_kube_version_constraint_is_checked() {
     run.code(1)
         .no_stdout()
         .stderr_has("error[render]: chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes 1.20.0")
-        .stderr_has(" --> Chart.yaml:5:14\n");
+        .stderr_has(" --> tests/fixtures/render-printing/Chart.yaml:5:14\n");
     let run = strata(&[
         "render",
         &fixture("render-printing"),
@@ -416,7 +416,9 @@ fn chart_kube_version_constraint_is_checked() {
 fn errors_in_tpl_text_point_at_the_text_and_the_call() {
     fails("render-tpl")
         .stderr_has("error[template]: undefined value: `values.nme`")
-        .stderr_has(" --> templates/configmap.yaml (text given to tpl):1:10\n")
+        .stderr_has(
+            " --> tests/fixtures/render-tpl/templates/configmap.yaml (text given to tpl):1:10\n",
+        )
         .stderr_has("1 | hello {{ values.nme }}\n")
         .stderr_has("= rendered by tpl at templates/configmap.yaml:6\n");
     let run = strata(&[

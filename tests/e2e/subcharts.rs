@@ -177,9 +177,9 @@ fn missing_dependency_is_an_error_that_says_strata_is_offline() {
         .code(1)
         .no_stdout()
         .stderr_has("error[dependency]: dependency \"redis\" is not vendored: strata works offline and does not download from https://charts.bitnami.com/bitnami; put the chart into charts/")
-        .stderr_has(" --> Chart.yaml:5:11")
+        .stderr_has(" --> tests/fixtures/umbrella-missing/Chart.yaml:5:11")
         .stderr_has("dependency \"common\" is missing: no chart named \"common\" in charts/")
-        .stderr_has(" --> Chart.yaml:8:11");
+        .stderr_has(" --> tests/fixtures/umbrella-missing/Chart.yaml:8:11");
     let run = strata(&["dependency", "list", &chart]);
     run.code(1).stdout_has("redis").stdout_has("missing");
 }
