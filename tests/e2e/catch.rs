@@ -80,7 +80,12 @@ warning[unused]: `imagee` (set by --set imagee.tag=2) is unused: no template rea
 
 #[test]
 fn lint_reports_unread_environment_values_and_dead_defaults() {
-    let want = "warning[unused]: `replicaCont` is unused: no template reads it in any environment; did you mean `replicaCount`?
+    let want = "warning[unused]: `ReplicaCount` is unused: no template reads it in any environment; did you mean `replicaCount`?
+ --> tests/fixtures/typos/environments/dev.yaml:3:1
+  |
+3 | ReplicaCount: 2
+  | ^
+warning[unused]: `replicaCont` is unused: no template reads it in any environment; did you mean `replicaCount`?
  --> tests/fixtures/typos/environments/prod.yaml:1:1
   |
 1 | replicaCont: 9
@@ -99,7 +104,7 @@ info[unused]: chart default `oldFeature` is unused: no template reads it in any 
     let run = strata(&["lint", TYPOS]);
     run.code(0)
         .stderr_is(want)
-        .stdout_has("linted 1 chart: 0 errors, 1 warning, 2 info\n");
+        .stdout_has("linted 1 chart: 0 errors, 2 warnings, 2 info\n");
     // An error with --strict.
     strata(&["lint", TYPOS, "--strict"]).code(1).stderr_is(want);
     // As JSON, with file and line.
@@ -108,8 +113,8 @@ info[unused]: chart default `oldFeature` is unused: no template reads it in any 
     let list: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).expect("json");
     let first = &list[0];
     assert_eq!(first["code"], "unused");
-    assert_eq!(first["file"], "tests/fixtures/typos/environments/prod.yaml");
-    assert_eq!(first["line"], 1);
+    assert_eq!(first["file"], "tests/fixtures/typos/environments/dev.yaml");
+    assert_eq!(first["line"], 3);
 }
 
 #[test]
