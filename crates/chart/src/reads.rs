@@ -181,26 +181,47 @@ pub fn unused(
     let mut out = Vec::new();
     for layer in layers {
         let mut seen: Vec<Vec<String>> = Vec::new();
-        let root = Node::new(Value::Map(layer.values.clone()), Origin::Generated);
-        for (path, _) in root.leaves() {
-            let segs = path.segments();
-            if segs.is_empty() {
-                continue;
-            }
+        let mut path: Vec<&str> = Vec::new();
+        walk(&layer.values, &mut path, &mut |segs, _| {
             let Some(n) = reads.unread_prefix(segs) else {
-                continue;
+                return;
             };
-            let key: Vec<String> = segs[..n].to_vec();
-            if seen.contains(&key) || declared.declares(segs) {
-                continue;
+            let key: Vec<String> = segs[..n].iter().map(|s| s.to_string()).collect();
+            let full: Vec<String> = segs.iter().map(|s| s.to_string()).collect();
+            if seen.contains(&key) || declared.declares(&full) {
+                return;
             }
-            let node = root.get_path(&key);
-            let origin = node.map(|n| &n.origin).cloned().unwrap_or_default();
-            seen.push(key.clone());
+            let origin = node_at(&layer.values, &key)
+                .map(|n| n.origin.clone())
+                .unwrap_or_default();
             out.push(finding(layer, &key, &origin, reads, scope));
-        }
+            seen.push(key);
+        });
     }
     out
+}
+
+/// Call `f` with the path of every leaf of `map` (scalars, lists and
+/// empty maps), depth first in key order, without copying the tree.
+fn walk<'a>(map: &'a Map, path: &mut Vec<&'a str>, f: &mut dyn FnMut(&[&str], &Node)) {
+    for (k, v) in map {
+        path.push(k);
+        match &v.value {
+            Value::Map(m) if !m.is_empty() => walk(m, path, f),
+            _ => f(path, v),
+        }
+        path.pop();
+    }
+}
+
+fn node_at<'a>(map: &'a Map, path: &[String]) -> Option<&'a Node> {
+    let (first, rest) = path.split_first()?;
+    let node = map.get(first)?;
+    if rest.is_empty() {
+        Some(node)
+    } else {
+        node.get_path(rest)
+    }
 }
 
 fn finding(

@@ -149,7 +149,7 @@ pub fn layers(chart: &Chart, req: &Request, defaults: bool) -> Result<Vec<Layer>
             out.push(Layer {
                 name: file,
                 kind: LayerKind::Environment,
-                values: node.as_map().cloned().unwrap_or_default(),
+                values: into_map(node),
                 text: Some(text),
             });
         }
@@ -160,7 +160,7 @@ pub fn layers(chart: &Chart, req: &Request, defaults: bool) -> Result<Vec<Layer>
         out.push(Layer {
             name: f.name.clone(),
             kind: LayerKind::File,
-            values: node.as_map().cloned().unwrap_or_default(),
+            values: into_map(node),
             text: Some(text.to_string()),
         });
     }
@@ -176,6 +176,14 @@ pub fn layers(chart: &Chart, req: &Request, defaults: bool) -> Result<Vec<Layer>
         });
     }
     Ok(out)
+}
+
+/// A layer's map, moved out of its node (a file's top level is a map).
+fn into_map(node: Node) -> Map {
+    match node.value {
+        Value::Map(m) => m,
+        _ => Map::default(),
+    }
 }
 
 /// The values paths the schemas that apply to `env` declare (the chart's,
