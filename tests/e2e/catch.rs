@@ -660,3 +660,16 @@ fn the_helm_flags_table_is_complete_and_true() {
     }
     assert!(listed > 50, "{listed} flags in helm template --help");
 }
+
+#[test]
+fn lint_of_one_environment_judges_by_that_environment() {
+    strata(&["lint", TYPOS, "--env", "dev"]).code(0).stderr_is(
+        "warning[unused]: `ReplicaCount` is unused: no template reads it; did you mean `replicaCount`?
+ --> tests/fixtures/typos/environments/dev.yaml:3:1
+  |
+3 | ReplicaCount: 2
+  | ^
+  = environment: dev
+",
+    );
+}

@@ -899,12 +899,24 @@ pub fn unused_values(
     };
     set.schemas.extend(subchart_schemas);
     let declared = schema::Declarations::of(&set);
-    out.extend(crate::reads::unused(
-        &layers,
-        reads,
-        &declared,
-        crate::reads::Scope::AllEnvironments,
-    ));
+    // Of one environment (`lint --env E`), the findings are that
+    // environment's; of all, the chart's.
+    let one = match envs {
+        [Some(e)] if !defaults => Some(e.clone()),
+        _ => None,
+    };
+    let scope = match one {
+        Some(_) => crate::reads::Scope::OneRender,
+        None => crate::reads::Scope::AllEnvironments,
+    };
+    out.extend(
+        crate::reads::unused(&layers, reads, &declared, scope)
+            .into_iter()
+            .map(|d| match &one {
+                Some(e) => d.in_env(e.clone()),
+                None => d,
+            }),
+    );
     out
 }
 
