@@ -9,6 +9,7 @@
 //! 64-bit integers both ways; maps keep their order.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use minijinja::value::{Enumerator, Object, ObjectExt, ObjectRepr, Value as TValue, ValueKind};
@@ -83,7 +84,7 @@ pub(crate) fn to_template_recorded(tree: impl Into<Arc<Node>>, rec: Arc<Recorder
 /// as read.
 pub(crate) fn tree_of(value: &TValue) -> Option<&Node> {
     let view = value.downcast_object_ref::<View>()?;
-    view.record(None, true);
+    view.record_once(None);
     view.node()
 }
 
@@ -117,6 +118,10 @@ struct View {
     views: OnceLock<Box<[OnceLock<TValue>]>>,
     /// Where reads are recorded, if anywhere.
     rec: Option<Arc<Recorder>>,
+    /// When reads are recorded: which entries (and, last, the whole view)
+    /// were recorded already, so a key read again (a helper called for
+    /// every document) is not recorded again. Made at the first record.
+    recorded: OnceLock<Box<[AtomicBool]>>,
 }
 
 impl View {
@@ -133,12 +138,59 @@ impl View {
             len,
             views: OnceLock::new(),
             rec: None,
+            recorded: OnceLock::new(),
         }
     }
 
     /// `node` (a map or a list, at `path` in `tree`) as a template value.
     fn value(tree: Arc<Node>, path: Box<[usize]>, node: &Node) -> TValue {
         TValue::from_object(View::new(tree, path, node))
+    }
+
+    /// Entry `key` of map `m` (this view's), its read recorded.
+    fn lookup(&self, m: &Map, key: &str) -> Option<TValue> {
+        match find(m, key) {
+            Some((i, node)) => {
+                self.record_once(Some(i));
+                Some(self.item(i, node))
+            }
+            None => {
+                // A key looked up and absent: rare, recorded each time.
+                self.record(Some(key), false);
+                None
+            }
+        }
+    }
+
+    /// Record the read of entry `i` (`None`: of the whole view) unless it
+    /// was recorded before.
+    fn record_once(&self, i: Option<usize>) {
+        if self.rec.is_none() {
+            return;
+        }
+        let flags = self
+            .recorded
+            .get_or_init(|| (0..=self.len).map(|_| AtomicBool::new(false)).collect());
+        let slot = i.unwrap_or(self.len);
+        if flags
+            .get(slot)
+            .is_some_and(|f| f.swap(true, Ordering::Relaxed))
+        {
+            return;
+        }
+        match i {
+            Some(i) => {
+                let key = self
+                    .node()
+                    .and_then(Node::as_map)
+                    .and_then(|m| m.get_index(i))
+                    .map(|(k, _)| k.as_str());
+                if let Some(key) = key {
+                    self.record(Some(key), false);
+                }
+            }
+            None => self.record(None, true),
+        }
     }
 
     /// Record a read of key `key` of this map (`None`: of this whole
@@ -245,12 +297,7 @@ impl Object for View {
 
     fn get_value(self: &Arc<Self>, key: &TValue) -> Option<TValue> {
         match &self.node()?.value {
-            Value::Map(m) => {
-                let key = key.as_str()?;
-                self.record(Some(key), false);
-                let (i, node) = find(m, key)?;
-                Some(self.item(i, node))
-            }
+            Value::Map(m) => self.lookup(m, key.as_str()?),
             Value::Seq(s) => {
                 let i = key.as_usize()?;
                 Some(self.item(i, s.get(i)?))
@@ -261,11 +308,7 @@ impl Object for View {
 
     fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<TValue> {
         match &self.node()?.value {
-            Value::Map(m) => {
-                self.record(Some(key), false);
-                let (i, node) = find(m, key)?;
-                Some(self.item(i, node))
-            }
+            Value::Map(m) => self.lookup(m, key),
             _ => self.get_value(&TValue::from(key)),
         }
     }
@@ -273,7 +316,7 @@ impl Object for View {
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         // Iterating (a loop, `items()`, `dictsort`, printing) reads every
         // key below.
-        self.record(None, true);
+        self.record_once(None);
         if !self.map {
             return Enumerator::Seq(self.len);
         }

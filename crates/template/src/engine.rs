@@ -79,7 +79,8 @@ impl TemplateValues {
         TemplateValues { tree, value, reads }
     }
 
-    /// The values paths read so far by renders with these values.
+    /// The values paths read by every render with these values so far
+    /// (views record a key once: the set accumulates).
     fn reads(&self) -> ReadSet {
         self.reads.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
