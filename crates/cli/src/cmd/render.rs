@@ -100,7 +100,7 @@ pub fn run(c: RenderCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     // documents, ~2% of the instructions of rendering a chart of 1000 apps)
     // would only delay the output. The operating system takes the memory
     // back. (`main` leaves the documents the same way once printed.)
-    std::mem::forget((chart, merged.values, engine, converted));
+    std::mem::forget((chart, merged.values, engine, converted, rendered.reads));
     Ok(Outcome {
         documents,
         stdout,
