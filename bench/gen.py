@@ -394,14 +394,15 @@ def write(path: pathlib.Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def write_chart(root: pathlib.Path, n: int, helpers: str, app: str) -> None:
+def write_chart(root: pathlib.Path, n: int, helpers: str, app: str, envs: bool = True) -> None:
     if root.exists():
         shutil.rmtree(root)
     write(root / "Chart.yaml", CHART_YAML)
     write(root / "values.yaml", dump(values(n)))
-    write(root / "environments.yaml", ENVIRONMENTS_YAML)
-    for env in ENVIRONMENTS:
-        write(root / "environments" / f"{env}.yaml", dump(environment_values(env, n)))
+    if envs:
+        write(root / "environments.yaml", ENVIRONMENTS_YAML)
+        for env in ENVIRONMENTS:
+            write(root / "environments" / f"{env}.yaml", dump(environment_values(env, n)))
     write(root / "templates" / "_helpers.tpl", helpers)
     for i in range(1, n + 1):
         write(root / "templates" / f"app-{i:04d}.yaml", app.replace("@KEY@", key(i)))
@@ -410,6 +411,10 @@ def write_chart(root: pathlib.Path, n: int, helpers: str, app: str) -> None:
 def generate(n: int, out: pathlib.Path, tag: str) -> None:
     write_chart(out / f"helm-{tag}", n, HELM_HELPERS, HELM_APP)
     write_chart(out / f"strata-{tag}", n, STRATA_HELPERS, STRATA_APP)
+    # The same chart without environments, for `render -f …` against
+    # `helm template -f …`: strata refuses to render a chart with
+    # environments without --env.
+    write_chart(out / f"strata-{tag}-flat", n, STRATA_HELPERS, STRATA_APP, envs=False)
     vals = out / f"values-{tag}"
     if vals.exists():
         shutil.rmtree(vals)

@@ -131,7 +131,7 @@ def print_cases(res: dict[str, tuple[float, int, float]], base: str) -> None:
 def render_cmds(helm: str, strata: str, out: pathlib.Path, tag: str) -> tuple[list[str], list[str]]:
     vals = out / f"values-{tag}"
     h = [helm, "template", RELEASE, str(out / f"helm-{tag}")]
-    s = [strata, "render", str(out / f"strata-{tag}"), "--release", RELEASE]
+    s = [strata, "render", str(out / f"strata-{tag}-flat"), "--release", RELEASE]
     for f in OVERRIDES:
         h += ["-f", str(vals / f)]
         s += ["-f", str(vals / f)]

@@ -22,7 +22,7 @@ fn parity_table_reports_undeclared_drift_and_exits_1() {
     run.code(1);
     golden("envflow/drift-parity.txt", &run.stdout);
     run.stderr_has(
-        "error[parity]: service.port: differs between environments and is not declared in parity.allow\n --> environments/staging.yaml:4:9\n",
+        "error[parity]: service.port: differs between environments and is not declared in parity.allow\n --> tests/fixtures/envflow-drift/environments/staging.yaml:4:9\n",
     )
     .stderr_has("  = staging: 8080  (environments/staging.yaml:4:9)\n")
     .stderr_has("error[parity]: podAnnotations.team: differs")
@@ -150,7 +150,8 @@ fn diff_values_of_identical_environments() {
         "--exit-code",
     ]);
     run.code(0)
-        .stdout_has("no differences between the values of \"prod\" and \"prod\"");
+        .no_stdout()
+        .stderr_is("info[diff]: no differences between the values of \"prod\" and \"prod\"\n");
 }
 
 #[test]
@@ -529,16 +530,13 @@ fn docs_environments_examples_are_true() {
         "--env",
         "prod-eu-central",
     ]);
-    rendered.code(0);
-    let out = &rendered.stdout;
-    let header = out.lines().next().expect("header");
-    assert_eq!(
-        header,
-        "# namespace shop-prod (prod and prod-eu-central) is shown as <namespace>"
+    rendered.code(0).stderr_is(
+        "info[diff]: namespace shop-prod (prod and prod-eu-central) is shown as <namespace>\n",
     );
+    let out = &rendered.stdout;
     let start = out.find("--- prod Deployment").expect("deployment");
     let end = out.find("--- prod HorizontalPodAutoscaler").expect("hpa");
-    let excerpt = format!("```diff\n{header}\n{}```", &out[start..end]);
+    let excerpt = format!("```diff\n{}```", &out[start..end]);
     assert!(
         doc.contains(&excerpt),
         "rendered diff example is stale:\n{excerpt}"
@@ -567,12 +565,11 @@ const RENDER: &str = "tests/fixtures/envflow-render";
 #[test]
 fn diff_rendered_resources_with_added_and_removed_ones() {
     let run = strata(&["diff", RENDER, "--env", "staging", "--env", "prod"]);
-    run.code(0).stderr_is("");
+    run.code(0).stderr_is(
+        "info[diff]: namespaces normalised: web-staging (staging) and web-prod (prod) are shown as <namespace>\n",
+    );
     golden("envflow/render-diff-staging-prod.txt", &run.stdout);
-    run.stdout_has(
-        "# namespaces normalised: web-staging (staging) and web-prod (prod) are shown as <namespace>\n",
-    )
-    .stdout_has("--- staging Deployment <namespace>/web\n+++ prod Deployment <namespace>/web\n")
+    run.stdout_has("--- staging Deployment <namespace>/web\n+++ prod Deployment <namespace>/web\n")
     .stdout_has("-  replicas: 2\n+  replicas: 4\n")
     // Removed and added resources are shown whole.
     .stdout_has("--- staging ConfigMap <namespace>/web-debug\n+++ /dev/null\n@@ -1,7 +0,0 @@\n-apiVersion: v1\n")
@@ -602,13 +599,10 @@ fn diff_rendered_resources_with_added_and_removed_ones() {
 fn diff_rendered_identical_environments_in_other_namespaces() {
     for (a, b) in [("prod", "prod-copy"), ("dev", "staging")] {
         let run = strata(&["diff", RENDER, "--env", a, "--env", b, "--exit-code"]);
-        run.code(0).stderr_is("");
-        assert_eq!(
-            run.stdout,
-            format!(
-                "# namespaces normalised: web-{a} ({a}) and web-{b} ({b}) are shown as <namespace>\nno differences between the rendered resources of \"{a}\" and \"{b}\"\n"
-            )
-        );
+        // Nothing on stdout when nothing differs (as `diff`); notes on stderr.
+        run.code(0).no_stdout().stderr_is(&format!(
+            "info[diff]: namespaces normalised: web-{a} ({a}) and web-{b} ({b}) are shown as <namespace>\ninfo[diff]: no differences between the rendered resources of \"{a}\" and \"{b}\"\n"
+        ));
     }
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `strata` binary on real chart directories.
 
 mod cases;
+mod catch;
 mod create;
 mod docs;
 mod docs_package;

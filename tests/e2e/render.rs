@@ -98,12 +98,22 @@ fn release_namespace_and_capabilities_flags() {
 
 #[test]
 fn without_environment_the_namespace_is_default() {
-    let run = strata(&[
-        "render",
-        "charts/api",
-        "--show-only",
-        "templates/service.yaml",
-    ]);
+    // A chart without environments renders without --env.
+    let t = chart_with(
+        "render-tpl",
+        &[
+            ("values.yaml", "name: web\ngreeting: hello\n"),
+            (
+                "templates/ns.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ns\n  namespace: {{ release.namespace }}\n",
+            ),
+        ],
+    );
+    let run = strata_in(
+        t.path(),
+        &["render", ".", "--show-only", "templates/ns.yaml"],
+        None,
+    );
     run.code(0).stdout_has("  namespace: default\n");
 }
 
@@ -122,7 +132,14 @@ fn notes_print_as_comments_after_the_manifests() {
 
 #[test]
 fn show_only_of_a_missing_template_is_a_usage_error() {
-    let run = strata(&["render", "charts/api", "--show-only", "templates/nope.yaml"]);
+    let run = strata(&[
+        "render",
+        "charts/api",
+        "--env",
+        "prod",
+        "--show-only",
+        "templates/nope.yaml",
+    ]);
     run.code(2).no_stdout().stderr_has(
         "--show-only templates/nope.yaml: the chart has no template templates/nope.yaml",
     );
@@ -262,7 +279,7 @@ fn chart_kube_version_constraint_is_checked() {
     run.code(1)
         .no_stdout()
         .stderr_has("error[render]: chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes 1.20.0")
-        .stderr_has(" --> Chart.yaml:5:14\n");
+        .stderr_has(" --> tests/fixtures/render-printing/Chart.yaml:5:14\n");
     let run = strata(&[
         "render",
         &fixture("render-printing"),

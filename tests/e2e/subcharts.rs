@@ -8,9 +8,19 @@ fn values(args: &[&str]) -> serde_json::Value {
     all.extend_from_slice(args);
     all.extend_from_slice(&["-o", "json"]);
     let run = strata(&all);
-    run.code(0).stderr_is("");
+    run.code(0);
+    // Without --env, the one note that these are the chart defaults.
+    if !all.contains(&"--env") {
+        run.stderr_is(NO_ENV_NOTE);
+    } else {
+        run.stderr_is("");
+    }
     serde_json::from_str(&run.stdout).expect("json")
 }
+
+/// What `values` says on stderr without --env on the umbrella chart.
+const NO_ENV_NOTE: &str =
+    "info[env]: no --env: these are the chart defaults (values.yaml); environments: dev, prod\n";
 
 fn umbrella() -> String {
     fixture("umbrella")
@@ -25,7 +35,8 @@ fn umbrella_values_match_golden_per_environment() {
             args.extend_from_slice(&["--env", env]);
         }
         let run = strata(&args);
-        run.code(0).stderr_is("");
+        run.code(0)
+            .stderr_is(if env.is_empty() { NO_ENV_NOTE } else { "" });
         let name = if env.is_empty() { "default" } else { env };
         golden(&format!("umbrella/values-{name}.yaml"), &run.stdout);
         args.push("--explain");
@@ -166,9 +177,9 @@ fn missing_dependency_is_an_error_that_says_strata_is_offline() {
         .code(1)
         .no_stdout()
         .stderr_has("error[dependency]: dependency \"redis\" is not vendored: strata works offline and does not download from https://charts.bitnami.com/bitnami; put the chart into charts/")
-        .stderr_has(" --> Chart.yaml:5:11")
+        .stderr_has(" --> tests/fixtures/umbrella-missing/Chart.yaml:5:11")
         .stderr_has("dependency \"common\" is missing: no chart named \"common\" in charts/")
-        .stderr_has(" --> Chart.yaml:8:11");
+        .stderr_has(" --> tests/fixtures/umbrella-missing/Chart.yaml:8:11");
     let run = strata(&["dependency", "list", &chart]);
     run.code(1).stdout_has("redis").stdout_has("missing");
 }
@@ -214,17 +225,15 @@ fn subchart_section_that_is_not_a_map_is_an_error() {
 
 #[test]
 fn umbrella_renders_every_enabled_subchart_per_environment() {
-    for env in ["", "dev", "prod"] {
-        let chart = umbrella();
-        let mut args = vec!["render", chart.as_str()];
-        if !env.is_empty() {
-            args.extend_from_slice(&["--env", env]);
-        }
-        let run = strata(&args);
+    for env in ["dev", "prod"] {
+        let run = strata(&["render", &umbrella(), "--env", env]);
         run.code(0).stderr_is("");
-        let name = if env.is_empty() { "default" } else { env };
-        golden(&format!("umbrella/render-{name}.yaml"), &run.stdout);
+        golden(&format!("umbrella/render-{env}.yaml"), &run.stdout);
     }
+    // A chart with environments renders none without --env.
+    strata(&["render", &umbrella()]).code(2).no_stdout().stderr_is(
+        "error[usage]: render without --env: the chart has environments (dev, prod); choose one with --env ENV\n",
+    );
     // dev: admin and db are disabled by their conditions, cache by tags.
     let dev = strata(&["render", &umbrella(), "--env", "dev"]);
     assert!(!dev.stdout.contains("charts/admin/"));
@@ -274,6 +283,8 @@ fn show_only_selects_a_subchart_template() {
     let run = strata(&[
         "render",
         &umbrella(),
+        "--env",
+        "prod",
         "--show-only",
         "charts/web/templates/deployment.yaml",
     ]);
@@ -283,6 +294,8 @@ fn show_only_selects_a_subchart_template() {
     strata(&[
         "render",
         &umbrella(),
+        "--env",
+        "prod",
         "--show-only",
         "charts/nope/templates/x.yaml",
     ])
@@ -300,9 +313,9 @@ fn subchart_template_errors_point_into_charts() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ values.nope }}\n",
     )
     .expect("write");
-    // cache is disabled by tags without an environment: its template is
-    // never rendered, as in Helm.
-    strata_in(t.path(), &["render", "."], None).code(0);
+    // cache is disabled by tags in dev: its template is never rendered, as
+    // in Helm.
+    strata_in(t.path(), &["render", ".", "--env", "dev"], None).code(0);
     strata_in(t.path(), &["render", ".", "--env", "prod"], None)
         .code(1)
         .no_stdout()
@@ -314,7 +327,7 @@ fn subchart_template_errors_point_into_charts() {
         "kind: {{ values.x }\n",
     )
     .expect("write");
-    strata_in(t.path(), &["render", "."], None)
+    strata_in(t.path(), &["render", ".", "--env", "dev"], None)
         .code(1)
         .no_stdout()
         .stderr_has("syntax error")
@@ -332,7 +345,14 @@ fn parent_files_do_not_include_subcharts() {
     .expect("write");
     let run = strata_in(
         t.path(),
-        &["render", ".", "--show-only", "templates/files.yaml"],
+        &[
+            "render",
+            ".",
+            "--env",
+            "prod",
+            "--show-only",
+            "templates/files.yaml",
+        ],
         None,
     );
     run.code(0);
@@ -372,10 +392,17 @@ fn each_subcharts_schema_validates_its_own_section() {
     ])
     .code(0);
     // render and package validate the same way.
-    strata(&["render", &umbrella(), "--set", "web.replicas=0"])
-        .code(1)
-        .no_stdout()
-        .stderr_has("web.replicas: 0 is less than the minimum of 1");
+    strata(&[
+        "render",
+        &umbrella(),
+        "--env",
+        "prod",
+        "--set",
+        "web.replicas=0",
+    ])
+    .code(1)
+    .no_stdout()
+    .stderr_has("web.replicas: 0 is less than the minimum of 1");
 }
 
 #[test]

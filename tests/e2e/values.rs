@@ -61,10 +61,19 @@ fn explain_names_file_line_column_and_flags() {
     let want = "\
 image.repository: \"nginx\"  # values.yaml:2:15
 image.tag: \"4.0\"  # --set image.tag=4.0
+  #   \"1.0\"  values.yaml:3:8
+  #   \"2.0\"  environments/base.yaml:2:8
+  #   \"3.0\"  environments/prod.yaml:2:8
+  # * \"4.0\"  --set image.tag=4.0
 replicaCount: 4  # tests/fixtures/layers-override.yaml:1:15
+  #   1  values.yaml:5:15
+  #   2  environments/base.yaml:3:15
+  # * 4  tests/fixtures/layers-override.yaml:1:15
 big: 12345678901  # values.yaml:6:6
 answer: \"yes\"  # values.yaml:7:9
 mode: \"advanced\"  # environments/prod.yaml:4:7
+  #   {\"kind\":\"simple\"}  values.yaml:9:3
+  # * \"advanced\"  environments/prod.yaml:4:7
 labels.team: \"web\"  # values.yaml:12:9
 labels.tier: \"backend\"  # tests/fixtures/layers-override.yaml:3:9
 # image.pullPolicy: removed by null  # environments/prod.yaml:3:15

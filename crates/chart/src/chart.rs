@@ -20,16 +20,20 @@ use crate::yaml;
 /// Chart.yaml as Helm defines it.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(rename_all = "camelCase")]
-#[schemars(title = "Helm/strata Chart.yaml")]
+#[schemars(title = "Helm/strata Chart.yaml", transform = require_as_helm)]
 pub struct Metadata {
-    /// `v2` (Helm 3+) or `v1`; absent means `v1`.
+    /// `v2` (Helm 3+) or `v1`. Required, as Helm's loader requires it
+    /// (strata reads a Chart.yaml without it as `v1`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", length(min = 1))]
     pub api_version: Option<String>,
     /// The chart's name.
     #[serde(default)]
+    #[schemars(length(min = 1))]
     pub name: String,
     /// The chart's version, SemVer 2.
     #[serde(default)]
+    #[schemars(length(min = 1))]
     pub version: String,
     /// Kubernetes versions the chart supports (a SemVer constraint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +71,23 @@ pub struct Metadata {
     /// Free-form annotations.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub annotations: IndexMap<String, String>,
+}
+
+/// Chart.yaml's schema requires what Helm's loader requires (`apiVersion`,
+/// `name`, `version`: `helm lint` and `helm install` fail without them),
+/// so editors flag a Chart.yaml Helm would refuse. The fields keep serde
+/// defaults (strata loads leniently and reports them itself), which
+/// schemars would otherwise show as optional with an empty default.
+fn require_as_helm(schema: &mut schemars::Schema) {
+    const REQUIRED: [&str; 3] = ["apiVersion", "name", "version"];
+    if let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+        for key in REQUIRED {
+            if let Some(field) = props.get_mut(key).and_then(|f| f.as_object_mut()) {
+                field.remove("default");
+            }
+        }
+    }
+    schema.insert("required".to_string(), serde_json::json!(REQUIRED));
 }
 
 /// A dependency (subchart) in Chart.yaml.

@@ -261,6 +261,47 @@ pub fn io_message(e: &io::Error) -> String {
 /// Shorthand for results of strata library calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Name chart files as the user gave the chart: every location in `ds`
+/// that is chart-relative (`templates/x.yaml:4:9`, `environments/prod.yaml`)
+/// gets `prefix` (`charts/api/`), so terminals and editors can open it from
+/// where strata was run. Files in `keep` (`-f` files, named as given),
+/// standard input and absolute paths stay as they are.
+pub fn relocate(ds: &mut [Diagnostic], prefix: &str, keep: &[String]) {
+    if prefix.is_empty() {
+        return;
+    }
+    for d in ds {
+        if let Some(loc) = &mut d.location {
+            let file: &str = &loc.file;
+            let plain = file.split(" (").next().unwrap_or(file);
+            let skip = plain.starts_with('<')
+                || plain.starts_with('/')
+                || keep.iter().any(|k| k == plain)
+                || file.starts_with(prefix);
+            if !skip {
+                loc.file = format!("{prefix}{file}").into();
+            }
+        }
+    }
+}
+
+impl Error {
+    /// [`relocate`] every finding of this error.
+    pub fn relocated(self, prefix: &str, keep: &[String]) -> Self {
+        match self {
+            Error::Invalid(mut d) => {
+                relocate(std::slice::from_mut(&mut *d), prefix, keep);
+                Error::Invalid(d)
+            }
+            Error::Many(mut ds) => {
+                relocate(&mut ds, prefix, keep);
+                Error::Many(ds)
+            }
+            other => other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,5 +332,50 @@ mod tests {
         let io = Error::io("f", io::Error::from(io::ErrorKind::NotFound));
         assert_eq!(io.exit_code(), 2);
         assert_eq!(io.diagnostics()[0].message, "f: no such file or directory");
+    }
+
+    #[test]
+    fn relocate_names_chart_files_as_the_user_gave_the_chart() {
+        let at = |f: &str| Diagnostic::error("x", "m").at(Location::new(f, 1, 1));
+        let mut ds = vec![
+            at("templates/x.yaml"),
+            at("templates/x.yaml (rendered)"),
+            at("over.yaml"),
+            at("<stdin>"),
+            at("/abs/file.yaml"),
+            at("charts/api/values.yaml"),
+            Diagnostic::error("x", "no location"),
+        ];
+        relocate(&mut ds, "charts/api/", &["over.yaml".to_string()]);
+        let files: Vec<String> = ds
+            .iter()
+            .map(|d| {
+                d.location
+                    .as_ref()
+                    .map(|l| l.file.to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "charts/api/templates/x.yaml",
+                "charts/api/templates/x.yaml (rendered)",
+                "over.yaml",
+                "<stdin>",
+                "/abs/file.yaml",
+                "charts/api/values.yaml",
+                "",
+            ]
+        );
+        let e = Error::Many(vec![at("values.yaml")]).relocated("c/", &[]);
+        assert_eq!(
+            e.diagnostics()[0]
+                .location
+                .as_ref()
+                .map(|l| l.file.to_string())
+                .as_deref(),
+            Some("c/values.yaml")
+        );
     }
 }

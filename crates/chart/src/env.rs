@@ -599,6 +599,38 @@ impl Environments {
         })
     }
 
+    /// For commands whose result depends on an environment (`render`,
+    /// `diff`, `package --rendered`): on a chart with environments, no
+    /// `--env` is a usage error listing them, not a silent render of the
+    /// chart defaults (one forgotten flag away from deploying dev's
+    /// settings to prod). A chart without environments needs none.
+    /// `how` says what to give (`choose one with --env`).
+    pub fn require(&self, env: Option<&str>, command: &str, how: &str) -> Result<()> {
+        if env.is_some() || self.list.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "{command} without --env: the chart has environments ({}); {how}",
+            self.ordered_names().join(", ")
+        )))
+    }
+
+    /// Without `--env` on a chart with environments, `values` shows the
+    /// chart defaults: the note that says so (`None` when there are no
+    /// environments or one was chosen).
+    pub fn defaults_note(&self, env: Option<&str>) -> Option<Diagnostic> {
+        if env.is_some() || self.list.is_empty() {
+            return None;
+        }
+        Some(Diagnostic::info(
+            "env",
+            format!(
+                "no --env: these are the chart defaults (values.yaml); environments: {}",
+                self.ordered_names().join(", ")
+            ),
+        ))
+    }
+
     /// The environments `name` inherits from, root ancestor first, ending
     /// with `name` itself.
     pub fn chain(&self, name: &str) -> Result<Vec<&Environment>> {

@@ -28,6 +28,7 @@ pub mod merge;
 pub mod package;
 pub mod parity;
 pub mod promote;
+pub mod reads;
 pub mod schema;
 pub mod schema_infer;
 pub mod semver;

@@ -85,6 +85,7 @@ pub fn static_checks(
             Err(d) => out.push(d),
         }
     }
+    out.extend(crd_files(&files));
     let chart = match Chart::from_files_with(files, source, shared) {
         Ok(c) => c,
         Err(e) => {
@@ -146,6 +147,66 @@ pub fn static_checks(
             broken,
         }),
     )
+}
+
+/// The chart's `crds/` files (.yaml, .yml, .json, as Helm reads them):
+/// each parses as YAML, and each of its documents is a
+/// CustomResourceDefinition with a name (Helm installs them before
+/// anything else, untemplated: anything else there is a mistake).
+fn crd_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let crds = files.iter().filter(|(f, _)| {
+        f.starts_with("crds/") && [".yaml", ".yml", ".json"].iter().any(|e| f.ends_with(e))
+    });
+    for (file, bytes) in crds {
+        let text = match yaml::decode_utf8(bytes, file) {
+            Ok(t) => t,
+            Err(d) => {
+                out.push(d);
+                continue;
+            }
+        };
+        let docs = match yaml::load_stream(text, &Arc::from(file.as_str())) {
+            Ok(d) => d,
+            Err(d) => {
+                out.push(d);
+                continue;
+            }
+        };
+        for doc in docs.iter().filter(|d| !d.value.is_null()) {
+            let loc = doc.origin.location().cloned();
+            let kind = doc.get_path(&["kind"]).and_then(Node::as_str);
+            let problem = match kind {
+                Some("CustomResourceDefinition") => {
+                    let api = doc.get_path(&["apiVersion"]).and_then(Node::as_str);
+                    if !api.is_some_and(|a| a.starts_with("apiextensions.k8s.io/")) {
+                        Some(format!(
+                            "{file}: a CustomResourceDefinition's apiVersion is apiextensions.k8s.io/v1, not {}",
+                            api.unwrap_or("(none)")
+                        ))
+                    } else if doc.get_path(&["metadata", "name"]).and_then(Node::as_str).is_none() {
+                        Some(format!("{file}: the CustomResourceDefinition has no metadata.name"))
+                    } else {
+                        None
+                    }
+                }
+                Some(other) => Some(format!(
+                    "{file}: crds/ holds CustomResourceDefinitions only, not a {other} (move it to templates/)"
+                )),
+                None => Some(format!(
+                    "{file}: a document in crds/ has no kind (crds/ holds CustomResourceDefinitions)"
+                )),
+            };
+            if let Some(message) = problem {
+                out.push(
+                    Diagnostic::error("crds", message)
+                        .at_opt(loc)
+                        .with_source(text),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Whether a chart file is a values file lint reads: values.yaml and
@@ -794,6 +855,69 @@ pub fn write_only(root: &Node, pats: &[SecretPattern]) -> Vec<Diagnostic> {
             .note(EXTERNAL_SECRET_HINT),
         );
     }
+    out
+}
+
+/// Values that no template reads in any of `envs` (whose renders read
+/// `reads`) and no schema declares: every environment file of `envs`,
+/// and, when `defaults` is set (lint of every environment), values.yaml.
+/// `subchart_schemas` are the schemas of the subcharts in use in any of
+/// them. Each unread key is reported once, at its line, with the nearest
+/// read key when one is close.
+pub fn unused_values(
+    p: &Prepared,
+    envs: &[Option<String>],
+    defaults: bool,
+    reads: &crate::reads::ReadSet,
+    subchart_schemas: Vec<Arc<Schema>>,
+) -> Vec<Diagnostic> {
+    let mut layers: Vec<crate::reads::Layer> = Vec::new();
+    let mut out = Vec::new();
+    if defaults {
+        match values::layers(&p.chart, &Request::default(), true) {
+            Ok(l) => layers.extend(l),
+            Err(e) => out.extend(e.diagnostics()),
+        }
+    }
+    for env in envs.iter().flatten() {
+        let req = Request {
+            env: Some(env.clone()),
+            ..Request::default()
+        };
+        match values::layers(&p.chart, &req, false) {
+            Ok(l) => {
+                for layer in l {
+                    if !layers.iter().any(|x| x.name == layer.name) {
+                        layers.push(layer);
+                    }
+                }
+            }
+            Err(e) => out.extend(e.diagnostics()),
+        }
+    }
+    let mut set = SchemaSet {
+        schemas: p.schemas.values().cloned().collect(),
+    };
+    set.schemas.extend(subchart_schemas);
+    let declared = schema::Declarations::of(&set);
+    // Of one environment (`lint --env E`), the findings are that
+    // environment's; of all, the chart's.
+    let one = match envs {
+        [Some(e)] if !defaults => Some(e.clone()),
+        _ => None,
+    };
+    let scope = match one {
+        Some(_) => crate::reads::Scope::OneRender,
+        None => crate::reads::Scope::AllEnvironments,
+    };
+    out.extend(
+        crate::reads::unused(&layers, reads, &declared, scope)
+            .into_iter()
+            .map(|d| match &one {
+                Some(e) => d.in_env(e.clone()),
+                None => d,
+            }),
+    );
     out
 }
 

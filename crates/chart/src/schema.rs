@@ -793,6 +793,24 @@ fn collect_args(node: &Node, args: &mut Vec<Arc<str>>) {
     }
 }
 
+/// A value's origin as it may be shown when flag arguments in `args`
+/// carried secrets ([`redact`] returns them): such an argument is replaced
+/// by the value's own path and `<redacted>` (a secret) or `…` (a value set
+/// beside one: `--set a=1,password=x` shows `a=…`); a file position, or a
+/// flag that carried no secret, is shown as it is.
+pub fn redact_origin(origin: &Origin, path: &str, secret: bool, args: &[Arc<str>]) -> Origin {
+    match origin {
+        Origin::Flag { flag, arg } if secret || args.contains(arg) => Origin::Flag {
+            flag,
+            arg: Arc::from(format!(
+                "{path}={}",
+                if secret { "<redacted>" } else { "…" }
+            )),
+        },
+        other => other.clone(),
+    }
+}
+
 fn scrub_args(node: &mut Node, path: &mut Vec<String>, args: &[Arc<str>]) {
     if let Origin::Flag { flag, arg } = &node.origin {
         if args.contains(arg) {
@@ -963,5 +981,114 @@ mod tests {
             "values.yaml:3:5"
         );
         assert_eq!(ds[0].snippet.as_deref(), Some("  - http"));
+    }
+}
+
+/// The values paths the schemas declare, for [`crate::reads::unused`]: a
+/// value a schema names is not reported as unused (it may be read by
+/// something other than the templates), nor is anything below a property
+/// whose schema lists no keys of its own (an open object).
+#[derive(Debug, Default)]
+pub struct Declarations {
+    /// Each declared path, and whether its schema lists no keys (open).
+    patterns: Vec<(Vec<Seg>, bool)>,
+}
+
+impl Declarations {
+    /// What every schema of `set` declares.
+    pub fn of(set: &SchemaSet) -> Declarations {
+        let mut out = Declarations::default();
+        for s in &set.schemas {
+            let mut path: Vec<Seg> = s.at.iter().map(|k| Seg::Key(k.clone())).collect();
+            collect_declared(&s.json, &s.json, &mut path, &mut out.patterns, 0);
+        }
+        out
+    }
+
+    /// Add what `other` declares.
+    pub fn extend(&mut self, other: Declarations) {
+        self.patterns.extend(other.patterns);
+    }
+}
+
+impl crate::reads::Declared for Declarations {
+    fn declares(&self, path: &[String]) -> bool {
+        let matches = |p: &[Seg], path: &[String]| {
+            p.len() == path.len()
+                && p.iter().zip(path).all(|(seg, k)| match seg {
+                    Seg::Any => true,
+                    Seg::Key(a) => a == k,
+                })
+        };
+        self.patterns.iter().any(|(p, open)| {
+            // An empty pattern is the root: it declares nothing by itself.
+            !p.is_empty()
+                && if *open {
+                    path.len() >= p.len() && matches(p, &path[..p.len()])
+                } else {
+                    matches(p, path)
+                }
+        })
+    }
+}
+
+fn collect_declared(
+    root: &J,
+    schema: &J,
+    path: &mut Vec<Seg>,
+    out: &mut Vec<(Vec<Seg>, bool)>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let schema = resolve_local(root, schema);
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    let lists_keys = [
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "items",
+    ]
+    .iter()
+    .any(|k| obj.get(*k).is_some_and(|v| v.is_object()))
+        || ["allOf", "anyOf", "oneOf", "then", "else"]
+            .iter()
+            .any(|k| obj.contains_key(*k));
+    out.push((path.clone(), !lists_keys));
+    if let Some(props) = obj.get("properties").and_then(J::as_object) {
+        for (k, v) in props {
+            path.push(Seg::Key(k.clone()));
+            collect_declared(root, v, path, out, depth + 1);
+            path.pop();
+        }
+    }
+    for key in ["additionalProperties", "items", "unevaluatedProperties"] {
+        if let Some(v) = obj.get(key).filter(|v| v.is_object()) {
+            path.push(Seg::Any);
+            collect_declared(root, v, path, out, depth + 1);
+            path.pop();
+        }
+    }
+    if let Some(pp) = obj.get("patternProperties").and_then(J::as_object) {
+        for v in pp.values() {
+            path.push(Seg::Any);
+            collect_declared(root, v, path, out, depth + 1);
+            path.pop();
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(list) = obj.get(key).and_then(J::as_array) {
+            for v in list {
+                collect_declared(root, v, path, out, depth + 1);
+            }
+        }
+    }
+    for key in ["then", "else"] {
+        if let Some(v) = obj.get(key) {
+            collect_declared(root, v, path, out, depth + 1);
+        }
     }
 }

@@ -8,6 +8,7 @@ use crate::chart::{Chart, VALUES_FILE};
 use crate::deps::{self, Enabled};
 use crate::diag::{Diagnostic, Error, Result};
 use crate::merge::{self, Deleted};
+use crate::reads::{Layer, LayerKind};
 use crate::schema;
 
 use crate::strvals::{self, SetKind};
@@ -130,6 +131,227 @@ fn checked(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
 /// uses it to collect schema findings instead of stopping at them).
 pub fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
     layered(chart, None, req)
+}
+
+/// Each layer of `req` as written, before merging, in layer order: the
+/// chart's values.yaml when `defaults` is set, the environment chain's
+/// files, the `-f` files, and each `--set`-family flag on its own.
+pub fn layers(chart: &Chart, req: &Request, defaults: bool) -> Result<Vec<Layer>> {
+    let mut out = Vec::new();
+    if defaults {
+        out.push(Layer {
+            name: VALUES_FILE.to_string(),
+            kind: LayerKind::Defaults,
+            values: chart.values.as_map().cloned().unwrap_or_default(),
+            text: chart.text(VALUES_FILE).ok(),
+        });
+    }
+    if let Some(env) = &req.env {
+        for file in chart.environments.layer_files(env)? {
+            let text = chart.text(&file)?;
+            let node = yaml::load_values(&text, &Arc::from(file.as_str()))?;
+            out.push(Layer {
+                name: file,
+                kind: LayerKind::Environment,
+                values: into_map(node),
+                text: Some(text),
+            });
+        }
+    }
+    for f in &req.files {
+        let text = yaml::decode_utf8(&f.bytes, &f.name)?;
+        let node = yaml::load_values(text, &Arc::from(f.name.as_str()))?;
+        out.push(Layer {
+            name: f.name.clone(),
+            kind: LayerKind::File,
+            values: into_map(node),
+            text: Some(text.to_string()),
+        });
+    }
+    for s in &req.sets {
+        let mut values = Map::default();
+        let mut read = |path: &str| std::fs::read_to_string(path);
+        strvals::apply(&mut values, s.kind, &s.arg, &mut read)?;
+        out.push(Layer {
+            name: format!("{} {}", s.kind.flag(), s.arg),
+            kind: LayerKind::Flag,
+            values,
+            text: None,
+        });
+    }
+    Ok(out)
+}
+
+/// A layer's map, moved out of its node (a file's top level is a map).
+fn into_map(node: Node) -> Map {
+    match node.value {
+        Value::Map(m) => m,
+        _ => Map::default(),
+    }
+}
+
+/// The values paths the schemas that apply to `env` declare (the chart's,
+/// the environment chain's, and the subcharts' in use).
+pub fn declarations(
+    chart: &Chart,
+    env: Option<&str>,
+    merged: &Merged,
+) -> Result<schema::Declarations> {
+    let mut set = schema::SchemaSet::for_env(chart, env)?;
+    set.schemas
+        .extend(schema::subchart_schemas(chart, &merged.subcharts)?);
+    Ok(schema::Declarations::of(&set))
+}
+
+/// What `render` warns about: values that the user layers of `req` (the
+/// environment's files, `-f` files, `--set` flags) set, that no schema
+/// declares, and that the render (whose reads are `reads`) did not read.
+/// Chart defaults are lint's business: one render may leave a default
+/// unread that another environment reads.
+pub fn unused_in_render(
+    chart: &Chart,
+    req: &Request,
+    merged: &Merged,
+    reads: &crate::reads::ReadSet,
+) -> Result<Vec<Diagnostic>> {
+    let layers = layers(chart, req, false)?;
+    if layers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let declared = declarations(chart, req.env.as_deref(), merged)?;
+    Ok(
+        crate::reads::unused(&layers, reads, &declared, crate::reads::Scope::OneRender)
+            .into_iter()
+            .map(|d| match &req.env {
+                Some(e) => d.in_env(e.clone()),
+                None => d,
+            })
+            .collect(),
+    )
+}
+
+/// One value's story, for `values --explain`: the merged value with its
+/// origin, and every layer that set it, in layer order.
+#[derive(Clone, Debug)]
+pub struct Explained {
+    /// Where the value is.
+    pub path: crate::value::Path,
+    /// The merged value (`<redacted>` for a secret).
+    pub value: Node,
+    /// Each layer that set it, in layer order; the winner is marked.
+    pub settings: Vec<Setting>,
+}
+
+/// One layer's setting of a value.
+#[derive(Clone, Debug)]
+pub struct Setting {
+    /// What the layer set (`<redacted>` for a secret).
+    pub value: Value,
+    /// Where: file:line:column, or the flag.
+    pub origin: Origin,
+    /// Whether this is the value that won.
+    pub wins: bool,
+}
+
+impl Explained {
+    /// The settings that lost, in layer order.
+    pub fn overridden(&self) -> impl Iterator<Item = &Setting> {
+        self.settings.iter().filter(|s| !s.wins)
+    }
+}
+
+/// The story of every merged value at or below `prefix` (all of them
+/// without one): each layer of `req` that set it, in layer order, and the
+/// one that won. Secrets (`merged.secrets`) are redacted in all of it. A
+/// prefix that selects nothing is a usage error naming the nearest key.
+pub fn explain(
+    chart: &Chart,
+    req: &Request,
+    merged: &Merged,
+    prefix: Option<&crate::value::Path>,
+) -> Result<Vec<Explained>> {
+    let layers = layers(chart, req, true)?;
+    let redacted = || Value::Str("<redacted>".to_string());
+    // The flag arguments that carried a secret are not shown, for any value
+    // they set.
+    let secret_args = schema::redact(&mut merged.values.clone(), &merged.secrets);
+    let shown = |origin: &Origin, path: &crate::value::Path, secret: bool| {
+        schema::redact_origin(origin, &path.to_string(), secret, &secret_args)
+    };
+    let mut out = Vec::new();
+    for (path, node) in merged.values.leaves() {
+        let segs = path.segments();
+        if segs.is_empty() || prefix.is_some_and(|p| !path.starts_with(p)) {
+            continue;
+        }
+        let secret = merged.secrets.iter().any(|s| path.starts_with(s));
+        let mut settings: Vec<Setting> = layers
+            .iter()
+            .filter_map(|l| {
+                let (first, rest) = segs.split_first()?;
+                let n = l.values.get(first)?;
+                let n = if rest.is_empty() {
+                    n
+                } else {
+                    n.get_path(rest)?
+                };
+                Some(Setting {
+                    value: if secret { redacted() } else { n.value.clone() },
+                    origin: n.origin.clone(),
+                    wins: false,
+                })
+            })
+            .collect();
+        // The winner is the last setting from where the merged value came
+        // from; a value from elsewhere (a subchart's defaults) comes first.
+        match settings.iter().rposition(|s| s.origin == node.origin) {
+            Some(i) => settings[i].wins = true,
+            None => settings.insert(
+                0,
+                Setting {
+                    value: if secret {
+                        redacted()
+                    } else {
+                        node.value.clone()
+                    },
+                    origin: node.origin.clone(),
+                    wins: true,
+                },
+            ),
+        }
+        for s in &mut settings {
+            s.origin = shown(&s.origin, &path, secret);
+        }
+        let mut value = node.clone();
+        value.origin = shown(&node.origin, &path, secret);
+        if secret {
+            value.value = redacted();
+        }
+        out.push(Explained {
+            path,
+            value,
+            settings,
+        });
+    }
+    if let (Some(p), true) = (prefix, out.is_empty()) {
+        let segs = p.segments();
+        let mut message = format!("--explain {p}: no value at this path");
+        if let Some((last, parent)) = segs.split_last() {
+            let keys: Vec<&str> = merged
+                .values
+                .get_path(parent)
+                .and_then(Node::as_map)
+                .map(|m| m.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            if let Some(near) = crate::reads::suggest(last, &keys) {
+                let mut full = parent.to_vec();
+                full.push(near.to_string());
+                message.push_str(&format!("; did you mean `{}`?", crate::value::Path(full)));
+            }
+        }
+        return Err(Error::Usage(message));
+    }
+    Ok(out)
 }
 
 /// The layers coalesced over the defaults: `own` (when given) or a copy of

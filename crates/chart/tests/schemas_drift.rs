@@ -50,3 +50,23 @@ fn the_generated_schemas_accept_the_reference_chart() {
         assert!(!v.is_valid(&bad), "{file}");
     }
 }
+
+/// Chart.yaml's schema requires what Helm's loader requires: a Chart.yaml
+/// without apiVersion, name or version (or with an empty one) is refused.
+#[test]
+fn the_chart_schema_requires_what_helm_requires() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&file_schemas::chart_schema()).expect("json");
+    let v = jsonschema::validator_for(&schema).expect("valid schema");
+    let whole = serde_json::json!({"apiVersion": "v2", "name": "web", "version": "1.0.0"});
+    assert!(v.is_valid(&whole));
+    for key in ["apiVersion", "name", "version"] {
+        let mut missing = whole.clone();
+        missing.as_object_mut().expect("map").remove(key);
+        let errors: Vec<String> = v.iter_errors(&missing).map(|e| e.to_string()).collect();
+        assert_eq!(errors, [format!("\"{key}\" is a required property")]);
+        let mut empty = whole.clone();
+        empty[key] = serde_json::json!("");
+        assert!(!v.is_valid(&empty), "empty {key}");
+    }
+}

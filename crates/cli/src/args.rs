@@ -172,8 +172,14 @@ pub struct ValueFlags {
     /// The environment whose values to layer.
     #[arg(short = 'e', long = "env", value_name = "ENV")]
     pub env: Option<String>,
-    /// Values files, applied in order after the environment (`-` reads stdin).
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    /// Values files, applied in order after the environment (`-` reads
+    /// stdin); `-f a.yaml,b.yaml` gives two, as in Helm.
+    #[arg(
+        short = 'f',
+        long = "values",
+        value_name = "FILE",
+        value_delimiter = ','
+    )]
     pub values: Vec<String>,
     /// Set values: `a.b=c`, `a[0]=x`, `a={x,y}` (Helm syntax and typing).
     #[arg(long = "set", value_name = "KEY=VAL")]
@@ -206,9 +212,10 @@ pub enum ValuesOutput {
 pub struct ValuesCmd {
     #[command(flatten)]
     pub flags: ValueFlags,
-    /// Show each value with the file:line or flag it came from.
-    #[arg(long)]
-    pub explain: bool,
+    /// Show each value with the file:line or flag it came from, and every
+    /// layer that set it; PATH (`image`, `image.tag`) selects a subtree.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+    pub explain: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "yaml")]
     pub output: ValuesOutput,
@@ -248,20 +255,37 @@ pub struct RenderCmd {
     #[arg(long = "kube-version", value_name = "VERSION")]
     pub kube_version: Option<String>,
     /// Extra API versions templates see (`capabilities.apiVersions`), e.g. `monitoring.coreos.com/v1`.
-    #[arg(short = 'a', long = "api-versions", value_name = "G/V[/KIND]")]
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "G/V[/KIND]",
+        value_delimiter = ','
+    )]
     pub api_versions: Vec<String>,
     /// Also print the rendered templates/NOTES.txt (as YAML comments after the manifests).
     #[arg(long)]
     pub notes: bool,
-    /// Print the chart's crds/ first (Go charts, as helm template does).
+    /// Print the chart's CRDs (crds/) before the manifests, as Helm does.
     #[arg(long = "include-crds")]
     pub include_crds: bool,
-    /// Leave out test hooks.
+    /// Leave out test hooks (`helm.sh/hook: test`).
     #[arg(long = "skip-tests")]
     pub skip_tests: bool,
-    /// Leave out all hooks.
+    /// Leave out every hook (documents annotated `helm.sh/hook`).
     #[arg(long = "no-hooks")]
     pub no_hooks: bool,
+    /// `helm template` flags accepted for scripts' sake, changing nothing
+    /// here: `--hide-notes` (notes print only with --notes), `--skip-crds`
+    /// (CRDs print only with --include-crds), `--disable-openapi-validation`
+    /// (manifests are validated only with --validate or `strata validate`).
+    #[arg(long = "hide-notes", hide = true)]
+    pub hide_notes: bool,
+    #[arg(long = "skip-crds", hide = true)]
+    #[doc(hidden)]
+    pub skip_crds: bool,
+    #[arg(long = "disable-openapi-validation", hide = true)]
+    #[doc(hidden)]
+    pub disable_openapi_validation: bool,
     /// Validate the manifests against Kubernetes' schemas (at --kube-version,
     /// else the environment's kubeVersion) before printing them.
     #[arg(long)]
@@ -348,13 +372,7 @@ pub struct DiffCmd {
     /// The chart: a directory or a packaged .tgz.
     pub chart: PathBuf,
     /// The two environments to compare: `--env A --env B`.
-    #[arg(
-        short = 'e',
-        long = "env",
-        value_name = "ENV",
-        required = true,
-        num_args = 1
-    )]
+    #[arg(short = 'e', long = "env", value_name = "ENV", num_args = 1)]
     pub env: Vec<String>,
     /// Compare the merged values instead of the rendered manifests.
     #[arg(long)]
@@ -418,4 +436,45 @@ pub fn set_flags(matches: &ArgMatches) -> Vec<SetFlag> {
     }
     found.sort_by_key(|(i, _)| *i);
     found.into_iter().map(|(_, f)| f).collect()
+}
+
+/// What to do instead, for a `helm template` flag that strata leaves out
+/// on purpose (`--post-renderer=x` and `--post-renderer` alike); `None`
+/// for any other argument. docs/helm-flags.md lists every flag.
+pub fn helm_flag_advice(arg: &str) -> Option<&'static str> {
+    let flag = arg.split('=').next().unwrap_or(arg);
+    const NETWORK: &str = "strata renders local charts (a directory or a .tgz) and never uses the network: fetch the chart first (`helm pull`), then render the file";
+    const CLUSTER: &str = "strata renders and never installs or contacts a cluster: give this flag to the tool that installs the output";
+    const NAME: &str = "strata names the release with --release NAME (default `release-name`): output depends only on the inputs";
+    Some(match flag {
+        "--post-renderer" | "--post-renderer-args" => {
+            "strata has no post-renderers: pipe the output instead, `strata render … | your-renderer`"
+        }
+        "--generate-name" | "-g" | "--name-template" => NAME,
+        "--repo" | "--version" | "--devel" | "--verify" | "--keyring" | "--username"
+        | "--password" | "--ca-file" | "--cert-file" | "--key-file"
+        | "--insecure-skip-tls-verify" | "--pass-credentials" | "--plain-http"
+        | "--dependency-update" => NETWORK,
+        "--create-namespace" | "--dry-run" | "--wait" | "--wait-for-jobs" | "--timeout"
+        | "--atomic" | "--rollback-on-failure" | "--replace" | "--force-replace"
+        | "--force-conflicts" | "--server-side" | "--take-ownership" | "--description"
+        | "--labels" | "-l" | "--kube-context" | "--kubeconfig" | "--kube-apiserver"
+        | "--kube-token" | "--kube-as-user" | "--kube-as-group" | "--kube-ca-file"
+        | "--kube-insecure-skip-tls-verify" | "--kube-tls-server-name" | "--burst-limit"
+        | "--qps" => CLUSTER,
+        "--is-upgrade" => {
+            "strata renders as an install (`release.isInstall` is true); a template that must differ on upgrade cannot be checked offline"
+        }
+        "--skip-schema-validation" => {
+            "strata always validates values against the chart's schemas: fix the values, or relax values.schema.json"
+        }
+        "--enable-dns" => "strata's output depends only on its inputs: templates cannot look up DNS",
+        "--release-name" => {
+            "--output-dir writes DIR/<chart>/templates/…; choose DIR per release instead"
+        }
+        "--render-subchart-notes" => {
+            "strata prints the top chart's NOTES.txt with --notes; subcharts' notes are not rendered"
+        }
+        _ => return None,
+    })
 }

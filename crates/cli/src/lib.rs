@@ -9,6 +9,7 @@ mod report;
 use std::io::Write;
 use std::process::ExitCode;
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, FromArgMatches};
 use strata_chart::Error;
 
@@ -41,6 +42,18 @@ pub fn main() -> ExitCode {
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
+            // A `helm template` flag strata leaves out on purpose: one line
+            // saying what to do instead, not clap's advice.
+            let unknown = match (e.kind(), e.get(ContextKind::InvalidArg)) {
+                (ErrorKind::UnknownArgument, Some(ContextValue::String(arg))) => {
+                    args::helm_flag_advice(arg).map(|advice| (arg.clone(), advice))
+                }
+                _ => None,
+            };
+            if let Some((arg, advice)) = unknown {
+                let flag = arg.split('=').next().unwrap_or(&arg).to_string();
+                return fail(&Error::Usage(format!("{flag}: {advice}")));
+            }
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }

@@ -9,10 +9,12 @@
 //! 64-bit integers both ways; maps keep their order.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use minijinja::value::{Enumerator, Object, ObjectExt, ObjectRepr, Value as TValue, ValueKind};
 use minijinja::{Error as TError, ErrorKind};
+use strata_chart::reads::ReadSet;
 use strata_chart::value::{Map, Node, Origin, Value};
 
 /// A values tree as a template value (origins are not carried over): a
@@ -26,9 +28,64 @@ pub fn to_template(tree: impl Into<Arc<Node>>) -> TValue {
     }
 }
 
-/// The tree node behind a template value, when it is a view of one.
+/// Where a values tree's reads are recorded: the set shared by every view
+/// of one render, and where the tree sits in the top chart's values (a
+/// subchart's tree is `values.<name>` of its parent's).
+#[derive(Debug)]
+pub(crate) struct Recorder {
+    prefix: Vec<String>,
+    reads: Arc<Mutex<ReadSet>>,
+}
+
+impl Recorder {
+    /// A recorder for a tree at `prefix`, into `reads`.
+    pub(crate) fn new(prefix: Vec<String>, reads: Arc<Mutex<ReadSet>>) -> Arc<Recorder> {
+        Arc::new(Recorder { prefix, reads })
+    }
+
+    fn record(&self, path: &[&str], whole: bool) {
+        // `global` is copied down from the parent: a subchart reading
+        // `global.x` reads the parent's.
+        let full: Vec<&str> = if path.first() == Some(&strata_chart::merge::GLOBAL_KEY) {
+            path.to_vec()
+        } else {
+            self.prefix
+                .iter()
+                .map(String::as_str)
+                .chain(path.iter().copied())
+                .collect()
+        };
+        // A poisoned lock only means another render panicked; the set is
+        // still a set.
+        let mut reads = self.reads.lock().unwrap_or_else(|p| p.into_inner());
+        if whole {
+            reads.whole(&full);
+        } else {
+            reads.key(&full);
+        }
+    }
+}
+
+/// A values tree as a template value whose reads are recorded.
+pub(crate) fn to_template_recorded(tree: impl Into<Arc<Node>>, rec: Arc<Recorder>) -> TValue {
+    let tree: Arc<Node> = tree.into();
+    match scalar(&tree.value) {
+        Some(v) => v,
+        None => {
+            let mut view = View::new(Arc::clone(&tree), Box::default(), &tree);
+            view.rec = Some(rec);
+            TValue::from_object(view)
+        }
+    }
+}
+
+/// The tree node behind a template value, when it is a view of one. The
+/// caller takes the subtree as a whole (prints or converts it): it counts
+/// as read.
 pub(crate) fn tree_of(value: &TValue) -> Option<&Node> {
-    value.downcast_object_ref::<View>()?.node()
+    let view = value.downcast_object_ref::<View>()?;
+    view.record_once(None);
+    view.node()
 }
 
 /// A scalar as a template value; `None` for a map or a list.
@@ -59,23 +116,113 @@ struct View {
     /// the first is read: a map of scalars needs none. Scalars are made
     /// anew on each read (they have no identity).
     views: OnceLock<Box<[OnceLock<TValue>]>>,
+    /// Where reads are recorded, if anywhere.
+    rec: Option<Arc<Recorder>>,
+    /// When reads are recorded: which entries (and, last, the whole view)
+    /// were recorded already, so a key read again (a helper called for
+    /// every document) is not recorded again. Made at the first record.
+    recorded: OnceLock<Box<[AtomicBool]>>,
 }
 
 impl View {
-    /// `node` (a map or a list, at `path` in `tree`) as a template value.
-    fn value(tree: Arc<Node>, path: Box<[usize]>, node: &Node) -> TValue {
+    fn new(tree: Arc<Node>, path: Box<[usize]>, node: &Node) -> View {
         let (map, len) = match &node.value {
             Value::Map(m) => (true, m.len()),
             Value::Seq(s) => (false, s.len()),
             _ => (false, 0),
         };
-        TValue::from_object(View {
+        View {
             tree,
             path,
             map,
             len,
             views: OnceLock::new(),
-        })
+            rec: None,
+            recorded: OnceLock::new(),
+        }
+    }
+
+    /// `node` (a map or a list, at `path` in `tree`) as a template value.
+    fn value(tree: Arc<Node>, path: Box<[usize]>, node: &Node) -> TValue {
+        TValue::from_object(View::new(tree, path, node))
+    }
+
+    /// Entry `key` of map `m` (this view's), its read recorded.
+    fn lookup(&self, m: &Map, key: &str) -> Option<TValue> {
+        match find(m, key) {
+            Some((i, node)) => {
+                self.record_once(Some(i));
+                Some(self.item(i, node))
+            }
+            None => {
+                // A key looked up and absent: rare, recorded each time.
+                self.record(Some(key), false);
+                None
+            }
+        }
+    }
+
+    /// Record the read of entry `i` (`None`: of the whole view) unless it
+    /// was recorded before.
+    fn record_once(&self, i: Option<usize>) {
+        if self.rec.is_none() {
+            return;
+        }
+        let flags = self
+            .recorded
+            .get_or_init(|| (0..=self.len).map(|_| AtomicBool::new(false)).collect());
+        let slot = i.unwrap_or(self.len);
+        if flags
+            .get(slot)
+            .is_some_and(|f| f.swap(true, Ordering::Relaxed))
+        {
+            return;
+        }
+        match i {
+            Some(i) => {
+                let key = self
+                    .node()
+                    .and_then(Node::as_map)
+                    .and_then(|m| m.get_index(i))
+                    .map(|(k, _)| k.as_str());
+                if let Some(key) = key {
+                    self.record(Some(key), false);
+                }
+            }
+            None => self.record(None, true),
+        }
+    }
+
+    /// Record a read of key `key` of this map (`None`: of this whole
+    /// subtree when `whole`), when reads are recorded.
+    fn record(&self, key: Option<&str>, whole: bool) {
+        let Some(rec) = &self.rec else {
+            return;
+        };
+        let mut names: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(self.path.len() + 1);
+        let mut node: &Node = &self.tree;
+        for &i in self.path.iter() {
+            node = match &node.value {
+                Value::Map(m) => match m.get_index(i) {
+                    Some((k, n)) => {
+                        names.push(k.as_str().into());
+                        n
+                    }
+                    None => return,
+                },
+                Value::Seq(s) => match s.get(i) {
+                    Some(n) => {
+                        names.push(i.to_string().into());
+                        n
+                    }
+                    None => return,
+                },
+                _ => return,
+            };
+        }
+        let mut path: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
+        path.extend(key);
+        rec.record(&path, whole);
     }
 
     /// The node viewed (always found: the tree does not change).
@@ -100,7 +247,9 @@ impl View {
             let mut path = Vec::with_capacity(self.path.len() + 1);
             path.extend_from_slice(&self.path);
             path.push(i);
-            View::value(Arc::clone(&self.tree), path.into(), node)
+            let mut view = View::new(Arc::clone(&self.tree), path.into(), node);
+            view.rec = self.rec.clone();
+            TValue::from_object(view)
         };
         let views = self
             .views
@@ -129,6 +278,7 @@ impl fmt::Debug for View {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("View")
             .field("path", &self.path)
+            .field("recorded", &self.rec.is_some())
             .field("len", &self.len)
             .finish()
     }
@@ -147,10 +297,7 @@ impl Object for View {
 
     fn get_value(self: &Arc<Self>, key: &TValue) -> Option<TValue> {
         match &self.node()?.value {
-            Value::Map(m) => {
-                let (i, node) = find(m, key.as_str()?)?;
-                Some(self.item(i, node))
-            }
+            Value::Map(m) => self.lookup(m, key.as_str()?),
             Value::Seq(s) => {
                 let i = key.as_usize()?;
                 Some(self.item(i, s.get(i)?))
@@ -161,15 +308,15 @@ impl Object for View {
 
     fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<TValue> {
         match &self.node()?.value {
-            Value::Map(m) => {
-                let (i, node) = find(m, key)?;
-                Some(self.item(i, node))
-            }
+            Value::Map(m) => self.lookup(m, key),
             _ => self.get_value(&TValue::from(key)),
         }
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
+        // Iterating (a loop, `items()`, `dictsort`, printing) reads every
+        // key below.
+        self.record_once(None);
         if !self.map {
             return Enumerator::Seq(self.len);
         }
@@ -439,6 +586,94 @@ sub: {enabled: true, values: {k: v}}
                 "b: 1\na:\n- 12345678901\n- 1.5\n- true\n- null\n- x\nc:\n  z: 1\n  \"y\": 2\n"
             );
         }
+    }
+
+    /// What each way of reading values records: keys looked up (present
+    /// or not), and subtrees read whole by iteration or conversion.
+    #[test]
+    fn reads_are_recorded_by_path() {
+        let node = strata_chart::yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
+        let mut env = Environment::new();
+        crate::engine::configure(&mut env);
+        let cases: &[(&str, &[&str], &[&str])] = &[
+            // (template, read, not read)
+            (
+                "{{ values.image.tag }}",
+                &["image.tag"],
+                &["image.repository", "name"],
+            ),
+            ("{{ values.nope | default(1) }}", &["nope"], &["image"]),
+            (
+                "{% for k in values.labels %}{{ k }}{% endfor %}",
+                &["labels.tier", "labels.x.y"],
+                &["image"],
+            ),
+            (
+                "{{ values.resources | toyaml }}",
+                &["resources.limits.cpu"],
+                &["image"],
+            ),
+            (
+                "{{ values.image | tojson }}",
+                &["image.pullPolicy"],
+                &["labels"],
+            ),
+            (
+                "{% for k, v in values.image | items %}{% endfor %}",
+                &["image.tag"],
+                &["labels"],
+            ),
+            (
+                "{% for k, v in values.labels | dictsort %}{% endfor %}",
+                &["labels.team"],
+                &["image"],
+            ),
+            (
+                "{{ 'tag' in values.image }}",
+                &["image.tag"],
+                &["image.repository"],
+            ),
+            (
+                "{% set i = values.nested.a %}{{ i.b.c[1].d }}",
+                &["nested.a.b.c"],
+                &["nested.x"],
+            ),
+            ("{{ values.image | length }}", &["image"], &["image.tag"]),
+            ("{{ tpl('{{ values.name }}') }}", &["name"], &["image"]),
+        ];
+        for (src, read, unread) in cases {
+            let reads = Arc::new(Mutex::new(ReadSet::new()));
+            let v =
+                to_template_recorded(node.clone(), Recorder::new(Vec::new(), Arc::clone(&reads)));
+            let out = run(&env, src, &v);
+            assert!(!out.starts_with("ERR"), "{src}: {out}");
+            let reads = reads.lock().unwrap();
+            for p in *read {
+                let path = strata_chart::Path::parse(p);
+                assert!(
+                    reads.is_read(path.segments()),
+                    "{src}: {p} should be read: {reads:?}"
+                );
+            }
+            for p in *unread {
+                let path = strata_chart::Path::parse(p);
+                assert!(
+                    !reads.is_read(path.segments()),
+                    "{src}: {p} should not be read: {reads:?}"
+                );
+            }
+        }
+        // A subchart's tree records under its name; `global` stays global.
+        let reads = Arc::new(Mutex::new(ReadSet::new()));
+        let sub =
+            strata_chart::yaml::load_values("port: 1\nglobal: {env: x}\n", &Arc::from("s.yaml"))
+                .unwrap();
+        let v = to_template_recorded(sub, Recorder::new(vec!["web".into()], Arc::clone(&reads)));
+        run(&env, "{{ values.port }} {{ values.global.env }}", &v);
+        let reads = reads.lock().unwrap();
+        assert!(reads.is_read(&["web", "port"]));
+        assert!(reads.is_read(&["global", "env"]));
+        assert!(!reads.is_read(&["web", "global"]));
     }
 
     #[test]

@@ -4,17 +4,18 @@
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Value as TValue, ValueKind};
 use minijinja::{Environment, Error as TError, ErrorKind, UndefinedBehavior};
 use strata_chart::chart::Chart;
 use strata_chart::env::Environment as ChartEnv;
+use strata_chart::reads::ReadSet;
 use strata_chart::value::Node;
 use strata_chart::{Diagnostic, Error};
 
 use crate::context::{ApiVersions, Base, Files, RenderContext, CORE_API_VERSIONS};
-use crate::convert::to_template;
+use crate::convert::{to_template, to_template_recorded, Recorder};
 use crate::errors;
 use crate::functions;
 use crate::output::{self, Document};
@@ -44,12 +45,13 @@ pub struct RenderOptions {
     pub show_only: Vec<String>,
     /// Also render templates/NOTES.txt.
     pub notes: bool,
-    /// Print the chart's `crds/` first (Go charts, as `helm template
-    /// --include-crds`).
+    /// Print the chart's `crds/` files first (`--include-crds`); without
+    /// it they are left out (and listed in [`Rendered::crds_left_out`]),
+    /// unless `show_only` names them.
     pub include_crds: bool,
-    /// Leave out test hooks.
+    /// Leave out test hooks (`helm.sh/hook: test`), as `--skip-tests`.
     pub skip_tests: bool,
-    /// Leave out every hook.
+    /// Leave out every hook, as `--no-hooks`.
     pub no_hooks: bool,
     /// Go charts: a missing map key is an error (Helm's `--strict`); with
     /// `validate`, a kind with no schema is an error too.
@@ -87,18 +89,31 @@ impl RenderOptions {
 /// Merged values for the templates (`values` in the context), for
 /// [`Engine::render_values`]: the tree itself, which templates read through
 /// views (`convert::to_template`), converting only what they read.
+/// Every render with them records which values paths the templates read
+/// ([`Rendered::reads`]).
 #[derive(Debug, Clone)]
 pub struct TemplateValues {
     tree: Arc<Node>,
     value: TValue,
+    reads: Arc<Mutex<ReadSet>>,
 }
 
 impl TemplateValues {
     /// Merged values, kept (not copied) for as long as any render uses them.
     pub fn new(values: Node) -> TemplateValues {
         let tree = Arc::new(values);
-        let value = to_template(Arc::clone(&tree));
-        TemplateValues { tree, value }
+        let reads = Arc::new(Mutex::new(ReadSet::new()));
+        let value = to_template_recorded(
+            Arc::clone(&tree),
+            Recorder::new(Vec::new(), Arc::clone(&reads)),
+        );
+        TemplateValues { tree, value, reads }
+    }
+
+    /// The values paths read by every render with these values so far
+    /// (views record a key once: the set accumulates).
+    fn reads(&self) -> ReadSet {
+        self.reads.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The merged values tree.
@@ -114,6 +129,33 @@ pub struct Rendered {
     pub documents: Vec<Document>,
     /// Rendered templates/NOTES.txt, when `notes` was asked and it exists.
     pub notes: Option<String>,
+    /// The chart's CRD files (`crds/…`) not printed (without
+    /// `include_crds`), for a note saying so.
+    pub crds_left_out: Vec<String>,
+    /// The values paths the templates (NOTES.txt and subcharts' included)
+    /// and dependency processing read, for
+    /// [`strata_chart::reads::unused`]; `None` from an engine that does
+    /// not record them (then nothing is called unused).
+    pub reads: Option<ReadSet>,
+}
+
+impl Rendered {
+    /// The one line that says which CRD files were left out, and how to
+    /// include them (`None` when none were).
+    pub fn crds_note(&self) -> Option<Diagnostic> {
+        if self.crds_left_out.is_empty() {
+            return None;
+        }
+        let n = self.crds_left_out.len();
+        Some(Diagnostic::info(
+            "crds",
+            format!(
+                "left out {n} CRD file{} ({}): --include-crds prints them first",
+                if n == 1 { "" } else { "s" },
+                self.crds_left_out.join(", ")
+            ),
+        ))
+    }
 }
 
 /// One chart's templates, compiled once and reusable across environments.
@@ -490,10 +532,15 @@ impl Engine {
             .iter()
             .map(|name| format!("{}/templates/{name}", self.chart_name))
             .collect();
+        // What dependency processing read (conditions, tags,
+        // import-values).
+        if Engine::reads_values_tree(chart) {
+            record_dependency_reads(chart, &values.reads);
+        }
         // The subcharts in use come from the merge (its dependency
         // processing); each renders with its section of the values.
         if !subcharts.is_empty() {
-            let values = values.tree();
+            let tree = values.tree();
             let go = go_options(env, opts)?;
             let mut cx = SubRender {
                 root: &self.chart_name,
@@ -501,13 +548,32 @@ impl Engine {
                 base: &base,
                 placed: &mut placed,
                 sources: &mut sources,
+                reads: &values.reads,
             };
             for e in subcharts {
-                self.render_sub(e, "", values, &mut cx)?;
+                self.render_sub(e, "", &[], tree, &mut cx)?;
             }
         }
+        // CRDs, as Helm has them: plain YAML from crds/, never templated,
+        // printed before everything else when asked for.
+        let crd_files: Vec<&String> = chart.files.keys().filter(|f| is_crd_file(f)).collect();
+        sources.extend(crd_files.iter().map(|f| format!("{}/{f}", self.chart_name)));
         let wanted = self.show_only(opts, &sources)?;
-        let mut documents = output::order(placed, &namespace)?;
+        let mut documents: Vec<Document> = Vec::new();
+        let mut crds_left_out = Vec::new();
+        for file in crd_files {
+            let source = format!("{}/{file}", self.chart_name);
+            let shown = wanted.as_ref().is_some_and(|w| w.contains(&source));
+            if opts.include_crds || shown {
+                documents.extend(self.crd(chart, file)?);
+            } else if wanted.is_none() {
+                crds_left_out.push(file.clone());
+            }
+        }
+        documents.extend(output::order(placed, &namespace)?);
+        if opts.no_hooks || opts.skip_tests {
+            documents.retain(|d| !d.hook || (!opts.no_hooks && !is_test_hook(&d.body)));
+        }
         if let Some(wanted) = wanted {
             documents.retain(|d| wanted.contains(&d.source));
             // As `helm template --show-only`: asking for a template that
@@ -530,9 +596,22 @@ impl Engine {
         let notes = if opts.notes && self.sources.contains_key(NOTES) {
             Some(self.render_one(NOTES, &base, &self.chart_name)?)
         } else {
+            // Not printed, but what it reads is read: a value used only in
+            // the notes is not unused. Its errors matter only with --notes.
+            if self.sources.contains_key(NOTES) {
+                let _ = self.render_one(NOTES, &base, &self.chart_name);
+            }
             None
         };
-        Ok(Rendered { documents, notes })
+        Ok(Rendered {
+            documents,
+            notes,
+            crds_left_out,
+            // A chart without templates reads nothing, and calls nothing
+            // unused (a values-only chart, a library chart).
+            reads: (!self.manifests.is_empty() || !chart.subcharts.is_empty())
+                .then(|| values.reads()),
+        })
     }
 
     /// A Go chart, as `helm template` renders it.
@@ -560,7 +639,14 @@ impl Engine {
             }
         }
         let notes = if opts.notes { out.notes } else { None };
-        Ok(Rendered { documents, notes })
+        Ok(Rendered {
+            documents,
+            notes,
+            // Helm says nothing of the CRDs it leaves out, and the Go
+            // engine records no reads (nothing is called unused).
+            crds_left_out: Vec::new(),
+            reads: None,
+        })
     }
 
     /// Render subchart `e` of `parent` (and its own subcharts) with its
@@ -570,6 +656,7 @@ impl Engine {
         &self,
         e: &strata_chart::deps::Enabled,
         path: &str,
+        prefix: &[String],
         parent_values: &Node,
         cx: &mut SubRender<'_>,
     ) -> Result<(), Error> {
@@ -610,10 +697,19 @@ impl Engine {
         };
         let rel = format!("{path}charts/{}/", e.name);
         let shown = format!("{}/{}", cx.root, rel.trim_end_matches('/'));
+        // Reads of the subchart's values are reads of `<prefix>.<name>` of
+        // the top chart's.
+        let mut at = prefix.to_vec();
+        at.push(e.name.clone());
         if engine.go {
             // A Go chart vendored under a chart in strata's dialect renders
             // as helm renders it, with its own subcharts; its documents
-            // join the parent's checks and order.
+            // join the parent's checks and order. Its reads are not
+            // recorded: its whole section counts as read.
+            cx.reads
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .whole(&at);
             let out = crate::helm::render(sub, &shown, &sub.prefix, &e.subcharts, &values, cx.go)?;
             for (name, text) in &out.files {
                 let template = name.strip_prefix(&format!("{}/", cx.root)).unwrap_or(name);
@@ -623,7 +719,10 @@ impl Engine {
             return Ok(());
         }
         let ctx = Base {
-            values: to_template(Arc::clone(&values)),
+            values: to_template_recorded(
+                Arc::clone(&values),
+                Recorder::new(at.clone(), Arc::clone(cx.reads)),
+            ),
             chart: chart_value,
             files: engine.files.clone(),
             ..cx.base.clone()
@@ -639,9 +738,28 @@ impl Engine {
             cx.placed.extend(output::split(cx.root, &template, &text)?);
         }
         for child in &e.subcharts {
-            engine.render_sub(child, &rel, &values, cx)?;
+            engine.render_sub(child, &rel, &at, &values, cx)?;
         }
         Ok(())
+    }
+
+    /// The documents of CRD file `file` (checked as rendered documents
+    /// are: YAML with apiVersion, kind and metadata.name).
+    fn crd(&self, chart: &Chart, file: &str) -> Result<Vec<Document>, Error> {
+        let Some(bytes) = chart.files.get(file) else {
+            return Ok(Vec::new());
+        };
+        let text = strata_chart::yaml::decode_utf8(bytes, file)?;
+        let mut docs: Vec<Document> = output::split(&self.chart_name, file, text)?
+            .into_iter()
+            .map(|p| p.doc)
+            .collect();
+        // Helm prints a CRD file as it is, then a newline: the same bytes
+        // for a file of one document.
+        if let [one] = docs.as_mut_slice() {
+            one.body = format!("{text}\n");
+        }
+        Ok(docs)
     }
 
     /// The sources `--show-only` keeps, as `<chart>/templates/x.yaml` (or
@@ -662,6 +780,11 @@ impl Engine {
             let candidates = [format!("{prefix}{rel}"), format!("{prefix}templates/{rel}")];
             match candidates.into_iter().find(|c| rendered.contains(c)) {
                 Some(found) => out.push(found),
+                None if rel.starts_with("crds/") => {
+                    return Err(Error::Usage(format!(
+                        "--show-only {s}: the chart has no CRD file {rel}"
+                    )));
+                }
                 None => {
                     let name = rel.strip_prefix("templates/").unwrap_or(rel);
                     return Err(Error::Usage(format!(
@@ -813,6 +936,30 @@ impl Engine {
     }
 }
 
+/// Whether a hook document is a test (`helm.sh/hook: test`, or Helm 2's
+/// `test-success`, among its events), as `--skip-tests` judges it.
+fn is_test_hook(body: &str) -> bool {
+    let Ok(Some(node)) = strata_chart::yaml::load_one(body, &Arc::from("hook")) else {
+        return false;
+    };
+    node.get_path(&["metadata", "annotations", "helm.sh/hook"])
+        .and_then(Node::as_str)
+        .is_some_and(|events| {
+            events
+                .split(',')
+                .any(|e| matches!(e.trim(), "test" | "test-success"))
+        })
+}
+
+/// Whether a chart file is a CRD file: `crds/…` ending in .yaml, .yml or
+/// .json (Helm's `CRDObjects`).
+fn is_crd_file(path: &str) -> bool {
+    path.starts_with("crds/")
+        && [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
+}
+
 /// What rendering subcharts accumulates.
 struct SubRender<'a> {
     /// The top chart's name (first part of every source).
@@ -823,6 +970,27 @@ struct SubRender<'a> {
     go: &'a crate::helm::GoOptions,
     placed: &'a mut Vec<output::Placed>,
     sources: &'a mut Vec<String>,
+    /// Where the values read are recorded.
+    reads: &'a Arc<Mutex<ReadSet>>,
+}
+
+/// What dependency processing reads of the values: each dependency's
+/// `condition` paths, `tags`, and, for `import-values`, the subchart's
+/// section as a whole.
+fn record_dependency_reads(chart: &Chart, reads: &Mutex<ReadSet>) {
+    let mut reads = reads.lock().unwrap_or_else(|p| p.into_inner());
+    for d in chart.metadata.dependencies.iter().flatten() {
+        for c in d.condition.iter().flat_map(|c| c.split(',')) {
+            let path = strata_chart::Path::parse(c.trim());
+            reads.key(path.segments());
+        }
+        for t in &d.tags {
+            reads.key(&["tags", t.as_str()]);
+        }
+        if !d.import_values.is_empty() {
+            reads.whole(&[d.effective_name()]);
+        }
+    }
 }
 
 /// strata's settings on a minijinja environment: whitespace control,

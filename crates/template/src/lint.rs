@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use strata_chart::env::SharedFile;
 use strata_chart::lint::{self as chart_lint, Prepared};
+use strata_chart::reads::ReadSet;
 use strata_chart::values::Merged;
 use strata_chart::{Diagnostic, Severity};
 
@@ -84,18 +85,44 @@ pub fn lint_chart(
             None
         }
     };
-    let per_env: Vec<Vec<Diagnostic>> = envs
+    let per_env: Vec<EnvResult> = envs
         .par_iter()
         .map(|env| {
             let (mut ds, merged) = chart_lint::env_checks(&p, env.as_deref());
             let valid = !ds.iter().any(|d| d.severity == Severity::Error);
+            let mut reads = None;
+            let mut subs = Vec::new();
             if let (Some(m), Some(engine), true) = (merged, &engine, valid) {
-                ds.extend(render_checks(&p, engine, env.as_deref(), &m));
+                let (found, r) = render_checks(&p, engine, env.as_deref(), &m);
+                ds.extend(found);
+                reads = r;
+                subs = strata_chart::schema::subchart_schemas(&p.chart, &m.subcharts)
+                    .unwrap_or_default();
             }
-            ds
+            EnvResult {
+                findings: ds,
+                reads,
+                subchart_schemas: subs,
+            }
         })
         .collect();
-    out.extend(per_env.into_iter().flatten());
+    // Values nobody reads: judged only when every environment rendered
+    // (an environment that failed read nothing), against what all of them
+    // read. Chart defaults only when every environment was checked.
+    let complete = per_env.iter().all(|r| r.reads.is_some());
+    let mut reads = ReadSet::new();
+    let mut subs = Vec::new();
+    for r in per_env {
+        out.extend(r.findings);
+        if let Some(set) = &r.reads {
+            reads.union(set);
+        }
+        subs.extend(r.subchart_schemas);
+    }
+    if complete {
+        let every = matches!(opts.envs, Envs::All);
+        out.extend(chart_lint::unused_values(&p, &envs, every, &reads, subs));
+    }
     chart_lint::fold(out)
 }
 
@@ -177,20 +204,28 @@ fn go_findings(chart: &strata_chart::chart::Chart) -> Vec<Diagnostic> {
     out
 }
 
+/// What linting one environment found and read.
+struct EnvResult {
+    findings: Vec<Diagnostic>,
+    /// What its render read (`None`: not rendered, or not recorded).
+    reads: Option<ReadSet>,
+    subchart_schemas: Vec<std::sync::Arc<strata_chart::schema::Schema>>,
+}
+
 /// Render one environment with its merged values; rendering checks its
 /// output (YAML, apiVersion/kind/metadata.name, duplicates), so its errors
-/// are the findings. Environments whose values are invalid are not
+/// are the findings; with what the render read. Environments whose values are invalid are not
 /// rendered (their schema findings say why).
 fn render_checks(
     p: &Prepared,
     engine: &Engine,
     env: Option<&str>,
     merged: &Merged,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Option<ReadSet>) {
     let environment = match env {
         Some(name) => match p.chart.environments.get(name) {
             Ok(e) => Some(e),
-            Err(e) => return e.diagnostics(),
+            Err(e) => return (e.diagnostics(), None),
         },
         None => None,
     };
@@ -211,17 +246,18 @@ fn render_checks(
             let found =
                 crate::kube::validate_render(engine, &p.chart, &r.documents, &merged.values, &kube)
                     .unwrap_or_else(|e| e.diagnostics());
-            match env {
+            let found = match env {
                 Some(name) => found.into_iter().map(|d| d.in_env(name)).collect(),
                 None => found,
-            }
+            };
+            (found, r.reads)
         }
         Err(e) => {
             let e = match env {
                 Some(name) => e.in_env(name),
                 None => e,
             };
-            e.diagnostics()
+            (e.diagnostics(), None)
         }
     }
 }

@@ -43,6 +43,11 @@ pub fn render_once(
         Some(name) => e.in_env(name),
         None => e,
     };
+    // A chart with environments renders one of them: forgetting --env
+    // would render the defaults, as no environment deploys them.
+    chart
+        .environments
+        .require(req.env.as_deref(), "render", "choose one with --env ENV")?;
     let dialect = chart.dialect;
     // Without subcharts, rendering reads only the merged values: the
     // chart's own values (megabytes for a large chart) move into the merge
@@ -71,7 +76,7 @@ pub fn render_once(
         });
         (merged, engine.join())
     });
-    let (merged, converted) = merged?;
+    let (mut merged, converted) = merged?;
     let env = match &req.env {
         Some(name) => Some(chart.environments.get(name)?),
         None => None,
@@ -84,7 +89,7 @@ pub fn render_once(
     let rendered = engine
         .render_values(env, &converted, &merged.subcharts, &opts)
         .map_err(tag)?;
-    let mut warnings = merged.warnings;
+    let mut warnings = std::mem::take(&mut merged.warnings);
     if opts.validate {
         let for_env = opts.for_env(env);
         let kube = crate::kube::Options {
@@ -110,6 +115,13 @@ pub fn render_once(
         }
         warnings.extend(found);
     }
+    warnings.extend(rendered.crds_note());
+    // Values set for this render that no template read (typos, leftovers).
+    if let Some(reads) = &rendered.reads {
+        warnings.extend(values::unused_in_render(&chart, req, &merged, reads).map_err(tag)?);
+    }
+    let mut rendered = rendered;
+    let reads = rendered.reads.take();
     let out = RenderOutput {
         rendered,
         warnings,
@@ -117,6 +129,6 @@ pub fn render_once(
         chart_dir: chart.dir.clone(),
         dialect,
     };
-    std::mem::forget((chart, merged.values, engine, converted));
+    std::mem::forget((chart, merged.values, engine, converted, reads));
     Ok(out)
 }

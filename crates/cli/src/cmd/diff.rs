@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use strata_chart::chart::Chart;
 use strata_chart::values::{self, Request};
-use strata_chart::{yaml, Error, Result};
+use strata_chart::{yaml, Diagnostic, Error, Result};
 use strata_template::diff::{self, Resource, Side, NAMESPACE_PLACEHOLDER};
 use strata_template::{Engine, RenderOptions};
 
@@ -12,6 +12,13 @@ use crate::args::{ColorChoice, DiffCmd};
 use crate::Outcome;
 
 pub fn run(c: DiffCmd) -> Result<Outcome> {
+    if c.env.is_empty() {
+        super::load_chart(&c.chart)?.environments.require(
+            None,
+            "diff",
+            "give two with --env A --env B",
+        )?;
+    }
     let [a, b] = c.env.as_slice() else {
         return Err(Error::Usage(format!(
             "diff compares two environments: give --env A --env B (got {})",
@@ -56,13 +63,16 @@ pub fn run(c: DiffCmd) -> Result<Outcome> {
         color,
     );
     let differ = !diff.is_empty();
-    let stdout = if differ {
-        diff
-    } else {
-        format!("no differences between the values of \"{a}\" and \"{b}\"\n")
-    };
+    // As `diff` and `git diff`: nothing on stdout when nothing differs, so
+    // scripts can test for empty output; the note is for people.
+    if !differ {
+        diagnostics.push(Diagnostic::info(
+            "diff",
+            format!("no differences between the values of \"{a}\" and \"{b}\""),
+        ));
+    }
     Ok(Outcome {
-        stdout,
+        stdout: diff,
         diagnostics,
         fail: c.exit_code && differ,
         ..Outcome::default()
@@ -111,25 +121,31 @@ fn rendered(chart: &Chart, a: &str, b: &str, exit_code: bool, color: bool) -> Re
     };
     let (old, new) = (side(0), side(1));
     let diffs = diff::diff(&old, &new);
-    let mut stdout = String::new();
-    if old.namespace == new.namespace {
-        stdout.push_str(&format!(
-            "# namespace {} ({a} and {b}) is shown as {NAMESPACE_PLACEHOLDER}\n",
-            old.namespace
+    // Notes go to stderr: stdout holds the differences only, and nothing
+    // when there are none (as `diff` and `git diff`).
+    diagnostics.push(Diagnostic::info(
+        "diff",
+        if old.namespace == new.namespace {
+            format!(
+                "namespace {} ({a} and {b}) is shown as {NAMESPACE_PLACEHOLDER}",
+                old.namespace
+            )
+        } else {
+            format!(
+                "namespaces normalised: {} ({a}) and {} ({b}) are shown as {NAMESPACE_PLACEHOLDER}",
+                old.namespace, new.namespace
+            )
+        },
+    ));
+    let stdout = if diffs.is_empty() {
+        diagnostics.push(Diagnostic::info(
+            "diff",
+            format!("no differences between the rendered resources of \"{a}\" and \"{b}\""),
         ));
+        String::new()
     } else {
-        stdout.push_str(&format!(
-            "# namespaces normalised: {} ({a}) and {} ({b}) are shown as {NAMESPACE_PLACEHOLDER}\n",
-            old.namespace, new.namespace
-        ));
-    }
-    if diffs.is_empty() {
-        stdout.push_str(&format!(
-            "no differences between the rendered resources of \"{a}\" and \"{b}\"\n"
-        ));
-    } else {
-        stdout.push_str(&paint(&diff::to_text(&old, &new, &diffs), color));
-    }
+        paint(&diff::to_text(&old, &new, &diffs), color)
+    };
     Ok(Outcome {
         stdout,
         diagnostics,

@@ -16,6 +16,7 @@ mod validate;
 mod values;
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use strata_chart::chart::Chart;
 use strata_chart::values::{Request, SetFlag, UserFile};
@@ -24,8 +25,33 @@ use strata_chart::Result;
 use crate::args::{Command, ValueFlags};
 use crate::Outcome;
 
-/// Dispatch a parsed command line.
+/// How the chart the command loaded is shown (`charts/api/`), for
+/// [`relocate`](strata_chart::diag::relocate): set by [`load_chart`].
+static SHOWN: OnceLock<String> = OnceLock::new();
+
+/// Dispatch a parsed command line. Diagnostics name chart files as the
+/// user gave the chart (`charts/api/templates/x.yaml:4:9`); `lint` does so
+/// itself, for each chart it checks.
 pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
+    let keep: Vec<String> = match &cli.command {
+        Command::Render(c) => c.flags.values.clone(),
+        Command::Values(c) => c.flags.values.clone(),
+        _ => Vec::new(),
+    };
+    let result = dispatch(cli, sets);
+    let Some(prefix) = SHOWN.get() else {
+        return result;
+    };
+    match result {
+        Ok(mut out) => {
+            strata_chart::diag::relocate(&mut out.diagnostics, prefix, &keep);
+            Ok(out)
+        }
+        Err(e) => Err(e.relocated(prefix, &keep)),
+    }
+}
+
+fn dispatch(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
     match cli.command {
         Command::Render(c) => render::run(c, sets),
         Command::Values(c) => values::run(c, sets),
@@ -46,7 +72,20 @@ pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
 /// Load the chart a command names.
 pub fn load_chart(path: &Path) -> Result<Chart> {
     let source = path.display().to_string();
-    Chart::load(path, &source)
+    let chart = Chart::load(path, &source)?;
+    // As `lint` names them: `DIR/…` for a directory (nothing for `.`),
+    // `FILE.tgz:NAME/…` for a packaged chart.
+    let prefix = if path.is_dir() {
+        if path == Path::new(".") {
+            String::new()
+        } else {
+            format!("{}/", source.trim_end_matches('/'))
+        }
+    } else {
+        format!("{source}:{}/", chart.name())
+    };
+    let _ = SHOWN.set(prefix);
+    Ok(chart)
 }
 
 /// The values request the shared flags describe.
