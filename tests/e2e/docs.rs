@@ -48,5 +48,5 @@ fn doc_examples_are_true() {
             n += 1;
         }
     }
-    assert_eq!(n, 6, "examples run");
+    assert_eq!(n, 7, "examples run");
 }

@@ -115,14 +115,16 @@ fn two_charts_share_the_repository_environments() {
         "ENVIRONMENT  NAMESPACE     LAYERS\n\
          dev          team-dev      values.yaml -> ../../shared/dev.yaml\n\
          staging      team-staging  values.yaml\n\
-         prod         team-prod     values.yaml -> ../../shared/prod.yaml -> environments/prod.yaml\n",
+         prod         team-prod     values.yaml -> ../../shared/prod.yaml -> environments/prod.yaml\n\n\
+         templates: jinja (strata's dialect)\n",
     );
     strata_in(dir, &["envs", "charts/web"], None).code(0).stdout_is(
         "ENVIRONMENT  NAMESPACE     LAYERS\n\
          dev          team-dev      values.yaml -> ../../shared/dev.yaml\n\
          staging      team-staging  values.yaml\n\
          prod         web-prod      values.yaml -> ../../shared/prod.yaml\n\
-         prod-eu      prod-eu       values.yaml -> ../../shared/prod.yaml -> environments/prod-eu.yaml\n",
+         prod-eu      prod-eu       values.yaml -> ../../shared/prod.yaml -> environments/prod-eu.yaml\n\n\
+         templates: jinja (strata's dialect)\n",
     );
     // render: namespace, cluster and values from the repository.
     let run = strata_in(dir, &["render", "charts/worker", "--env", "prod"], None);
@@ -142,8 +144,11 @@ fn two_charts_share_the_repository_environments() {
         &["values", "charts/web", "--env", "dev", "--explain"],
         None,
     );
-    run.code(0)
-        .stdout_is("msg: \"shared-dev\"  # ../../shared/dev.yaml:1:6\n");
+    run.code(0).stdout_is(
+        "msg: \"shared-dev\"  # ../../shared/dev.yaml:1:6\n\
+             \x20 #   \"default\"  values.yaml:1:6\n\
+             \x20 # * \"shared-dev\"  ../../shared/dev.yaml:1:6\n",
+    );
     // lint, parity and diff see them too.
     strata_in(dir, &["lint", "charts"], None)
         .code(0)
@@ -207,7 +212,10 @@ fn repository_environment_errors_name_the_repository_file() {
     // A chart with an environments.yaml of its own ignores the repository's.
     strata_in(dir, &["envs", "charts/web"], None)
         .code(0)
-        .stdout_is("ENVIRONMENT  NAMESPACE  LAYERS\ndev          dev        values.yaml\n");
+        .stdout_is(
+            "ENVIRONMENT  NAMESPACE  LAYERS\ndev          dev        values.yaml\n\n\
+             templates: jinja (strata's dialect)\n",
+        );
 }
 
 /// Every file below `dir` with its content.

@@ -61,7 +61,7 @@ fn a_missing_key_is_an_error_with_strict() {
         .code(1)
         .no_stdout()
         .stderr_has("map has no entry for key \"nope\"")
-        .stderr_has("--> templates/cm.yaml:6:")
+        .stderr_has("/templates/cm.yaml:6:")
         .stderr_has("the key is set by none of the values layers: values.yaml");
 }
 
@@ -78,7 +78,8 @@ fn required_and_fail_keep_their_messages() {
         .code(1)
         .no_stdout()
         .stderr_has("name is required")
-        .stderr_has("--> templates/cm.yaml:4:");
+        .stderr_has("/templates/cm.yaml:4:")
+        .stderr_has("error[template]");
 }
 
 #[test]

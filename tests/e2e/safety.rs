@@ -273,7 +273,7 @@ fn promote_refuses_to_edit_an_aliased_anchor() {
     run.code(1)
         .no_stdout()
         .stderr_has("image.tag: refusing to edit a YAML anchor that other keys alias")
-        .stderr_has("--> environments/prod.yaml:1:1")
+        .stderr_has("--> svc/environments/prod.yaml:1:1")
         .stderr_has("aliased at environments/prod.yaml:3");
     assert_eq!(read(tmp.path().join("svc/environments/prod.yaml")), text);
 }
@@ -842,7 +842,7 @@ fn schema_refs_name_the_missing_file_and_rules_their_own_file() {
         .code(1)
         .no_stdout()
         .stderr_has("error[schema]: values.schema.json: $ref \"schemas/missing.json\": no such file in the chart")
-        .stderr_has("--> values.schema.json:3:");
+        .stderr_has("--> svc/values.schema.json:3:");
     std::fs::write(
         tmp.path().join("svc/values.schema.json"),
         "{\"type\":\"object\",\"properties\":{\"port\":{\"$ref\":\"schemas/port.json\"}}}\n",

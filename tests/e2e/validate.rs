@@ -525,6 +525,7 @@ fn lint_validates_every_environment_at_its_own_version() {
 kind: HorizontalPodAutoscaler
 metadata:
   name: web
+  annotations: {image: \"{{ values.image }}\"}
 spec:
   scaleTargetRef: {kind: Deployment, name: web}
   maxReplicas: {{ values.replicas }}

@@ -53,7 +53,8 @@ struct Signal {
 
 /// The dialect of a chart from its Chart.yaml annotation, else from its
 /// templates: `{%` or `{#` mean Jinja; an action starting with `.`, `$`,
-/// `/*` or a Go keyword means Go; both at once is an error that asks for
+/// `/*` or a Go keyword, or passing `.Values` (one of Helm's objects) as an
+/// argument, means Go; both at once is an error that asks for
 /// the annotation; neither is Jinja. `prefix` places the chart's files in
 /// diagnostics (`charts/<sub>/`).
 pub fn detect(metadata: &Metadata, files: &BTreeMap<String, Vec<u8>>) -> Result<Dialect> {
@@ -184,7 +185,52 @@ fn is_go_action(rest: &[u8]) -> bool {
             && rest
                 .get(k.len())
                 .is_some_and(|b| b.is_ascii_whitespace() || *b == b'}' || *b == b'-')
-    })
+    }) || names_helm_object(rest)
+}
+
+/// Helm's objects an argument may name (`{{ required "x" .Values.name }}`,
+/// `{{ printf "%s" (.Release.Name) }}`).
+const HELM_OBJECTS: &[&str] = &[
+    ".Values",
+    ".Release",
+    ".Chart",
+    ".Capabilities",
+    ".Files",
+    ".Template",
+];
+
+/// Whether the action (up to its `}}`) passes one of Helm's objects as an
+/// argument: `.Values` after a space or `(`, which no Jinja expression
+/// can hold.
+fn names_helm_object(rest: &[u8]) -> bool {
+    let end = rest
+        .windows(2)
+        .position(|w| w == b"}}")
+        .unwrap_or(rest.len());
+    let action = &rest[..end];
+    // Outside strings only: `{{ "see .Values" }}` is Jinja.
+    let mut quote: Option<u8> = None;
+    for i in 0..action.len() {
+        let b = action[i];
+        match quote {
+            Some(q) if b == q && (i == 0 || action[i - 1] != b'\\' || q == b'`') => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' || b == b'`' => quote = Some(b),
+            None if i > 0 && (action[i - 1].is_ascii_whitespace() || action[i - 1] == b'(') => {
+                let named = HELM_OBJECTS.iter().any(|o| {
+                    action[i..].starts_with(o.as_bytes())
+                        && action
+                            .get(i + o.len())
+                            .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                });
+                if named {
+                    return true;
+                }
+            }
+            None => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -223,6 +269,9 @@ mod tests {
             "{{ define \"x\" }}{{ end }}",
             "{{ range .Values.a }}{{ end }}",
             "{{ with .x }}{{ end }}",
+            "name: {{ required \"name is required\" .Values.name }}",
+            "{{ printf \"%s-x\" (.Release.Name) }}",
+            "{{ default \"a\" .Chart.Name | quote }}",
         ] {
             assert_eq!(dialect(&[("a.yaml", go)]).unwrap(), Dialect::Go, "{go}");
         }
@@ -235,6 +284,23 @@ mod tests {
             .unwrap(),
             Dialect::Jinja
         );
+        // Jinja's own names and strings that mention Helm's objects are not
+        // Go: `.Values` counts only as an argument.
+        for jinja in [
+            "{{ values.Values }}",
+            "{{ x.Release }}",
+            "{{ \"see.Values\" }}",
+            "{{ f(.5) }}",
+            "{{ \"see .Values\" }}",
+            "{{ 'a .Chart' ~ x }}",
+            "{{ default(\"a\", x) }} .Values",
+        ] {
+            assert_eq!(
+                dialect(&[("a.yaml", jinja)]).unwrap(),
+                Dialect::Jinja,
+                "{jinja}"
+            );
+        }
         // A word that merely starts like a keyword is not one.
         assert_eq!(
             dialect(&[("a.yaml", "{{ ifx }}{{ ending }}")]).unwrap(),
