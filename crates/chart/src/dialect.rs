@@ -133,11 +133,46 @@ fn scan(path: &str, bytes: &[u8], jinja: &mut Option<Signal>, go: &mut Option<Si
                 }
             }
             b'#' if jinja.is_none() => *jinja = Some(at()),
-            b'{' if go.is_none() && is_go_action(&bytes[i + 2..]) => *go = Some(at()),
+            b'{' => {
+                if go.is_none() && is_go_action(&bytes[i + 2..]) {
+                    *go = Some(at());
+                }
+                // The action's text is not looked at again: `{{ "{{ .x }}" }}`
+                // holds a string, not a second action.
+                let end = i + 2 + action_len(&bytes[i + 2..]);
+                line += u32::try_from(bytes[i..end].iter().filter(|b| **b == b'\n').count())
+                    .unwrap_or(0);
+                if let Some(nl) = bytes[i..end].iter().rposition(|b| *b == b'\n') {
+                    line_start = i + nl + 1;
+                }
+                i = end;
+                continue;
+            }
             _ => {}
         }
         i += 1;
     }
+}
+
+/// The length of an action's text up to and including its `}}`, strings
+/// (`"…"` with `\` escapes, `'…'`, `` `…` ``) skipped; the rest of the text
+/// when it has none.
+fn action_len(text: &[u8]) -> usize {
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        match quote {
+            Some(q) if b == b'\\' && q != b'`' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' || b == b'`' => quote = Some(b),
+            None if b == b'}' && text.get(i + 1) == Some(&b'}') => return i + 2,
+            None => {}
+        }
+        i += 1;
+    }
+    text.len()
 }
 
 /// For text starting with `{% raw %}` (any `-` and spaces), the length up
@@ -203,11 +238,7 @@ const HELM_OBJECTS: &[&str] = &[
 /// argument: `.Values` after a space or `(`, which no Jinja expression
 /// can hold.
 fn names_helm_object(rest: &[u8]) -> bool {
-    let end = rest
-        .windows(2)
-        .position(|w| w == b"}}")
-        .unwrap_or(rest.len());
-    let action = &rest[..end];
+    let action = &rest[..action_len(rest)];
     // Outside strings only: `{{ "see .Values" }}` is Jinja.
     let mut quote: Option<u8> = None;
     for i in 0..action.len() {
@@ -293,6 +324,8 @@ mod tests {
             "{{ f(.5) }}",
             "{{ \"see .Values\" }}",
             "{{ 'a .Chart' ~ x }}",
+            "t: '{{ \"{{ .x }}\" }}'",
+            "{{ \"}} {{ .Values.x\" }}",
             "{{ default(\"a\", x) }} .Values",
         ] {
             assert_eq!(
