@@ -235,7 +235,7 @@ fn bad_set_names_the_argument() {
     strata(&["values", "charts/api", "--set", "a[x]=1"])
         .code(1)
         .no_stdout()
-        .stderr_has("error[set]: --set a[x]=1: ");
+        .stderr_has("error[set]: --set a[x]=…: ");
     strata(&["values", "charts/api", "--set", "name1,name2="])
         .code(1)
         .stderr_has(

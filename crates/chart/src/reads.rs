@@ -324,8 +324,9 @@ pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 }
 
 /// Optimal string alignment distance: insertions, deletions,
-/// substitutions and swaps of two neighbours each cost one.
-fn distance(a: &str, b: &str) -> usize {
+/// substitutions and swaps of two neighbours each cost one. (Every "did
+/// you mean" of strata measures with it.)
+pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];

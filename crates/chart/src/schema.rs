@@ -359,7 +359,7 @@ impl SchemaSet {
         let mut out = Vec::new();
         for s in &self.schemas {
             let mut path: Vec<Seg> = s.at.iter().map(|k| Seg::Key(k.clone())).collect();
-            collect_secrets(&s.json, &s.json, &mut path, &mut out, 0);
+            collect_secrets(&s.json, &s.json, &mut path, &mut out);
         }
         out
     }
@@ -613,12 +613,17 @@ fn resolve_local<'a>(root: &'a J, schema: &'a J) -> &'a J {
     cur
 }
 
-fn collect_secrets(
+/// Visit every subschema of `schema` with the values path it describes
+/// (`Seg::Any` for items and additional or pattern properties): through
+/// `properties`, `additionalProperties`, `items`, `additionalItems`,
+/// `unevaluatedProperties`, `patternProperties`, `allOf`/`anyOf`/`oneOf`
+/// and `if`/`then`/`else`, local `$ref`s followed, 64 levels at most.
+fn walk_schema(
     root: &J,
     schema: &J,
     path: &mut Vec<Seg>,
-    out: &mut Vec<SecretPattern>,
     depth: usize,
+    visit: &mut dyn FnMut(&serde_json::Map<String, J>, &[Seg]),
 ) {
     if depth > 64 {
         return;
@@ -627,47 +632,52 @@ fn collect_secrets(
     let Some(obj) = schema.as_object() else {
         return;
     };
-    if obj.get("writeOnly").and_then(J::as_bool) == Some(true) && !out.contains(path) {
-        out.push(path.clone());
-    }
+    visit(obj, path);
     if let Some(props) = obj.get("properties").and_then(J::as_object) {
         for (k, v) in props {
             path.push(Seg::Key(k.clone()));
-            collect_secrets(root, v, path, out, depth + 1);
+            walk_schema(root, v, path, depth + 1, visit);
             path.pop();
         }
     }
-    for key in [
+    let any = [
         "additionalProperties",
         "items",
         "additionalItems",
         "unevaluatedProperties",
-    ] {
-        if let Some(v) = obj.get(key).filter(|v| v.is_object()) {
-            path.push(Seg::Any);
-            collect_secrets(root, v, path, out, depth + 1);
-            path.pop();
-        }
-    }
-    if let Some(pp) = obj.get("patternProperties").and_then(J::as_object) {
-        for v in pp.values() {
-            path.push(Seg::Any);
-            collect_secrets(root, v, path, out, depth + 1);
-            path.pop();
-        }
+    ]
+    .into_iter()
+    .filter_map(|key| obj.get(key).filter(|v| v.is_object()));
+    let patterns = obj
+        .get("patternProperties")
+        .and_then(J::as_object)
+        .into_iter()
+        .flat_map(|pp| pp.values());
+    for v in any.chain(patterns) {
+        path.push(Seg::Any);
+        walk_schema(root, v, path, depth + 1, visit);
+        path.pop();
     }
     for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(list) = obj.get(key).and_then(J::as_array) {
-            for v in list {
-                collect_secrets(root, v, path, out, depth + 1);
-            }
+        for v in obj.get(key).and_then(J::as_array).into_iter().flatten() {
+            walk_schema(root, v, path, depth + 1, visit);
         }
     }
-    for key in ["then", "else", "if"] {
+    for key in ["if", "then", "else"] {
         if let Some(v) = obj.get(key) {
-            collect_secrets(root, v, path, out, depth + 1);
+            walk_schema(root, v, path, depth + 1, visit);
         }
     }
+}
+
+fn collect_secrets(root: &J, schema: &J, path: &mut Vec<Seg>, out: &mut Vec<SecretPattern>) {
+    walk_schema(root, schema, path, 0, &mut |obj, path| {
+        if obj.get("writeOnly").and_then(J::as_bool) == Some(true)
+            && !out.iter().any(|p| p.as_slice() == path)
+        {
+            out.push(path.to_vec());
+        }
+    });
 }
 
 fn is_secret(path: &[Step], pats: &[SecretPattern]) -> bool {
@@ -1000,7 +1010,7 @@ impl Declarations {
         let mut out = Declarations::default();
         for s in &set.schemas {
             let mut path: Vec<Seg> = s.at.iter().map(|k| Seg::Key(k.clone())).collect();
-            collect_declared(&s.json, &s.json, &mut path, &mut out.patterns, 0);
+            collect_declared(&s.json, &s.json, &mut path, &mut out.patterns);
         }
         out
     }
@@ -1032,63 +1042,19 @@ impl crate::reads::Declared for Declarations {
     }
 }
 
-fn collect_declared(
-    root: &J,
-    schema: &J,
-    path: &mut Vec<Seg>,
-    out: &mut Vec<(Vec<Seg>, bool)>,
-    depth: usize,
-) {
-    if depth > 64 {
-        return;
-    }
-    let schema = resolve_local(root, schema);
-    let Some(obj) = schema.as_object() else {
-        return;
-    };
-    let lists_keys = [
-        "properties",
-        "patternProperties",
-        "additionalProperties",
-        "items",
-    ]
-    .iter()
-    .any(|k| obj.get(*k).is_some_and(|v| v.is_object()))
-        || ["allOf", "anyOf", "oneOf", "then", "else"]
-            .iter()
-            .any(|k| obj.contains_key(*k));
-    out.push((path.clone(), !lists_keys));
-    if let Some(props) = obj.get("properties").and_then(J::as_object) {
-        for (k, v) in props {
-            path.push(Seg::Key(k.clone()));
-            collect_declared(root, v, path, out, depth + 1);
-            path.pop();
-        }
-    }
-    for key in ["additionalProperties", "items", "unevaluatedProperties"] {
-        if let Some(v) = obj.get(key).filter(|v| v.is_object()) {
-            path.push(Seg::Any);
-            collect_declared(root, v, path, out, depth + 1);
-            path.pop();
-        }
-    }
-    if let Some(pp) = obj.get("patternProperties").and_then(J::as_object) {
-        for v in pp.values() {
-            path.push(Seg::Any);
-            collect_declared(root, v, path, out, depth + 1);
-            path.pop();
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(list) = obj.get(key).and_then(J::as_array) {
-            for v in list {
-                collect_declared(root, v, path, out, depth + 1);
-            }
-        }
-    }
-    for key in ["then", "else"] {
-        if let Some(v) = obj.get(key) {
-            collect_declared(root, v, path, out, depth + 1);
-        }
-    }
+fn collect_declared(root: &J, schema: &J, path: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, bool)>) {
+    walk_schema(root, schema, path, 0, &mut |obj, path| {
+        let lists_keys = [
+            "properties",
+            "patternProperties",
+            "additionalProperties",
+            "items",
+        ]
+        .iter()
+        .any(|k| obj.get(*k).is_some_and(|v| v.is_object()))
+            || ["allOf", "anyOf", "oneOf", "then", "else"]
+                .iter()
+                .any(|k| obj.contains_key(*k));
+        out.push((path.to_vec(), !lists_keys));
+    });
 }

@@ -118,10 +118,12 @@ impl fmt::Display for SetKind {
 }
 
 /// A flag argument that could not be applied. Displays as
-/// `--set a[x]=1: error parsing index: …`: the flag, the argument as given,
-/// and Helm's message.
+/// `--set a[x]=…: error parsing index: …`: the flag, the argument with its
+/// values hidden (an argument may carry a secret, and which values are
+/// secrets is known only once it parses), and Helm's message, which names
+/// the key at fault.
 #[derive(Debug, thiserror::Error)]
-#[error("{flag} {arg}: {reason}")]
+#[error("{flag} {}: {reason}", shown_arg(flag, arg))]
 pub struct SetError {
     /// The flag with its dashes.
     pub flag: &'static str,
@@ -129,6 +131,30 @@ pub struct SetError {
     pub arg: String,
     /// What is wrong, in Helm's words.
     pub reason: SetErrorReason,
+}
+
+/// A flag argument as an error shows it: every `key=value` as `key=…`.
+/// `--set-json` and `--set-literal` values may hold commas and `=`: all
+/// after the first `=` is hidden. `--set-file` names files, not values,
+/// and is shown as it is.
+fn shown_arg(flag: &str, arg: &str) -> String {
+    match SetKind::from_flag(flag) {
+        Some(SetKind::SetFile) => return arg.to_string(),
+        Some(SetKind::SetJson | SetKind::SetLiteral) => {
+            return match arg.split_once('=') {
+                Some((key, value)) if !value.is_empty() => format!("{key}=…"),
+                _ => arg.to_string(),
+            }
+        }
+        _ => {}
+    }
+    arg.split(',')
+        .map(|part| match part.split_once('=') {
+            Some((key, value)) if !value.is_empty() => format!("{key}=…"),
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl From<SetError> for crate::diag::Error {
@@ -1603,13 +1629,28 @@ mod tests {
         assert_eq!(e.arg, "a[x]=1");
         assert_eq!(
             e.to_string(),
-            r#"--set a[x]=1: error parsing index: parsing "x": invalid syntax"#
+            r#"--set a[x]=…: error parsing index: parsing "x": invalid syntax"#
         );
         let diag = crate::diag::Error::from(e).diagnostics();
         assert_eq!(
             diag[0].to_string(),
-            r#"error[set]: --set a[x]=1: error parsing index: parsing "x": invalid syntax"#
+            r#"error[set]: --set a[x]=…: error parsing index: parsing "x": invalid syntax"#
         );
+        // The values an argument carries are not shown: one may be a secret.
+        let e =
+            apply(&mut values, Set, "db.password=s3cr3t,{oops", &mut no_files).expect_err("fails");
+        assert_eq!(
+            e.to_string(),
+            r#"--set db.password=…,{oops: key "{oops" has no value"#
+        );
+        let e = apply(
+            &mut values,
+            SetJson,
+            r#"db={"password":"s3cr3t",}"#,
+            &mut no_files,
+        )
+        .expect_err("fails");
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
         let e = apply(&mut values, SetJson, "{invalid", &mut no_files).expect_err("fails");
         assert!(e
             .to_string()

@@ -594,38 +594,15 @@ fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates
         .iter()
-        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strata_chart::reads::distance(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.as_str()))
         .map(|(_, c)| c.as_str())
-}
-
-/// Levenshtein distance, with a swap of two neighbours counted as one.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    if let Some(first) = d.first_mut() {
-        for (j, c) in first.iter_mut().enumerate() {
-            *c = j;
-        }
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// What [`validate`] found.
@@ -1167,6 +1144,6 @@ mod tests {
         let fields = ["containers".to_string(), "volumes".to_string()];
         assert_eq!(closest("contianers", &fields), Some("containers"));
         assert_eq!(closest("zzz", &fields), None);
-        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(strata_chart::reads::distance("ab", "ba"), 1);
     }
 }
