@@ -613,6 +613,9 @@ fn resolve_local<'a>(root: &'a J, schema: &'a J) -> &'a J {
     cur
 }
 
+/// What [`walk_schema`] calls on each subschema (an object) and its path.
+type SchemaVisit<'a> = dyn FnMut(&serde_json::Map<String, J>, &[Seg]) + 'a;
+
 /// Visit every subschema of `schema` with the values path it describes
 /// (`Seg::Any` for items and additional or pattern properties): through
 /// `properties`, `additionalProperties`, `items`, `additionalItems`,
@@ -623,7 +626,7 @@ fn walk_schema(
     schema: &J,
     path: &mut Vec<Seg>,
     depth: usize,
-    visit: &mut dyn FnMut(&serde_json::Map<String, J>, &[Seg]),
+    visit: &mut SchemaVisit<'_>,
 ) {
     if depth > 64 {
         return;
