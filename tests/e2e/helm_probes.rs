@@ -151,3 +151,33 @@ fn a_go_chart_with_a_subchart_in_strata_dialect_is_refused() {
         .no_stdout()
         .stderr_has("charts/web: a subchart in strata's dialect under a Go chart is not supported");
 }
+
+#[test]
+fn validation_traces_a_go_chart_to_its_template_line_and_value() {
+    let chart = go_chart(&[
+        ("Chart.yaml", "apiVersion: v2\nname: traced\nversion: 0.1.0\n"),
+        ("values.yaml", "replicas: 2\n"),
+        (
+            "templates/deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicas | quote }}\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers: [{name: x, image: x}]\n",
+        ),
+    ]);
+    let path = chart.path().display().to_string();
+    strata(&["render", &path, "--validate"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("error[kube]: Deployment release-name: spec.replicas: expected integer, found string \"2\"")
+        .stderr_has("/templates/deploy.yaml:6:13\n")
+        .stderr_has("6 |   replicas: {{ .Values.replicas | quote }}\n")
+        .stderr_has("= value replicas from values.yaml:1:11\n");
+    // Without the quote, it validates and prints the manifest.
+    let text = std::fs::read_to_string(chart.path().join("templates/deploy.yaml")).expect("read");
+    std::fs::write(
+        chart.path().join("templates/deploy.yaml"),
+        text.replace(" | quote", ""),
+    )
+    .expect("write");
+    strata(&["render", &path, "--validate"])
+        .code(0)
+        .stdout_has("  replicas: 2\n");
+}

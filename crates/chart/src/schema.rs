@@ -418,16 +418,27 @@ impl SchemaSet {
                     }
                     ValidationErrorKind::AdditionalProperties { unexpected }
                     | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                        // The keys it allows that the values have: a typo's
+                        // likely intent.
+                        let known: Vec<&str> = e
+                            .instance()
+                            .as_object()
+                            .into_iter()
+                            .flat_map(|m| m.keys())
+                            .map(String::as_str)
+                            .filter(|k| !unexpected.iter().any(|u| u == k))
+                            .collect();
                         for key in unexpected {
                             let mut path = segs.clone();
                             path.push(Step::Key(key.clone()));
-                            let d = Diagnostic::error(
-                                "schema",
-                                format!(
-                                    "{}: unknown key: the schema allows no other keys here",
-                                    show(&path)
-                                ),
+                            let mut message = format!(
+                                "{}: unknown key: the schema allows no other keys here",
+                                show(&path)
                             );
+                            if let Some(near) = crate::reads::suggest(key, &known) {
+                                message.push_str(&format!("; did you mean `{near}`?"));
+                            }
+                            let d = Diagnostic::error("schema", message);
                             out.push(
                                 locate(d, chart, req, merged, &path, secret).note(rule.clone()),
                             );

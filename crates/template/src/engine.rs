@@ -443,6 +443,11 @@ impl Engine {
     }
 
     fn find_source(&self, rel: &str) -> Option<(String, &str)> {
+        if self.go {
+            // The Go engine parses templates at render time: their text is
+            // the chart's files.
+            return go_source(&self.chart, rel);
+        }
         if let Some(name) = rel.strip_prefix("templates/") {
             let text = self.sources.get(name)?;
             return Some((format!("{}templates/{name}", self.prefix), text.as_str()));
@@ -972,6 +977,22 @@ struct SubRender<'a> {
     sources: &'a mut Vec<String>,
     /// Where the values read are recorded.
     reads: &'a Arc<Mutex<ReadSet>>,
+}
+
+/// A Go chart's template `rel` (`templates/x.yaml`,
+/// `charts/<sub>/templates/x.yaml`) and its text, from the chart's files.
+fn go_source<'a>(chart: &'a Chart, rel: &str) -> Option<(String, &'a str)> {
+    if rel.starts_with("templates/") {
+        let text = std::str::from_utf8(chart.files.get(rel)?).ok()?;
+        return Some((format!("{}{rel}", chart.prefix), text));
+    }
+    let rest = rel.strip_prefix("charts/")?;
+    let (sub, rest) = rest.split_once('/')?;
+    chart
+        .subcharts
+        .iter()
+        .find(|c| c.name() == sub)
+        .and_then(|c| go_source(c, rest))
 }
 
 /// What dependency processing reads of the values: each dependency's
