@@ -135,21 +135,45 @@ fn an_umbrella_in_strata_dialect_renders_a_vendored_go_subchart() {
 }
 
 #[test]
-fn a_go_chart_with_a_subchart_in_strata_dialect_is_refused() {
+fn a_go_chart_renders_a_subchart_in_strata_dialect() {
     let chart = go_chart(&[
         (
             "Chart.yaml",
-            "apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: 1.0.0\n",
+            "apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: 1.0.0\n  - name: extra\n    version: 1.0.0\n    condition: extra.enabled\n",
         ),
-        ("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"),
+        ("values.yaml", "web:\n  replicas: 3\nextra:\n  enabled: false\n"),
+        (
+            "templates/svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n",
+        ),
         ("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n"),
-        ("charts/web/templates/cm.yaml", "{% if true %}apiVersion: v1{% endif %}\n"),
+        ("charts/web/values.yaml", "replicas: 1\nimage: nginx\n"),
+        (
+            "charts/web/templates/cm.yaml",
+            "{% if values.replicas > 1 %}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ release.name }}-{{ chart.name }}\ndata:\n  replicas: \"{{ values.replicas }}\"\n  image: {{ values.image }}\n{% endif %}\n",
+        ),
+        ("charts/extra/Chart.yaml", "apiVersion: v2\nname: extra\nversion: 1.0.0\n"),
+        ("charts/extra/templates/cm.yaml", "{% if true %}not: rendered{% endif %}\n"),
     ]);
     let path = chart.path().display().to_string();
+    let run = strata(&["render", &path, "--release", "rel"]);
+    run.code(0);
+    // The subchart renders with its section of the values, and its
+    // documents take their place in Helm's order (ConfigMap before Service).
+    assert_eq!(
+        run.stdout,
+        "---\n# Source: top/charts/web/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rel-web\ndata:\n  replicas: \"3\"\n  image: nginx\n---\n# Source: top/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: rel\n"
+    );
+    // Its template errors point at its own files.
+    std::fs::write(
+        chart.path().join("charts/web/templates/cm.yaml"),
+        "x: {{ values.nope.deeper }}\n",
+    )
+    .expect("write");
     strata(&["render", &path])
         .code(1)
         .no_stdout()
-        .stderr_has("charts/web: a subchart in strata's dialect under a Go chart is not supported");
+        .stderr_has("charts/web/templates/cm.yaml:1:");
 }
 
 #[test]

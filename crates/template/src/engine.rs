@@ -547,16 +547,20 @@ impl Engine {
         if !subcharts.is_empty() {
             let tree = values.tree();
             let go = go_options(env, opts)?;
+            let mut texts = Vec::new();
             let mut cx = SubRender {
                 root: &self.chart_name,
                 go: &go,
                 base: &base,
-                placed: &mut placed,
+                texts: &mut texts,
                 sources: &mut sources,
                 reads: &values.reads,
             };
             for e in subcharts {
                 self.render_sub(e, "", &[], tree, &mut cx)?;
+            }
+            for (template, text) in &texts {
+                placed.extend(output::split(&self.chart_name, template, text)?);
             }
         }
         // CRDs, as Helm has them: plain YAML from crds/, never templated,
@@ -629,7 +633,29 @@ impl Engine {
     ) -> Result<Rendered, Error> {
         let chart = &*self.chart;
         let go = go_options(env, opts)?;
-        let out = crate::helm::render(chart, chart.name(), "", subs, values, &go)?;
+        // Subcharts in strata's dialect (anywhere below) render with the
+        // Jinja engine; their texts join the Go templates' output, split
+        // and ordered as Helm orders everything.
+        let mut texts = Vec::new();
+        if has_jinja_sub(chart, subs) {
+            let base = self.base_context(env, TValue::from(()), opts)?;
+            let reads = Arc::new(Mutex::new(ReadSet::new()));
+            let mut sources = Vec::new();
+            let mut cx = SubRender {
+                root: &self.chart_name,
+                go: &go,
+                base: &base,
+                texts: &mut texts,
+                sources: &mut sources,
+                reads: &reads,
+            };
+            self.render_jinja_subs(subs, "", &[], values, &mut cx)?;
+        }
+        let mut out = crate::helm::render(chart, chart.name(), "", subs, values, &go)?;
+        for (template, text) in texts {
+            out.files
+                .insert(format!("{}/{template}", self.chart_name), text);
+        }
         let crds = crate::helm::crds(chart, chart.name(), subs);
         let what = crate::helm::HelmDocs {
             include_crds: opts.include_crds,
@@ -652,6 +678,44 @@ impl Engine {
             crds_left_out: Vec::new(),
             reads: None,
         })
+    }
+
+    /// Under a Go chart: render every subchart in strata's dialect among
+    /// `subs` and below its Go subcharts ([`Engine::render_sub`]);
+    /// `values` is this chart's section, `path` its place (`charts/a/`).
+    fn render_jinja_subs(
+        &self,
+        subs: &[strata_chart::deps::Enabled],
+        path: &str,
+        prefix: &[String],
+        values: &Node,
+        cx: &mut SubRender<'_>,
+    ) -> Result<(), Error> {
+        for e in subs {
+            let Some(sub) = self.chart.subcharts.get(e.index) else {
+                continue;
+            };
+            if sub.dialect != strata_chart::dialect::Dialect::Go {
+                self.render_sub(e, path, prefix, values, cx)?;
+                continue;
+            }
+            if !has_jinja_sub(sub, &e.subcharts) {
+                continue;
+            }
+            let Some(Ok(engine)) = self.subcharts.get(e.index) else {
+                continue;
+            };
+            let section = values
+                .as_map()
+                .and_then(|m| m.get(&e.name))
+                .cloned()
+                .unwrap_or_else(|| Node::empty_map(Default::default()));
+            let mut at = prefix.to_vec();
+            at.push(e.name.clone());
+            let rel = format!("{path}charts/{}/", e.name);
+            engine.render_jinja_subs(&e.subcharts, &rel, &at, &section, cx)?;
+        }
+        Ok(())
     }
 
     /// Render subchart `e` of `parent` (and its own subcharts) with its
@@ -716,10 +780,13 @@ impl Engine {
                 .unwrap_or_else(|p| p.into_inner())
                 .whole(&at);
             let out = crate::helm::render(sub, &shown, &sub.prefix, &e.subcharts, &values, cx.go)?;
-            for (name, text) in &out.files {
-                let template = name.strip_prefix(&format!("{}/", cx.root)).unwrap_or(name);
-                cx.sources.push(name.clone());
-                cx.placed.extend(output::split(cx.root, template, text)?);
+            for (name, text) in out.files {
+                let template = name
+                    .strip_prefix(&format!("{}/", cx.root))
+                    .unwrap_or(&name)
+                    .to_string();
+                cx.sources.push(name);
+                cx.texts.push((template, text));
             }
             return Ok(());
         }
@@ -740,7 +807,7 @@ impl Engine {
                 .map_err(|err| strata_chart::chart::relocate_error(err, &engine.prefix))?;
             let template = format!("{rel}templates/{name}");
             cx.sources.push(format!("{}/{template}", cx.root));
-            cx.placed.extend(output::split(cx.root, &template, &text)?);
+            cx.texts.push((template, text));
         }
         for child in &e.subcharts {
             engine.render_sub(child, &rel, &at, &values, cx)?;
@@ -973,10 +1040,22 @@ struct SubRender<'a> {
     base: &'a Base,
     /// The same for Go subcharts.
     go: &'a crate::helm::GoOptions,
-    placed: &'a mut Vec<output::Placed>,
+    /// Each rendered template's text, by its path under the top chart
+    /// (`charts/db/templates/x.yaml`), in render order.
+    texts: &'a mut Vec<(String, String)>,
     sources: &'a mut Vec<String>,
     /// Where the values read are recorded.
     reads: &'a Arc<Mutex<ReadSet>>,
+}
+
+/// Whether a subchart in strata's dialect is among `subs` of `chart`, or
+/// below them.
+fn has_jinja_sub(chart: &Chart, subs: &[strata_chart::deps::Enabled]) -> bool {
+    subs.iter().any(|e| {
+        chart.subcharts.get(e.index).is_some_and(|sub| {
+            sub.dialect != strata_chart::dialect::Dialect::Go || has_jinja_sub(sub, &e.subcharts)
+        })
+    })
 }
 
 /// A Go chart's template `rel` (`templates/x.yaml`,

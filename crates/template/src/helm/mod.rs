@@ -200,16 +200,9 @@ fn add_scope<'c>(
             continue;
         };
         if sub.dialect != strata_chart::dialect::Dialect::Go {
-            return Err(Error::invalid(
-                Diagnostic::error(
-                    "render",
-                    format!(
-                        "{rel}charts/{}: a subchart in strata's dialect under a Go chart is not supported; a Go chart's subcharts are Go charts",
-                        e.name
-                    ),
-                )
-                .note("set `annotations: {strata.dev/templates: go}` in the subchart's Chart.yaml if its templates are Go templates"),
-            ));
+            // Rendered by the Jinja engine (`Engine::render_go`); Helm's
+            // `.Subcharts` does not list it.
+            continue;
         }
         // Helm's `values.Table("Values.<name>")`: the parent's map itself.
         let section = values.borrow().get(&e.name).cloned().unwrap_or_default();
