@@ -2,7 +2,7 @@
 //!
 //! The pipeline, each step in its own module: read YAML with positions
 //! ([`yaml`]) into a values tree that remembers origins ([`value`]); load a
-//! chart ([`chart`]) and its environments ([`env`]); parse `--set` flags
+//! chart ([`chart`]) and its environments ([`env`](mod@env)); parse `--set` flags
 //! ([`strvals`]); layer and coalesce values ([`merge`], [`values`]).
 //! Archives and `.helmignore` ([`archive`], [`helmignore`]); versions and
 //! constraints ([`semver`]).

@@ -10,7 +10,7 @@ use crate::archive::{self, ChartFile};
 use crate::chart::{archive_error, Chart};
 use crate::diag::{Error, Result};
 
-/// What [`write`] produced.
+/// What [`write`](fn@write) produced.
 #[derive(Clone, Debug)]
 pub struct Packaged {
     /// The archive written.

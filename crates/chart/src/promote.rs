@@ -10,7 +10,7 @@
 //! merging the target environment's values again (so every check of
 //! [`values::merge`], schema validation included, applies) and by making
 //! sure the target now has exactly the promoted values; only then is it
-//! written, atomically ([`write`]).
+//! written, atomically ([`write`](fn@write)).
 //!
 //! The target file is the last of the target environment's own `values`
 //! files. An environment without one gets `environments/<name>.yaml`,

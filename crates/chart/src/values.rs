@@ -82,7 +82,7 @@ pub struct Merged {
     /// Keys removed by user nulls.
     pub deleted: Vec<Deleted>,
     /// Paths of values that the schemas mark `writeOnly` (secrets), filled
-    /// by [`merge`] so output can redact them.
+    /// by [`merge`](fn@merge) so output can redact them.
     pub secrets: Vec<crate::value::Path>,
     /// The subcharts in use after conditions and tags (each renders with
     /// `values.<name>`).
@@ -97,7 +97,7 @@ pub fn merge(chart: &Chart, req: &Request) -> Result<Merged> {
     checked(chart, None, req)
 }
 
-/// [`merge`] with the chart's own values moved in by the caller instead of
+/// [`merge`](fn@merge) with the chart's own values moved in by the caller instead of
 /// copied from `chart.values` (which is then not read, and may be left
 /// empty): for a caller that needs them no more, such as `strata render`
 /// of a chart without subcharts. A large chart's defaults are megabytes;

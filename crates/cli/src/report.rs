@@ -54,11 +54,15 @@ pub fn text(d: &Diagnostic, color: bool) -> String {
             let bar = p.wrap("1;34", "|");
             out.push_str(&format!("{pad} {bar}\n"));
             out.push_str(&format!("{} {bar} {src}\n", p.wrap("1;34", &num)));
-            // Tabs stay tabs so the caret lines up under them.
+            // Tabs stay tabs so the caret lines up under them; a wide
+            // character (CJK, emoji) takes two columns, a combining one none.
             let lead: String = src
                 .chars()
                 .take(col - 1)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t".to_string(),
+                    c => " ".repeat(unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)),
+                })
                 .collect();
             out.push_str(&format!("{pad} {bar} {lead}{}\n", p.wrap("1;31", "^")));
         }
@@ -194,6 +198,23 @@ mod tests {
             text(&d, false),
             "error[schema]: image.tag: 5 is not of type \"string\"\n  --> environments/prod.yaml:12:8\n   |\n12 |   tag: 5\n   |        ^\n"
         );
+    }
+
+    #[test]
+    fn the_caret_counts_display_columns() {
+        // Column 5 (characters) is the `5`; 名 and 前 are two columns wide.
+        let d = Diagnostic::error("schema", "名前: 5 is not of type \"string\"")
+            .at(Location::new("values.yaml", 1, 5))
+            .with_source("名前: 5\n");
+        assert_eq!(
+            text(&d, false),
+            "error[schema]: 名前: 5 is not of type \"string\"\n --> values.yaml:1:5\n  |\n1 | 名前: 5\n  |       ^\n"
+        );
+        // A tab stays a tab.
+        let d = Diagnostic::error("yaml", "x")
+            .at(Location::new("values.yaml", 1, 3))
+            .with_source("\ta: 1\n");
+        assert!(text(&d, false).ends_with("1 | \ta: 1\n  | \t ^\n"));
     }
 
     #[test]

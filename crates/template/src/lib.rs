@@ -3,10 +3,10 @@
 //!
 //! The pipeline, each step in its own module: compile every template of a
 //! chart once into one minijinja environment ([`Engine::new`]); build the
-//! render context from the merged values ([`context`]); run the templates
+//! render context from the merged values (`context.rs`); run the templates
 //! with strata's filters and functions ([`functions`]) and strict printing;
 //! split each template's output into documents, check them and order them
-//! as Helm installs them ([`output`]). Errors are
+//! as Helm installs them (`output.rs`). Errors are
 //! [`strata_chart::Diagnostic`]s pointing at the template source line, or at
 //! the line of the generated text for invalid output. Nothing here prints.
 //! [`diff`] compares two environments' rendered resources; [`kube`]

@@ -2,13 +2,13 @@
 //!
 //! Every document is checked against the strict JSON schema of its
 //! apiVersion and kind for one Kubernetes minor version, from the schemas
-//! bundled in the binary ([`bundle`]): unknown fields, wrong types,
+//! bundled in the binary (`bundle.rs`): unknown fields, wrong types,
 //! missing required fields and values outside an enum are errors. An
 //! apiVersion/kind that Kubernetes does not serve at that version (removed,
 //! or not yet added) is an error saying which versions serve it and what to
-//! use instead ([`removed`]). Custom resources are checked against the
+//! use instead (`removed.rs`). Custom resources are checked against the
 //! `openAPIV3Schema` of the CustomResourceDefinitions in the same stream
-//! and in `--crds` files ([`crd`]); a kind with no schema anywhere is a
+//! and in `--crds` files (`crd.rs`); a kind with no schema anywhere is a
 //! warning (an error with `strict`).
 //!
 //! Every finding names the stream's file, the field path
