@@ -6,7 +6,9 @@
 //! .Capabilities, .Files, .Template, lookup, semver), `output` the split,
 //! order, hooks, CRDs and NOTES, `subcharts` aliases, conditions, globals,
 //! library charts, .Subcharts, shared values written with `set` and which
-//! `define` wins.
+//! `define` wins, `kubeversion` and `defaults` `.Capabilities.KubeVersion`
+//! printed every way (as a given version with a suffix, and Helm's
+//! default).
 
 use crate::helm::{helm, run_helm};
 use crate::util::*;
@@ -24,7 +26,14 @@ fn go_chart(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-const PROBES: &[&str] = &["values", "objects", "output", "subcharts"];
+const PROBES: &[&str] = &[
+    "values",
+    "objects",
+    "output",
+    "subcharts",
+    "kubeversion",
+    "defaults",
+];
 
 #[test]
 fn probes_render_as_helm_renders_them() {

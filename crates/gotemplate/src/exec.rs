@@ -1139,11 +1139,16 @@ impl<'a> Exec<'a> {
 }
 
 /// How an action prints its value: Go's printValue (an absent value is
-/// `<no value>`), then `%v`.
+/// `<no value>`; a value whose pointer is a `fmt.Stringer` prints its
+/// `String()`), then `%v`.
 pub(crate) fn print_value(out: &mut String, v: &Value) {
     match v {
         Value::Nil => out.push_str("<no value>"),
         Value::String(s) => out.push_str(s),
+        Value::Object(o) => match o.string() {
+            Some(text) => out.push_str(&text),
+            None => crate::fmt::write_value(out, v),
+        },
         v => crate::fmt::write_value(out, v),
     }
 }

@@ -561,6 +561,22 @@ impl Printer {
                     self.out.push_str(o.type_name());
                     return;
                 }
+                // A struct prints its fields in order (not for %#v).
+                if let (Some(fields), false) = (o.fields(), self.f.sharp_v) {
+                    self.out.push('{');
+                    for (i, (name, field)) in fields.iter().enumerate() {
+                        if i > 0 {
+                            self.out.push(' ');
+                        }
+                        if self.f.plus_v {
+                            self.out.push_str(name);
+                            self.out.push(':');
+                        }
+                        self.print_arg(field, verb, depth + 1);
+                    }
+                    self.out.push('}');
+                    return;
+                }
                 let inner = o.to_value();
                 if let Value::Object(_) = inner {
                     self.out.push_str(o.type_name());

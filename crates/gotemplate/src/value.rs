@@ -54,6 +54,20 @@ pub trait Object {
     /// What `%v`, `toYaml` and `toJson` see: usually a map of the
     /// fields as Go's encoders name them.
     fn to_value(&self) -> Value;
+    /// A `String` method on the type's pointer (Go's `fmt.Stringer`): what
+    /// an action prints for the value (`{{ .Capabilities.KubeVersion }}`
+    /// prints `v1.35.0`; text/template takes the address of the field).
+    /// Functions (`print`, `quote`) get the value itself and print its
+    /// fields. `None`: no such method.
+    fn string(&self) -> Option<String> {
+        None
+    }
+    /// For a Go struct value: its fields in declaration order, unexported
+    /// ones included, as `fmt` prints a struct (`%v`: `{v1.35.0 v1.35.0 1
+    /// 35}`, `%+v` with the names). `None`: print [`Object::to_value`].
+    fn fields(&self) -> Option<Vec<(&str, Value)>> {
+        None
+    }
 }
 
 impl fmt::Debug for Value {

@@ -64,20 +64,32 @@ pub struct RenderOptions {
 }
 
 impl RenderOptions {
-    /// These options for environment `env`: its `kubeVersion` when no
-    /// version was given, its `apiVersions` added.
-    pub fn for_env(&self, env: Option<&ChartEnv>) -> Cow<'_, RenderOptions> {
-        let Some(e) = env else {
-            return Cow::Borrowed(self);
-        };
-        if (self.kube_version.is_some() || e.kube_version.is_none()) && e.api_versions.is_empty() {
+    /// These options for environment `env` of a chart in `dialect`: its
+    /// `kubeVersion` when no version was given, its `apiVersions` added; a
+    /// Go chart with no version at all gets Helm's default
+    /// ([`crate::HELM_KUBE_VERSION`]), as `helm template` renders it.
+    pub fn for_env(
+        &self,
+        env: Option<&ChartEnv>,
+        dialect: strata_chart::dialect::Dialect,
+    ) -> Cow<'_, RenderOptions> {
+        let env_version = env.and_then(|e| e.kube_version.as_ref());
+        let apis: &[String] = env.map_or(&[], |e| e.api_versions.as_slice());
+        let helm_default = dialect == strata_chart::dialect::Dialect::Go && env_version.is_none();
+        if (self.kube_version.is_some() || (env_version.is_none() && !helm_default))
+            && apis.is_empty()
+        {
             return Cow::Borrowed(self);
         }
         let mut o = self.clone();
         if o.kube_version.is_none() {
-            o.kube_version = e.kube_version.clone();
+            o.kube_version = match env_version {
+                Some(v) => Some(v.clone()),
+                None if helm_default => Some(crate::HELM_KUBE_VERSION.to_string()),
+                None => None,
+            };
         }
-        for a in &e.api_versions {
+        for a in apis {
             if !o.api_versions.contains(a) {
                 o.api_versions.push(a.clone());
             }
@@ -513,7 +525,7 @@ impl Engine {
         opts: &RenderOptions,
     ) -> Result<Rendered, Error> {
         let chart = &*self.chart;
-        let opts = &*opts.for_env(env);
+        let opts = &*opts.for_env(env, chart.dialect);
         check_kube_version(chart, opts)?;
         if let Some(name) = &opts.release_name {
             check_release_name(name)?;
@@ -1167,6 +1179,23 @@ fn check_kube_version(chart: &Chart, opts: &RenderOptions) -> Result<(), Error> 
     Err(Error::invalid(d))
 }
 
+/// Helm's KubeVersion fields for `given` (parsed as `version`): the text
+/// as given with a `v` (`v1.29.3-gke.100`, `v1.29`), its numeric part
+/// (`v1.29.3`), major, minor.
+fn helm_kube_version(
+    given: &str,
+    version: &strata_chart::semver::Version,
+) -> (String, String, String, String) {
+    let bare = given.strip_prefix('v').unwrap_or(given);
+    let numeric = bare.split(['-', '+']).next().unwrap_or(bare);
+    (
+        format!("v{bare}"),
+        format!("v{numeric}"),
+        version.major().to_string(),
+        version.minor().to_string(),
+    )
+}
+
 /// What a Go chart's render needs from the options.
 fn go_options(
     env: Option<&ChartEnv>,
@@ -1187,16 +1216,7 @@ fn go_options(
             .clone()
             .unwrap_or_else(|| "release-name".to_string()),
         namespace: release_namespace(env, opts),
-        kube_version: (
-            format!(
-                "v{}.{}.{}",
-                version.major(),
-                version.minor(),
-                version.patch()
-            ),
-            version.major().to_string(),
-            version.minor().to_string(),
-        ),
+        kube_version: helm_kube_version(kube, &version),
         api_versions: opts.api_versions.clone(),
         strict: opts.strict,
         layers: opts.layers.clone(),

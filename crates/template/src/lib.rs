@@ -39,3 +39,7 @@ pub use output::{install_order, to_stream, write_stream, Document, INSTALL_ORDER
 /// The Kubernetes version `capabilities.kubeVersion` reports when
 /// `--kube-version` is not given.
 pub const DEFAULT_KUBE_VERSION: &str = "v1.31.0";
+
+/// The Kubernetes version `helm template` (Helm 4.1) renders for without
+/// `--kube-version`: a Go chart's default, so its output is Helm's.
+pub const HELM_KUBE_VERSION: &str = "v1.35.0";

@@ -239,9 +239,15 @@ fn render_checks(
             // The manifests against Kubernetes' schemas, at the
             // environment's kubeVersion.
             let kube = crate::kube::Options {
-                kube_version: opts.for_env(environment).kube_version.clone(),
+                kube_version: opts
+                    .for_env(environment, p.chart.dialect)
+                    .kube_version
+                    .clone(),
                 strict: false,
-                api_versions: opts.for_env(environment).api_versions.clone(),
+                api_versions: opts
+                    .for_env(environment, p.chart.dialect)
+                    .api_versions
+                    .clone(),
             };
             let found =
                 crate::kube::validate_render(engine, &p.chart, &r.documents, &merged.values, &kube)

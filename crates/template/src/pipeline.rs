@@ -91,7 +91,7 @@ pub fn render_once(
         .map_err(tag)?;
     let mut warnings = std::mem::take(&mut merged.warnings);
     if opts.validate {
-        let for_env = opts.for_env(env);
+        let for_env = opts.for_env(env, dialect);
         let kube = crate::kube::Options {
             kube_version: for_env.kube_version.clone(),
             strict: opts.strict,

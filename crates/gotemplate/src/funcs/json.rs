@@ -154,7 +154,35 @@ fn write_value(
             newline(out, pretty, depth);
             out.push('}');
         }
-        Value::Object(o) => write_value(out, &o.to_value(), pretty, esc, depth + 1)?,
+        Value::Object(o) => match o.fields() {
+            // A struct without json tags: its exported fields, in order.
+            Some(fields) => {
+                let exported: Vec<_> = fields
+                    .iter()
+                    .filter(|(name, _)| name.starts_with(|c: char| c.is_ascii_uppercase()))
+                    .collect();
+                if exported.is_empty() {
+                    out.push_str("{}");
+                    return Ok(());
+                }
+                out.push('{');
+                for (i, (name, item)) in exported.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, pretty, depth + 1);
+                    write_string(out, name, esc);
+                    out.push(':');
+                    if pretty {
+                        out.push(' ');
+                    }
+                    write_value(out, item, pretty, esc, depth + 1)?;
+                }
+                newline(out, pretty, depth);
+                out.push('}');
+            }
+            None => write_value(out, &o.to_value(), pretty, esc, depth + 1)?,
+        },
     }
     Ok(())
 }

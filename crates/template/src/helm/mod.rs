@@ -26,8 +26,9 @@ pub use manifests::{crds, documents, HelmDocs};
 pub struct GoOptions {
     pub release_name: String,
     pub namespace: String,
-    /// `v1.31.0`, with its major and minor parts.
-    pub kube_version: (String, String, String),
+    /// Helm's KubeVersion: the version as given with a `v`
+    /// (`v1.29.3-gke.100`), its numeric part (`v1.29.3`), major, minor.
+    pub kube_version: (String, String, String, String),
     pub api_versions: Vec<String>,
     /// Go's `missingkey=error`.
     pub strict: bool,
@@ -84,8 +85,8 @@ pub fn render(
     opts: &GoOptions,
 ) -> Result<GoRendered, Error> {
     let release = objects::release(&opts.release_name, &opts.namespace);
-    let (v, major, minor) = &opts.kube_version;
-    let caps = objects::capabilities(v, major, minor, &opts.api_versions);
+    let (v, normalized, major, minor) = &opts.kube_version;
+    let caps = objects::capabilities(v, normalized, major, minor, &opts.api_versions);
     let top_values = objects::values(values);
     let mut scopes: Vec<Scope> = Vec::new();
     let mut sources: BTreeMap<String, Source<'_>> = BTreeMap::new();

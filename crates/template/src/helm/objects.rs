@@ -208,6 +208,7 @@ pub fn chart(meta: &Metadata, name: &str, root: bool) -> GValue {
 /// `.Capabilities.KubeVersion`.
 struct KubeVersion {
     version: String,
+    normalized: String,
     major: String,
     minor: String,
 }
@@ -218,7 +219,8 @@ impl Object for KubeVersion {
     }
     fn field(&self, name: &str) -> Option<GValue> {
         match name {
-            "Version" | "GitVersion" | "String" => Some(s(&self.version)),
+            "Version" | "GitVersion" => Some(s(&self.version)),
+            "String" => Some(s(&self.normalized)),
             "Major" => Some(s(&self.major)),
             "Minor" => Some(s(&self.minor)),
             _ => None,
@@ -229,6 +231,19 @@ impl Object for KubeVersion {
             ("Major", s(&self.major)),
             ("Minor", s(&self.minor)),
             ("Version", s(&self.version)),
+        ])
+    }
+    fn string(&self) -> Option<String> {
+        Some(self.normalized.clone())
+    }
+    fn fields(&self) -> Option<Vec<(&str, GValue)>> {
+        // Helm 4's common.KubeVersion: Version, normalizedVersion, Major,
+        // Minor.
+        Some(vec![
+            ("Version", s(&self.version)),
+            ("normalizedVersion", s(&self.normalized)),
+            ("Major", s(&self.major)),
+            ("Minor", s(&self.minor)),
         ])
     }
 }
@@ -285,9 +300,16 @@ impl Object for HelmVersion {
     }
 }
 
-/// `.Capabilities` for a Kubernetes version (`v1.31.0`, with its major and
-/// minor) and the API versions (Helm's default set, then `extra`).
-pub fn capabilities(version: &str, major: &str, minor: &str, extra: &[String]) -> GValue {
+/// `.Capabilities` for a Kubernetes version (`v1.29.3-gke.100` as given,
+/// `v1.29.3` its numeric part, its major and minor) and the API versions
+/// (Helm's default set, then `extra`).
+pub fn capabilities(
+    version: &str,
+    normalized: &str,
+    major: &str,
+    minor: &str,
+    extra: &[String],
+) -> GValue {
     let mut apis: Vec<String> = HELM_API_VERSIONS.iter().map(|a| a.to_string()).collect();
     apis.extend(extra.iter().cloned());
     map([
@@ -297,6 +319,7 @@ pub fn capabilities(version: &str, major: &str, minor: &str, extra: &[String]) -
             "KubeVersion",
             GValue::Object(Rc::new(KubeVersion {
                 version: version.to_string(),
+                normalized: normalized.to_string(),
                 major: major.to_string(),
                 minor: minor.to_string(),
             })),
