@@ -214,3 +214,28 @@ fn validation_traces_a_go_chart_to_its_template_line_and_value() {
         .code(0)
         .stdout_has("  replicas: 2\n");
 }
+
+#[test]
+fn a_typo_in_a_go_charts_environment_is_reported_with_a_suggestion() {
+    let chart = go_chart(&[
+        ("Chart.yaml", "apiVersion: v2\nname: typo\nversion: 0.1.0\n"),
+        ("values.yaml", "replicaCount: 1\nresources: {}\n"),
+        ("environments.yaml", "environments:\n  prod: {}\n"),
+        ("environments/prod.yaml", "replicaCont: 9\nresources:\n  limits: {cpu: 1}\n"),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  n: {{ .Values.replicaCount | quote }}\n{{- with .Values.resources }}\n  r: {{ toJson . | quote }}\n{{- end }}\n",
+        ),
+    ]);
+    let path = chart.path().display().to_string();
+    // `resources.limits` is read through `with`: only the typo is reported.
+    let run = strata(&["render", &path, "--env", "prod"]);
+    run.code(0)
+        .stdout_has("  n: \"1\"\n")
+        .stderr_has("warning[unused]: `replicaCont` is unused: no template reads it; did you mean `replicaCount`?")
+        .stderr_has("/environments/prod.yaml:1:1\n");
+    assert_eq!(run.stderr.matches("[unused]").count(), 1, "{}", run.stderr);
+    strata(&["lint", &path, "--strict"])
+        .code(1)
+        .stderr_has("`replicaCont` is unused");
+}

@@ -649,9 +649,17 @@ impl Engine {
         // Jinja engine; their texts join the Go templates' output, split
         // and ordered as Helm orders everything.
         let mut texts = Vec::new();
+        // What the chart reads of its values: its texts' `.Values` chains
+        // (`helm::reads`), dependency processing, and the reads of
+        // subcharts in strata's dialect.
+        let reads = Arc::new(Mutex::new(crate::helm::reads::static_reads(
+            chart, subs, values,
+        )));
+        if Engine::reads_values_tree(chart) {
+            record_dependency_reads(chart, &reads);
+        }
         if has_jinja_sub(chart, subs) {
             let base = self.base_context(env, TValue::from(()), opts)?;
-            let reads = Arc::new(Mutex::new(ReadSet::new()));
             let mut sources = Vec::new();
             let mut cx = SubRender {
                 root: &self.chart_name,
@@ -685,10 +693,15 @@ impl Engine {
         Ok(Rendered {
             documents,
             notes,
-            // Helm says nothing of the CRDs it leaves out, and the Go
-            // engine records no reads (nothing is called unused).
+            // Helm says nothing of the CRDs it leaves out.
             crds_left_out: Vec::new(),
-            reads: None,
+            reads: Some(
+                Arc::try_unwrap(reads)
+                    .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+                    .unwrap_or_else(|shared| {
+                        shared.lock().unwrap_or_else(|p| p.into_inner()).clone()
+                    }),
+            ),
         })
     }
 

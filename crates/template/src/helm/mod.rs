@@ -10,6 +10,7 @@
 
 mod manifests;
 pub(crate) mod objects;
+pub(crate) mod reads;
 
 use std::collections::BTreeMap;
 
