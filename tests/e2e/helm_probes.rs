@@ -239,3 +239,36 @@ fn a_typo_in_a_go_charts_environment_is_reported_with_a_suggestion() {
         .code(1)
         .stderr_has("`replicaCont` is unused");
 }
+
+#[test]
+fn validation_of_a_go_chart_finds_unknown_fields_and_removed_apis() {
+    let chart = go_chart(&[
+        ("Chart.yaml", "apiVersion: v2\nname: old\nversion: 0.1.0\n"),
+        ("values.yaml", "max: 3\n"),
+        (
+            "templates/hpa.yaml",
+            "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\nspec:\n  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: {{ .Values.max }}\n",
+        ),
+        (
+            "templates/svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  prots:\n    - port: 80\n",
+        ),
+    ]);
+    let path = chart.path().display().to_string();
+    strata(&["render", &path, "--validate"])
+        .code(1)
+        .no_stdout()
+        .stderr_has("error[kube]: HorizontalPodAutoscaler web: autoscaling/v2beta2 HorizontalPodAutoscaler is not served by Kubernetes 1.35 (removed in 1.26; last served by 1.25); use apiVersion: autoscaling/v1 or autoscaling/v2")
+        .stderr_has("/templates/hpa.yaml:1:13\n")
+        .stderr_has("error[kube]: Service web: spec.prots: unknown field")
+        .stderr_has("/templates/svc.yaml:6:3\n")
+        .stderr_has("= did you mean \"ports\"?");
+    // At the chart's own version: the HPA was still served in 1.25.
+    let run = strata(&["render", &path, "--validate", "--kube-version", "1.25"]);
+    run.code(1).stderr_has("spec.prots: unknown field");
+    assert!(
+        !run.stderr.contains("HorizontalPodAutoscaler is not served"),
+        "{}",
+        run.stderr
+    );
+}
