@@ -519,33 +519,40 @@ mod tests {
         for t in texts {
             assert_eq!(chunks(t), chunks_by_line(t), "{t:?}");
         }
-        // Many texts from a handful of lines, at every alignment.
-        let lines = [
-            "---\n",
-            "a: 1\n",
-            "\n",
-            "--- # x\n",
-            "----\n",
-            "- item\n",
-            "  ---\n",
-            "---  \n",
-            "é—\n",
-            "x",
-            "---",
-            "--- y\n",
-            "long line of text over eight bytes\n",
-        ];
-        let mut seed = 7u64;
-        for _ in 0..2000 {
-            let mut t = String::new();
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            for k in 0..(seed >> 60) {
-                let pick = (seed >> (k * 4 % 56)) as usize % lines.len();
-                t.push_str(lines[pick]);
-            }
-            assert_eq!(chunks(&t), chunks_by_line(&t), "{t:?}");
+    }
+
+    /// Lines a rendered text is made of, for texts at every alignment.
+    const LINES: &[&str] = &[
+        "---\n",
+        "a: 1\n",
+        "\n",
+        "--- # x\n",
+        "----\n",
+        "- item\n",
+        "  ---\n",
+        "---  \n",
+        "é—\n",
+        "x",
+        "---",
+        "--- y\n",
+        "long line of text over eight bytes\n",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// Many texts from a handful of lines: the fast split agrees with
+        /// the line-by-line one.
+        #[test]
+        fn chunks_agree_on_texts_of_lines(
+            picks in proptest::collection::vec(0..LINES.len(), 0..16)
+        ) {
+            let t: String = picks.iter().map(|&i| LINES[i]).collect();
+            proptest::prop_assert_eq!(chunks(&t), chunks_by_line(&t), "{:?}", t);
         }
     }
 

@@ -2,6 +2,9 @@
 //! must read exactly as saphyr does (same events, same positions).
 
 use super::*;
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use saphyr_parser::{Event, Parser};
 
 /// An event with the position the loader uses (nodes' starts).
@@ -269,48 +272,88 @@ fn manifest_head_takes_the_fast_path_for_rendered_manifests() {
     assert!(fast * 10 >= docs.len() * 9, "only {fast} of {}", docs.len());
 }
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+/// Generated inputs, run through proptest's runner: deterministic (the
+/// same cases every run), shrunk to a small failing input when a property
+/// fails, and counted, so a test can also check how many the fast reader
+/// took (a generator that stops reaching it would otherwise pass silently).
+fn run_counted<S: Strategy>(
+    cases: u32,
+    strategy: S,
+    check: impl FnMut(S::Value) -> (bool, bool),
+) -> (usize, usize, usize)
+where
+    S::Value: std::fmt::Debug,
+{
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
+    let counts = std::cell::Cell::new((0usize, 0usize, 0usize));
+    let check = std::cell::RefCell::new(check);
+    let result = runner.run(&strategy, |v| {
+        let (a, b) = (check.borrow_mut())(v);
+        let (n, x, y) = counts.get();
+        counts.set((n + 1, x + usize::from(a), y + usize::from(b)));
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+    counts.get()
 }
 
-fn mutate(src: &str, rng: &mut Rng) -> String {
-    const BITS: &[&str] = &[
-        "\"", "'", ":", ": ", "-", "- ", "#", " #", "{", "}", "[", "]", "{}", "[]", ",", "&", "*",
-        "!", "|", ">", "?", "%", "@", "\\", "\\u00e9", "\\x4", "\t", "\n", " ", "  ", "a", "1",
-        "é", "---", "\n---\n", "\n  ", "\n- ", "\nk: ", "''", "\"\"", "~",
-    ];
+const BITS: &[&str] = &[
+    "\"", "'", ":", ": ", "-", "- ", "#", " #", "{", "}", "[", "]", "{}", "[]", ",", "&", "*", "!",
+    "|", ">", "?", "%", "@", "\\", "\\u00e9", "\\x4", "\t", "\n", " ", "  ", "a", "1", "é", "---",
+    "\n---\n", "\n  ", "\n- ", "\nk: ", "''", "\"\"", "~",
+];
+
+/// One edit of a text: delete a character, indent or dedent a line, or
+/// insert one of [`BITS`], at a position.
+#[derive(Clone, Debug)]
+enum Edit {
+    Delete(Index),
+    Indent(Index, bool),
+    Insert(Index, Index),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        any::<Index>().prop_map(Edit::Delete),
+        (any::<Index>(), any::<bool>()).prop_map(|(i, more)| Edit::Indent(i, more)),
+        (any::<Index>(), any::<Index>()).prop_map(|(i, b)| Edit::Insert(i, b)),
+        (any::<Index>(), any::<Index>()).prop_map(|(i, b)| Edit::Insert(i, b)),
+    ]
+}
+
+fn mutate(src: &str, edits: &[Edit]) -> String {
     let mut s: Vec<char> = src.chars().collect();
-    for _ in 0..1 + rng.below(3) {
-        let at = rng.below(s.len() + 1);
-        match rng.below(4) {
-            0 if at < s.len() => {
-                s.remove(at);
+    for e in edits {
+        match e {
+            Edit::Delete(i) => {
+                if !s.is_empty() {
+                    s.remove(i.index(s.len()));
+                }
             }
-            1 => {
-                // indent or dedent a line
+            Edit::Indent(i, more) => {
+                let at = i.index(s.len() + 1);
                 let start = s[..at]
                     .iter()
                     .rposition(|c| *c == '\n')
                     .map_or(0, |p| p + 1);
-                if rng.below(2) == 0 {
+                if *more {
                     s.insert(start, ' ');
                 } else if s.get(start) == Some(&' ') {
                     s.remove(start);
                 }
             }
-            _ => {
-                let bit = BITS[rng.below(BITS.len())];
-                for (k, c) in bit.chars().enumerate() {
+            Edit::Insert(i, b) => {
+                let at = i.index(s.len() + 1);
+                for (k, c) in BITS[b.index(BITS.len())].chars().enumerate() {
                     s.insert(at + k, c);
                 }
             }
@@ -321,24 +364,18 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
 
 #[test]
 fn agrees_with_saphyr_on_mutations() {
-    let mut seeds: Vec<String> = corpus().into_iter().filter(|t| t.len() < 4000).collect();
+    let mut seeds: Vec<String> = corpus()
+        .into_iter()
+        .filter(|t| t.len() < 4000 && by_fast(t).is_some())
+        .collect();
     seeds.push("a:\nb: 1\nc:\n  - x\n  -\n  - k: v\n    j:\n  - y\nd:\n- 1\ne: {}\nf: []\ng: \"q\"   # c\nh:   \n".into());
     seeds.push("m:\n  - k: v\n    l:\n    - 1\n    - 2\n  - z\n".into());
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let (mut tried, mut taken, mut heads) = (0, 0, 0);
-    for seed in &seeds {
-        if by_fast(seed).is_none() {
-            continue;
-        }
-        for _ in 0..100 {
-            let m = mutate(seed, &mut rng);
-            tried += 1;
-            taken += usize::from(agrees(&m));
-            heads += usize::from(head_agrees(&m));
-        }
-    }
+    let strategy = (any::<Index>(), proptest::collection::vec(edit(), 1..=3));
+    let (tried, taken, heads) = run_counted(20_000, strategy, |(seed, edits)| {
+        let m = mutate(&seeds[seed.index(seeds.len())], &edits);
+        (agrees(&m), head_agrees(&m))
+    });
     eprintln!("mutations: took {taken} of {tried}, manifest head by the fast reader {heads}");
-    assert!(tried > 1000, "only {tried} mutations");
     assert!(
         taken > tried / 10,
         "the fast reader took only {taken} of {tried} mutations"
@@ -357,11 +394,7 @@ fn agrees_with_saphyr_on_random_line_soup() {
     const KEYS: &[&str] = &[
         "a", "b", "key", "\"q k\"", "'s k'", "x.y/z", "-k", "k:k", "é", "1", "null", "<<", "a b",
     ];
-    let (mut taken, mut total) = (0, 0);
-    for doc in line_soup(KEYS, 0x0DDB_1A5E_5BAD_5EED, 20_000) {
-        total += 1;
-        taken += usize::from(agrees(&doc));
-    }
+    let (total, taken, _) = run_counted(20_000, line_soup(KEYS), |doc| (agrees(&doc), false));
     eprintln!("line soup: took {taken} of {total}");
     assert!(
         taken > total / 20,
@@ -390,18 +423,17 @@ fn manifest_head_agrees_with_the_loader_on_random_line_soup() {
         "null",
         "<<",
     ];
-    let (mut heads, mut total) = (0, 0);
-    for doc in line_soup(KEYS, 0x005E_ED0F_4EAD_1234, 20_000) {
-        total += 1;
-        agrees(&doc);
-        heads += usize::from(head_agrees(&doc));
-    }
+    let (total, _, heads) = run_counted(20_000, line_soup(KEYS), |doc| {
+        (agrees(&doc), head_agrees(&doc))
+    });
     eprintln!("line soup: manifest head by the fast reader on {heads} of {total}");
     assert!(heads > total / 40, "only {heads} of {total}");
 }
 
-/// `count` random documents of lines with `keys` (see above).
-fn line_soup(keys: &'static [&'static str], seed: u64, count: usize) -> Vec<String> {
+/// Random documents of 1 to 10 lines with `keys` (see above), each line
+/// at a mostly plausible indentation: the previous line's, two more, any
+/// shallower even one, sometimes odd.
+fn line_soup(keys: &'static [&'static str]) -> impl Strategy<Value = String> {
     const VALUES: &[&str] = &[
         "1",
         "x",
@@ -425,24 +457,27 @@ fn line_soup(keys: &'static [&'static str], seed: u64, count: usize) -> Vec<Stri
         "'it''s'",
         "\"a\" b",
     ];
-    let mut rng = Rng(seed);
-    let mut out = Vec::with_capacity(count);
-    for _ in 0..count {
+    let line = (
+        0usize..10,
+        any::<Index>(),
+        any::<Index>(),
+        any::<Index>(),
+        0usize..8,
+    );
+    proptest::collection::vec(line, 1..=10).prop_map(move |lines| {
         let mut doc = String::new();
-        // Mostly plausible indentation: the previous line's, two more, or
-        // any shallower even one; sometimes odd.
         let mut indent = 0;
-        for _ in 0..1 + rng.below(10) {
-            indent = match rng.below(10) {
+        for (how, r, key, value, shape) in lines {
+            indent = match how {
                 0..=3 => indent,
                 4..=6 => indent + 2,
-                7 | 8 => 2 * rng.below(indent / 2 + 1),
-                _ => rng.below(7),
+                7 | 8 => 2 * r.index(indent / 2 + 1),
+                _ => r.index(7),
             };
             doc.push_str(&" ".repeat(indent));
-            let key = keys[rng.below(keys.len())];
-            let value = VALUES[rng.below(VALUES.len())];
-            match rng.below(8) {
+            let key = keys[key.index(keys.len())];
+            let value = VALUES[value.index(VALUES.len())];
+            match shape {
                 0 => doc.push_str(&format!("{key}:\n")),
                 1 => doc.push_str(&format!("- {value}\n")),
                 2 => doc.push_str("-\n"),
@@ -452,7 +487,6 @@ fn line_soup(keys: &'static [&'static str], seed: u64, count: usize) -> Vec<Stri
                 _ => doc.push_str(&format!("{key}: {value}\n")),
             }
         }
-        out.push(doc);
-    }
-    out
+        doc
+    })
 }
