@@ -22,7 +22,7 @@ pub mod discover;
 pub mod env;
 pub mod file_schemas;
 pub mod fsutil;
-pub mod helmignore;
+pub(crate) mod helmignore;
 pub mod lint;
 pub mod merge;
 pub mod package;
