@@ -910,15 +910,7 @@ impl Engine {
             ("isInstall", TValue::from(true)),
             ("isUpgrade", TValue::from(false)),
         ]);
-        let kube = opts
-            .kube_version
-            .as_deref()
-            .unwrap_or(crate::DEFAULT_KUBE_VERSION);
-        let version = strata_chart::semver::Version::parse_lenient(kube).map_err(|e| {
-            Error::Usage(format!(
-                "--kube-version {kube}: not a Kubernetes version ({e})"
-            ))
-        })?;
+        let (_, version) = kube_version(opts)?;
         let kube_value = TValue::from_iter([
             (
                 "version",
@@ -1209,11 +1201,9 @@ fn helm_kube_version(
     )
 }
 
-/// What a Go chart's render needs from the options.
-fn go_options(
-    env: Option<&ChartEnv>,
-    opts: &RenderOptions,
-) -> Result<crate::helm::GoOptions, Error> {
+/// The Kubernetes version rendered for (default
+/// [`crate::DEFAULT_KUBE_VERSION`]), as given and parsed.
+fn kube_version(opts: &RenderOptions) -> Result<(&str, strata_chart::semver::Version), Error> {
     let kube = opts
         .kube_version
         .as_deref()
@@ -1223,6 +1213,15 @@ fn go_options(
             "--kube-version {kube}: not a Kubernetes version ({e})"
         ))
     })?;
+    Ok((kube, version))
+}
+
+/// What a Go chart's render needs from the options.
+fn go_options(
+    env: Option<&ChartEnv>,
+    opts: &RenderOptions,
+) -> Result<crate::helm::GoOptions, Error> {
+    let (kube, version) = kube_version(opts)?;
     Ok(crate::helm::GoOptions {
         release_name: opts
             .release_name
