@@ -720,10 +720,12 @@ fn a_closed_standard_output_is_an_error() {
         stderr.contains("error[io]: standard output is not open"),
         "{stderr}"
     );
-    // /dev/null and a pipe closed early (`| head`) stay fine.
+    // /dev/null (opened for writing, or read-write as Python's
+    // subprocess.DEVNULL and systemd open it) and a pipe closed early
+    // (`| head`) stay fine.
     let out = std::process::Command::new("sh")
         .arg("-c")
-        .arg("\"$0\" render svc --env dev >/dev/null && \"$0\" render svc --env dev | head -c 1 >/dev/null")
+        .arg("\"$0\" render svc --env dev >/dev/null && \"$0\" render svc --env dev 1<>/dev/null && \"$0\" render svc --env dev | head -c 1 >/dev/null")
         .arg(env!("CARGO_BIN_EXE_strata"))
         .current_dir(tmp.path())
         .output()

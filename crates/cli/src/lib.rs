@@ -91,23 +91,37 @@ pub fn main() -> ExitCode {
 /// write-only. On Linux the descriptor's flags tell the two apart.
 fn stdout_open() -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
-    {
-        let target = std::fs::read_link("/proc/self/fd/1");
-        let info = std::fs::read_to_string("/proc/self/fdinfo/1");
-        if let (Ok(target), Ok(info)) = (target, info) {
-            let flags = info
-                .lines()
-                .find_map(|l| l.strip_prefix("flags:"))
-                .and_then(|f| u32::from_str_radix(f.trim(), 8).ok());
-            // O_ACCMODE == 3, O_RDWR == 2.
-            if target == std::path::Path::new("/dev/null") && flags.is_some_and(|f| f & 3 == 2) {
-                return Err(std::io::Error::other(
-                    "it was closed (strata would write its output nowhere)",
-                ));
-            }
-        }
+    if start::STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(std::io::Error::other(
+            "it was closed (strata would write its output nowhere)",
+        ));
     }
     Ok(())
+}
+
+/// Whether descriptor 1 was open when the process started. Rust's runtime
+/// replaces a closed standard descriptor with `/dev/null` (opened
+/// read-write) before `main`, after which `strata >&-` and
+/// `strata >/dev/null` (or Python's `subprocess.DEVNULL`, also read-write)
+/// look the same; so the check runs earlier, from the ELF constructors
+/// glibc calls before Rust's runtime starts.
+#[cfg(target_os = "linux")]
+mod start {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    pub(crate) static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+    #[used]
+    #[link_section = ".init_array"]
+    static RECORD: extern "C" fn() = record;
+
+    extern "C" fn record() {
+        // `/proc/self/fd/1` exists exactly when descriptor 1 is open;
+        // without /proc nothing is known and nothing is refused.
+        let proc_mounted = std::fs::symlink_metadata("/proc/self/fd").is_ok();
+        let closed = proc_mounted && std::fs::symlink_metadata("/proc/self/fd/1").is_err();
+        STDOUT_CLOSED.store(closed, Ordering::Relaxed);
+    }
 }
 
 fn write_stdout(documents: &[strata_template::Document], s: &str) -> std::io::Result<()> {
