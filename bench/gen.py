@@ -415,6 +415,7 @@ def generate(n: int, out: pathlib.Path, tag: str) -> None:
     # `helm template -f …`: strata refuses to render a chart with
     # environments without --env.
     write_chart(out / f"strata-{tag}-flat", n, STRATA_HELPERS, STRATA_APP, envs=False)
+    write_chart(out / f"helm-{tag}-flat", n, HELM_HELPERS, HELM_APP, envs=False)
     vals = out / f"values-{tag}"
     if vals.exists():
         shutil.rmtree(vals)
