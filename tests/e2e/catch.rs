@@ -8,26 +8,6 @@ const API_ENVS: &str = "dev, staging, prod, prod-eu-central";
 // ------------------------------------------------------------ forgotten --env
 
 #[test]
-fn render_without_env_on_a_chart_with_environments_is_a_usage_error() {
-    strata(&["render", "charts/api"])
-        .code(2)
-        .no_stdout()
-        .stderr_is(&format!(
-            "error[usage]: render without --env: the chart has environments ({API_ENVS}); choose one with --env ENV\n"
-        ));
-}
-
-#[test]
-fn diff_without_env_lists_the_environments() {
-    strata(&["diff", "charts/api"])
-        .code(2)
-        .no_stdout()
-        .stderr_is(&format!(
-            "error[usage]: diff without --env: the chart has environments ({API_ENVS}); give two with --env A --env B\n"
-        ));
-}
-
-#[test]
 fn values_without_env_shows_the_defaults_and_says_so() {
     let run = strata(&["values", "charts/api"]);
     run.code(0).stderr_is(&format!(
@@ -572,14 +552,6 @@ fn explain_keeps_secrets_redacted_in_every_layer() {
     json.code(0);
     assert!(!json.stdout.contains("s3cret"), "{}", json.stdout);
     json.stdout_has("\"value\": \"<redacted>\"");
-}
-
-#[test]
-fn explain_of_a_path_with_no_value_suggests_the_nearest() {
-    strata(&["values", "charts/api", "--env", "dev", "--explain", "imag"])
-        .code(2)
-        .no_stdout()
-        .stderr_is("error[usage]: --explain imag: no value at this path; did you mean `image`?\n");
 }
 
 /// docs/helm-flags.md: every flag of the real `helm template --help` is in

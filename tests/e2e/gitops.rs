@@ -182,7 +182,7 @@ fn repository_environment_errors_name_the_repository_file() {
     let run = strata_in(dir, &["render", "charts/worker", "--env", "dev"], None);
     run.code(1)
         .stderr_has("error[env]: environment \"prod\": values file shared/prod.yaml does not exist")
-        .stderr_has("--> ../../environments.yaml:6:14");
+        .stderr_has("--> environments.yaml:6:14");
     // A chart's extends that leads nowhere.
     write(
         dir,
@@ -194,7 +194,7 @@ fn repository_environment_errors_name_the_repository_file() {
     strata_in(dir, &["envs", "charts/web"], None)
         .code(1)
         .stderr_has("extends \"../nope/environments.yaml\": there is no such file")
-        .stderr_has("--> environments.yaml:1:10");
+        .stderr_has("--> charts/web/environments.yaml:1:10");
     // A repository file cannot extend another.
     write(
         dir,

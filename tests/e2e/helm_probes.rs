@@ -106,7 +106,7 @@ fn mixing_dialects_in_one_chart_asks_for_the_annotation() {
         .code(1)
         .no_stdout()
         .stderr_has("annotations: {strata.dev/templates: go}")
-        .stderr_has("--> templates/a.yaml:1:1");
+        .stderr_has(&format!("--> {path}/templates/a.yaml:1:1"));
 }
 
 #[test]

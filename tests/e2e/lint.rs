@@ -231,13 +231,6 @@ fn a_chart_without_schema_gets_an_info_note_only() {
 }
 
 #[test]
-fn unknown_environment_is_an_error() {
-    lint_in(&root(), &["charts/api", "--env", "qa"])
-        .code(1)
-        .stderr_has("unknown environment \"qa\"");
-}
-
-#[test]
 fn a_packaged_chart_is_linted_with_paths_inside_the_archive() {
     let dir = tempdir();
     copy_dir(&root().join(fixture("schema")), &dir.path().join("shop"));

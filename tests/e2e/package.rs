@@ -391,14 +391,6 @@ fn render_from_archive_equals_render_from_directory() {
 }
 
 #[test]
-fn a_file_that_is_not_an_archive_is_a_usage_error() {
-    strata(&["values", "charts/api/Chart.yaml"])
-        .code(2)
-        .no_stdout()
-        .stderr_has("charts/api/Chart.yaml is not a chart directory or a packaged chart (.tgz)");
-}
-
-#[test]
 fn package_into_a_destination_that_is_a_file_is_an_io_error() {
     let t = tempdir();
     let file = t.path().join("dist");

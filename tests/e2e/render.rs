@@ -131,21 +131,6 @@ fn notes_print_as_comments_after_the_manifests() {
 }
 
 #[test]
-fn show_only_of_a_missing_template_is_a_usage_error() {
-    let run = strata(&[
-        "render",
-        "charts/api",
-        "--env",
-        "prod",
-        "--show-only",
-        "templates/nope.yaml",
-    ]);
-    run.code(2).no_stdout().stderr_has(
-        "--show-only templates/nope.yaml: the chart has no template templates/nope.yaml",
-    );
-}
-
-#[test]
 fn show_only_of_a_template_that_renders_nothing_is_an_error_as_in_helm() {
     // The ingress exists only in prod.
     strata(&["render", "charts/api", "--env", "dev", "--show-only", "templates/ingress.yaml"])
@@ -268,25 +253,3 @@ fn kube_version_and_api_versions_reach_capabilities() {
         .stdout_has("  capabilities: \"v1.33.2 1.33 true\"\n");
 }
 
-#[test]
-fn chart_kube_version_constraint_is_checked() {
-    let run = strata(&[
-        "render",
-        &fixture("render-printing"),
-        "--kube-version",
-        "1.20.0",
-    ]);
-    run.code(1)
-        .no_stdout()
-        .stderr_has("error[render]: chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes 1.20.0")
-        .stderr_has(" --> tests/fixtures/render-printing/Chart.yaml:5:14\n");
-    let run = strata(&[
-        "render",
-        &fixture("render-printing"),
-        "--kube-version",
-        "banana",
-    ]);
-    run.code(2)
-        .no_stdout()
-        .stderr_has("--kube-version banana: not a Kubernetes version");
-}

@@ -274,7 +274,7 @@ fn promote_refuses_to_edit_an_aliased_anchor() {
         .no_stdout()
         .stderr_has("image.tag: refusing to edit a YAML anchor that other keys alias")
         .stderr_has("--> svc/environments/prod.yaml:1:1")
-        .stderr_has("aliased at environments/prod.yaml:3");
+        .stderr_has("aliased at svc/environments/prod.yaml:3");
     assert_eq!(read(tmp.path().join("svc/environments/prod.yaml")), text);
 }
 

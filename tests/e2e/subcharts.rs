@@ -171,31 +171,6 @@ fn dependency_list_shows_constraints_vendored_and_status() {
 }
 
 #[test]
-fn missing_dependency_is_an_error_that_says_strata_is_offline() {
-    let chart = fixture("umbrella-missing");
-    strata(&["values", &chart])
-        .code(1)
-        .no_stdout()
-        .stderr_has("error[dependency]: dependency \"redis\" is not vendored: strata works offline and does not download from https://charts.bitnami.com/bitnami; put the chart into charts/")
-        .stderr_has(" --> tests/fixtures/umbrella-missing/Chart.yaml:5:11")
-        .stderr_has("dependency \"common\" is missing: no chart named \"common\" in charts/")
-        .stderr_has(" --> tests/fixtures/umbrella-missing/Chart.yaml:8:11");
-    let run = strata(&["dependency", "list", &chart]);
-    run.code(1).stdout_has("redis").stdout_has("missing");
-}
-
-#[test]
-fn wrong_version_is_an_error() {
-    let chart = fixture("umbrella-wrong");
-    strata(&["values", &chart]).code(1).no_stdout().stderr_has(
-        "dependency \"web\" wants version \"^2.0.0\" but charts/ has 1.2.3 (charts/web)",
-    );
-    strata(&["dependency", "list", &chart])
-        .code(1)
-        .stdout_has("wrong version");
-}
-
-#[test]
 fn bad_subchart_points_into_charts() {
     let t = tempdir();
     copy_dir(&root().join(umbrella()), t.path());
@@ -453,18 +428,6 @@ fn write_only_properties_of_a_subchart_schema_are_redacted_in_its_section() {
     );
     run.code(0).stdout_has("  token: <redacted>\n");
     assert!(!run.stdout.contains("s3cret"));
-}
-
-#[test]
-fn lint_reports_missing_and_wrong_dependencies() {
-    strata(&["lint", &fixture("umbrella-missing")])
-        .code(1)
-        .stderr_has("error[dependency]: dependency \"redis\" is not vendored")
-        .stderr_has("dependency \"common\" is missing");
-    strata(&["lint", &fixture("umbrella-wrong")])
-        .code(1)
-        .stderr_has("dependency \"web\" wants version \"^2.0.0\" but charts/ has 1.2.3");
-    strata(&["lint", &umbrella()]).code(0);
 }
 
 #[test]

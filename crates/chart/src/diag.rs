@@ -279,9 +279,40 @@ pub fn relocate(ds: &mut [Diagnostic], prefix: &str, keep: &[String]) {
                 || keep.iter().any(|k| k == plain)
                 || file.starts_with(prefix);
             if !skip {
-                loc.file = format!("{prefix}{file}").into();
+                // Notes that point elsewhere in the same file ("first
+                // defined at values.yaml:2:3") are named the same way.
+                let (from, to) = (format!(" at {plain}:"), format!(" at {prefix}{plain}:"));
+                for note in &mut d.notes {
+                    if note.contains(&from) {
+                        *note = note.replace(&from, &to);
+                    }
+                }
+                loc.file = join_shown(prefix, file).into();
             }
         }
+    }
+}
+
+/// `prefix` + `file`, with the `../` that lead `file` out of the chart (a
+/// repository-wide environments.yaml) taken off `prefix`, so
+/// `charts/worker/` + `../../environments.yaml` is `environments.yaml`.
+fn join_shown(prefix: &str, file: &str) -> String {
+    let mut dirs: Vec<&str> = prefix.split('/').filter(|c| !c.is_empty()).collect();
+    let mut rest = file;
+    while let Some(up) = rest.strip_prefix("../") {
+        match dirs.last() {
+            Some(&d) if d != ".." && d != "." => {
+                dirs.pop();
+                rest = up;
+            }
+            _ => break,
+        }
+    }
+    let lead = if prefix.starts_with('/') { "/" } else { "" };
+    if dirs.is_empty() {
+        format!("{lead}{rest}")
+    } else {
+        format!("{lead}{}/{rest}", dirs.join("/"))
     }
 }
 
@@ -367,6 +398,21 @@ mod tests {
                 "charts/api/values.yaml",
                 "",
             ]
+        );
+        assert_eq!(join_shown("charts/worker/", "../../env.yaml"), "env.yaml");
+        assert_eq!(join_shown("charts/worker/", "../x.yaml"), "charts/x.yaml");
+        assert_eq!(join_shown("../c/", "../../e.yaml"), "../../e.yaml");
+        assert_eq!(join_shown("/abs/c/", "../e.yaml"), "/abs/e.yaml");
+        assert_eq!(join_shown("c/", "values.yaml"), "c/values.yaml");
+        // A note naming another place in the same file moves with it;
+        // one naming another file is left alone.
+        let mut dup = vec![at("values.yaml")
+            .note("first defined at values.yaml:2:3")
+            .note("see also other.yaml:1:1")];
+        relocate(&mut dup, "c/", &[]);
+        assert_eq!(
+            dup[0].notes,
+            ["first defined at c/values.yaml:2:3", "see also other.yaml:1:1"]
         );
         let e = Error::Many(vec![at("values.yaml")]).relocated("c/", &[]);
         assert_eq!(

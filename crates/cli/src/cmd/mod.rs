@@ -72,19 +72,22 @@ fn dispatch(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
 /// Load the chart a command names.
 pub fn load_chart(path: &Path) -> Result<Chart> {
     let source = path.display().to_string();
-    let chart = Chart::load(path, &source)?;
     // As `lint` names them: `DIR/…` for a directory (nothing for `.`),
-    // `FILE.tgz:NAME/…` for a packaged chart.
-    let prefix = if path.is_dir() {
-        if path == Path::new(".") {
+    // `FILE.tgz:NAME/…` for a packaged chart. A directory's prefix is
+    // known before loading, so errors in its files (a bad values.yaml, an
+    // `extends` cycle) are named from where strata runs too.
+    if path.is_dir() {
+        let prefix = if path == Path::new(".") {
             String::new()
         } else {
             format!("{}/", source.trim_end_matches('/'))
-        }
-    } else {
-        format!("{source}:{}/", chart.name())
-    };
-    let _ = SHOWN.set(prefix);
+        };
+        let _ = SHOWN.set(prefix);
+    }
+    let chart = Chart::load(path, &source)?;
+    if !path.is_dir() {
+        let _ = SHOWN.set(format!("{source}:{}/", chart.name()));
+    }
     Ok(chart)
 }
 
