@@ -202,7 +202,7 @@ fn validation_traces_a_go_chart_to_its_template_line_and_value() {
         .stderr_has("error[kube]: Deployment release-name: spec.replicas: expected integer, found string \"2\"")
         .stderr_has("/templates/deploy.yaml:6:13\n")
         .stderr_has("6 |   replicas: {{ .Values.replicas | quote }}\n")
-        .stderr_has("= value replicas from values.yaml:1:11\n");
+        .stderr_has(&format!("= value replicas from {path}/values.yaml:1:11\n"));
     // Without the quote, it validates and prints the manifest.
     let text = std::fs::read_to_string(chart.path().join("templates/deploy.yaml")).expect("read");
     std::fs::write(

@@ -271,6 +271,11 @@ pub fn relocate(ds: &mut [Diagnostic], prefix: &str, keep: &[String]) {
         return;
     }
     for d in ds {
+        for note in &mut d.notes {
+            if let Some(moved) = relocate_note(note, prefix, keep) {
+                *note = moved;
+            }
+        }
         if let Some(loc) = &mut d.location {
             let file: &str = &loc.file;
             let plain = file.split(" (").next().unwrap_or(file);
@@ -279,18 +284,46 @@ pub fn relocate(ds: &mut [Diagnostic], prefix: &str, keep: &[String]) {
                 || keep.iter().any(|k| k == plain)
                 || file.starts_with(prefix);
             if !skip {
-                // Notes that point elsewhere in the same file ("first
-                // defined at values.yaml:2:3") are named the same way.
-                let (from, to) = (format!(" at {plain}:"), format!(" at {prefix}{plain}:"));
-                for note in &mut d.notes {
-                    if note.contains(&from) {
-                        *note = note.replace(&from, &to);
-                    }
-                }
                 loc.file = join_shown(prefix, file).into();
             }
         }
     }
+}
+
+/// A note's references to chart files (`first defined at values.yaml:2:3`,
+/// `value replicas from environments/prod.yaml:3:11`: a word after `at`,
+/// `from` or `in` that is a relative path with a line number) named as
+/// [`relocate`] names locations; `None` when the note has none.
+fn relocate_note(note: &str, prefix: &str, keep: &[String]) -> Option<String> {
+    let mut out = String::with_capacity(note.len() + prefix.len());
+    let mut moved = false;
+    let mut previous = "";
+    for (i, word) in note.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let reference = matches!(previous, "at" | "from" | "in")
+            .then(|| word.split_once(':'))
+            .flatten()
+            .filter(|(path, line)| {
+                path.contains('.')
+                    && line.starts_with(|c: char| c.is_ascii_digit())
+                    && !path.starts_with(['/', '<', '-'])
+                    && !path.starts_with(prefix)
+                    && !keep.iter().any(|k| k == path)
+            });
+        match reference {
+            Some((path, line)) => {
+                out.push_str(&join_shown(prefix, path));
+                out.push(':');
+                out.push_str(line);
+                moved = true;
+            }
+            None => out.push_str(word),
+        }
+        previous = word;
+    }
+    moved.then_some(out)
 }
 
 /// `prefix` + `file`, with the `../` that lead `file` out of the chart (a
@@ -404,15 +437,26 @@ mod tests {
         assert_eq!(join_shown("../c/", "../../e.yaml"), "../../e.yaml");
         assert_eq!(join_shown("/abs/c/", "../e.yaml"), "/abs/e.yaml");
         assert_eq!(join_shown("c/", "values.yaml"), "c/values.yaml");
-        // A note naming another place in the same file moves with it;
-        // one naming another file is left alone.
+        // Notes naming chart files with a line move too; `-f` files,
+        // words that are not references and plain mentions stay.
         let mut dup = vec![at("values.yaml")
             .note("first defined at values.yaml:2:3")
+            .note("value replicas from environments/prod.yaml:3:11")
+            .note("value tag from over.yaml:1:6")
+            .note("infers one from values.yaml")
+            .note("in document 1 (apps/v1 Deployment web)")
             .note("see also other.yaml:1:1")];
-        relocate(&mut dup, "c/", &[]);
+        relocate(&mut dup, "c/", &["over.yaml".to_string()]);
         assert_eq!(
             dup[0].notes,
-            ["first defined at c/values.yaml:2:3", "see also other.yaml:1:1"]
+            [
+                "first defined at c/values.yaml:2:3",
+                "value replicas from c/environments/prod.yaml:3:11",
+                "value tag from over.yaml:1:6",
+                "infers one from values.yaml",
+                "in document 1 (apps/v1 Deployment web)",
+                "see also other.yaml:1:1"
+            ]
         );
         let e = Error::Many(vec![at("values.yaml")]).relocated("c/", &[]);
         assert_eq!(
