@@ -252,4 +252,3 @@ fn kube_version_and_api_versions_reach_capabilities() {
     run.code(0)
         .stdout_has("  capabilities: \"v1.33.2 1.33 true\"\n");
 }
-

@@ -223,4 +223,3 @@ fn not_a_chart() {
         .code(2)
         .stderr_has("error[io]: no/such/dir");
 }
-
