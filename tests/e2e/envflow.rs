@@ -24,7 +24,7 @@ fn parity_table_reports_undeclared_drift_and_exits_1() {
     run.stderr_has(
         "error[parity]: service.port: differs between environments and is not declared in parity.allow\n --> tests/fixtures/envflow-drift/environments/staging.yaml:4:9\n",
     )
-    .stderr_has("  = staging: 8080  (environments/staging.yaml:4:9)\n")
+    .stderr_has("  = staging: 8080  (tests/fixtures/envflow-drift/environments/staging.yaml:4:9)\n")
     .stderr_has("error[parity]: podAnnotations.team: differs")
     .stderr_has("  = dev: (absent)\n");
     // Declared differences are not errors.

@@ -291,8 +291,8 @@ pub fn relocate(ds: &mut [Diagnostic], prefix: &str, keep: &[String]) {
 }
 
 /// A note's references to chart files (`first defined at values.yaml:2:3`,
-/// `value replicas from environments/prod.yaml:3:11`: a word after `at`,
-/// `from` or `in` that is a relative path with a line number) named as
+/// `value replicas from environments/prod.yaml:3:11`, `"red" (environments/prod.yaml:3:11)`:
+/// a word after `at`, `from` or `in`, or in parentheses, that is a relative path with a line number) named as
 /// [`relocate`] names locations; `None` when the note has none.
 fn relocate_note(note: &str, prefix: &str, keep: &[String]) -> Option<String> {
     let mut out = String::with_capacity(note.len() + prefix.len());
@@ -302,21 +302,26 @@ fn relocate_note(note: &str, prefix: &str, keep: &[String]) -> Option<String> {
         if i > 0 {
             out.push(' ');
         }
-        let reference = matches!(previous, "at" | "from" | "in")
-            .then(|| word.split_once(':'))
-            .flatten()
-            .filter(|(path, line)| {
-                path.contains('.')
-                    && line.starts_with(|c: char| c.is_ascii_digit())
-                    && !path.starts_with(['/', '<', '-'])
-                    && !path.starts_with(prefix)
-                    && !keep.iter().any(|k| k == path)
-            });
+        // `at FILE:LINE`, or `(FILE:LINE)` after a value (parity).
+        let (open, inner, close) = match word.strip_prefix('(').and_then(|w| w.strip_suffix(')')) {
+            Some(inner) => ("(", inner, ")"),
+            None if matches!(previous, "at" | "from" | "in") => ("", word, ""),
+            None => ("", "", ""),
+        };
+        let reference = inner.split_once(':').filter(|(path, line)| {
+            path.contains('.')
+                && line.starts_with(|c: char| c.is_ascii_digit())
+                && !path.starts_with(['/', '<', '-'])
+                && !path.starts_with(prefix)
+                && !keep.iter().any(|k| k == path)
+        });
         match reference {
             Some((path, line)) => {
+                out.push_str(open);
                 out.push_str(&join_shown(prefix, path));
                 out.push(':');
                 out.push_str(line);
+                out.push_str(close);
                 moved = true;
             }
             None => out.push_str(word),
@@ -445,7 +450,9 @@ mod tests {
             .note("value tag from over.yaml:1:6")
             .note("infers one from values.yaml")
             .note("in document 1 (apps/v1 Deployment web)")
-            .note("see also other.yaml:1:1")];
+            .note("see also other.yaml:1:1")
+            .note("prod: \"red\"  (environments/prod.yaml:3:11)")
+            .note("dev: \"registry.io/nginx:1.25\" (nginx:1)")];
         relocate(&mut dup, "c/", &["over.yaml".to_string()]);
         assert_eq!(
             dup[0].notes,
@@ -455,7 +462,9 @@ mod tests {
                 "value tag from over.yaml:1:6",
                 "infers one from values.yaml",
                 "in document 1 (apps/v1 Deployment web)",
-                "see also other.yaml:1:1"
+                "see also other.yaml:1:1",
+                "prod: \"red\"  (c/environments/prod.yaml:3:11)",
+                "dev: \"registry.io/nginx:1.25\" (nginx:1)",
             ]
         );
         let e = Error::Many(vec![at("values.yaml")]).relocated("c/", &[]);

@@ -39,15 +39,9 @@ pub fn run(c: LintCmd) -> Result<Outcome> {
         },
     };
     let results = lint_all(inputs, &opts);
-    for (ds, prefix) in results.into_iter().zip(prefixes) {
-        for mut d in ds {
-            if let Some(loc) = &mut d.location {
-                if !prefix.is_empty() {
-                    loc.file = format!("{prefix}{}", loc.file).into();
-                }
-            }
-            all.push(d);
-        }
+    for (mut ds, prefix) in results.into_iter().zip(prefixes) {
+        strata_chart::diag::relocate(&mut ds, &prefix, &[]);
+        all.extend(ds);
     }
     let count = |s: Severity| all.iter().filter(|d| d.severity == s).count();
     let (errors, warnings, infos) = (
