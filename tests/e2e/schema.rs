@@ -49,8 +49,8 @@ fn unknown_key_under_additional_properties_false() {
     let run = run_in(dir.path(), &["values", ".", "-f", "o.yaml"]);
     run.code(1)
         .no_stdout()
-        .stderr_has("error[schema]: image.tga: unknown key: the schema allows no other keys here; did you mean `tag`?\n --> o.yaml:2:8")
-        .stderr_has("error[schema]: replicas: unknown key: the schema allows no other keys here\n --> o.yaml:3:11");
+        .stderr_has("error[schema]: image.tga: unknown key: the schema allows no other keys here; did you mean `tag`?\n --> o.yaml:2:3")
+        .stderr_has("error[schema]: replicas: unknown key: the schema allows no other keys here\n --> o.yaml:3:1");
 }
 
 #[test]

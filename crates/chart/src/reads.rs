@@ -276,7 +276,7 @@ fn finding(
 /// Where `key` is written as a map key at or above `line` (the line its
 /// value starts on): the nearest line holding `key:` (quoted or not),
 /// as 1-based line and column.
-fn key_position(text: &str, line: u32, key: &str) -> Option<(u32, u32)> {
+pub(crate) fn key_position(text: &str, line: u32, key: &str) -> Option<(u32, u32)> {
     let lines: Vec<&str> = text.lines().collect();
     let last = usize::try_from(line).ok()?.min(lines.len());
     let forms = [

@@ -439,9 +439,8 @@ impl SchemaSet {
                                 message.push_str(&format!("; did you mean `{near}`?"));
                             }
                             let d = Diagnostic::error("schema", message);
-                            out.push(
-                                locate(d, chart, req, merged, &path, secret).note(rule.clone()),
-                            );
+                            let d = locate(d, chart, req, merged, &path, secret);
+                            out.push(at_key(d, chart, req, key, secret).note(rule.clone()));
                         }
                     }
                     _ => {
@@ -556,6 +555,28 @@ fn locate(
 ) -> Diagnostic {
     match node_at(&merged.values, path) {
         Some(n) => with_origin(d, chart, req, &n.origin, secret),
+        None => d,
+    }
+}
+
+/// A finding about a key itself (an unknown key, a typo) points at the
+/// key, not at its value.
+fn at_key(d: Diagnostic, chart: &Chart, req: &Request, key: &str, secret: bool) -> Diagnostic {
+    let Some(loc) = d.location.clone() else {
+        return d;
+    };
+    let Some(text) = source_text(chart, req, &loc.file) else {
+        return d;
+    };
+    match crate::reads::key_position(&text, loc.line, key) {
+        Some((line, column)) => {
+            let d = d.at(Location::new(loc.file, line, column));
+            if secret {
+                d
+            } else {
+                d.with_source(&text)
+            }
+        }
         None => d,
     }
 }
