@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::chart::{Chart, CHART_FILE, SCHEMA_FILE, VALUES_FILE};
-use crate::diag::{Diagnostic, Location, Severity};
+use crate::diag::{Code, Diagnostic, Location, Severity};
 use crate::schema::{self, Schema, SchemaSet, SecretPattern};
 use crate::semver::{Constraint, Version};
 use crate::value::{Node, Path, Value};
@@ -60,7 +60,7 @@ pub fn static_checks(
         }
         None => {
             out.push(Diagnostic::error(
-                "chart",
+                Code::Chart,
                 format!("{source} is not a chart: it has no {CHART_FILE}"),
             ));
             return (out, None);
@@ -104,7 +104,7 @@ pub fn static_checks(
     } else {
         out.push(
             Diagnostic::info(
-                "schema",
+                Code::Schema,
                 format!("no {SCHEMA_FILE}: values are not validated"),
             )
             .note("`strata schema init CHART` infers one from values.yaml"),
@@ -199,7 +199,7 @@ fn crd_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<Diagnostic> {
             };
             if let Some(message) = problem {
                 out.push(
-                    Diagnostic::error("crds", message)
+                    Diagnostic::error(Code::Crds, message)
                         .at_opt(loc)
                         .with_source(text),
                 );
@@ -380,7 +380,7 @@ pub fn chart_yaml_rules(text: &str) -> Vec<RuleFinding> {
             out.push(RuleFinding {
                 rule: "validateChartYamlFormat",
                 diagnostic: Diagnostic::error(
-                    "chart",
+                    Code::Chart,
                     format!(
                         "unable to parse YAML: {CHART_FILE} holds {}, not a map",
                         n.value.type_name()
@@ -396,7 +396,7 @@ pub fn chart_yaml_rules(text: &str) -> Vec<RuleFinding> {
             out.push(RuleFinding {
                 rule: "validateChartYamlFormat",
                 diagnostic: Diagnostic::error(
-                    "chart",
+                    Code::Chart,
                     format!("unable to parse YAML: {}", d.message),
                 )
                 .at_opt(d.location.clone())
@@ -414,7 +414,7 @@ pub fn chart_yaml_rules(text: &str) -> Vec<RuleFinding> {
     };
     let get = |k: &str| field(k).map(|n| str_of(&n.value)).unwrap_or_default();
     let mut push = |rule: &'static str, sev: Severity, key: &str, msg: String| {
-        let d = Diagnostic::new(sev, "chart", msg).at(loc_of(key));
+        let d = Diagnostic::new(sev, Code::Chart, msg).at(loc_of(key));
         // A missing key points at the file, not at an unrelated line.
         let d = if field(key).is_some() {
             d.with_source(text)
@@ -627,7 +627,7 @@ pub fn yaml11(file: &str, text: &str) -> Vec<Diagnostic> {
         };
         if let Some(msg) = msg {
             out.push(
-                Diagnostic::warning("yaml11", msg)
+                Diagnostic::warning(Code::Yaml11, msg)
                     .at(Location::new(file, p.line, p.column))
                     .with_source(text),
             );
@@ -816,7 +816,7 @@ pub fn credentials(root: &Node) -> Vec<Diagnostic> {
         };
         out.push(
             Diagnostic::error(
-                "secret",
+                Code::Secret,
                 format!("{path}: plaintext credential: the value looks like {what}"),
             )
             .at_opt(node.origin.location().cloned())
@@ -848,7 +848,7 @@ pub fn write_only(root: &Node, pats: &[SecretPattern]) -> Vec<Diagnostic> {
         }
         out.push(
             Diagnostic::error(
-                "secret",
+                Code::Secret,
                 format!("{path}: a value for a secret (writeOnly in the schema) is set in a values file"),
             )
             .at_opt(node.origin.location().cloned())

@@ -20,7 +20,7 @@ use jsonschema::paths::LocationSegment;
 use serde_json::Value as J;
 
 use crate::chart::{Chart, SCHEMA_FILE};
-use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::diag::{Code, Diagnostic, Error, Location, Result};
 use crate::value::{Node, Origin, Path, Value};
 use crate::values::{Merged, Request};
 
@@ -80,7 +80,7 @@ impl Schema {
     pub fn load(chart: &Chart, file: &str) -> Result<Schema> {
         let Some(bytes) = chart.file(file) else {
             return Err(Error::invalid(Diagnostic::error(
-                "schema",
+                Code::Schema,
                 format!("schema file {file} does not exist in the chart"),
             )));
         };
@@ -90,7 +90,7 @@ impl Schema {
             let column = u32::try_from(e.column()).unwrap_or(1).max(1);
             Error::invalid(
                 Diagnostic::error(
-                    "schema",
+                    Code::Schema,
                     format!("{file} is not valid JSON: {}", json_msg(&e)),
                 )
                 .at(Location::new(file, line, column))
@@ -113,7 +113,7 @@ impl Schema {
             let d = match e.kind() {
                 ValidationErrorKind::Referencing(r) => {
                     let d = Diagnostic::error(
-                        "schema",
+                        Code::Schema,
                         format!("{file}: {}", referencing_msg(r, &chart.files)),
                     );
                     // Point at the `$ref` that names it.
@@ -138,7 +138,7 @@ impl Schema {
                     let at = e.instance_path().as_str();
                     let at = if at.is_empty() { "/" } else { at };
                     Diagnostic::error(
-                        "schema",
+                        Code::Schema,
                         format!(
                             "{file} is not a valid JSON Schema: at {at}: {}",
                             truncate(&e.to_string())
@@ -438,7 +438,7 @@ impl SchemaSet {
                             if let Some(near) = crate::reads::suggest(key, &known) {
                                 message.push_str(&format!("; did you mean `{near}`?"));
                             }
-                            let d = Diagnostic::error("schema", message);
+                            let d = Diagnostic::error(Code::Schema, message);
                             out.push(
                                 locate(d, chart, req, merged, &path, secret).note(rule.clone()),
                             );
@@ -457,7 +457,7 @@ impl SchemaSet {
                                 truncate(&e.to_string())
                             }
                         };
-                        let d = Diagnostic::error("schema", format!("{}: {what}", show(&segs)));
+                        let d = Diagnostic::error(Code::Schema, format!("{}: {what}", show(&segs)));
                         out.push(locate(d, chart, req, merged, &segs, secret).note(rule));
                     }
                 }
@@ -582,7 +582,7 @@ fn missing(
     let d = match deleted {
         Some(del) => {
             let d = Diagnostic::error(
-                "schema",
+                Code::Schema,
                 format!("{shown}: required key is missing: it was removed by a null"),
             );
             match &del.by {
@@ -591,7 +591,7 @@ fn missing(
             }
         }
         None => {
-            let d = Diagnostic::error("schema", format!("{shown}: required key is missing"));
+            let d = Diagnostic::error(Code::Schema, format!("{shown}: required key is missing"));
             let parent = &path[..path.len().saturating_sub(1)];
             let d = if parent.is_empty() {
                 d

@@ -187,11 +187,12 @@ fn escape_prop(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strata_chart::Code;
     use strata_chart::Location;
 
     #[test]
     fn text_points_at_the_column() {
-        let d = Diagnostic::error("schema", "image.tag: 5 is not of type \"string\"")
+        let d = Diagnostic::error(Code::Schema, "image.tag: 5 is not of type \"string\"")
             .at(Location::new("environments/prod.yaml", 12, 8))
             .with_source(&format!("{}  tag: 5\n", "\n".repeat(11)));
         assert_eq!(
@@ -203,7 +204,7 @@ mod tests {
     #[test]
     fn the_caret_counts_display_columns() {
         // Column 5 (characters) is the `5`; 名 and 前 are two columns wide.
-        let d = Diagnostic::error("schema", "名前: 5 is not of type \"string\"")
+        let d = Diagnostic::error(Code::Schema, "名前: 5 is not of type \"string\"")
             .at(Location::new("values.yaml", 1, 5))
             .with_source("名前: 5\n");
         assert_eq!(
@@ -211,7 +212,7 @@ mod tests {
             "error[schema]: 名前: 5 is not of type \"string\"\n --> values.yaml:1:5\n  |\n1 | 名前: 5\n  |       ^\n"
         );
         // A tab stays a tab.
-        let d = Diagnostic::error("yaml", "x")
+        let d = Diagnostic::error(Code::Yaml, "x")
             .at(Location::new("values.yaml", 1, 3))
             .with_source("\ta: 1\n");
         assert!(text(&d, false).ends_with("1 | \ta: 1\n  | \t ^\n"));
@@ -219,7 +220,7 @@ mod tests {
 
     #[test]
     fn json_and_github_carry_file_line_column() {
-        let d = Diagnostic::error("yaml11", "a: b, 100%")
+        let d = Diagnostic::error(Code::Yaml11, "a: b, 100%")
             .at(Location::new("charts/api/values.yaml", 3, 4))
             .in_env("prod");
         let j: serde_json::Value = serde_json::from_str(&json(std::slice::from_ref(&d))).unwrap();

@@ -3,7 +3,7 @@
 use std::error::Error as _;
 
 use minijinja::{Error as TError, ErrorKind};
-use strata_chart::{Diagnostic, Location};
+use strata_chart::{Code, Diagnostic, Location};
 
 /// The prefix of names given to text rendered by `tpl`.
 pub const TPL_PREFIX: &str = "tpl in ";
@@ -77,7 +77,7 @@ fn single(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> Diagnosti
             msg = format!("undefined value: `{expr}`");
         }
     }
-    let mut diag = Diagnostic::error("template", msg);
+    let mut diag = Diagnostic::error(Code::Template, msg);
     if let Some(name) = err.name() {
         let line = err.line().unwrap_or(1);
         let column = match (&text, err.range()) {

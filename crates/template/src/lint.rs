@@ -12,7 +12,7 @@ use strata_chart::env::SharedFile;
 use strata_chart::lint::{self as chart_lint, Prepared};
 use strata_chart::reads::ReadSet;
 use strata_chart::values::Merged;
-use strata_chart::{Diagnostic, Severity};
+use strata_chart::{Code, Diagnostic, Severity};
 
 use crate::{Engine, RenderOptions};
 
@@ -155,7 +155,7 @@ const NON_DETERMINISTIC: &[&str] = &[
 /// non-deterministic function (once per template, at its first call).
 fn go_findings(chart: &strata_chart::chart::Chart) -> Vec<Diagnostic> {
     let mut out = vec![Diagnostic::info(
-        "dialect",
+        Code::Dialect,
         format!(
             "{}: Go templates, rendered as `helm template` renders them (values read as YAML 1.1, numbers as float64)",
             chart.name()
@@ -188,7 +188,7 @@ fn go_findings(chart: &strata_chart::chart::Chart) -> Vec<Diagnostic> {
         });
         if let Some((line, column, f, text)) = found {
             let mut d = Diagnostic::warning(
-                "reproducible",
+                Code::Reproducible,
                 format!("{path} calls {f}: its output differs on every render (as with helm)"),
             )
             .at(strata_chart::Location::new(

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use strata_chart::chart::Chart;
 use strata_chart::deps::Enabled;
 use strata_chart::value::Node;
-use strata_chart::{Diagnostic, Error, Location};
+use strata_chart::{Code, Diagnostic, Error, Location};
 use strata_gotemplate::{ErrorKind, Options, Set, Value as GValue};
 
 pub use manifests::{crds, documents, HelmDocs};
@@ -237,7 +237,7 @@ fn add_scope<'c>(
         let text =
             strata_chart::yaml::decode_utf8(bytes, &format!("{rel}{path}")).map_err(|d| {
                 Error::invalid(Diagnostic {
-                    code: "template",
+                    code: Code::Template,
                     ..d
                 })
             })?;
@@ -260,12 +260,7 @@ fn template_error(
     sources: &BTreeMap<String, Source<'_>>,
     opts: &GoOptions,
 ) -> Error {
-    let code = match e.kind {
-        ErrorKind::Syntax => "template",
-        ErrorKind::Fail | ErrorKind::Required => "template",
-        _ => "template",
-    };
-    let mut d = Diagnostic::error(code, e.message.clone());
+    let mut d = Diagnostic::error(Code::Template, e.message.clone());
     match sources.get(&e.template) {
         Some(src) => {
             let scope = &scopes[src.scope];
