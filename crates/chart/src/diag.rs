@@ -178,8 +178,21 @@ pub struct Diagnostic {
     pub snippet: Option<String>,
     /// Further lines: hints, the other place of a duplicate, a layer chain.
     pub notes: Vec<String>,
-    /// The environment this finding belongs to, when it depends on one.
-    pub environment: Option<String>,
+    /// The environments this finding belongs to, when it depends on one
+    /// (several once [`fold`](crate::lint::fold) merged the same finding of
+    /// several environments), in the order they were found.
+    #[serde(rename = "environment", serialize_with = "serialize_environments")]
+    pub environments: Vec<String>,
+}
+
+fn serialize_environments<S: serde::Serializer>(
+    envs: &[String],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match envs {
+        [] => s.serialize_none(),
+        _ => s.serialize_some(&envs.join(", ")),
+    }
 }
 
 impl Diagnostic {
@@ -192,7 +205,7 @@ impl Diagnostic {
             location: None,
             snippet: None,
             notes: Vec::new(),
-            environment: None,
+            environments: Vec::new(),
         }
     }
 
@@ -239,10 +252,15 @@ impl Diagnostic {
         self
     }
 
-    /// Tag with an environment name.
+    /// Tag with an environment name (replacing any other).
     pub fn in_env(mut self, env: impl Into<String>) -> Self {
-        self.environment = Some(env.into());
+        self.environments = vec![env.into()];
         self
+    }
+
+    /// The environments as printed: `dev, prod`; `None` when there are none.
+    pub fn environment_list(&self) -> Option<String> {
+        (!self.environments.is_empty()).then(|| self.environments.join(", "))
     }
 }
 

@@ -274,10 +274,13 @@ pub fn fold(ds: Vec<Diagnostic>) -> Vec<Diagnostic> {
         });
         match same {
             Some(o) => {
-                if let (Some(a), Some(b)) = (&mut o.environment, &d.environment) {
-                    if !a.split(", ").any(|x| x == b) {
-                        a.push_str(", ");
-                        a.push_str(b);
+                // Only findings of environments fold into one naming them
+                // all; one without an environment stays as it is.
+                if !o.environments.is_empty() {
+                    for env in d.environments {
+                        if !o.environments.contains(&env) {
+                            o.environments.push(env);
+                        }
                     }
                 }
             }
@@ -924,6 +927,37 @@ pub fn unused_values(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fold_names_each_environment_once_in_the_order_found() {
+        let d = |env: Option<&str>| {
+            let d = Diagnostic::error(Code::Schema, "replicaCount: 2 is less than 3");
+            match env {
+                Some(e) => d.in_env(e),
+                None => d,
+            }
+        };
+        let ds = fold(vec![
+            d(Some("prod")),
+            d(Some("dev")),
+            d(Some("prod")),
+            d(Some("prod-eu")),
+        ]);
+        assert_eq!(ds.len(), 1);
+        assert_eq!(ds[0].environments, ["prod", "dev", "prod-eu"]);
+        assert_eq!(
+            ds[0].environment_list().as_deref(),
+            Some("prod, dev, prod-eu")
+        );
+        // A name that contains another's is not mistaken for it.
+        let ds = fold(vec![d(Some("a, b")), d(Some("a"))]);
+        assert_eq!(ds[0].environments, ["a, b", "a"]);
+        // A finding without environment names none, whatever follows.
+        let ds = fold(vec![d(None), d(Some("prod"))]);
+        assert_eq!(ds.len(), 1);
+        assert!(ds[0].environments.is_empty());
+        assert_eq!(ds[0].environment_list(), None);
+    }
 
     #[test]
     fn yaml11_flags_booleans_and_octals_not_quoted_ones() {

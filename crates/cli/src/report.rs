@@ -67,7 +67,7 @@ pub fn text(d: &Diagnostic, color: bool) -> String {
             out.push_str(&format!("{pad} {bar} {lead}{}\n", p.wrap("1;31", "^")));
         }
     }
-    if let Some(env) = &d.environment {
+    if let Some(env) = d.environment_list() {
         out.push_str(&format!("  = environment: {env}\n"));
     }
     for n in &d.notes {
@@ -136,7 +136,7 @@ pub fn json(ds: &[Diagnostic]) -> String {
                 "file": file,
                 "line": line,
                 "column": column,
-                "environment": d.environment,
+                "environment": d.environment_list(),
                 "notes": d.notes,
             })
         })
@@ -164,7 +164,7 @@ pub fn github(d: &Diagnostic) -> String {
         escape_prop(&format!("strata {}", d.code))
     ));
     let mut msg = d.message.clone();
-    if let Some(env) = &d.environment {
+    if let Some(env) = d.environment_list() {
         msg.push_str(&format!(" (environment {env})"));
     }
     for n in &d.notes {
