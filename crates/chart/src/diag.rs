@@ -178,6 +178,11 @@ pub struct Diagnostic {
     pub snippet: Option<String>,
     /// Further lines: hints, the other place of a duplicate, a layer chain.
     pub notes: Vec<String>,
+    /// How many characters of the source line, from `location`'s column,
+    /// the finding is about (the caret line underlines them); `None` where
+    /// the input gives no extent (one caret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
     /// The environments this finding belongs to, when it depends on one
     /// (several once [`fold`](crate::lint::fold) merged the same finding of
     /// several environments), in the order they were found.
@@ -205,6 +210,7 @@ impl Diagnostic {
             location: None,
             snippet: None,
             notes: Vec::new(),
+            length: None,
             environments: Vec::new(),
         }
     }
@@ -255,6 +261,15 @@ impl Diagnostic {
     /// Tag with an environment name (replacing any other).
     pub fn in_env(mut self, env: impl Into<String>) -> Self {
         self.environments = vec![env.into()];
+        self
+    }
+
+    /// Underline `chars` characters from the location's column (`0` leaves
+    /// the single caret).
+    pub fn spanning(mut self, chars: usize) -> Self {
+        if chars > 0 {
+            self.length = Some(u32::try_from(chars).unwrap_or(u32::MAX));
+        }
         self
     }
 

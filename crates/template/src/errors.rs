@@ -110,6 +110,9 @@ fn single(
         diag = diag.at(Location::new(file, to_u32(line), to_u32(column)));
         if let Some(text) = &text {
             diag = diag.with_source(text);
+            if let Some(range) = err.range() {
+                diag = diag.spanning(chars_on_line(text, range.start, range.end));
+            }
         }
         if let Some(n) = note {
             diag = diag.note(n);
@@ -140,6 +143,13 @@ fn expression_start(text: &str, start: usize) -> usize {
 
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// How many characters the byte range `start..end` of `text` covers on the
+/// line where it starts (0 when it is not a range of `text`).
+fn chars_on_line(text: &str, start: usize, end: usize) -> usize {
+    text.get(start..end.max(start))
+        .map_or(0, |s| s.chars().take_while(|c| *c != '\n').count())
 }
 
 /// The 1-based character column of byte `offset` in `text`.
@@ -225,6 +235,14 @@ mod tests {
         let d = diagnostic(&err, &|_| None);
         assert_eq!(file(&d), "templates/tpl in cm.yaml:2:10");
         assert!(d.notes.iter().all(|n| !n.contains("tpl")), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn a_span_counts_characters_up_to_the_end_of_its_line() {
+        assert_eq!(chars_on_line("{{ héllo }}", 3, 9), 5);
+        assert_eq!(chars_on_line("{{ a\n b }}", 3, 8), 1);
+        assert_eq!(chars_on_line("ab", 1, 99), 0);
+        assert_eq!(chars_on_line("ab", 2, 1), 0);
     }
 
     #[test]

@@ -253,6 +253,21 @@ fn add_scope<'c>(
     Ok(dot)
 }
 
+/// How many characters of line `line` (1-based) of `text` the `len` bytes
+/// from byte column `column` (1-based) cover, up to the end of the line:
+/// the extent of the action or token a Go template error is about.
+fn span_chars(text: &str, line: usize, column: usize, len: usize) -> usize {
+    let Some(l) = line.checked_sub(1).and_then(|i| text.lines().nth(i)) else {
+        return 0;
+    };
+    let start = column.saturating_sub(1);
+    let mut end = start.saturating_add(len).min(l.len());
+    while end > start && !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    l.get(start..end).map_or(0, |s| s.chars().count())
+}
+
 /// A Go template error as a strata diagnostic at the template's line.
 fn template_error(
     e: &strata_gotemplate::Error,
@@ -271,7 +286,8 @@ fn template_error(
                     u32::try_from(e.line).unwrap_or(u32::MAX),
                     u32::try_from(e.column).unwrap_or(u32::MAX),
                 ))
-                .with_source(src.text);
+                .with_source(src.text)
+                .spanning(span_chars(src.text, e.line, e.column, e.extent));
         }
         None => d = d.note(format!("in template {:?}", e.template)),
     }
@@ -282,4 +298,22 @@ fn template_error(
         ));
     }
     Error::invalid(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span_chars;
+
+    #[test]
+    fn a_go_error_spans_characters_of_its_line() {
+        let text = "a: 1\nb: {{ .Values.é }} x\n";
+        // `.Values.é` is 10 bytes, 9 characters, from byte column 7.
+        assert_eq!(span_chars(text, 2, 7, 10), 9);
+        // Clamped to the line; nothing past it, nor on a line not there.
+        assert_eq!(span_chars(text, 2, 7, 99), 14);
+        assert_eq!(span_chars(text, 2, 40, 3), 0);
+        assert_eq!(span_chars(text, 9, 1, 3), 0);
+        // Never inside a character.
+        assert_eq!(span_chars(text, 2, 7, 9), 8);
+    }
 }
