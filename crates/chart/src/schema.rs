@@ -555,9 +555,46 @@ fn locate(
     secret: bool,
 ) -> Diagnostic {
     match node_at(&merged.values, path) {
-        Some(n) => with_origin(d, chart, req, &n.origin, secret),
+        Some(n) => {
+            let d = with_origin(d, chart, req, &n.origin, secret);
+            let chars = match (&d.snippet, &d.location) {
+                (Some(line), Some(loc)) => scalar_chars(line, loc.column, &n.value),
+                _ => 0,
+            };
+            d.spanning(chars)
+        }
         None => d,
     }
+}
+
+/// How many characters the scalar `value` takes on `line` from `column`
+/// (1-based), when the line spells it there as strata prints it (plain, or
+/// quoted without escapes) up to where a scalar ends; 0 otherwise (a list,
+/// a map, `0x1F`, an escaped string: one caret).
+fn scalar_chars(line: &str, column: u32, value: &Value) -> usize {
+    let text = match value {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => crate::yaml::float_to_string(*f),
+        Value::Bool(b) => b.to_string(),
+        Value::Null | Value::Seq(_) | Value::Map(_) => return 0,
+    };
+    let skip = usize::try_from(column)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(1);
+    let Some((at, _)) = line.char_indices().nth(skip) else {
+        return 0;
+    };
+    let rest = &line[at..];
+    [text.clone(), format!("\"{text}\""), format!("'{text}'")]
+        .into_iter()
+        .filter(|spelt| !spelt.is_empty())
+        .find(|spelt| {
+            rest.strip_prefix(spelt.as_str()).is_some_and(|after| {
+                after.is_empty() || after.starts_with([' ', '\t', ',', ']', '}', '#'])
+            })
+        })
+        .map_or(0, |spelt| spelt.chars().count())
 }
 
 fn missing(
@@ -892,6 +929,21 @@ mod tests {
     use super::*;
 
     use crate::chart::test_chart as chart;
+
+    #[test]
+    fn a_scalar_is_underlined_only_where_the_line_spells_it() {
+        let s = |t: &str| Value::Str(t.to_string());
+        assert_eq!(scalar_chars("  tag: 5 # five", 8, &Value::Int(5)), 1);
+        assert_eq!(scalar_chars("  tag: 55", 8, &Value::Int(5)), 0);
+        assert_eq!(scalar_chars("名前: héllo", 5, &s("héllo")), 5);
+        assert_eq!(scalar_chars("a: \"x y\"", 4, &s("x y")), 5);
+        assert_eq!(scalar_chars("a: [x, 'y']", 8, &s("y")), 3);
+        assert_eq!(scalar_chars("a: 0x1F", 4, &Value::Int(31)), 0);
+        assert_eq!(scalar_chars("a: \"\\u0041\"", 4, &s("A")), 0);
+        assert_eq!(scalar_chars("a: true", 4, &Value::Bool(true)), 4);
+        assert_eq!(scalar_chars("a: 1", 9, &Value::Int(1)), 0);
+        assert_eq!(scalar_chars("a: ", 4, &s("")), 0);
+    }
 
     #[test]
     fn draft7_is_the_default_and_2020_12_is_chosen_by_schema() {

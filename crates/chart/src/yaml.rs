@@ -494,7 +494,17 @@ impl<'a> Loader<'a> {
                 return Ok(map);
             }
             let is_merge = matches!(&kev, Ev::Scalar { text, style: ScalarStyle::Plain, tag: None, .. } if text == "<<");
+            // A plain string key is spelt as read (its width underlines it).
+            let plain = matches!(
+                &kev,
+                Ev::Scalar {
+                    style: ScalarStyle::Plain,
+                    tag: None,
+                    ..
+                }
+            );
             let key_node = self.node(kev, kspan, depth + 1)?;
+            let spelt = plain && matches!(key_node.value, Value::Str(_));
             let key = match key_node.value {
                 Value::Str(s) => s,
                 Value::Null => "null".to_string(),
@@ -524,6 +534,7 @@ impl<'a> Loader<'a> {
                             format!("duplicate key \"{key}\" in one mapping"),
                         )
                         .at(self.loc(&kspan))
+                        .spanning(if spelt { key.chars().count() } else { 0 })
                         .note(format!(
                             "first defined at {}",
                             Location::new(self.file.clone(), line, column)
