@@ -19,7 +19,7 @@ fn wrong_type_from_a_values_file_names_its_line() {
     let run = run_in(dir.path(), &["values", ".", "-f", "override.yaml"]);
     run.code(1)
         .no_stdout()
-        .stderr_has("error[schema]: replicaCount: \"three\" is not of type \"integer\"\n --> override.yaml:2:15\n  |\n2 | replicaCount: three\n  |               ^\n")
+        .stderr_has("error[schema]: replicaCount: \"three\" is not of type \"integer\"\n --> override.yaml:2:15\n  |\n2 | replicaCount: three\n  |               ^^^^^\n")
         .stderr_has("= rule: values.schema.json#/properties/replicaCount/type");
 }
 

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{self, ArchiveError, Limits};
-use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::diag::{Code, Diagnostic, Error, Location, Result};
 use crate::dialect::Dialect;
 use crate::env::{Environments, SharedFile};
 use crate::value::{Node, Value};
@@ -159,7 +159,7 @@ pub fn parse_metadata(text: &str) -> Result<(Metadata, Node)> {
     };
     let fail = |key: &str, msg: String| -> Error {
         Error::invalid(
-            Diagnostic::error("chart", msg)
+            Diagnostic::error(Code::Chart, msg)
                 .at(at(key))
                 .with_source(text),
         )
@@ -175,7 +175,7 @@ pub fn parse_metadata(text: &str) -> Result<(Metadata, Node)> {
         let loc = crate::value::locate_deserialize_error::<Metadata>(&node, &json)
             .unwrap_or_else(|| Location::new(file.clone(), 1, 1));
         Error::invalid(
-            Diagnostic::error("chart", format!("{CHART_FILE}: {e}"))
+            Diagnostic::error(Code::Chart, format!("{CHART_FILE}: {e}"))
                 .at(loc)
                 .with_source(text),
         )
@@ -427,7 +427,7 @@ impl Chart {
                     return Err(Error::io(source, e));
                 }
                 return Err(Error::invalid(Diagnostic::error(
-                    "chart",
+                    Code::Chart,
                     format!("{source} is not a chart: it has no {CHART_FILE}"),
                 )));
             }
@@ -491,7 +491,10 @@ impl Chart {
     /// Load a file of the chart as text, with a diagnostic naming it.
     pub fn text(&self, path: &str) -> Result<String> {
         let bytes = self.file(path).ok_or_else(|| {
-            Error::msg("chart", format!("{}: {path} does not exist", self.source))
+            Error::msg(
+                Code::Chart,
+                format!("{}: {path} does not exist", self.source),
+            )
         })?;
         Ok(yaml::decode_utf8(bytes, path)?.to_string())
     }
@@ -659,7 +662,7 @@ impl Loader {
         }
         if (!groups.is_empty() || !archives.is_empty()) && depth >= MAX_DEPTH {
             return Err(Error::msg(
-                "chart",
+                Code::Chart,
                 format!(
                     "{source}: subcharts nest more than {MAX_DEPTH} levels deep under {}",
                     chart.display_path("charts/")
@@ -678,7 +681,7 @@ impl Loader {
             let sub_source = format!("{source}/charts/{name}");
             if !files.contains_key(CHART_FILE) {
                 return Err(Error::msg(
-                    "chart",
+                    Code::Chart,
                     format!("{sub_prefix}: subchart directory has no {CHART_FILE}"),
                 ));
             }
@@ -698,7 +701,7 @@ fn build(
 ) -> Result<Chart> {
     let Some(chart_bytes) = files.get(CHART_FILE) else {
         return Err(Error::invalid(Diagnostic::error(
-            "chart",
+            Code::Chart,
             format!("{source} is not a chart: it has no {CHART_FILE}"),
         )));
     };
@@ -737,7 +740,10 @@ pub fn archive_error(source: &str, e: ArchiveError) -> Error {
         ArchiveError::Io { path, detail } => {
             Error::io(path.display(), std::io::Error::other(detail))
         }
-        other => Error::invalid(Diagnostic::error("archive", format!("{source}: {other}"))),
+        other => Error::invalid(Diagnostic::error(
+            Code::Archive,
+            format!("{source}: {other}"),
+        )),
     }
 }
 
@@ -746,7 +752,7 @@ pub fn archive_error(source: &str, e: ArchiveError) -> Error {
 fn dir_error(source: &str, e: ArchiveError) -> Error {
     match e {
         ArchiveError::Io { .. } => archive_error(source, e),
-        other => Error::invalid(Diagnostic::error("chart", format!("{source}: {other}"))),
+        other => Error::invalid(Diagnostic::error(Code::Chart, format!("{source}: {other}"))),
     }
 }
 

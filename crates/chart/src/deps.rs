@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use crate::chart::{Chart, Dependency, CHART_FILE};
-use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::diag::{Code, Diagnostic, Error, Location, Result};
 use crate::merge::{self, DefaultsTree};
 use crate::semver::{Constraint, Version};
 use crate::value::{Map, Node, Origin, Path, Value};
@@ -177,7 +177,7 @@ pub fn problem(chart: &Chart, s: &Status) -> Option<Diagnostic> {
         ),
     };
     let text = chart.text(CHART_FILE).unwrap_or_default();
-    let mut d = Diagnostic::error("dependency", msg).at(s.location.clone());
+    let mut d = Diagnostic::error(Code::Dependency, msg).at(s.location.clone());
     d.snippet = crate::diag::source_line(&text, s.location.line);
     Some(d)
 }
@@ -353,7 +353,7 @@ fn prune(subs: &mut Vec<Enabled>, root: &Node, path: &Path, warnings: &mut Vec<D
                         break;
                     }
                     Some(other) => warnings.push(Diagnostic::warning(
-                        "dependency",
+                        Code::Dependency,
                         format!(
                             "condition path \"{}\" of dependency \"{}\" is {}, not a boolean; ignored",
                             Path(p.clone()),
@@ -412,7 +412,7 @@ fn import_values(
                         _ => {
                             return Err(Error::invalid(
                                 Diagnostic::error(
-                                    "dependency",
+                                    Code::Dependency,
                                     format!(
                                         "dependency \"{}\": import-values entries need string `child` and `parent` keys",
                                         dep.name
@@ -426,7 +426,7 @@ fn import_values(
                 _ => {
                     return Err(Error::invalid(
                         Diagnostic::error(
-                            "dependency",
+                            Code::Dependency,
                             format!(
                                 "dependency \"{}\": import-values entries are strings or {{child, parent}} maps",
                                 dep.name
@@ -446,7 +446,7 @@ fn import_values(
                 _ => {
                     warnings.push(
                         Diagnostic::warning(
-                            "dependency",
+                            Code::Dependency,
                             format!(
                                 "import-values of dependency \"{}\": {} is not a table of its values; nothing imported",
                                 dep.name,

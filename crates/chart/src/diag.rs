@@ -62,13 +62,114 @@ impl fmt::Display for Location {
     }
 }
 
+/// Declares [`Code`] from one list, so that [`Code::ALL`] and
+/// [`Code::as_str`] cannot miss a variant.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $text:literal,)*) => {
+        /// The stable code of a finding (`error[schema]`, the `code` field
+        /// of `--output json`, the title of a GitHub annotation): scripts
+        /// may match on it, so a code's text never changes. docs/lint.md
+        /// ("Every code") lists them all; a test keeps the two in step.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the order of docs/lint.md.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as printed: `schema`, `yaml11`, …
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A packaged chart (`.tgz`) that cannot be read safely.
+    Archive = "archive",
+    /// Chart.yaml: Helm's rules, the dialect annotation.
+    Chart = "chart",
+    /// Files in `crds/`; CRDs left out of a render.
+    Crds = "crds",
+    /// Dependencies: vendored subcharts, conditions, `import-values`.
+    Dependency = "dependency",
+    /// Which template dialect a chart has.
+    Dialect = "dialect",
+    /// `strata diff`.
+    Diff = "diff",
+    /// environments.yaml, environment names, `--env`.
+    Env = "env",
+    /// A file that cannot be read or written.
+    Io = "io",
+    /// Kubernetes validation of rendered manifests.
+    Kube = "kube",
+    /// `strata package`, rendered packages.
+    Package = "package",
+    /// `strata parity`.
+    Parity = "parity",
+    /// `strata promote`.
+    Promote = "promote",
+    /// Rendered output: YAML, kinds, names, duplicates, `--show-only`.
+    Render = "render",
+    /// A template calls a function whose output differs on every render.
+    Reproducible = "reproducible",
+    /// JSON Schemas and the values they validate.
+    Schema = "schema",
+    /// `writeOnly` values and plaintext credentials in values files.
+    Secret = "secret",
+    /// `--set`, `--set-string`, `--set-json`, `--set-file`, `--set-literal`.
+    Set = "set",
+    /// A template that does not compile or fails to render.
+    Template = "template",
+    /// Values no template reads.
+    Unused = "unused",
+    /// Command-line usage (exit 2).
+    Usage = "usage",
+    /// Values files and merging.
+    Values = "values",
+    /// YAML that does not parse.
+    Yaml = "yaml",
+    /// Values Helm (YAML 1.1) reads differently from strata (YAML 1.2).
+    Yaml11 = "yaml11",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diagnostic {
     /// Error, warning or info.
     pub severity: Severity,
-    /// A short stable code: `yaml`, `values`, `set`, `chart`, `env`, `schema`, …
-    pub code: &'static str,
+    /// The stable code: `yaml`, `values`, `set`, `chart`, `env`, `schema`, …
+    pub code: Code,
     /// What is wrong, in one line.
     pub message: String,
     /// Where, when the input has a place to point at.
@@ -77,13 +178,31 @@ pub struct Diagnostic {
     pub snippet: Option<String>,
     /// Further lines: hints, the other place of a duplicate, a layer chain.
     pub notes: Vec<String>,
-    /// The environment this finding belongs to, when it depends on one.
-    pub environment: Option<String>,
+    /// How many characters of the source line, from `location`'s column,
+    /// the finding is about (the caret line underlines them); `None` where
+    /// the input gives no extent (one caret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    /// The environments this finding belongs to, when it depends on one
+    /// (several once [`fold`](crate::lint::fold) merged the same finding of
+    /// several environments), in the order they were found.
+    #[serde(rename = "environment", serialize_with = "serialize_environments")]
+    pub environments: Vec<String>,
+}
+
+fn serialize_environments<S: serde::Serializer>(
+    envs: &[String],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match envs {
+        [] => s.serialize_none(),
+        _ => s.serialize_some(&envs.join(", ")),
+    }
 }
 
 impl Diagnostic {
     /// A new finding without location.
-    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
             code,
@@ -91,22 +210,23 @@ impl Diagnostic {
             location: None,
             snippet: None,
             notes: Vec::new(),
-            environment: None,
+            length: None,
+            environments: Vec::new(),
         }
     }
 
     /// An error finding.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
     /// A warning finding.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
 
     /// An info finding.
-    pub fn info(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn info(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Info, code, message)
     }
 
@@ -138,10 +258,24 @@ impl Diagnostic {
         self
     }
 
-    /// Tag with an environment name.
+    /// Tag with an environment name (replacing any other).
     pub fn in_env(mut self, env: impl Into<String>) -> Self {
-        self.environment = Some(env.into());
+        self.environments = vec![env.into()];
         self
+    }
+
+    /// Underline `chars` characters from the location's column (`0` leaves
+    /// the single caret).
+    pub fn spanning(mut self, chars: usize) -> Self {
+        if chars > 0 {
+            self.length = Some(u32::try_from(chars).unwrap_or(u32::MAX));
+        }
+        self
+    }
+
+    /// The environments as printed: `dev, prod`; `None` when there are none.
+    pub fn environment_list(&self) -> Option<String> {
+        (!self.environments.is_empty()).then(|| self.environments.join(", "))
     }
 }
 
@@ -192,7 +326,7 @@ impl Error {
     }
 
     /// An invalid-input error with a code and message and no location.
-    pub fn msg(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn msg(code: Code, message: impl Into<String>) -> Self {
         Error::invalid(Diagnostic::error(code, message))
     }
 
@@ -219,11 +353,11 @@ impl Error {
             Error::Many(ds) => ds.clone(),
             Error::Io { path, source } => {
                 vec![Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("{path}: {}", io_message(source)),
                 )]
             }
-            Error::Usage(m) => vec![Diagnostic::error("usage", m.clone())],
+            Error::Usage(m) => vec![Diagnostic::error(Code::Usage, m.clone())],
         }
     }
 
@@ -377,12 +511,25 @@ mod tests {
 
     #[test]
     fn display_is_compiler_style() {
-        let d = Diagnostic::error("schema", "image.tag: 5 is not of type \"string\"")
+        let d = Diagnostic::error(Code::Schema, "image.tag: 5 is not of type \"string\"")
             .at(Location::new("environments/prod.yaml", 12, 7));
         assert_eq!(
             d.to_string(),
             "environments/prod.yaml:12:7: error[schema]: image.tag: 5 is not of type \"string\""
         );
+    }
+
+    #[test]
+    fn a_code_prints_and_serialises_as_its_text() {
+        for c in Code::ALL {
+            assert_eq!(c.to_string(), c.as_str());
+            assert_eq!(
+                serde_json::to_string(c).ok(),
+                Some(format!("\"{}\"", c.as_str()))
+            );
+        }
+        assert_eq!(Code::Yaml11.as_str(), "yaml11");
+        assert!(Code::Schema == "schema");
     }
 
     #[test]
@@ -395,7 +542,7 @@ mod tests {
 
     #[test]
     fn exit_codes() {
-        assert_eq!(Error::msg("x", "y").exit_code(), 1);
+        assert_eq!(Error::msg(Code::Values, "y").exit_code(), 1);
         assert_eq!(Error::Many(vec![]).exit_code(), 1);
         assert_eq!(Error::Usage("u".into()).exit_code(), 2);
         let io = Error::io("f", io::Error::from(io::ErrorKind::NotFound));
@@ -405,7 +552,7 @@ mod tests {
 
     #[test]
     fn relocate_names_chart_files_as_the_user_gave_the_chart() {
-        let at = |f: &str| Diagnostic::error("x", "m").at(Location::new(f, 1, 1));
+        let at = |f: &str| Diagnostic::error(Code::Values, "m").at(Location::new(f, 1, 1));
         let mut ds = vec![
             at("templates/x.yaml"),
             at("templates/x.yaml (rendered)"),
@@ -413,7 +560,7 @@ mod tests {
             at("<stdin>"),
             at("/abs/file.yaml"),
             at("charts/api/values.yaml"),
-            Diagnostic::error("x", "no location"),
+            Diagnostic::error(Code::Values, "no location"),
         ];
         relocate(&mut ds, "charts/api/", &["over.yaml".to_string()]);
         let files: Vec<String> = ds

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::chart::Metadata;
-use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::diag::{Code, Diagnostic, Error, Location, Result};
 
 /// The Chart.yaml annotation that names a chart's dialect.
 pub const ANNOTATION: &str = "strata.dev/templates";
@@ -64,7 +64,7 @@ pub fn detect(metadata: &Metadata, files: &BTreeMap<String, Vec<u8>>) -> Result<
             "jinja" => Ok(Dialect::Jinja),
             other => Err(Error::invalid(
                 Diagnostic::error(
-                    "chart",
+                    Code::Chart,
                     format!("Chart.yaml: annotation {ANNOTATION}: {other:?} is neither \"go\" nor \"jinja\""),
                 )
                 .at(Location::new("Chart.yaml", 1, 1)),
@@ -84,7 +84,7 @@ pub fn detect(metadata: &Metadata, files: &BTreeMap<String, Vec<u8>>) -> Result<
     match (jinja, go) {
         (Some(j), Some(g)) => Err(Error::invalid(
             Diagnostic::error(
-                "chart",
+                Code::Chart,
                 "the chart's templates mix strata's dialect ({% or {#) and Go templates; say which they are in Chart.yaml: annotations: {strata.dev/templates: go} (or jinja)",
             )
             .at(Location::new(j.file.as_str(), j.line, j.column))

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::diag::{Code, Diagnostic, Error, Location, Result};
 use crate::value::Value;
 use crate::yaml;
 
@@ -308,7 +308,7 @@ impl Environments {
             if let Err(why) = check_name(name) {
                 return Err(Error::invalid(
                     Diagnostic::error(
-                        "env",
+                        Code::Env,
                         format!("{path}: \"{name}\" is not a valid environment name: {why}"),
                     )
                     .at(Location::new(Arc::from(path.as_str()), 1, 1))
@@ -354,7 +354,7 @@ impl Environments {
         let spec: EnvironmentsFile = serde_json::from_value(json.clone()).map_err(|e| {
             let loc = crate::value::locate_deserialize_error::<EnvironmentsFile>(&node, &json)
                 .unwrap_or_else(|| Location::new(file.clone(), 1, 1));
-            Diagnostic::error("env", format!("{file}: {e}"))
+            Diagnostic::error(Code::Env, format!("{file}: {e}"))
                 .at(loc)
                 .with_source(text)
         })?;
@@ -368,7 +368,7 @@ impl Environments {
             if let Err(why) = check_name(name) {
                 return Err(Error::invalid(
                     Diagnostic::error(
-                        "env",
+                        Code::Env,
                         format!("{:?} is not a valid environment name: {why}", name),
                     )
                     .at(key_at(&node, &["environments"], name, &file))
@@ -380,7 +380,7 @@ impl Environments {
                 if let Err(why) = check_name(ns) {
                     return Err(Error::invalid(
                         Diagnostic::error(
-                            "env",
+                            Code::Env,
                             format!(
                                 "environment \"{name}\": namespace {:?} is not a valid namespace: {why}",
                                 ns
@@ -396,7 +396,7 @@ impl Environments {
                 if let Err(why) = crate::semver::Version::parse_lenient(v) {
                     return Err(Error::invalid(
                         Diagnostic::error(
-                            "env",
+                            Code::Env,
                             format!(
                                 "environment \"{name}\": kubeVersion {v:?} is not a Kubernetes version ({why})"
                             ),
@@ -422,7 +422,7 @@ impl Environments {
                                 .unwrap_or_else(|| at(&["environments", name]));
                             return Err(Error::invalid(
                                 Diagnostic::error(
-                                    "env",
+                                    Code::Env,
                                     format!(
                                         "environment \"{name}\": values file {f} does not exist"
                                     ),
@@ -449,7 +449,7 @@ impl Environments {
                 if !files.contains_key(schema.as_str()) {
                     return Err(Error::invalid(
                         Diagnostic::error(
-                            "env",
+                            Code::Env,
                             format!("environment \"{name}\": schema file {written} does not exist"),
                         )
                         .at(at(&["environments", name, "schema"]))
@@ -593,8 +593,11 @@ impl Environments {
                 format!("there is no {ENVIRONMENTS_DIR}/{name}.yaml")
             };
             Error::invalid(
-                Diagnostic::error("env", format!("unknown environment \"{name}\": {where_}"))
-                    .note(self.known_note()),
+                Diagnostic::error(
+                    Code::Env,
+                    format!("unknown environment \"{name}\": {where_}"),
+                )
+                .note(self.known_note()),
             )
         })
     }
@@ -623,7 +626,7 @@ impl Environments {
             return None;
         }
         Some(Diagnostic::info(
-            "env",
+            Code::Env,
             format!(
                 "no --env: these are the chart defaults (values.yaml); environments: {}",
                 self.ordered_names().join(", ")
@@ -637,7 +640,7 @@ impl Environments {
         self.get(name)?;
         let names = self.chain_names(name).map_err(|cycle| {
             Error::msg(
-                "env",
+                Code::Env,
                 format!("`extends` forms a cycle: {}", cycle.join(" -> ")),
             )
         })?;
@@ -734,7 +737,7 @@ impl SharedFile {
                     .unwrap_or_else(|| Location::new(file.clone(), 1, 1));
                 let fail = |why: String| {
                     Error::invalid(
-                        Diagnostic::error("env", format!("extends {path:?}: {why}"))
+                        Diagnostic::error(Code::Env, format!("extends {path:?}: {why}"))
                             .at(loc.clone())
                             .with_source(text),
                     )
@@ -835,7 +838,7 @@ fn read_bounded(path: &FsPath, name: &str) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(name, e))?;
     if meta.len() > MAX_SHARED_FILE {
         return Err(Error::invalid(Diagnostic::error(
-            "env",
+            Code::Env,
             format!("{name} is larger than the 5 MiB limit"),
         )));
     }
@@ -935,7 +938,7 @@ impl Parsed {
 
     fn error(&self, path: &[&str], message: String) -> Error {
         Error::invalid(
-            Diagnostic::error("env", message)
+            Diagnostic::error(Code::Env, message)
                 .at(self.at(path))
                 .with_source(&self.text),
         )
@@ -964,7 +967,7 @@ impl Parsed {
                 if !envs.list.contains_key(parent) {
                     return Err(Error::invalid(
                         Diagnostic::error(
-                            "env",
+                            Code::Env,
                             format!(
                                 "environment \"{name}\" extends \"{parent}\", which is not defined"
                             ),
@@ -981,7 +984,7 @@ impl Parsed {
         {
             return Err(Error::invalid(
                 Diagnostic::error(
-                    "env",
+                    Code::Env,
                     format!(
                         "environment \"{name}\": `extends` forms a cycle: {}",
                         cycle.join(" -> ")
@@ -1004,7 +1007,7 @@ impl Parsed {
                     .unwrap_or_else(|| self.at(&["promotion"]));
                 return Err(Error::invalid(
                     Diagnostic::error(
-                        "env",
+                        Code::Env,
                         format!("promotion lists \"{name}\", which is not an environment"),
                     )
                     .at(loc)

@@ -280,6 +280,7 @@ pub fn stays_inside(rel: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Code;
 
     #[test]
     fn writes_replaces_and_keeps_mode() {
@@ -307,7 +308,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let p = dir.path().join("a.txt");
         fs::write(&p, "old").unwrap_or_default();
-        let r = write_atomic_checked(&p, b"new", |_| Err(Error::msg("t", "changed")));
+        let r = write_atomic_checked(&p, b"new", |_| Err(Error::msg(Code::Values, "changed")));
         assert!(r.is_err());
         assert_eq!(fs::read(&p).ok(), Some(b"old".to_vec()));
         let count = fs::read_dir(dir.path()).map(|r| r.count()).unwrap_or(0);

@@ -37,5 +37,5 @@ pub mod value;
 pub mod values;
 pub mod yaml;
 
-pub use diag::{Diagnostic, Error, Location, Result, Severity};
+pub use diag::{Code, Diagnostic, Error, Location, Result, Severity};
 pub use value::{Map, Node, Origin, Path, Value};

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::chart::{Chart, CHART_FILE, SCHEMA_FILE, VALUES_FILE};
-use crate::diag::{Diagnostic, Location, Severity};
+use crate::diag::{Code, Diagnostic, Location, Severity};
 use crate::schema::{self, Schema, SchemaSet, SecretPattern};
 use crate::semver::{Constraint, Version};
 use crate::value::{Node, Path, Value};
@@ -60,7 +60,7 @@ pub fn static_checks(
         }
         None => {
             out.push(Diagnostic::error(
-                "chart",
+                Code::Chart,
                 format!("{source} is not a chart: it has no {CHART_FILE}"),
             ));
             return (out, None);
@@ -104,7 +104,7 @@ pub fn static_checks(
     } else {
         out.push(
             Diagnostic::info(
-                "schema",
+                Code::Schema,
                 format!("no {SCHEMA_FILE}: values are not validated"),
             )
             .note("`strata schema init CHART` infers one from values.yaml"),
@@ -199,7 +199,7 @@ fn crd_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<Diagnostic> {
             };
             if let Some(message) = problem {
                 out.push(
-                    Diagnostic::error("crds", message)
+                    Diagnostic::error(Code::Crds, message)
                         .at_opt(loc)
                         .with_source(text),
                 );
@@ -274,10 +274,13 @@ pub fn fold(ds: Vec<Diagnostic>) -> Vec<Diagnostic> {
         });
         match same {
             Some(o) => {
-                if let (Some(a), Some(b)) = (&mut o.environment, &d.environment) {
-                    if !a.split(", ").any(|x| x == b) {
-                        a.push_str(", ");
-                        a.push_str(b);
+                // Only findings of environments fold into one naming them
+                // all; one without an environment stays as it is.
+                if !o.environments.is_empty() {
+                    for env in d.environments {
+                        if !o.environments.contains(&env) {
+                            o.environments.push(env);
+                        }
                     }
                 }
             }
@@ -380,7 +383,7 @@ pub fn chart_yaml_rules(text: &str) -> Vec<RuleFinding> {
             out.push(RuleFinding {
                 rule: "validateChartYamlFormat",
                 diagnostic: Diagnostic::error(
-                    "chart",
+                    Code::Chart,
                     format!(
                         "unable to parse YAML: {CHART_FILE} holds {}, not a map",
                         n.value.type_name()
@@ -396,7 +399,7 @@ pub fn chart_yaml_rules(text: &str) -> Vec<RuleFinding> {
             out.push(RuleFinding {
                 rule: "validateChartYamlFormat",
                 diagnostic: Diagnostic::error(
-                    "chart",
+                    Code::Chart,
                     format!("unable to parse YAML: {}", d.message),
                 )
                 .at_opt(d.location.clone())
@@ -414,7 +417,7 @@ pub fn chart_yaml_rules(text: &str) -> Vec<RuleFinding> {
     };
     let get = |k: &str| field(k).map(|n| str_of(&n.value)).unwrap_or_default();
     let mut push = |rule: &'static str, sev: Severity, key: &str, msg: String| {
-        let d = Diagnostic::new(sev, "chart", msg).at(loc_of(key));
+        let d = Diagnostic::new(sev, Code::Chart, msg).at(loc_of(key));
         // A missing key points at the file, not at an unrelated line.
         let d = if field(key).is_some() {
             d.with_source(text)
@@ -627,7 +630,7 @@ pub fn yaml11(file: &str, text: &str) -> Vec<Diagnostic> {
         };
         if let Some(msg) = msg {
             out.push(
-                Diagnostic::warning("yaml11", msg)
+                Diagnostic::warning(Code::Yaml11, msg)
                     .at(Location::new(file, p.line, p.column))
                     .with_source(text),
             );
@@ -816,7 +819,7 @@ pub fn credentials(root: &Node) -> Vec<Diagnostic> {
         };
         out.push(
             Diagnostic::error(
-                "secret",
+                Code::Secret,
                 format!("{path}: plaintext credential: the value looks like {what}"),
             )
             .at_opt(node.origin.location().cloned())
@@ -848,7 +851,7 @@ pub fn write_only(root: &Node, pats: &[SecretPattern]) -> Vec<Diagnostic> {
         }
         out.push(
             Diagnostic::error(
-                "secret",
+                Code::Secret,
                 format!("{path}: a value for a secret (writeOnly in the schema) is set in a values file"),
             )
             .at_opt(node.origin.location().cloned())
@@ -924,6 +927,37 @@ pub fn unused_values(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fold_names_each_environment_once_in_the_order_found() {
+        let d = |env: Option<&str>| {
+            let d = Diagnostic::error(Code::Schema, "replicaCount: 2 is less than 3");
+            match env {
+                Some(e) => d.in_env(e),
+                None => d,
+            }
+        };
+        let ds = fold(vec![
+            d(Some("prod")),
+            d(Some("dev")),
+            d(Some("prod")),
+            d(Some("prod-eu")),
+        ]);
+        assert_eq!(ds.len(), 1);
+        assert_eq!(ds[0].environments, ["prod", "dev", "prod-eu"]);
+        assert_eq!(
+            ds[0].environment_list().as_deref(),
+            Some("prod, dev, prod-eu")
+        );
+        // A name that contains another's is not mistaken for it.
+        let ds = fold(vec![d(Some("a, b")), d(Some("a"))]);
+        assert_eq!(ds[0].environments, ["a, b", "a"]);
+        // A finding without environment names none, whatever follows.
+        let ds = fold(vec![d(None), d(Some("prod"))]);
+        assert_eq!(ds.len(), 1);
+        assert!(ds[0].environments.is_empty());
+        assert_eq!(ds[0].environment_list(), None);
+    }
 
     #[test]
     fn yaml11_flags_booleans_and_octals_not_quoted_ones() {

@@ -21,7 +21,7 @@
 
 use std::sync::Arc;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::value::{Map, Node, Origin, Path, Value};
 
 /// The key shared with every subchart.
@@ -328,7 +328,7 @@ impl Cx {
 
     fn conflict(&mut self, path: &Path, user: &Node, default: &Node) {
         let d = Diagnostic::warning(
-            "values",
+            Code::Values,
             format!(
                 "{path}: {}{} replaces {}{} of the chart's defaults; the later value wins",
                 describe(user),
@@ -364,7 +364,7 @@ impl Cx {
                 }) => m,
                 Some(other) => {
                     return Err(Diagnostic::error(
-                        "values",
+                        Code::Values,
                         format!(
                             "{}: the values of subchart \"{}\" must be a map, not {}",
                             path.child(&sub.name),
@@ -397,7 +397,7 @@ impl Cx {
             Some(other) => {
                 self.warnings.push(
                     Diagnostic::warning(
-                        "values",
+                        Code::Values,
                         format!("{here}: not a map; globals are not passed down here"),
                     )
                     .at_opt(other.origin.location().cloned()),
@@ -415,7 +415,7 @@ impl Cx {
             Some(other) => {
                 self.warnings.push(
                     Diagnostic::warning(
-                        "values",
+                        Code::Values,
                         format!(
                             "{}: not a map; globals are not passed down",
                             Path(vec![GLOBAL_KEY.into()])

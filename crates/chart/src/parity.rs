@@ -19,7 +19,7 @@
 use indexmap::IndexMap;
 
 use crate::chart::Chart;
-use crate::diag::{Diagnostic, Error, Result};
+use crate::diag::{Code, Diagnostic, Error, Result};
 use crate::value::{Node, Path, Value};
 use crate::values::{self, Request};
 
@@ -64,7 +64,7 @@ impl Report {
         self.undeclared()
             .map(|d| {
                 let mut diag = Diagnostic::error(
-                    "parity",
+                    Code::Parity,
                     format!(
                         "{}: differs between environments and is not declared in parity.allow",
                         d.path

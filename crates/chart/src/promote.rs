@@ -21,7 +21,7 @@ use std::path::Path as FsPath;
 use std::sync::Arc;
 
 use crate::chart::Chart;
-use crate::diag::{Diagnostic, Error, Result};
+use crate::diag::{Code, Diagnostic, Error, Result};
 use crate::env::ENVIRONMENTS_DIR;
 use crate::value::{Map, Node, Path, Value};
 use crate::values::{self, Request};
@@ -180,7 +180,7 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         let Some(new) = source.get_path(key.segments()) else {
             return Err(Error::invalid(
                 Diagnostic::error(
-                    "promote",
+                    Code::Promote,
                     format!("{key}: no such value in environment \"{}\"", req.from),
                 )
                 .note(format!(
@@ -195,7 +195,7 @@ pub fn plan(chart: &Chart, req: &PromoteRequest) -> Result<Plan> {
         {
             return Err(Error::invalid(
                 Diagnostic::error(
-                    "promote",
+                    Code::Promote,
                     format!(
                         "{key}: refusing to copy a secret ({s} is writeOnly in the schema) into a values file"
                     ),
@@ -299,7 +299,7 @@ fn refuse_aliased(before: &str, after: &str, file: &str, path: &Path) -> Result<
                 .collect();
             return Err(Error::invalid(
                 Diagnostic::error(
-                    "promote",
+                    Code::Promote,
                     format!(
                         "{path}: refusing to edit a YAML anchor that other keys alias: the edit would change them too"
                     ),
@@ -337,7 +337,7 @@ fn check(
     {
         return Err(Error::invalid(
             Diagnostic::error(
-                "promote",
+                Code::Promote,
                 format!(
                     "environment \"{}\" has no values file of its own to promote into",
                     req.to
@@ -367,7 +367,7 @@ fn check(
                 })
                 .collect();
             let mut d = Diagnostic::error(
-                "promote",
+                Code::Promote,
                 format!(
                     "{}: after the edit, \"{}\" would still differ from \"{}\"",
                     c.path, req.to, req.from
@@ -520,7 +520,7 @@ pub fn set(text: &str, file: &str, path: &[String], value: &Value) -> Result<Str
     };
     if !matches!(&root.kind, OutlineKind::Map { flow: false, .. }) {
         return Err(Error::invalid(Diagnostic::error(
-            "promote",
+            Code::Promote,
             format!("{file}: only a file whose top level is a block map can be edited in place"),
         )));
     }
@@ -542,7 +542,7 @@ pub fn set(text: &str, file: &str, path: &[String], value: &Value) -> Result<Str
             _ => {
                 // A scalar, list or flow map on the way: rewrite it whole.
                 let Some(entry) = parent_entry else {
-                    return Err(Error::msg("promote", "cannot edit the top level"));
+                    return Err(Error::msg(Code::Promote, "cannot edit the top level"));
                 };
                 let current = yaml::load_values(text, &name)?;
                 let mut merged_value = current
@@ -556,7 +556,7 @@ pub fn set(text: &str, file: &str, path: &[String], value: &Value) -> Result<Str
         }
     }
     let Some(entry) = parent_entry else {
-        return Err(Error::msg("promote", "cannot replace the whole file"));
+        return Err(Error::msg(Code::Promote, "cannot replace the whole file"));
     };
     match (&entry.value.kind, value) {
         (OutlineKind::Map { flow: false, .. }, Value::Map(m)) if !m.is_empty() => {
@@ -781,7 +781,7 @@ pub fn write(dir: &FsPath, plan: &Plan) -> Result<()> {
         } else {
             Err(Error::invalid(
                 Diagnostic::error(
-                    "promote",
+                    Code::Promote,
                     format!(
                         "{shown} changed while strata was promoting into it; nothing was written"
                     ),

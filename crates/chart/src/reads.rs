@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{Code, Diagnostic, Location};
 use crate::value::{Map, Node, Origin, Path, Value};
 
 /// Values paths that templates read, as a tree of keys.
@@ -255,8 +255,8 @@ fn finding(
     // by what a chart cannot see (a parent's import-values): worth
     // knowing, not failing on.
     let mut d = match layer.kind {
-        LayerKind::Defaults => Diagnostic::info("unused", message),
-        _ => Diagnostic::warning("unused", message),
+        LayerKind::Defaults => Diagnostic::info(Code::Unused, message),
+        _ => Diagnostic::warning(Code::Unused, message),
     };
     if let Some(loc) = origin.location() {
         // Point at the key (the typo), not at its value.

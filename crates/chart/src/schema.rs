@@ -20,7 +20,7 @@ use jsonschema::paths::LocationSegment;
 use serde_json::Value as J;
 
 use crate::chart::{Chart, SCHEMA_FILE};
-use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::diag::{Code, Diagnostic, Error, Location, Result};
 use crate::value::{Node, Origin, Path, Value};
 use crate::values::{Merged, Request};
 
@@ -80,7 +80,7 @@ impl Schema {
     pub fn load(chart: &Chart, file: &str) -> Result<Schema> {
         let Some(bytes) = chart.file(file) else {
             return Err(Error::invalid(Diagnostic::error(
-                "schema",
+                Code::Schema,
                 format!("schema file {file} does not exist in the chart"),
             )));
         };
@@ -90,7 +90,7 @@ impl Schema {
             let column = u32::try_from(e.column()).unwrap_or(1).max(1);
             Error::invalid(
                 Diagnostic::error(
-                    "schema",
+                    Code::Schema,
                     format!("{file} is not valid JSON: {}", json_msg(&e)),
                 )
                 .at(Location::new(file, line, column))
@@ -113,7 +113,7 @@ impl Schema {
             let d = match e.kind() {
                 ValidationErrorKind::Referencing(r) => {
                     let d = Diagnostic::error(
-                        "schema",
+                        Code::Schema,
                         format!("{file}: {}", referencing_msg(r, &chart.files)),
                     );
                     // Point at the `$ref` that names it.
@@ -138,7 +138,7 @@ impl Schema {
                     let at = e.instance_path().as_str();
                     let at = if at.is_empty() { "/" } else { at };
                     Diagnostic::error(
-                        "schema",
+                        Code::Schema,
                         format!(
                             "{file} is not a valid JSON Schema: at {at}: {}",
                             truncate(&e.to_string())
@@ -438,7 +438,7 @@ impl SchemaSet {
                             if let Some(near) = crate::reads::suggest(key, &known) {
                                 message.push_str(&format!("; did you mean `{near}`?"));
                             }
-                            let d = Diagnostic::error("schema", message);
+                            let d = Diagnostic::error(Code::Schema, message);
                             let d = locate(d, chart, req, merged, &path, secret);
                             out.push(at_key(d, chart, req, key, secret).note(rule.clone()));
                         }
@@ -456,7 +456,7 @@ impl SchemaSet {
                                 truncate(&e.to_string())
                             }
                         };
-                        let d = Diagnostic::error("schema", format!("{}: {what}", show(&segs)));
+                        let d = Diagnostic::error(Code::Schema, format!("{}: {what}", show(&segs)));
                         out.push(locate(d, chart, req, merged, &segs, secret).note(rule));
                     }
                 }
@@ -554,7 +554,14 @@ fn locate(
     secret: bool,
 ) -> Diagnostic {
     match node_at(&merged.values, path) {
-        Some(n) => with_origin(d, chart, req, &n.origin, secret),
+        Some(n) => {
+            let d = with_origin(d, chart, req, &n.origin, secret);
+            let chars = match (&d.snippet, &d.location) {
+                (Some(line), Some(loc)) => scalar_chars(line, loc.column, &n.value),
+                _ => 0,
+            };
+            d.spanning(chars)
+        }
         None => d,
     }
 }
@@ -570,7 +577,16 @@ fn at_key(d: Diagnostic, chart: &Chart, req: &Request, key: &str, secret: bool) 
     };
     match crate::reads::key_position(&text, loc.line, key) {
         Some((line, column)) => {
-            let d = d.at(Location::new(loc.file, line, column));
+            let mut d = d.at(Location::new(loc.file, line, column));
+            // The key underlined, with its quotes when it has them.
+            let quoted = crate::diag::source_line(&text, line)
+                .and_then(|l| {
+                    l.chars()
+                        .nth(usize::try_from(column).ok()?.saturating_sub(1))
+                })
+                .is_some_and(|c| c == '"' || c == '\'');
+            d.length = None;
+            let d = d.spanning(key.chars().count() + if quoted { 2 } else { 0 });
             if secret {
                 d
             } else {
@@ -579,6 +595,36 @@ fn at_key(d: Diagnostic, chart: &Chart, req: &Request, key: &str, secret: bool) 
         }
         None => d,
     }
+}
+
+/// How many characters the scalar `value` takes on `line` from `column`
+/// (1-based), when the line spells it there as strata prints it (plain, or
+/// quoted without escapes) up to where a scalar ends; 0 otherwise (a list,
+/// a map, `0x1F`, an escaped string: one caret).
+fn scalar_chars(line: &str, column: u32, value: &Value) -> usize {
+    let text = match value {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => crate::yaml::float_to_string(*f),
+        Value::Bool(b) => b.to_string(),
+        Value::Null | Value::Seq(_) | Value::Map(_) => return 0,
+    };
+    let skip = usize::try_from(column)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(1);
+    let Some((at, _)) = line.char_indices().nth(skip) else {
+        return 0;
+    };
+    let rest = &line[at..];
+    [text.clone(), format!("\"{text}\""), format!("'{text}'")]
+        .into_iter()
+        .filter(|spelt| !spelt.is_empty())
+        .find(|spelt| {
+            rest.strip_prefix(spelt.as_str()).is_some_and(|after| {
+                after.is_empty() || after.starts_with([' ', '\t', ',', ']', '}', '#'])
+            })
+        })
+        .map_or(0, |spelt| spelt.chars().count())
 }
 
 fn missing(
@@ -603,7 +649,7 @@ fn missing(
     let d = match deleted {
         Some(del) => {
             let d = Diagnostic::error(
-                "schema",
+                Code::Schema,
                 format!("{shown}: required key is missing: it was removed by a null"),
             );
             match &del.by {
@@ -612,7 +658,7 @@ fn missing(
             }
         }
         None => {
-            let d = Diagnostic::error("schema", format!("{shown}: required key is missing"));
+            let d = Diagnostic::error(Code::Schema, format!("{shown}: required key is missing"));
             let parent = &path[..path.len().saturating_sub(1)];
             let d = if parent.is_empty() {
                 d
@@ -913,6 +959,21 @@ mod tests {
     use super::*;
 
     use crate::chart::test_chart as chart;
+
+    #[test]
+    fn a_scalar_is_underlined_only_where_the_line_spells_it() {
+        let s = |t: &str| Value::Str(t.to_string());
+        assert_eq!(scalar_chars("  tag: 5 # five", 8, &Value::Int(5)), 1);
+        assert_eq!(scalar_chars("  tag: 55", 8, &Value::Int(5)), 0);
+        assert_eq!(scalar_chars("名前: héllo", 5, &s("héllo")), 5);
+        assert_eq!(scalar_chars("a: \"x y\"", 4, &s("x y")), 5);
+        assert_eq!(scalar_chars("a: [x, 'y']", 8, &s("y")), 3);
+        assert_eq!(scalar_chars("a: 0x1F", 4, &Value::Int(31)), 0);
+        assert_eq!(scalar_chars("a: \"\\u0041\"", 4, &s("A")), 0);
+        assert_eq!(scalar_chars("a: true", 4, &Value::Bool(true)), 4);
+        assert_eq!(scalar_chars("a: 1", 9, &Value::Int(1)), 0);
+        assert_eq!(scalar_chars("a: ", 4, &s("")), 0);
+    }
 
     #[test]
     fn draft7_is_the_default_and_2020_12_is_chosen_by_schema() {

@@ -168,7 +168,7 @@ impl From<SetError> for crate::diag::Error {
             {
                 crate::diag::Error::io(format!("{} {path}", e.flag), source)
             }
-            _ => crate::diag::Error::msg("set", e.to_string()),
+            _ => crate::diag::Error::msg(crate::diag::Code::Set, e.to_string()),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::chart::{Chart, VALUES_FILE};
 use crate::deps::{self, Enabled};
-use crate::diag::{Diagnostic, Error, Result};
+use crate::diag::{Code, Diagnostic, Error, Result};
 use crate::merge::{self, Deleted};
 use crate::reads::{Layer, LayerKind};
 use crate::schema;
@@ -34,7 +34,7 @@ impl UserFile {
         };
         let bytes = crate::fsutil::read_input(path).map_err(|e| {
             if crate::fsutil::is_too_large(&e) {
-                Error::msg("values", format!("{shown}: {e}"))
+                Error::msg(Code::Values, format!("{shown}: {e}"))
             } else {
                 Error::io(&shown, e)
             }

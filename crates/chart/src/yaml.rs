@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{Code, Diagnostic, Location};
 
 mod fast;
 use crate::value::{Map, Node, Origin, Value};
@@ -59,7 +59,7 @@ fn not_utf8(valid: &[u8], file: &str) -> Diagnostic {
     let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
     let col = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
     Diagnostic::error(
-        "yaml",
+        Code::Yaml,
         format!("{file} is not valid UTF-8 (byte offset {})", valid.len()),
     )
     .at(Location::new(file, to_u32(line), to_u32(col)))
@@ -86,7 +86,7 @@ pub fn load_one_typed(
         let second = docs.swap_remove(1);
         let loc = second.origin.location().cloned();
         return Err(Diagnostic::error(
-            "yaml",
+            Code::Yaml,
             format!("{file} holds more than one YAML document; values files hold one map"),
         )
         .at_opt(loc)
@@ -310,7 +310,7 @@ pub fn load_values_typed(src: &str, file: &Arc<str>, typing: Typing) -> Result<N
         Some(n) => {
             let loc = n.origin.location().cloned();
             Err(Diagnostic::error(
-                "values",
+                Code::Values,
                 format!(
                     "{file} must hold a map of values, but its top level is {} {}",
                     article(n.value.type_name()),
@@ -354,7 +354,7 @@ impl<'a> Loader<'a> {
 
     fn scan_error(&self, e: &ScanError) -> Diagnostic {
         let m = e.marker();
-        Diagnostic::error("yaml", format!("invalid YAML: {}", e.info())).at(Location::new(
+        Diagnostic::error(Code::Yaml, format!("invalid YAML: {}", e.info())).at(Location::new(
             self.file.clone(),
             to_u32(m.line()),
             to_u32(m.col() + 1),
@@ -366,7 +366,7 @@ impl<'a> Loader<'a> {
             Some(Ok(ev)) => Ok(ev),
             Some(Err(e)) => Err(self.scan_error(&e)),
             None => Err(
-                Diagnostic::error("yaml", "invalid YAML: unexpected end of input")
+                Diagnostic::error(Code::Yaml, "invalid YAML: unexpected end of input")
                     .at(Location::new(self.file.clone(), 1, 1)),
             ),
         }
@@ -393,8 +393,10 @@ impl<'a> Loader<'a> {
                     }
                 }
                 _ => {
-                    return Err(Diagnostic::error("yaml", "invalid YAML: unexpected event")
-                        .at(self.loc(&span)))
+                    return Err(
+                        Diagnostic::error(Code::Yaml, "invalid YAML: unexpected event")
+                            .at(self.loc(&span)),
+                    )
                 }
             }
         }
@@ -404,7 +406,7 @@ impl<'a> Loader<'a> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > MAX_NODES {
             return Err(Diagnostic::error(
-                "yaml",
+                Code::Yaml,
                 format!(
                     "YAML document expands to more than {MAX_NODES} nodes (aliases of aliases?); refusing to expand it"
                 ),
@@ -417,7 +419,7 @@ impl<'a> Loader<'a> {
     fn node(&mut self, ev: Ev<'a>, span: Pos, depth: usize) -> Result<Node, Diagnostic> {
         if depth > MAX_DEPTH {
             return Err(Diagnostic::error(
-                "yaml",
+                Code::Yaml,
                 format!("YAML nests deeper than {MAX_DEPTH} levels"),
             )
             .at(self.loc(&span)));
@@ -439,7 +441,7 @@ impl<'a> Loader<'a> {
             }
             Ev::Alias(id) => {
                 let Some(size) = self.anchors.get(&id).map(|a| a.1) else {
-                    return Err(Diagnostic::error("yaml", "invalid YAML: unknown alias")
+                    return Err(Diagnostic::error(Code::Yaml, "invalid YAML: unknown alias")
                         .at(self.loc(&span)));
                 };
                 // Count before copying: a bomb is refused before it expands.
@@ -475,9 +477,9 @@ impl<'a> Loader<'a> {
                 }
                 Ok(node)
             }
-            _ => {
-                Err(Diagnostic::error("yaml", "invalid YAML: unexpected event").at(self.loc(&span)))
-            }
+            _ => Err(
+                Diagnostic::error(Code::Yaml, "invalid YAML: unexpected event").at(self.loc(&span)),
+            ),
         }
     }
 
@@ -492,7 +494,17 @@ impl<'a> Loader<'a> {
                 return Ok(map);
             }
             let is_merge = matches!(&kev, Ev::Scalar { text, style: ScalarStyle::Plain, tag: None, .. } if text == "<<");
+            // A plain string key is spelt as read (its width underlines it).
+            let plain = matches!(
+                &kev,
+                Ev::Scalar {
+                    style: ScalarStyle::Plain,
+                    tag: None,
+                    ..
+                }
+            );
             let key_node = self.node(kev, kspan, depth + 1)?;
+            let spelt = plain && matches!(key_node.value, Value::Str(_));
             let key = match key_node.value {
                 Value::Str(s) => s,
                 Value::Null => "null".to_string(),
@@ -501,7 +513,7 @@ impl<'a> Loader<'a> {
                 Value::Float(f) => float_to_string(f),
                 Value::Seq(_) | Value::Map(_) => {
                     return Err(Diagnostic::error(
-                        "yaml",
+                        Code::Yaml,
                         "a map key must be a scalar, not a list or map",
                     )
                     .at(self.loc(&kspan)))
@@ -518,10 +530,11 @@ impl<'a> Loader<'a> {
                 Some(i) => {
                     if let Some((line, column)) = keys_at[i] {
                         return Err(Diagnostic::error(
-                            "yaml",
+                            Code::Yaml,
                             format!("duplicate key \"{key}\" in one mapping"),
                         )
                         .at(self.loc(&kspan))
+                        .spanning(if spelt { key.chars().count() } else { 0 })
                         .note(format!(
                             "first defined at {}",
                             Location::new(self.file.clone(), line, column)
@@ -575,7 +588,7 @@ impl<'a> Loader<'a> {
     }
 
     fn bad_merge(&self, span: &Pos) -> Diagnostic {
-        Diagnostic::error("yaml", "a `<<` merge key takes a map or a list of maps")
+        Diagnostic::error(Code::Yaml, "a `<<` merge key takes a map or a list of maps")
             .at(self.loc(span))
     }
 
@@ -590,7 +603,7 @@ impl<'a> Loader<'a> {
             if tag.is_yaml_core_schema() {
                 let bad = |what: &str| {
                     Diagnostic::error(
-                        "yaml",
+                        Code::Yaml,
                         format!("\"{text}\" is not a valid {what} for tag !!{}", tag.suffix),
                     )
                     .at(self.loc(span))
@@ -1264,11 +1277,11 @@ impl<'a> Outliner<'a> {
         match self.parser.next_event() {
             Some(Ok(ev)) => Ok(ev),
             Some(Err(e)) => Err(Diagnostic::error(
-                "yaml",
+                Code::Yaml,
                 format!("invalid YAML: {}", e.info()),
             )),
             None => Err(Diagnostic::error(
-                "yaml",
+                Code::Yaml,
                 "invalid YAML: unexpected end of input",
             )),
         }
@@ -1285,7 +1298,7 @@ impl<'a> Outliner<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Diagnostic::error(
-                "yaml",
+                Code::Yaml,
                 format!("YAML nests deeper than {MAX_DEPTH} levels"),
             ));
         }
@@ -1373,7 +1386,12 @@ impl<'a> Outliner<'a> {
                     end,
                 }
             }
-            _ => return Err(Diagnostic::error("yaml", "invalid YAML: unexpected event")),
+            _ => {
+                return Err(Diagnostic::error(
+                    Code::Yaml,
+                    "invalid YAML: unexpected event",
+                ))
+            }
         };
         self.depth -= 1;
         Ok(out)

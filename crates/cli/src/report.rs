@@ -50,24 +50,32 @@ pub fn text(d: &Diagnostic, color: bool) -> String {
         out.push_str(&format!("{pad}{} {loc}\n", p.wrap("1;34", "-->")));
         if let Some(full) = &d.snippet {
             let col = usize::try_from(loc.column).unwrap_or(1).max(1);
-            let (src, col) = window(full, col);
+            let (src, col, room) = window(full, col);
             let bar = p.wrap("1;34", "|");
             out.push_str(&format!("{pad} {bar}\n"));
             out.push_str(&format!("{} {bar} {src}\n", p.wrap("1;34", &num)));
-            // Tabs stay tabs so the caret lines up under them; a wide
-            // character (CJK, emoji) takes two columns, a combining one none.
-            let lead: String = src
+            let lead: String = src.chars().take(col - 1).map(blank).collect();
+            // A span, clamped to what is shown of the line, is underlined as
+            // wide as it is displayed; without one, or past the line's end,
+            // one caret.
+            let len = d
+                .length
+                .map_or(0, |l| usize::try_from(l).unwrap_or(usize::MAX))
+                .min(room);
+            let carets: usize = src
                 .chars()
-                .take(col - 1)
+                .skip(col - 1)
+                .take(len)
                 .map(|c| match c {
-                    '\t' => "\t".to_string(),
-                    c => " ".repeat(unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)),
+                    '\t' => 1,
+                    c => unicode_width::UnicodeWidthChar::width(c).unwrap_or(0),
                 })
-                .collect();
-            out.push_str(&format!("{pad} {bar} {lead}{}\n", p.wrap("1;31", "^")));
+                .sum();
+            let carets = "^".repeat(carets.max(1));
+            out.push_str(&format!("{pad} {bar} {lead}{}\n", p.wrap("1;31", &carets)));
         }
     }
-    if let Some(env) = &d.environment {
+    if let Some(env) = d.environment_list() {
         out.push_str(&format!("  = environment: {env}\n"));
     }
     for n in &d.notes {
@@ -79,12 +87,23 @@ pub fn text(d: &Diagnostic, color: bool) -> String {
 /// Source lines are shown at most this many characters wide.
 const SNIPPET_WIDTH: usize = 120;
 
+/// What stands under a character of the source line before the caret:
+/// tabs stay tabs so the caret lines up under them; a wide character (CJK,
+/// emoji) takes two columns, a combining one none.
+fn blank(c: char) -> String {
+    match c {
+        '\t' => "\t".to_string(),
+        c => " ".repeat(unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)),
+    }
+}
+
 /// `line` cut to [`SNIPPET_WIDTH`] characters around column `col` (1-based),
-/// with `…` where it was cut; the column within the cut line.
-fn window(line: &str, col: usize) -> (String, usize) {
+/// with `…` where it was cut; the column within the cut line, and how many
+/// characters of the line are shown from that column on.
+fn window(line: &str, col: usize) -> (String, usize, usize) {
     let n = line.chars().count();
     if n <= SNIPPET_WIDTH {
-        return (line.to_string(), col);
+        return (line.to_string(), col, n.saturating_sub(col - 1));
     }
     let half = SNIPPET_WIDTH / 2;
     let start = col
@@ -100,7 +119,8 @@ fn window(line: &str, col: usize) -> (String, usize) {
         out.push('…');
     }
     let shift = usize::from(start > 0);
-    (out, col - start.min(col - 1) + shift)
+    let at = col - start.min(col - 1);
+    (out, at + shift, end.saturating_sub(start + at - 1))
 }
 
 /// Print findings to stderr in text form.
@@ -136,7 +156,7 @@ pub fn json(ds: &[Diagnostic]) -> String {
                 "file": file,
                 "line": line,
                 "column": column,
-                "environment": d.environment,
+                "environment": d.environment_list(),
                 "notes": d.notes,
             })
         })
@@ -164,7 +184,7 @@ pub fn github(d: &Diagnostic) -> String {
         escape_prop(&format!("strata {}", d.code))
     ));
     let mut msg = d.message.clone();
-    if let Some(env) = &d.environment {
+    if let Some(env) = d.environment_list() {
         msg.push_str(&format!(" (environment {env})"));
     }
     for n in &d.notes {
@@ -187,11 +207,12 @@ fn escape_prop(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strata_chart::Code;
     use strata_chart::Location;
 
     #[test]
     fn text_points_at_the_column() {
-        let d = Diagnostic::error("schema", "image.tag: 5 is not of type \"string\"")
+        let d = Diagnostic::error(Code::Schema, "image.tag: 5 is not of type \"string\"")
             .at(Location::new("environments/prod.yaml", 12, 8))
             .with_source(&format!("{}  tag: 5\n", "\n".repeat(11)));
         assert_eq!(
@@ -203,7 +224,7 @@ mod tests {
     #[test]
     fn the_caret_counts_display_columns() {
         // Column 5 (characters) is the `5`; 名 and 前 are two columns wide.
-        let d = Diagnostic::error("schema", "名前: 5 is not of type \"string\"")
+        let d = Diagnostic::error(Code::Schema, "名前: 5 is not of type \"string\"")
             .at(Location::new("values.yaml", 1, 5))
             .with_source("名前: 5\n");
         assert_eq!(
@@ -211,15 +232,53 @@ mod tests {
             "error[schema]: 名前: 5 is not of type \"string\"\n --> values.yaml:1:5\n  |\n1 | 名前: 5\n  |       ^\n"
         );
         // A tab stays a tab.
-        let d = Diagnostic::error("yaml", "x")
+        let d = Diagnostic::error(Code::Yaml, "x")
             .at(Location::new("values.yaml", 1, 3))
             .with_source("\ta: 1\n");
         assert!(text(&d, false).ends_with("1 | \ta: 1\n  | \t ^\n"));
     }
 
     #[test]
+    fn a_span_is_underlined_by_display_width_and_clamped_to_the_line() {
+        let at = |col, len| {
+            Diagnostic::error(Code::Template, "m")
+                .at(Location::new("t.yaml", 1, col))
+                .with_source("名前: {{ .x }}\n")
+                .spanning(len)
+        };
+        // The two wide characters take four columns.
+        let under = |spaces: usize, carets: usize| {
+            format!("\n  | {}{}\n", " ".repeat(spaces), "^".repeat(carets))
+        };
+        assert!(text(&at(1, 2), false).ends_with(&format!("1 | 名前: {{{{ .x }}}}{}", under(0, 4))));
+        assert!(text(&at(5, 8), false).ends_with(&under(6, 8)));
+        // Longer than the line: up to its end.
+        assert!(text(&at(11, 50), false).ends_with(&under(12, 2)));
+        // Past the line's end, or no length: one caret.
+        assert!(text(&at(20, 3), false).ends_with(&under(14, 1)));
+        assert!(text(&at(5, 0), false).ends_with(&under(6, 1)));
+    }
+
+    #[test]
+    fn a_span_in_a_cut_line_stops_where_the_line_is_cut() {
+        let line = format!("{}{}", "a".repeat(100), "b".repeat(200));
+        let d = Diagnostic::error(Code::Yaml, "m")
+            .at(Location::new("v.yaml", 1, 150))
+            .with_source(&line)
+            .spanning(500);
+        let out = text(&d, false);
+        let shown = out.lines().nth(3).unwrap_or_default();
+        let carets = out.lines().nth(4).unwrap_or_default();
+        // `…` then 120 characters then `…`: the carets run from the column
+        // to the last character shown, not under the closing `…`.
+        assert_eq!(shown.chars().count(), "1 | ".len() + 122);
+        assert_eq!(carets.find('^'), Some("  | ".len() + 60));
+        assert_eq!(carets.len(), shown.chars().count() - 1);
+    }
+
+    #[test]
     fn json_and_github_carry_file_line_column() {
-        let d = Diagnostic::error("yaml11", "a: b, 100%")
+        let d = Diagnostic::error(Code::Yaml11, "a: b, 100%")
             .at(Location::new("charts/api/values.yaml", 3, 4))
             .in_env("prod");
         let j: serde_json::Value = serde_json::from_str(&json(std::slice::from_ref(&d))).unwrap();

@@ -28,6 +28,11 @@ pub struct Error {
     pub line: usize,
     pub column: usize,
     pub len: usize,
+    /// How many bytes of the source from `column` the error is about (at
+    /// least 1): `len` where Go points at the start of what is at fault;
+    /// less where it points into it (`.b` of `.a.b`); 1 where the source
+    /// spells it otherwise than Go prints it.
+    pub extent: usize,
     /// The message without location, as Helm words it after the location
     /// (`executing "x" at <.Values.a.b>: nil pointer evaluating …`).
     pub message: String,

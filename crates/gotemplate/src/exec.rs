@@ -127,12 +127,21 @@ impl<'a> Exec<'a> {
 
     fn error(&self, tree: &Tree, pos: Pos, ctx: &str, msg: &str) -> Box<Error> {
         let (line, col) = tree.line_col(pos);
+        // The source from `pos` on spells the end of `ctx`: all of it, or
+        // (Go points at the field that failed, `.b` of `.a.b`) the part
+        // from there on; 1 where it is spelt otherwise.
+        let rest = tree.src.get(pos as usize..).unwrap_or("");
+        let extent = ctx
+            .char_indices()
+            .find(|(i, _)| rest.starts_with(&ctx[*i..]))
+            .map_or(1, |(i, _)| ctx.len() - i);
         Box::new(Error {
             kind: ErrorKind::Exec,
             template: tree.parse_name.to_string(),
             line,
             column: col + 1,
             len: ctx.len().max(1),
+            extent: extent.max(1),
             message: format!("executing {} at <{}>: {}", quote(&tree.name), ctx, msg),
         })
     }
@@ -165,6 +174,7 @@ impl<'a> Exec<'a> {
             line,
             column: col + 1,
             len: 1,
+            extent: 1,
             message: msg,
         })
     }

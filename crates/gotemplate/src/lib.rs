@@ -183,6 +183,7 @@ impl Set {
             line: e.line,
             column: e.column + 1,
             len: e.len as usize,
+            extent: e.len as usize,
             message: e.message,
         }
     }
@@ -210,6 +211,7 @@ impl Set {
                 line: 1,
                 column: 1,
                 len: 1,
+                extent: 1,
                 message: format!(
                     "no template {} associated with template {}",
                     fmt::quote(name),

@@ -1254,3 +1254,24 @@ fn bench_chart() {
         t.elapsed()
     );
 }
+
+/// An error's `extent` is what it is about in the source, from its column:
+/// the node, or the failing rest of a chain of fields.
+#[test]
+fn error_extents_are_in_the_source() {
+    let at = |tmpl: &str| {
+        render_with("", tmpl, data(), &Options::default())
+            .map(|_| None)
+            .unwrap_or_else(|e| {
+                tmpl.get(e.column - 1..e.column - 1 + e.extent)
+                    .map(str::to_string)
+            })
+    };
+    assert_eq!(at("x {{len 3}}").as_deref(), Some("len 3"));
+    assert_eq!(at("{{1 | len}}").as_deref(), Some("len"));
+    assert_eq!(at("{{ 1 | nope }}").as_deref(), Some("nope"));
+    // Go points at the field after the first of a chain.
+    assert_eq!(at("{{ .x.y.z }}").as_deref(), Some(".y.z"));
+    // Spelt otherwise than Go prints it: one character.
+    assert_eq!(at("{{ len   3 }}").as_deref(), Some("l"));
+}

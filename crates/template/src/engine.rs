@@ -12,7 +12,7 @@ use strata_chart::chart::Chart;
 use strata_chart::env::Environment as ChartEnv;
 use strata_chart::reads::ReadSet;
 use strata_chart::value::Node;
-use strata_chart::{Diagnostic, Error};
+use strata_chart::{Code, Diagnostic, Error};
 
 use crate::context::{ApiVersions, Base, Files, RenderContext, CORE_API_VERSIONS};
 use crate::convert::{to_template, to_template_recorded, Recorder};
@@ -160,7 +160,7 @@ impl Rendered {
         }
         let n = self.crds_left_out.len();
         Some(Diagnostic::info(
-            "crds",
+            Code::Crds,
             format!(
                 "left out {n} CRD file{} ({}): --include-crds prints them first",
                 if n == 1 { "" } else { "s" },
@@ -354,7 +354,7 @@ impl Engine {
                     problems.push((
                         index,
                         Diagnostic {
-                            code: "template",
+                            code: Code::Template,
                             ..d
                         },
                     ));
@@ -607,7 +607,7 @@ impl Engine {
                     .strip_prefix(&format!("{}/", self.chart_name))
                     .unwrap_or(empty);
                 return Err(Error::invalid(Diagnostic::error(
-                    "render",
+                    Code::Render,
                     format!(
                         "--show-only {name}: the template renders no documents with these values"
                     ),
@@ -759,7 +759,7 @@ impl Engine {
             self.subcharts.get(e.index),
         ) else {
             return Err(Error::msg(
-                "render",
+                Code::Render,
                 format!(
                     "subchart {:?} is not part of the chart the engine was built from",
                     e.name
@@ -965,7 +965,7 @@ impl Engine {
                 total.fetch_add(text.len(), std::sync::atomic::Ordering::Relaxed) + text.len();
             if sum > crate::budget::MAX_OUTPUT {
                 return Err(Error::msg(
-                    "render",
+                    Code::Render,
                     format!(
                         "templates/{name}: the rendered output is over the limit of {} bytes",
                         crate::budget::MAX_OUTPUT
@@ -1017,7 +1017,7 @@ impl Engine {
             Err(e) => Err(Error::invalid(diagnose(&e))),
             Ok(_) => String::from_utf8(sink.buf).map_err(|_| {
                 Error::msg(
-                    "render",
+                    Code::Render,
                     format!("{name}: the template's output is not UTF-8"),
                 )
             }),
@@ -1171,7 +1171,7 @@ fn check_kube_version(chart: &Chart, opts: &RenderOptions) -> Result<(), Error> 
         .get_path(&["kubeVersion"])
         .and_then(|n| n.origin.location().cloned());
     let mut d = Diagnostic::error(
-        "render",
+        Code::Render,
         format!(
             "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube}"
         ),

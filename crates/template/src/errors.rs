@@ -3,10 +3,9 @@
 use std::error::Error as _;
 
 use minijinja::{Error as TError, ErrorKind};
-use strata_chart::{Diagnostic, Location};
+use strata_chart::{Code, Diagnostic, Location};
 
-/// The prefix of names given to text rendered by `tpl`.
-pub const TPL_PREFIX: &str = "tpl in ";
+use crate::functions::TplText;
 
 /// A template error as a diagnostic: `templates/<name>:line:col`, the
 /// source line, and a message without minijinja's location suffix.
@@ -15,25 +14,36 @@ pub const TPL_PREFIX: &str = "tpl in ";
 /// An error inside an included or imported template arrives wrapped once
 /// per level of inclusion; the diagnostic points at the innermost error,
 /// where the mistake is, and notes the chain of includes that led there.
+/// Text given to `tpl` is told by the [`TplText`] `tpl` puts in the chain.
 pub fn diagnostic(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> Diagnostic {
     let mut chain = vec![err];
+    let mut tpl: Vec<&TplText> = Vec::new();
     let mut cause = err.source();
     while let Some(c) = cause {
-        match c.downcast_ref::<TError>() {
-            Some(inner) => chain.push(inner),
-            None => break,
+        if let Some(t) = c.downcast_ref::<TplText>() {
+            tpl.push(t);
+        } else if let Some(inner) = c.downcast_ref::<TError>() {
+            chain.push(inner);
+        } else {
+            break;
         }
         cause = c.source();
     }
     let (root, outer) = chain.split_last().unwrap_or((&err, &[]));
-    let mut diag = single(root, source_of);
+    // The root error is in text given to tpl when it carries the name a
+    // `tpl` call rendered that text under.
+    let tpl_caller = root
+        .name()
+        .and_then(|n| tpl.iter().rev().find(|t| t.name == n))
+        .map(|t| t.caller.as_str());
+    let mut diag = single(root, tpl_caller, source_of);
     // Outer errors are "could not render include" at each include site,
     // innermost first once reversed.
     let sites: Vec<String> = outer
         .iter()
         .rev()
         .filter_map(|e| {
-            let how = if e.detail() == Some(crate::functions::TPL_CALL) {
+            let how = if e.source().is_some_and(|s| s.is::<TplText>()) {
                 "rendered by tpl at"
             } else {
                 "included from"
@@ -59,7 +69,11 @@ pub fn diagnostic(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> D
     diag
 }
 
-fn single(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> Diagnostic {
+fn single(
+    err: &TError,
+    tpl_caller: Option<&str>,
+    source_of: &dyn Fn(&str) -> Option<String>,
+) -> Diagnostic {
     let text = err.name().and_then(|name| {
         err.template_source()
             .map(str::to_string)
@@ -77,14 +91,14 @@ fn single(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> Diagnosti
             msg = format!("undefined value: `{expr}`");
         }
     }
-    let mut diag = Diagnostic::error("template", msg);
+    let mut diag = Diagnostic::error(Code::Template, msg);
     if let Some(name) = err.name() {
         let line = err.line().unwrap_or(1);
         let column = match (&text, err.range()) {
             (Some(text), Some(range)) => column_of(text, range.start),
             _ => 1,
         };
-        let (file, note) = match name.strip_prefix(TPL_PREFIX) {
+        let (file, note) = match tpl_caller {
             Some(caller) => (
                 format!("templates/{caller} (text given to tpl)"),
                 Some(format!(
@@ -96,6 +110,9 @@ fn single(err: &TError, source_of: &dyn Fn(&str) -> Option<String>) -> Diagnosti
         diag = diag.at(Location::new(file, to_u32(line), to_u32(column)));
         if let Some(text) = &text {
             diag = diag.with_source(text);
+            if let Some(range) = err.range() {
+                diag = diag.spanning(chars_on_line(text, range.start, range.end));
+            }
         }
         if let Some(n) = note {
             diag = diag.note(n);
@@ -126,6 +143,13 @@ fn expression_start(text: &str, start: usize) -> usize {
 
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// How many characters the byte range `start..end` of `text` covers on the
+/// line where it starts (0 when it is not a range of `text`).
+fn chars_on_line(text: &str, start: usize, end: usize) -> usize {
+    text.get(start..end.max(start))
+        .map_or(0, |s| s.chars().take_while(|c| *c != '\n').count())
 }
 
 /// The 1-based character column of byte `offset` in `text`.
@@ -165,6 +189,61 @@ fn hints(err: &TError) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use minijinja::{context, Environment};
+
+    fn env() -> Environment<'static> {
+        let mut env = Environment::new();
+        crate::engine::configure(&mut env);
+        env
+    }
+
+    fn file(d: &Diagnostic) -> String {
+        d.location
+            .as_ref()
+            .map(|l| l.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn text_given_to_tpl_is_told_by_the_error_tpl_returns() {
+        let mut env = env();
+        env.add_template_owned("cm.yaml", "a\n{{ tpl(values.t) }}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let tmpl = env
+            .get_template("cm.yaml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = tmpl
+            .render(context! { values => context!{ t => "x {{ values.nme.a }}" } })
+            .unwrap_err();
+        let d = diagnostic(&err, &|_| None);
+        assert_eq!(file(&d), "templates/cm.yaml (text given to tpl):1:12");
+        assert!(d
+            .notes
+            .contains(&"rendered by tpl at templates/cm.yaml:2".to_string()));
+    }
+
+    #[test]
+    fn a_template_named_like_tpl_text_is_a_template() {
+        // Only the name a `tpl` call registered counts, not its wording.
+        let mut env = env();
+        env.add_template_owned("tpl in cm.yaml", "a\n{{ values.nme.a }}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let tmpl = env
+            .get_template("tpl in cm.yaml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = tmpl.render(context! { values => context!{} }).unwrap_err();
+        let d = diagnostic(&err, &|_| None);
+        assert_eq!(file(&d), "templates/tpl in cm.yaml:2:10");
+        assert!(d.notes.iter().all(|n| !n.contains("tpl")), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn a_span_counts_characters_up_to_the_end_of_its_line() {
+        assert_eq!(chars_on_line("{{ héllo }}", 3, 9), 5);
+        assert_eq!(chars_on_line("{{ a\n b }}", 3, 8), 1);
+        assert_eq!(chars_on_line("ab", 1, 99), 0);
+        assert_eq!(chars_on_line("ab", 2, 1), 0);
+    }
 
     #[test]
     fn columns_count_characters() {

@@ -626,12 +626,45 @@ pub fn tpl(state: &State<'_, '_>, text: &TValue) -> Result<String, TError> {
     let out = state.env().render_named_str(&name, &text, ctx);
     TPL_DEPTH.with(|d| d.set(depth));
     // A fresh error without location gets the call site's; the error in
-    // the text stays attached as its source.
-    out.map_err(|e| TError::new(ErrorKind::InvalidOperation, TPL_CALL).with_source(e))
+    // the text stays attached as its source, wrapped in a [`TplText`] that
+    // says which name the text was rendered under and for whom.
+    out.map_err(|error| {
+        TError::new(ErrorKind::InvalidOperation, TPL_CALL).with_source(TplText {
+            name,
+            caller: state.name().to_string(),
+            error,
+        })
+    })
 }
 
 /// The detail of the error `tpl` returns when its text fails.
-pub const TPL_CALL: &str = "tpl: the text failed to render";
+const TPL_CALL: &str = "tpl: the text failed to render";
+
+/// Between the error `tpl` returns and the error in its text: the name the
+/// text was rendered under (errors in it carry that name) and the template
+/// that called `tpl`. [`crate::errors`] finds it in the chain of sources to
+/// tell text given to `tpl` from a template, by type rather than by wording.
+#[derive(Debug)]
+pub(crate) struct TplText {
+    /// The name the text was rendered under.
+    pub(crate) name: String,
+    /// The template that called `tpl`.
+    pub(crate) caller: String,
+    /// What went wrong in the text.
+    pub(crate) error: TError,
+}
+
+impl std::fmt::Display for TplText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "in the text templates/{} passed to tpl", self.caller)
+    }
+}
+
+impl std::error::Error for TplText {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,7 @@ use strata_chart::env::SharedFile;
 use strata_chart::lint::{self as chart_lint, Prepared};
 use strata_chart::reads::ReadSet;
 use strata_chart::values::Merged;
-use strata_chart::{Diagnostic, Severity};
+use strata_chart::{Code, Diagnostic, Severity};
 
 use crate::{Engine, RenderOptions};
 
@@ -155,7 +155,7 @@ const NON_DETERMINISTIC: &[&str] = &[
 /// non-deterministic function (once per template, at its first call).
 fn go_findings(chart: &strata_chart::chart::Chart) -> Vec<Diagnostic> {
     let mut out = vec![Diagnostic::info(
-        "dialect",
+        Code::Dialect,
         format!(
             "{}: Go templates, rendered as `helm template` renders them (values read as YAML 1.1, numbers as float64)",
             chart.name()
@@ -180,15 +180,19 @@ fn go_findings(chart: &strata_chart::chart::Chart) -> Vec<Diagnostic> {
                         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                         .any(|w| w == **f)
                 }) {
-                    return Some((i + 1, start + 1, *f, line));
+                    // The whole action, `}}` included, is underlined; the
+                    // column counts characters, not bytes.
+                    let shown = line.get(start..(end + 2).min(line.len())).unwrap_or("");
+                    let column = line[..start].chars().count() + 1;
+                    return Some((i + 1, column, shown.chars().count(), *f, line));
                 }
                 at = end.max(start + 2);
             }
             None
         });
-        if let Some((line, column, f, text)) = found {
+        if let Some((line, column, width, f, text)) = found {
             let mut d = Diagnostic::warning(
-                "reproducible",
+                Code::Reproducible,
                 format!("{path} calls {f}: its output differs on every render (as with helm)"),
             )
             .at(strata_chart::Location::new(
@@ -196,6 +200,7 @@ fn go_findings(chart: &strata_chart::chart::Chart) -> Vec<Diagnostic> {
                 u32::try_from(line).unwrap_or(u32::MAX),
                 u32::try_from(column).unwrap_or(u32::MAX),
             ))
+            .spanning(width)
             .note("`strata diff` and `--output-dir --check` will report changes on every run");
             d.snippet = Some(text.to_string());
             out.push(d);

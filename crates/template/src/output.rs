@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use strata_chart::value::{Node, Value};
 use strata_chart::yaml::ManifestHead;
-use strata_chart::{Diagnostic, Location};
+use strata_chart::{Code, Diagnostic, Location};
 
 /// One rendered manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,7 +149,7 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
         let padded = || format!("{}{}", "\n".repeat(start_line as usize - 1), chunk);
         let first_line = start_line + leading_blank_lines(chunk);
         let here = |msg: String| {
-            Diagnostic::error("render", msg)
+            Diagnostic::error(Code::Render, msg)
                 .at(Location::new(file(), first_line, 1))
                 .with_source(&padded())
                 .note(format!(
@@ -238,7 +238,7 @@ fn invalid_yaml(d: Diagnostic, template: &str, file: &Arc<str>, padded: &str) ->
         .unwrap_or(&d.message)
         .to_string();
     let mut d = Diagnostic {
-        code: "render",
+        code: Code::Render,
         message: format!("{template} produced invalid YAML: {reason}"),
         ..d
     };
@@ -355,7 +355,7 @@ pub(crate) fn order(placed: Vec<Placed>, release_ns: &str) -> Result<Vec<Documen
         let key = (group, p.doc.kind.as_str(), ns, p.doc.name.as_str());
         if let Some((other, other_line)) = seen.get(&key) {
             return Err(Diagnostic::error(
-                "render",
+                Code::Render,
                 format!(
                     "duplicate resource: {} {:?} in namespace {:?} is rendered twice, by {} and by {}",
                     p.doc.kind, p.doc.name, ns, other, p.template

@@ -35,7 +35,7 @@ use strata_chart::chart::{archive_error, Chart};
 use strata_chart::package::{self, Packaged};
 use strata_chart::value::{Node, Origin};
 use strata_chart::values::{self, Request};
-use strata_chart::{yaml, Diagnostic, Error, Result};
+use strata_chart::{yaml, Code, Diagnostic, Error, Result};
 
 use crate::{Document, Engine, RenderOptions, Rendered};
 
@@ -124,7 +124,7 @@ fn package_files(chart: &Chart, env: &str, rendered: &Rendered) -> Result<Vec<Ch
     for (source, docs) in &by_source {
         let Some(rel) = source.strip_prefix(&top) else {
             return Err(Error::msg(
-                "package",
+                Code::Package,
                 format!(
                     "rendered document from {source} is not in chart {}",
                     chart.name()
@@ -139,7 +139,7 @@ fn package_files(chart: &Chart, env: &str, rendered: &Rendered) -> Result<Vec<Ch
             .join("---\n");
         if text.contains(HELM_DELETES) {
             return Err(Error::invalid(Diagnostic::error(
-                "package",
+                Code::Package,
                 format!(
                     "{source}: the rendered manifest contains \"{HELM_DELETES}\", which Helm deletes from every template's output; a rendered package could not deploy it unchanged"
                 ),
@@ -198,7 +198,7 @@ fn package_files(chart: &Chart, env: &str, rendered: &Rendered) -> Result<Vec<Ch
         if notes.contains(HELM_DELETES) {
             return Err(Error::invalid(
                 Diagnostic::error(
-                    "package",
+                    Code::Package,
                     format!("templates/NOTES.txt: the rendered notes contain \"{HELM_DELETES}\", which Helm deletes"),
                 )
                 .in_env(env),

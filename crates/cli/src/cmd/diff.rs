@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use strata_chart::chart::Chart;
 use strata_chart::values::{self, Request};
-use strata_chart::{yaml, Diagnostic, Error, Result};
+use strata_chart::{yaml, Code, Diagnostic, Error, Result};
 use strata_template::diff::{self, Resource, Side, NAMESPACE_PLACEHOLDER};
 use strata_template::{Engine, RenderOptions};
 
@@ -67,7 +67,7 @@ pub fn run(c: DiffCmd) -> Result<Outcome> {
     // scripts can test for empty output; the note is for people.
     if !differ {
         diagnostics.push(Diagnostic::info(
-            "diff",
+            Code::Diff,
             format!("no differences between the values of \"{a}\" and \"{b}\""),
         ));
     }
@@ -124,7 +124,7 @@ fn rendered(chart: &Chart, a: &str, b: &str, exit_code: bool, color: bool) -> Re
     // Notes go to stderr: stdout holds the differences only, and nothing
     // when there are none (as `diff` and `git diff`).
     diagnostics.push(Diagnostic::info(
-        "diff",
+        Code::Diff,
         if old.namespace == new.namespace {
             format!(
                 "namespace {} ({a} and {b}) is shown as {NAMESPACE_PLACEHOLDER}",
@@ -139,7 +139,7 @@ fn rendered(chart: &Chart, a: &str, b: &str, exit_code: bool, color: bool) -> Re
     ));
     let stdout = if diffs.is_empty() {
         diagnostics.push(Diagnostic::info(
-            "diff",
+            Code::Diff,
             format!("no differences between the rendered resources of \"{a}\" and \"{b}\""),
         ));
         String::new()

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use strata_chart::chart::Chart;
 use strata_chart::deps::Enabled;
 use strata_chart::value::{Node, Value};
-use strata_chart::{Diagnostic, Error, Location};
+use strata_chart::{Code, Diagnostic, Error, Location};
 
 use crate::output::{Document, INSTALL_ORDER};
 
@@ -101,7 +101,7 @@ fn head(doc: &str, file: &str) -> Result<Head, Diagnostic> {
     }
     let name: Arc<str> = Arc::from(file);
     let node = strata_chart::yaml::load_one(doc, &name).map_err(|d| Diagnostic {
-        code: "render",
+        code: Code::Render,
         message: format!("YAML parse error on {file}: {}", d.message),
         ..d
     })?;
@@ -127,7 +127,7 @@ fn head(doc: &str, file: &str) -> Result<Head, Diagnostic> {
         }
         other => {
             return Err(Diagnostic::error(
-                "render",
+                Code::Render,
                 format!(
                     "YAML parse error on {file}: a document is {} {}, not a map",
                     if other.type_name().starts_with(['a', 'o']) {

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use strata_chart::chart::Chart;
 use strata_chart::deps::Enabled;
 use strata_chart::value::Node;
-use strata_chart::{Diagnostic, Error, Location};
+use strata_chart::{Code, Diagnostic, Error, Location};
 use strata_gotemplate::{ErrorKind, Options, Set, Value as GValue};
 
 pub use manifests::{crds, documents, HelmDocs};
@@ -237,7 +237,7 @@ fn add_scope<'c>(
         let text =
             strata_chart::yaml::decode_utf8(bytes, &format!("{rel}{path}")).map_err(|d| {
                 Error::invalid(Diagnostic {
-                    code: "template",
+                    code: Code::Template,
                     ..d
                 })
             })?;
@@ -253,6 +253,32 @@ fn add_scope<'c>(
     Ok(dot)
 }
 
+/// Where a Go template error is in characters: the 1-based column of byte
+/// column `column` (1-based, as Go counts) on line `line` of `text`, and
+/// how many characters its `len` bytes cover up to the end of the line (0
+/// when the line is not there).
+fn char_span(text: &str, line: usize, column: usize, len: usize) -> (usize, usize) {
+    let Some(l) = line.checked_sub(1).and_then(|i| text.lines().nth(i)) else {
+        return (column, 0);
+    };
+    let mut start = column.saturating_sub(1).min(l.len());
+    while !l.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = start.saturating_add(len).min(l.len());
+    while end > start && !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = l[..start].chars().count();
+    // Past the end of the line (an error at the newline): as Go counts.
+    let col = if column.saturating_sub(1) > l.len() {
+        column
+    } else {
+        before + 1
+    };
+    (col, l[start..end].chars().count())
+}
+
 /// A Go template error as a strata diagnostic at the template's line.
 fn template_error(
     e: &strata_gotemplate::Error,
@@ -260,23 +286,21 @@ fn template_error(
     sources: &BTreeMap<String, Source<'_>>,
     opts: &GoOptions,
 ) -> Error {
-    let code = match e.kind {
-        ErrorKind::Syntax => "template",
-        ErrorKind::Fail | ErrorKind::Required => "template",
-        _ => "template",
-    };
-    let mut d = Diagnostic::error(code, e.message.clone());
+    let mut d = Diagnostic::error(Code::Template, e.message.clone());
     match sources.get(&e.template) {
         Some(src) => {
             let scope = &scopes[src.scope];
             let file = format!("{}{}", scope.rel, src.path);
+            // Go counts columns in bytes, diagnostics in characters.
+            let (column, chars) = char_span(src.text, e.line, e.column, e.extent);
             d = d
                 .at(Location::new(
                     file.as_str(),
                     u32::try_from(e.line).unwrap_or(u32::MAX),
-                    u32::try_from(e.column).unwrap_or(u32::MAX),
+                    u32::try_from(column).unwrap_or(u32::MAX),
                 ))
-                .with_source(src.text);
+                .with_source(src.text)
+                .spanning(chars);
         }
         None => d = d.note(format!("in template {:?}", e.template)),
     }
@@ -287,4 +311,25 @@ fn template_error(
         ));
     }
     Error::invalid(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::char_span;
+
+    #[test]
+    fn a_go_error_spans_characters_of_its_line() {
+        let text = "a: 1\nb: {{ .Values.é }} x\né: {{ .x }}\n";
+        // `.Values.é` is 10 bytes, 9 characters, from byte column 7.
+        assert_eq!(char_span(text, 2, 7, 10), (7, 9));
+        // Clamped to the line; nothing on a line not there.
+        assert_eq!(char_span(text, 2, 7, 99), (7, 14));
+        assert_eq!(char_span(text, 9, 1, 3), (1, 0));
+        // Past the end of the line: the column as Go gives it.
+        assert_eq!(char_span(text, 2, 40, 3), (40, 0));
+        // Never inside a character.
+        assert_eq!(char_span(text, 2, 7, 9), (7, 8));
+        // `.x` is at byte column 8, character column 7, after the é.
+        assert_eq!(char_span(text, 3, 8, 2), (7, 2));
+    }
 }

@@ -29,13 +29,13 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
 use serde_json::Value as J;
 use strata_chart::value::{Node, Value};
-use strata_chart::{Diagnostic, Error, Location, Severity};
+use strata_chart::{Code, Diagnostic, Error, Location, Severity};
 
 pub use bundle::{parse_minor, Minor};
 pub use trace::{Field, TemplateTracer, Traced, Tracer};
 
 /// The diagnostic code of every finding here.
-pub const CODE: &str = "kube";
+pub const CODE: Code = Code::Kube;
 
 /// Longest echo of an offending value in a message.
 const MAX_ECHO: usize = 60;
