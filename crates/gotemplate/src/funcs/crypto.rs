@@ -27,6 +27,10 @@ use super::dates::{now, Time};
 use super::{func, int_arg, s, str_arg, type_name, Arity::*, Fail, R};
 use crate::{Func, Object, Value};
 
+mod keygen;
+#[cfg(test)]
+mod keygen_tests;
+
 /// The OS generator behind rsa's RNG trait.
 struct OsRng;
 
@@ -381,9 +385,9 @@ fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
     sha2::Sha256::digest(&outer).to_vec()
 }
 
+/// A fresh RSA key (see keygen.rs for how its primes are found).
 fn new_key(bits: usize) -> Result<RsaPrivateKey, Fail> {
-    RsaPrivateKey::new(&mut OsRng, bits)
-        .map_err(|e| Fail::Call(format!("error generating RSA key: {e}")))
+    keygen::generate(bits)
 }
 
 fn parse_key(text: &str) -> Result<RsaPrivateKey, Fail> {
