@@ -100,7 +100,7 @@ pub fn scalar_string(v: &TValue) -> String {
         ValueKind::None => "null".into(),
         ValueKind::Bool => if v.is_true() { "true" } else { "false" }.into(),
         ValueKind::Number => match from_template(v) {
-            Ok(strata_chart::Value::Float(f)) => strata_chart::yaml::float_to_string(f),
+            Ok(strata_chart::Value::Float(f)) => strata_yaml::float_to_string(f),
             _ => v.to_string(),
         },
         _ => v
@@ -286,10 +286,10 @@ pub fn toyaml(v: &TValue) -> Result<String, TError> {
     budget::shape("toyaml", v)?;
     // Values straight from the tree; the layout is the tree's.
     let mut s = match tree_of(v) {
-        Some(node) => strata_chart::yaml::to_yaml(&node.value),
+        Some(node) => strata_yaml::to_yaml(&node.value),
         None => match yaml::to_yaml(v)? {
             Some(s) => s,
-            None => strata_chart::yaml::to_yaml(&from_template(v)?),
+            None => strata_yaml::to_yaml(&from_template(v)?),
         },
     };
     while s.ends_with('\n') {
@@ -322,7 +322,7 @@ pub fn default(v: &TValue, fallback: Option<TValue>) -> TValue {
 /// `text | fromyaml`: one YAML document to a value (YAML 1.2, strata's reader).
 pub fn fromyaml(text: &TValue) -> Result<TValue, TError> {
     let text = text_of("fromyaml", text)?;
-    let doc = strata_chart::yaml::load_one(&text, &Arc::from("fromyaml"))
+    let doc = strata_yaml::load_one(&text, &Arc::from("fromyaml"))
         .map_err(|d| invalid(format!("fromyaml: {}", d.message)))?;
     Ok(match doc {
         Some(node) => to_template(node),

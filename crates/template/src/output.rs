@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use strata_chart::value::{Node, Value};
-use strata_chart::yaml::ManifestHead;
 use strata_chart::{Diagnostic, Location};
+use strata_yaml::ManifestHead;
 
 /// One rendered manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,12 +159,12 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
         // One pass over the parser's events reads a plain manifest; the
         // loader builds the whole tree only for what that pass declines
         // (errors, anchors, tags, non-maps), and gives their diagnostics.
-        let head = match strata_chart::yaml::manifest_head(chunk) {
+        let head = match strata_yaml::manifest_head(chunk) {
             Some(head) => head,
             None => {
                 let padded = padded();
                 let file = file();
-                let node = match strata_chart::yaml::load_one(&padded, &file) {
+                let node = match strata_yaml::load_one(&padded, &file) {
                     Ok(Some(n)) if !n.value.is_null() => n,
                     Ok(_) => continue, // comments only
                     Err(d) => return Err(invalid_yaml(d, template, &file, &padded)),

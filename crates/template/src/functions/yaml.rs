@@ -2,7 +2,7 @@
 //! files are made of, without first building a strata [`Value`] tree (an
 //! ordered map per map, hashed keys, an origin per node).
 //!
-//! The layout is `strata_chart::yaml::to_yaml`'s, decided the same way:
+//! The layout is `strata_yaml::to_yaml`'s, decided the same way:
 //! scalars go through `from_template` and `scalar_text`, and the block
 //! layout below mirrors that module's `emit_map`/`emit_seq`, and block
 //! strings are printed by its `emit_block_str`.
@@ -12,8 +12,8 @@
 
 use minijinja::value::{Value as TValue, ValueKind};
 use minijinja::Error as TError;
-use strata_chart::yaml::{emit_block_str, is_block_candidate, quote_if_needed, scalar_text};
 use strata_chart::Value;
+use strata_yaml::{emit_block_str, is_block_candidate, quote_if_needed, scalar_text};
 
 use crate::convert::from_template;
 
@@ -153,7 +153,7 @@ mod tests {
 
     fn both(v: &TValue) -> (Option<String>, String) {
         let fast = to_yaml(v).unwrap();
-        let slow = strata_chart::yaml::to_yaml(&from_template(v).unwrap());
+        let slow = strata_yaml::to_yaml(&from_template(v).unwrap());
         (fast, slow)
     }
 
@@ -166,7 +166,7 @@ mod tests {
             "resources:\n  limits: {cpu: 500m, memory: 256Mi}\n  requests: {cpu: 100m, memory: 128Mi}\n",
         ];
         for doc in docs {
-            let node = strata_chart::yaml::load_one(doc, &Arc::from("t.yaml"))
+            let node = strata_yaml::load_one(doc, &Arc::from("t.yaml"))
                 .unwrap()
                 .unwrap();
             let v = crate::convert::to_template(node.clone());
