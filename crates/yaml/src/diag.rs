@@ -128,6 +128,16 @@ impl Diagnostic {
         self
     }
 
+    /// [`with_source`](Self::with_source) for a text that is a part of its
+    /// file starting at line `first_line`.
+    pub fn with_source_from(mut self, text: &str, first_line: u32) -> Self {
+        if let Some(loc) = &self.location {
+            let line = loc.line.checked_sub(first_line.saturating_sub(1));
+            self.snippet = line.and_then(|l| source_line(text, l));
+        }
+        self
+    }
+
     /// Add a note line.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());

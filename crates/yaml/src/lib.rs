@@ -39,8 +39,8 @@ pub use emit::{
 };
 pub use head::{manifest_head, ManifestHead};
 pub use load::{
-    load_one, load_one_typed, load_stream, load_stream_typed, load_values, load_values_typed,
-    plain_scalars, PlainScalar, Typing, MAX_DEPTH, MAX_NODES,
+    load_one, load_one_from_line, load_one_typed, load_stream, load_stream_typed, load_values,
+    load_values_typed, plain_scalars, PlainScalar, Typing, MAX_DEPTH, MAX_NODES,
 };
 pub use outline::{
     aliased_anchors, outline, AliasedAnchor, Outline, OutlineEntry, OutlineKind, Style,

@@ -44,7 +44,28 @@ pub fn load_one_typed(
     file: &Arc<str>,
     typing: Typing,
 ) -> Result<Option<Node>, Diagnostic> {
-    let mut docs = load_stream_typed(src, file, typing)?;
+    load_one_from(src, file, typing, 1)
+}
+
+/// [`load_one`] of a text that starts at line `first_line` of `file` (a
+/// part of a larger text, such as one document of a rendered stream):
+/// origins and diagnostics give lines of the whole file, without the
+/// caller padding the text with newlines.
+pub fn load_one_from_line(
+    src: &str,
+    file: &Arc<str>,
+    first_line: u32,
+) -> Result<Option<Node>, Diagnostic> {
+    load_one_from(src, file, Typing::Core, first_line)
+}
+
+fn load_one_from(
+    src: &str,
+    file: &Arc<str>,
+    typing: Typing,
+    first_line: u32,
+) -> Result<Option<Node>, Diagnostic> {
+    let mut docs = load_stream_from(src, file, typing, first_line)?;
     if docs.len() > 1 {
         let second = docs.swap_remove(1);
         let loc = second.origin.location().cloned();
@@ -53,7 +74,7 @@ pub fn load_one_typed(
             format!("{file} holds more than one YAML document; values files hold one map"),
         )
         .at_opt(loc)
-        .with_source(src));
+        .with_source_from(src, first_line));
     }
     Ok(docs.pop())
 }
@@ -85,6 +106,17 @@ pub fn load_stream_typed(
     file: &Arc<str>,
     typing: Typing,
 ) -> Result<Vec<Node>, Diagnostic> {
+    load_stream_from(src, file, typing, 1)
+}
+
+/// [`load_stream_typed`] of a text that starts at line `first_line` of
+/// `file`.
+fn load_stream_from(
+    src: &str,
+    file: &Arc<str>,
+    typing: Typing,
+    first_line: u32,
+) -> Result<Vec<Node>, Diagnostic> {
     Events::read(src, |events| {
         Loader {
             events,
@@ -92,10 +124,11 @@ pub fn load_stream_typed(
             anchors: HashMap::new(),
             nodes: 0,
             typing,
+            lines_before: first_line.saturating_sub(1),
         }
         .stream()
     })
-    .map_err(|d| d.with_source(src))
+    .map_err(|d| d.with_source_from(src, first_line))
 }
 
 /// Where events come from: the fast reader, or saphyr-parser. (One of
@@ -305,24 +338,34 @@ struct Loader<'a> {
     /// Nodes produced so far in this document.
     nodes: usize,
     typing: Typing,
+    /// Lines of the file before the text read (added to every line).
+    lines_before: u32,
 }
 
 type Item<'a> = (Ev<'a>, Pos);
 
 impl<'a> Loader<'a> {
     fn origin(&self, pos: &Pos) -> Origin {
-        Origin::file(&self.file, pos.line, pos.col.saturating_add(1))
+        Origin::file(
+            &self.file,
+            pos.line.saturating_add(self.lines_before),
+            pos.col.saturating_add(1),
+        )
     }
 
     fn loc(&self, pos: &Pos) -> Location {
-        Location::new(self.file.clone(), pos.line, pos.col.saturating_add(1))
+        Location::new(
+            self.file.clone(),
+            pos.line.saturating_add(self.lines_before),
+            pos.col.saturating_add(1),
+        )
     }
 
     fn scan_error(&self, e: &ScanError) -> Diagnostic {
         let m = e.marker();
         Diagnostic::error("yaml", format!("invalid YAML: {}", e.info())).at(Location::new(
             self.file.clone(),
-            to_u32(m.line()),
+            to_u32(m.line()).saturating_add(self.lines_before),
             to_u32(m.col() + 1),
         ))
     }
@@ -490,7 +533,11 @@ impl<'a> Loader<'a> {
                         .at(self.loc(&kspan))
                         .note(format!(
                             "first defined at {}",
-                            Location::new(self.file.clone(), line, column)
+                            Location::new(
+                                self.file.clone(),
+                                line.saturating_add(self.lines_before),
+                                column
+                            )
                         )));
                     }
                     // An explicit key overrides one merged in by `<<`.
@@ -611,6 +658,28 @@ pub(crate) mod tests {
 
     fn file() -> Arc<str> {
         Arc::from("values.yaml")
+    }
+
+    /// A text read as from line 5 reports what the same text after four
+    /// blank lines reports: origins, errors and their source lines.
+    #[test]
+    fn load_one_from_line_reports_lines_of_the_whole_file() {
+        let padded = |t: &str| format!("\n\n\n\n{t}");
+        let ok = "a: 1\nb:\n  - x\n";
+        let from = load_one_from_line(ok, &file(), 5).unwrap_or_else(|d| panic!("{d}"));
+        let whole = load_one(&padded(ok), &file()).unwrap_or_else(|d| panic!("{d}"));
+        let lines = |n: &Option<Node>| -> Vec<String> {
+            let n = n.as_ref().unwrap_or_else(|| panic!("no document"));
+            n.leaves().iter().map(|(p, l)| format!("{p} {}", l.origin)).collect()
+        };
+        assert_eq!(lines(&from), lines(&whole));
+        assert_eq!(lines(&from), ["a values.yaml:5:4", "b values.yaml:7:3"]);
+        for bad in ["a: 1\na: 2\n", "a: [1\n", "a: 1\n---\nb: 2\n", "a: *x\n"] {
+            let from = load_one_from_line(bad, &file(), 5).err();
+            let whole = load_one(&padded(bad), &file()).err();
+            assert!(from.is_some(), "{bad}");
+            assert_eq!(from, whole, "{bad}");
+        }
     }
 
     fn load(src: &str) -> Node {
