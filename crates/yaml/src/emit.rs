@@ -1,72 +1,147 @@
-//! Writing: block YAML as Helm's `toYaml` lays it out.
+//! Writing: block YAML as Helm's `toYaml` lays it out. The one emitter of
+//! strata's own output: values printing (`strata values`, diffs) and the
+//! Jinja engine's `toyaml` (over its template values, through [`Emit`]).
+//!
+//! The Go engine's `toYaml` (strata-gotemplate's `funcs/yaml.rs`) does not
+//! share it, because its output is go-yaml v2's and differs in bytes, not
+//! in style options: a value goes through encoding/json first (numbers
+//! re-typed, NaN an error); keys are sorted in go-yaml's "natural" order
+//! (digit runs by number); strings are quoted by libyaml's scalar analysis
+//! (single quotes where this one writes double, different escapes); plain
+//! and quoted strings longer than 80 columns are folded, which needs the
+//! column bookkeeping of libyaml's emitter that module ports; `toYamlPretty`
+//! indents lists under their key. A style parameter here would be a second
+//! emitter behind an `if`; the Go one stays a port checked against Helm's
+//! output (the Helm corpus), this one stays strata's.
 
 use crate::scalar::{float_to_string, is_core_float};
-use crate::value::{Map, Node, Value};
+use std::borrow::Cow;
+
+use crate::value::Value;
 
 /// Print a value as block YAML, ending in a newline.
 pub fn to_yaml(value: &Value) -> String {
-    let mut out = String::new();
-    match value {
-        Value::Map(m) if !m.is_empty() => emit_map(&mut out, m, 0, false),
-        Value::Seq(s) if !s.is_empty() => emit_seq(&mut out, s, 0, false),
-        Value::Str(s) if is_block_candidate(s) => {
-            emit_block_str(&mut out, s, 0);
-        }
-        other => {
-            out.push_str(&scalar_text(other));
-            out.push('\n');
-        }
+    match emit(value) {
+        Ok(text) => text,
+        Err(never) => match never {},
     }
-    out
+}
+
+/// What the emitter needs of a tree, so that one layout prints both
+/// strata's values ([`Value`]) and a template engine's own values (the
+/// Jinja engine's `toyaml` prints those without first building a tree).
+pub trait Emit: Clone {
+    /// Why a node cannot be printed (a template value that is undefined, a
+    /// map key that is not a string, …); printing stops at the first.
+    type Error;
+    /// The node's shape: a non-empty map or list, or anything else.
+    fn shape(&self) -> Result<Shape<'_, Self>, Self::Error>;
+}
+
+/// A node as the emitter lays it out.
+pub enum Shape<'a, N: Clone> {
+    /// A non-empty map: its keys and values, in order.
+    Map(Vec<(Cow<'a, str>, Cow<'a, N>)>),
+    /// A non-empty list: its items.
+    Seq(Vec<Cow<'a, N>>),
+    /// A scalar, or an empty map or list, as a [`Value`].
+    Scalar(Cow<'a, Value>),
+}
+
+impl Emit for Value {
+    type Error = std::convert::Infallible;
+
+    fn shape(&self) -> Result<Shape<'_, Value>, Self::Error> {
+        Ok(match self {
+            Value::Map(m) if !m.is_empty() => Shape::Map(
+                m.iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(&v.value)))
+                    .collect(),
+            ),
+            Value::Seq(s) if !s.is_empty() => {
+                Shape::Seq(s.iter().map(|n| Cow::Borrowed(&n.value)).collect())
+            }
+            other => Shape::Scalar(Cow::Borrowed(other)),
+        })
+    }
+}
+
+/// Print a node as block YAML, ending in a newline: the layout of Helm's
+/// `toYaml` (lists not indented under their key, multi-line strings as
+/// literal blocks), with strings quoted where a YAML 1.1 reader would type
+/// them otherwise.
+pub fn emit<N: Emit>(node: &N) -> Result<String, N::Error> {
+    let mut out = String::new();
+    match node.shape()? {
+        Shape::Map(m) => emit_map(&mut out, m, 0, false)?,
+        Shape::Seq(s) => emit_seq(&mut out, s, 0, false)?,
+        Shape::Scalar(v) => emit_scalar(&mut out, &v, 0),
+    }
+    Ok(out)
 }
 
 fn indent(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
 
-fn emit_map(out: &mut String, map: &Map, ind: usize, first_inline: bool) {
-    for (i, (k, v)) in map.iter().enumerate() {
+fn emit_map<N: Emit>(
+    out: &mut String,
+    map: Vec<(Cow<'_, str>, Cow<'_, N>)>,
+    ind: usize,
+    first_inline: bool,
+) -> Result<(), N::Error> {
+    for (i, (k, v)) in map.into_iter().enumerate() {
         if !(i == 0 && first_inline) {
             indent(out, ind);
         }
-        out.push_str(&quote_if_needed(k));
+        out.push_str(&quote_if_needed(&k));
         out.push(':');
-        match &v.value {
-            Value::Map(m) if !m.is_empty() => {
+        match v.shape()? {
+            Shape::Map(m) => {
                 out.push('\n');
-                emit_map(out, m, ind + 2, false);
+                emit_map(out, m, ind + 2, false)?;
             }
-            Value::Seq(s) if !s.is_empty() => {
+            Shape::Seq(s) => {
                 out.push('\n');
-                emit_seq(out, s, ind, false);
+                emit_seq(out, s, ind, false)?;
             }
-            Value::Str(s) if is_block_candidate(s) => {
+            Shape::Scalar(v) => {
                 out.push(' ');
-                emit_block_str(out, s, ind + 2);
-            }
-            other => {
-                out.push(' ');
-                out.push_str(&scalar_text(other));
-                out.push('\n');
+                emit_scalar(out, &v, ind + 2);
             }
         }
     }
+    Ok(())
 }
 
-fn emit_seq(out: &mut String, items: &[Node], ind: usize, first_inline: bool) {
-    for (i, item) in items.iter().enumerate() {
+fn emit_seq<N: Emit>(
+    out: &mut String,
+    items: Vec<Cow<'_, N>>,
+    ind: usize,
+    first_inline: bool,
+) -> Result<(), N::Error> {
+    for (i, item) in items.into_iter().enumerate() {
         if !(i == 0 && first_inline) {
             indent(out, ind);
         }
         out.push_str("- ");
-        match &item.value {
-            Value::Map(m) if !m.is_empty() => emit_map(out, m, ind + 2, true),
-            Value::Seq(s) if !s.is_empty() => emit_seq(out, s, ind + 2, true),
-            Value::Str(s) if is_block_candidate(s) => emit_block_str(out, s, ind + 2),
-            other => {
-                out.push_str(&scalar_text(other));
-                out.push('\n');
-            }
+        match item.shape()? {
+            Shape::Map(m) => emit_map(out, m, ind + 2, true)?,
+            Shape::Seq(s) => emit_seq(out, s, ind + 2, true)?,
+            Shape::Scalar(v) => emit_scalar(out, &v, ind + 2),
+        }
+    }
+    Ok(())
+}
+
+/// A scalar (or an empty map or list) and its newline; a multi-line
+/// string as a literal block indented by `ind`.
+fn emit_scalar(out: &mut String, v: &Value, ind: usize) {
+    match v {
+        Value::Str(s) if is_block_candidate(s) => emit_block_str(out, s, ind),
+        other => {
+            out.push_str(&scalar_text(other));
+            out.push('\n');
         }
     }
 }

@@ -34,8 +34,8 @@ use load::{to_u32, Ev, Pos};
 pub use decode::{decode_utf8, decode_utf8_owned, BOM};
 pub use diag::{source_line, Diagnostic, Location, Severity};
 pub use emit::{
-    double_quote, emit_block_str, is_block_candidate, is_yaml11_special, looks_numeric,
-    needs_quotes, quote_if_needed, scalar_text, to_yaml,
+    double_quote, emit, emit_block_str, is_block_candidate, is_yaml11_special, looks_numeric,
+    needs_quotes, quote_if_needed, scalar_text, to_yaml, Emit, Shape,
 };
 pub use head::{manifest_head, ManifestHead};
 pub use load::{

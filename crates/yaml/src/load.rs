@@ -670,7 +670,10 @@ pub(crate) mod tests {
         let whole = load_one(&padded(ok), &file()).unwrap_or_else(|d| panic!("{d}"));
         let lines = |n: &Option<Node>| -> Vec<String> {
             let n = n.as_ref().unwrap_or_else(|| panic!("no document"));
-            n.leaves().iter().map(|(p, l)| format!("{p} {}", l.origin)).collect()
+            n.leaves()
+                .iter()
+                .map(|(p, l)| format!("{p} {}", l.origin))
+                .collect()
         };
         assert_eq!(lines(&from), lines(&whole));
         assert_eq!(lines(&from), ["a values.yaml:5:4", "b values.yaml:7:3"]);
