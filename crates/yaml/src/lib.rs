@@ -22,6 +22,7 @@ mod decode;
 mod diag;
 mod emit;
 mod fast;
+pub mod go;
 mod head;
 mod load;
 mod outline;
