@@ -4,7 +4,7 @@
 //! (strata-yaml) into a values tree that remembers origins ([`value`]); load a
 //! chart ([`chart`]) and its environments ([`env`](mod@env)); parse `--set` flags
 //! ([`strvals`]); layer and coalesce values ([`merge`], [`values`]).
-//! Archives and `.helmignore` ([`archive`], [`helmignore`]); versions and
+//! Archives and `.helmignore` ([`archive`], `helmignore`); versions and
 //! constraints ([`semver`]).
 //! Everything fallible returns [`diag::Error`] or [`diag::Diagnostic`]s;
 //! nothing here prints.

@@ -13,7 +13,7 @@ use crate::scalar::plain_is_string;
 
 /// What a Kubernetes manifest says about itself: the fields strata needs to
 /// name, check and order it. A field is `Some` only when it is a non-empty
-/// string, as [`load_one`] would type it.
+/// string, as [`load_one`](crate::load_one) would type it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ManifestHead {
     /// `apiVersion`.
@@ -36,8 +36,8 @@ pub struct ManifestHead {
 /// Returns `None` whenever the document is not a plain, valid,
 /// single-document map: syntax errors, duplicate keys, anchors and aliases,
 /// tags, `<<` merge keys, non-string keys, excessive depth, empty or scalar
-/// documents. Callers then use [`load_one`], which gives the exact result or
-/// diagnostic; so `Some` always agrees with what [`load_one`] would read.
+/// documents. Callers then use [`load_one`](crate::load_one), which gives the exact result or
+/// diagnostic; so `Some` always agrees with what [`load_one`](crate::load_one) would read.
 pub fn manifest_head(src: &str) -> Option<ManifestHead> {
     // Most rendered documents are in the fast reader's subset: read them
     // line by line, without events.

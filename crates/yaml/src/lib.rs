@@ -34,17 +34,14 @@ use load::{to_u32, Ev, Pos};
 
 pub use decode::{decode_utf8, decode_utf8_owned, BOM};
 pub use diag::{source_line, Diagnostic, Location, Severity};
-pub use emit::{
-    double_quote, emit, emit_block_str, is_block_candidate, is_yaml11_special, looks_numeric,
-    needs_quotes, quote_if_needed, scalar_text, to_yaml, Emit, Shape,
-};
+pub use emit::{double_quote, emit, quote_if_needed, scalar_text, to_yaml, Emit, Shape};
 pub use head::{manifest_head, ManifestHead};
 pub use load::{
-    load_one, load_one_from_line, load_one_typed, load_stream, load_stream_typed, load_values,
-    load_values_typed, plain_scalars, PlainScalar, Typing, MAX_DEPTH, MAX_NODES,
+    load_one, load_one_from_line, load_stream, load_values, load_values_typed, plain_scalars,
+    PlainScalar, Typing, MAX_DEPTH, MAX_NODES,
 };
 pub use outline::{
     aliased_anchors, outline, AliasedAnchor, Outline, OutlineEntry, OutlineKind, Style,
 };
-pub use scalar::{float_to_string, resolve_plain, resolve_plain_yaml11};
+pub use scalar::float_to_string;
 pub use value::{Map, Node, Origin, Path, Value};

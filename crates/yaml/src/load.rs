@@ -654,6 +654,10 @@ pub(crate) mod tests {
 
     use super::*;
     #[allow(unused_imports)]
+    use crate::emit::*;
+    #[allow(unused_imports)]
+    use crate::scalar::*;
+    #[allow(unused_imports)]
     use crate::*;
 
     fn file() -> Arc<str> {
@@ -1077,6 +1081,10 @@ pub(crate) mod tests {
 #[cfg(test)]
 mod yaml11_tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::emit::*;
+    #[allow(unused_imports)]
+    use crate::scalar::*;
     #[allow(unused_imports)]
     use crate::*;
 

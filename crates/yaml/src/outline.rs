@@ -82,7 +82,7 @@ impl Outline {
 }
 
 /// The outline of the first document of `src` (`None` when empty). Errors
-/// are the loader's: call [`load_values`] first for full checks.
+/// are the loader's: call [`load_values`](crate::load_values) first for full checks.
 pub fn outline(src: &str) -> Result<Option<Outline>, Diagnostic> {
     let mut offsets: Vec<usize> = src.char_indices().map(|(i, _)| i).collect();
     offsets.push(src.len());
