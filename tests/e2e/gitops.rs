@@ -551,7 +551,7 @@ fn blocks(doc: &str, lang: &str) -> Vec<(usize, String)> {
 /// Every YAML document of `text`, as JSON.
 fn parse_yaml(text: &str, name: &str) -> Vec<serde_json::Value> {
     let file: std::sync::Arc<str> = std::sync::Arc::from(name);
-    match strata_chart::yaml::load_stream(text, &file) {
+    match strata_yaml::load_stream(text, &file) {
         Ok(docs) => docs.iter().map(|d| d.to_json()).collect(),
         Err(d) => panic!("{name} does not parse: {d:?}\n{text}"),
     }

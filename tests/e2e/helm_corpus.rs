@@ -85,8 +85,8 @@ fn data(
         }
         let (source, body) = piece.split_once('\n').unwrap_or((piece, ""));
         let file: Arc<str> = Arc::from(source);
-        let node = strata_chart::yaml::load_one(body, &file)
-            .map_err(|d| format!("{source}: {}", d.message))?;
+        let node =
+            strata_yaml::load_one(body, &file).map_err(|d| format!("{source}: {}", d.message))?;
         let json = node.map(|n| n.to_json()).unwrap_or(serde_json::Value::Null);
         docs.push((source.to_string(), json));
     }

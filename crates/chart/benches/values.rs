@@ -12,7 +12,8 @@ use std::sync::Arc;
 use strata_chart::chart::Chart;
 use strata_chart::strvals::{self, SetKind};
 use strata_chart::values::{self, Request, SetFlag, UserFile};
-use strata_chart::{yaml, Map};
+use strata_chart::Map;
+use strata_yaml as yaml;
 
 fn main() {
     divan::main();

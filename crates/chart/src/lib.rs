@@ -1,10 +1,10 @@
 //! strata-chart: charts, environments, values with provenance.
 //!
 //! The pipeline, each step in its own module: read YAML with positions
-//! ([`yaml`]) into a values tree that remembers origins ([`value`]); load a
+//! (strata-yaml) into a values tree that remembers origins ([`value`]); load a
 //! chart ([`chart`]) and its environments ([`env`](mod@env)); parse `--set` flags
 //! ([`strvals`]); layer and coalesce values ([`merge`], [`values`]).
-//! Archives and `.helmignore` ([`archive`], [`helmignore`]); versions and
+//! Archives and `.helmignore` ([`archive`], `helmignore`); versions and
 //! constraints ([`semver`]).
 //! Everything fallible returns [`diag::Error`] or [`diag::Diagnostic`]s;
 //! nothing here prints.
@@ -35,7 +35,9 @@ pub mod semver;
 pub mod strvals;
 pub mod value;
 pub mod values;
-pub mod yaml;
+
+// The YAML reader and writer, by the name this crate's modules use.
+use strata_yaml as yaml;
 
 pub use diag::{Code, Diagnostic, Error, Location, Result, Severity};
 pub use value::{Map, Node, Origin, Path, Value};

@@ -50,9 +50,13 @@
 //! 128 deep (serde_json's limit; Go allows 10000).
 
 use std::borrow::Cow;
-use std::fmt::{self, Write as _};
+use std::fmt;
+
 use std::io;
 use std::sync::Arc;
+use strata_yaml::go::{
+    quote as go_quote, quote_rune as go_quote_rune, quote_runes as go_quote_runes,
+};
 
 use crate::value::{Map, Node, Origin, Value};
 
@@ -987,78 +991,6 @@ fn lone_surrogates_replaced(json: &str) -> Cow<'_, str> {
     }
     out.push_str(&json[copied..]);
     Cow::Owned(out)
-}
-
-/// Go's `%q` of a string: double quotes, Go escapes.
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        push_go_escaped(&mut out, c, '"');
-    }
-    out.push('"');
-    out
-}
-
-/// Go's `%q` of one rune: single quotes, Go escapes.
-fn go_quote_rune(c: char) -> String {
-    let mut out = String::from('\'');
-    push_go_escaped(&mut out, c, '\'');
-    out.push('\'');
-    out
-}
-
-/// Go's `%q` of a `[]rune`: `['n' 'a' 'm' 'e']`.
-fn go_quote_runes(s: &str) -> String {
-    let quoted: Vec<String> = s.chars().map(go_quote_rune).collect();
-    format!("[{}]", quoted.join(" "))
-}
-
-fn push_go_escaped(out: &mut String, c: char, quote: char) {
-    if c == quote || c == '\\' {
-        out.push('\\');
-        out.push(c);
-        return;
-    }
-    if go_is_print(c) {
-        out.push(c);
-        return;
-    }
-    let code = u32::from(c);
-    // Writing to a String cannot fail.
-    let _ = match c {
-        '\u{7}' => out.write_str("\\a"),
-        '\u{8}' => out.write_str("\\b"),
-        '\u{c}' => out.write_str("\\f"),
-        '\n' => out.write_str("\\n"),
-        '\r' => out.write_str("\\r"),
-        '\t' => out.write_str("\\t"),
-        '\u{b}' => out.write_str("\\v"),
-        _ if code < 0x20 || code == 0x7f => write!(out, "\\x{code:02x}"),
-        _ if code < 0x10000 => write!(out, "\\u{code:04x}"),
-        _ => write!(out, "\\U{code:08x}"),
-    };
-}
-
-/// Go's `unicode.IsPrint`, closely: not for control, format, private-use,
-/// noncharacter or space characters other than U+0020. (Unassigned code
-/// points, which Go also escapes, are taken as printable here.)
-fn go_is_print(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    let code = u32::from(c);
-    let format = matches!(code,
-        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
-        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
-        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F);
-    let private = matches!(code, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD);
-    let nonchar = matches!(code, 0xFDD0..=0xFDEF) || code & 0xFFFE == 0xFFFE;
-    !(format || private || nonchar)
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use strata_chart::chart::{parse_metadata, Chart};
 use strata_chart::lint::chart_yaml_rules;
 use strata_chart::value::{Node, Value};
-use strata_chart::{yaml, Severity};
+use strata_chart::Severity;
+use strata_yaml as yaml;
 
 fn records() -> Vec<Node> {
     let path = concat!(

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 use strata_chart::archive::{read_archive, write_archive, ChartFile, Limits};
 use strata_chart::value::{Map, Node, Value};
-use strata_chart::yaml;
+use strata_yaml as yaml;
 
 /// Values as values files hold them (no floats: their text form is a
 /// separate concern, tested by the emitter's own tables).

@@ -35,8 +35,7 @@ fn the_generated_schemas_accept_the_reference_chart() {
     ] {
         let schema: serde_json::Value = serde_json::from_str(&schema).expect("json");
         let text = std::fs::read_to_string(format!("{root}/{file}")).expect("read");
-        let node =
-            strata_chart::yaml::load_values(&text, &std::sync::Arc::from(file)).expect("yaml");
+        let node = strata_yaml::load_values(&text, &std::sync::Arc::from(file)).expect("yaml");
         let v = jsonschema::validator_for(&schema).expect("valid schema");
         let errors: Vec<String> = v
             .iter_errors(&node.to_json())

@@ -25,7 +25,7 @@ pub const MAX_STRING: usize = 32 << 20;
 /// one value is printed or serialised: 1,000,000.
 pub const MAX_ITEMS: usize = 1_000_000;
 /// How deep a value a template builds, prints or serialises may nest: 256
-/// (values files nest at most 200, `strata_chart::yaml::MAX_DEPTH`).
+/// (values files nest at most 200, `strata_yaml::MAX_DEPTH`).
 pub const MAX_DEPTH: usize = 256;
 /// Bytes of all strings one template render builds, freed ones included:
 /// 512 MiB. A loop building many large strings stops here.

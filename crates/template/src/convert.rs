@@ -515,7 +515,7 @@ sub: {enabled: true, values: {k: v}}
     #[test]
     fn views_render_as_the_values_converted_up_front() {
         if std::env::var_os("LAZY_SHOW").is_some() {
-            let node = strata_chart::yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
+            let node = strata_yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
             let mut env = Environment::new();
             crate::engine::configure(&mut env);
             for case in CASES {
@@ -525,7 +525,7 @@ sub: {enabled: true, values: {k: v}}
                 );
             }
         }
-        let node = strata_chart::yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
+        let node = strata_yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
         let mut env = Environment::new();
         crate::engine::configure(&mut env);
         let lazy = to_template(node.clone());
@@ -548,14 +548,14 @@ sub: {enabled: true, values: {k: v}}
 
     #[test]
     fn views_convert_back_as_the_values_converted_up_front() {
-        let node = strata_chart::yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
+        let node = strata_yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
         let lazy = to_template(node.clone());
         let up_front = eager(&node);
         // Origins aside (and NaN, which equals nothing), as text.
         let text = |v: &TValue| {
             let back = from_template(v).unwrap();
             let json = Node::generated(back.clone()).to_json().to_string();
-            (strata_chart::yaml::to_yaml(&back), json)
+            (strata_yaml::to_yaml(&back), json)
         };
         assert_eq!(text(&lazy), text(&up_front));
         for (key, _) in node.as_map().into_iter().flatten() {
@@ -570,7 +570,7 @@ sub: {enabled: true, values: {k: v}}
     #[test]
     fn round_trip_keeps_ints_order_and_types() {
         let src = "b: 1\na: [12345678901, 1.5, true, null, x]\nc: {z: 1, y: 2}\n";
-        let node = strata_chart::yaml::load_values(src, &Arc::from("t.yaml")).unwrap();
+        let node = strata_yaml::load_values(src, &Arc::from("t.yaml")).unwrap();
         for t in [to_template(node.clone()), eager(&node)] {
             assert_eq!(
                 t.get_attr("a")
@@ -582,7 +582,7 @@ sub: {enabled: true, values: {k: v}}
             );
             let back = from_template(&t).unwrap();
             assert_eq!(
-                strata_chart::yaml::to_yaml(&back),
+                strata_yaml::to_yaml(&back),
                 "b: 1\na:\n- 12345678901\n- 1.5\n- true\n- null\n- x\nc:\n  z: 1\n  \"y\": 2\n"
             );
         }
@@ -592,7 +592,7 @@ sub: {enabled: true, values: {k: v}}
     /// or not), and subtrees read whole by iteration or conversion.
     #[test]
     fn reads_are_recorded_by_path() {
-        let node = strata_chart::yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
+        let node = strata_yaml::load_values(VALUES, &Arc::from("v.yaml")).unwrap();
         let mut env = Environment::new();
         crate::engine::configure(&mut env);
         let cases: &[(&str, &[&str], &[&str])] = &[
@@ -666,8 +666,7 @@ sub: {enabled: true, values: {k: v}}
         // A subchart's tree records under its name; `global` stays global.
         let reads = Arc::new(Mutex::new(ReadSet::new()));
         let sub =
-            strata_chart::yaml::load_values("port: 1\nglobal: {env: x}\n", &Arc::from("s.yaml"))
-                .unwrap();
+            strata_yaml::load_values("port: 1\nglobal: {env: x}\n", &Arc::from("s.yaml")).unwrap();
         let v = to_template_recorded(sub, Recorder::new(vec!["web".into()], Arc::clone(&reads)));
         run(&env, "{{ values.port }} {{ values.global.env }}", &v);
         let reads = reads.lock().unwrap();

@@ -15,7 +15,8 @@
 //! only in hidden values says so ([`SECRETS_DIFFER`]) without showing them.
 
 use similar::TextDiff;
-use strata_chart::{yaml, Value};
+use strata_chart::Value;
+use strata_yaml as yaml;
 
 /// Said of a resource whose only differences are secret values.
 pub const SECRETS_DIFFER: &str = "# secret values differ (not shown)";

@@ -345,8 +345,8 @@ impl Engine {
             };
             // Bytes the engine owns become the text as they are.
             let text = match bytes {
-                Cow::Borrowed(b) => strata_chart::yaml::decode_utf8(b, &path).map(str::to_string),
-                Cow::Owned(b) => strata_chart::yaml::decode_utf8_owned(b, &path),
+                Cow::Borrowed(b) => strata_yaml::decode_utf8(b, &path).map(str::to_string),
+                Cow::Owned(b) => strata_yaml::decode_utf8_owned(b, &path),
             };
             let text = match text {
                 Ok(t) => t,
@@ -846,7 +846,7 @@ impl Engine {
         let Some(bytes) = chart.files.get(file) else {
             return Ok(Vec::new());
         };
-        let text = strata_chart::yaml::decode_utf8(bytes, file)?;
+        let text = strata_yaml::decode_utf8(bytes, file)?;
         let mut docs: Vec<Document> = output::split(&self.chart_name, file, text)?
             .into_iter()
             .map(|p| p.doc)
@@ -1028,7 +1028,7 @@ impl Engine {
 /// Whether a hook document is a test (`helm.sh/hook: test`, or Helm 2's
 /// `test-success`, among its events), as `--skip-tests` judges it.
 fn is_test_hook(body: &str) -> bool {
-    let Ok(Some(node)) = strata_chart::yaml::load_one(body, &Arc::from("hook")) else {
+    let Ok(Some(node)) = strata_yaml::load_one(body, &Arc::from("hook")) else {
         return false;
     };
     node.get_path(&["metadata", "annotations", "helm.sh/hook"])

@@ -100,7 +100,7 @@ pub fn scalar_string(v: &TValue) -> String {
         ValueKind::None => "null".into(),
         ValueKind::Bool => if v.is_true() { "true" } else { "false" }.into(),
         ValueKind::Number => match from_template(v) {
-            Ok(strata_chart::Value::Float(f)) => strata_chart::yaml::float_to_string(f),
+            Ok(strata_chart::Value::Float(f)) => strata_yaml::float_to_string(f),
             _ => v.to_string(),
         },
         _ => v
@@ -286,10 +286,10 @@ pub fn toyaml(v: &TValue) -> Result<String, TError> {
     budget::shape("toyaml", v)?;
     // Values straight from the tree; the layout is the tree's.
     let mut s = match tree_of(v) {
-        Some(node) => strata_chart::yaml::to_yaml(&node.value),
+        Some(node) => strata_yaml::to_yaml(&node.value),
         None => match yaml::to_yaml(v)? {
             Some(s) => s,
-            None => strata_chart::yaml::to_yaml(&from_template(v)?),
+            None => strata_yaml::to_yaml(&from_template(v)?),
         },
     };
     while s.ends_with('\n') {
@@ -322,7 +322,7 @@ pub fn default(v: &TValue, fallback: Option<TValue>) -> TValue {
 /// `text | fromyaml`: one YAML document to a value (YAML 1.2, strata's reader).
 pub fn fromyaml(text: &TValue) -> Result<TValue, TError> {
     let text = text_of("fromyaml", text)?;
-    let doc = strata_chart::yaml::load_one(&text, &Arc::from("fromyaml"))
+    let doc = strata_yaml::load_one(&text, &Arc::from("fromyaml"))
         .map_err(|d| invalid(format!("fromyaml: {}", d.message)))?;
     Ok(match doc {
         Some(node) => to_template(node),
@@ -424,86 +424,7 @@ pub fn quote(v: &TValue) -> Result<String, TError> {
     if v.is_none() {
         return Ok(String::new());
     }
-    let s = text_ref("quote", v)?;
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    // Most strings have nothing to escape: copy them whole.
-    let plain = !s
-        .bytes()
-        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f);
-    if plain && (s.is_ascii() || s.chars().all(go_printable)) {
-        out.push_str(&s);
-        out.push('"');
-        return Ok(out);
-    }
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if !go_printable(c) => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    Ok(out)
-}
-
-/// Whether Go's `strconv.IsPrint` holds for `c` (what `%q` leaves as it
-/// is): not a control (C0, DEL, C1 such as U+0085), not a space other
-/// than ASCII's (U+00A0, U+2000–U+200A, U+3000, …), not a line or
-/// paragraph separator (U+2028, U+2029), not a format character (U+200B,
-/// U+FEFF, bidi controls, …), not private use or a noncharacter. (Go also
-/// escapes unassigned code points; strata does not carry Unicode's tables.)
-fn go_printable(c: char) -> bool {
-    let u = c as u32;
-    !(c.is_control()
-        || matches!(
-            u,
-            0xA0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000
-        )
-        || matches!(u, 0x2028 | 0x2029)
-        || matches!(
-            u,
-            0xAD | 0x600..=0x605
-                | 0x61C
-                | 0x6DD
-                | 0x70F
-                | 0x890..=0x891
-                | 0x8E2
-                | 0x180E
-                | 0x200B..=0x200F
-                | 0x202A..=0x202E
-                | 0x2060..=0x2064
-                | 0x2066..=0x206F
-                | 0xFEFF
-                | 0xFFF9..=0xFFFB
-                | 0x110BD
-                | 0x110CD
-                | 0x13430..=0x1343F
-                | 0x1BCA0..=0x1BCA3
-                | 0x1D173..=0x1D17A
-                | 0xE0001
-                | 0xE0020..=0xE007F
-        )
-        || matches!(u, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
-        || matches!(u, 0xFDD0..=0xFDEF)
-        || u & 0xFFFE == 0xFFFE)
+    Ok(strata_yaml::go::quote(&text_ref("quote", v)?))
 }
 
 /// `x | squote`: single quotes, nothing escaped (as sprig's squote).

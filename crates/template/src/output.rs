@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use strata_chart::value::{Node, Value};
-use strata_chart::yaml::ManifestHead;
 use strata_chart::{Code, Diagnostic, Location};
+use strata_yaml::ManifestHead;
 
 /// One rendered manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,14 +144,11 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
         }
         // Only diagnostics need the name of the generated text.
         let file = || -> Arc<str> { Arc::from(format!("{template} (rendered)")) };
-        // Parse the chunk with its leading lines kept, so reported lines
-        // are lines of the generated text.
-        let padded = || format!("{}{}", "\n".repeat(start_line as usize - 1), chunk);
         let first_line = start_line + leading_blank_lines(chunk);
         let here = |msg: String| {
             Diagnostic::error(Code::Render, msg)
                 .at(Location::new(file(), first_line, 1))
-                .with_source(&padded())
+                .with_source_from(chunk, start_line)
                 .note(format!(
                     "the line shown is line {first_line} of the text {template} generated"
                 ))
@@ -159,15 +156,15 @@ pub(crate) fn split(chart: &str, template: &str, text: &str) -> Result<Vec<Place
         // One pass over the parser's events reads a plain manifest; the
         // loader builds the whole tree only for what that pass declines
         // (errors, anchors, tags, non-maps), and gives their diagnostics.
-        let head = match strata_chart::yaml::manifest_head(chunk) {
+        let head = match strata_yaml::manifest_head(chunk) {
             Some(head) => head,
             None => {
-                let padded = padded();
                 let file = file();
-                let node = match strata_chart::yaml::load_one(&padded, &file) {
+                // Reported lines are lines of the generated text.
+                let node = match strata_yaml::load_one_from_line(chunk, &file, start_line) {
                     Ok(Some(n)) if !n.value.is_null() => n,
                     Ok(_) => continue, // comments only
-                    Err(d) => return Err(invalid_yaml(d, template, &file, &padded)),
+                    Err(d) => return Err(invalid_yaml(d, template, &file, chunk, start_line)),
                 };
                 let Value::Map(map) = &node.value else {
                     return Err(here(format!(
@@ -231,7 +228,14 @@ fn head_of(map: &strata_chart::value::Map) -> ManifestHead {
 }
 
 /// The loader's YAML error, reworded as a render error on the generated text.
-fn invalid_yaml(d: Diagnostic, template: &str, file: &Arc<str>, padded: &str) -> Diagnostic {
+/// `chunk` is the document's text, which starts at line `start_line`.
+fn invalid_yaml(
+    d: Diagnostic,
+    template: &str,
+    file: &Arc<str>,
+    chunk: &str,
+    start_line: u32,
+) -> Diagnostic {
     let reason = d
         .message
         .strip_prefix("invalid YAML: ")
@@ -244,7 +248,7 @@ fn invalid_yaml(d: Diagnostic, template: &str, file: &Arc<str>, padded: &str) ->
     };
     if d.snippet.is_none() {
         // The parser stopped at the end of the text: show its last line.
-        if let Some((i, last)) = padded
+        if let Some((i, last)) = chunk
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
@@ -252,7 +256,9 @@ fn invalid_yaml(d: Diagnostic, template: &str, file: &Arc<str>, padded: &str) ->
         {
             d.location = Some(Location::new(
                 file.clone(),
-                u32::try_from(i + 1).unwrap_or(u32::MAX),
+                u32::try_from(i)
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(start_line),
                 u32::try_from(last.chars().count() + 1).unwrap_or(u32::MAX),
             ));
             d.snippet = Some(last.to_string());

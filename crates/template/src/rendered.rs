@@ -35,7 +35,8 @@ use strata_chart::chart::{archive_error, Chart};
 use strata_chart::package::{self, Packaged};
 use strata_chart::value::{Node, Origin};
 use strata_chart::values::{self, Request};
-use strata_chart::{yaml, Code, Diagnostic, Error, Result};
+use strata_chart::{Code, Diagnostic, Error, Result};
+use strata_yaml as yaml;
 
 use crate::{Document, Engine, RenderOptions, Rendered};
 

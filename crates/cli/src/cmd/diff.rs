@@ -4,9 +4,10 @@ use std::io::IsTerminal;
 
 use strata_chart::chart::Chart;
 use strata_chart::values::{self, Request};
-use strata_chart::{yaml, Code, Diagnostic, Error, Result};
+use strata_chart::{Code, Diagnostic, Error, Result};
 use strata_template::diff::{self, Resource, Side, NAMESPACE_PLACEHOLDER};
 use strata_template::{Engine, RenderOptions};
+use strata_yaml as yaml;
 
 use crate::args::{ColorChoice, DiffCmd};
 use crate::Outcome;

@@ -1,7 +1,8 @@
 //! `strata values`: the merged values, optionally with their origins.
 
 use strata_chart::values::{self, SetFlag};
-use strata_chart::{yaml, Path, Result};
+use strata_chart::{Path, Result};
+use strata_yaml as yaml;
 
 use crate::args::{ValuesCmd, ValuesOutput};
 use crate::Outcome;

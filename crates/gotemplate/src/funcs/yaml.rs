@@ -13,8 +13,9 @@
 //!   keys included), then through JSON, so every number is a float64 and
 //!   every key a string.
 //!
-//! The module knows nothing of templates beyond [`Value`]; it may move to
-//! a shared YAML crate.
+//! The module knows nothing of templates beyond [`Value`]. It is not
+//! strata-yaml's emitter: go-yaml's bytes differ from it (see strata-yaml's
+//! `emit` module for why they are kept apart).
 
 use std::collections::BTreeMap;
 

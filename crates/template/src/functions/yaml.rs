@@ -2,18 +2,18 @@
 //! files are made of, without first building a strata [`Value`] tree (an
 //! ordered map per map, hashed keys, an origin per node).
 //!
-//! The layout is `strata_chart::yaml::to_yaml`'s, decided the same way:
-//! scalars go through `from_template` and `scalar_text`, and the block
-//! layout below mirrors that module's `emit_map`/`emit_seq`, and block
-//! strings are printed by its `emit_block_str`.
+//! The emitter is strata-yaml's, the one that prints values
+//! ([`strata_yaml::emit`]); template values give it their shape here, and
+//! their scalars go through `from_template` as the tree's would.
 //! A map with a key that is not a string (where two keys could print the
 //! same and the tree would merge them) is left to the tree: `None`.
 //! The tests compare both ways on many values.
 
+use std::borrow::Cow;
+
 use minijinja::value::{Value as TValue, ValueKind};
 use minijinja::Error as TError;
-use strata_chart::yaml::{emit_block_str, is_block_candidate, quote_if_needed, scalar_text};
-use strata_chart::Value;
+use strata_yaml::{Emit, Shape};
 
 use crate::convert::from_template;
 
@@ -21,129 +21,68 @@ use crate::convert::from_template;
 /// caller must go through the value tree (anything else, or a map with a
 /// key that is not a string).
 pub(crate) fn to_yaml(v: &TValue) -> Result<Option<String>, TError> {
-    let mut out = String::new();
-    let done = match Node::of(v)? {
-        Node::Map(keys) => emit_map(&mut out, v, &keys, 0, false)?,
-        Node::Seq(items) => emit_seq(&mut out, &items, 0, false)?,
-        Node::Scalar => false,
-    };
-    Ok(done.then_some(out))
+    if !matches!(
+        v.kind(),
+        ValueKind::Map | ValueKind::Seq | ValueKind::Iterable
+    ) {
+        return Ok(None);
+    }
+    match strata_yaml::emit(&Node(v.clone())) {
+        Ok(text) => Ok(Some(text)),
+        Err(Stop::NotStringKey) => Ok(None),
+        Err(Stop::Template(e)) => Err(e),
+    }
 }
 
-/// A template value as the tree would see it: a non-empty map (its keys),
-/// a non-empty list (its items), or anything else.
-enum Node {
-    Map(Vec<TValue>),
-    Seq(Vec<TValue>),
-    Scalar,
+/// A template value as the emitter sees it.
+#[derive(Clone)]
+struct Node(TValue);
+
+/// Why printing stopped.
+enum Stop {
+    /// A map key that is not a string: the tree prints it.
+    NotStringKey,
+    Template(TError),
 }
 
-impl Node {
-    fn of(v: &TValue) -> Result<Node, TError> {
+impl From<TError> for Stop {
+    fn from(e: TError) -> Self {
+        Stop::Template(e)
+    }
+}
+
+impl Emit for Node {
+    type Error = Stop;
+
+    fn shape(&self) -> Result<Shape<'_, Node>, Stop> {
+        let v = &self.0;
         Ok(match v.kind() {
             ValueKind::Map => {
                 // Iterated once: an object's keys may be computed.
                 let keys: Vec<TValue> = v.try_iter()?.collect();
                 if keys.is_empty() {
-                    Node::Scalar
-                } else {
-                    Node::Map(keys)
+                    return Ok(Shape::Scalar(Cow::Owned(from_template(v)?)));
                 }
+                let mut entries = Vec::with_capacity(keys.len());
+                for key in keys {
+                    let Some(k) = key.as_str() else {
+                        return Err(Stop::NotStringKey);
+                    };
+                    let k = k.to_string();
+                    entries.push((Cow::Owned(k), Cow::Owned(Node(v.get_item(&key)?))));
+                }
+                Shape::Map(entries)
             }
             ValueKind::Seq | ValueKind::Iterable => {
                 let items: Vec<TValue> = v.try_iter()?.collect();
                 if items.is_empty() {
-                    Node::Scalar
-                } else {
-                    Node::Seq(items)
+                    return Ok(Shape::Scalar(Cow::Owned(from_template(v)?)));
                 }
+                Shape::Seq(items.into_iter().map(|i| Cow::Owned(Node(i))).collect())
             }
-            _ => Node::Scalar,
+            _ => Shape::Scalar(Cow::Owned(from_template(v)?)),
         })
     }
-}
-
-fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
-}
-
-/// Returns false (and leaves `out` to be dropped) for a non-string key.
-fn emit_map(
-    out: &mut String,
-    map: &TValue,
-    keys: &[TValue],
-    ind: usize,
-    first_inline: bool,
-) -> Result<bool, TError> {
-    for (i, key) in keys.iter().enumerate() {
-        let Some(k) = key.as_str() else {
-            return Ok(false);
-        };
-        let item = map.get_item(key)?;
-        if !(i == 0 && first_inline) {
-            indent(out, ind);
-        }
-        out.push_str(&quote_if_needed(k));
-        out.push(':');
-        let done = match Node::of(&item)? {
-            Node::Map(keys) => {
-                out.push('\n');
-                emit_map(out, &item, &keys, ind + 2, false)?
-            }
-            Node::Seq(items) => {
-                out.push('\n');
-                emit_seq(out, &items, ind, false)?
-            }
-            Node::Scalar => {
-                out.push(' ');
-                emit_scalar(out, &item, ind + 2)?;
-                true
-            }
-        };
-        if !done {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-fn emit_seq(
-    out: &mut String,
-    items: &[TValue],
-    ind: usize,
-    first_inline: bool,
-) -> Result<bool, TError> {
-    for (i, item) in items.iter().enumerate() {
-        if !(i == 0 && first_inline) {
-            indent(out, ind);
-        }
-        out.push_str("- ");
-        let done = match Node::of(item)? {
-            Node::Map(keys) => emit_map(out, item, &keys, ind + 2, true)?,
-            Node::Seq(items) => emit_seq(out, &items, ind + 2, true)?,
-            Node::Scalar => {
-                emit_scalar(out, item, ind + 2)?;
-                true
-            }
-        };
-        if !done {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-/// A scalar (or an empty map or list) and its newline; a multi-line
-/// string as a literal block indented by `ind`.
-fn emit_scalar(out: &mut String, v: &TValue, ind: usize) -> Result<(), TError> {
-    match from_template(v)? {
-        Value::Str(s) if is_block_candidate(&s) => emit_block_str(out, &s, ind),
-        other => {
-            out.push_str(&scalar_text(&other));
-            out.push('\n');
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -153,7 +92,7 @@ mod tests {
 
     fn both(v: &TValue) -> (Option<String>, String) {
         let fast = to_yaml(v).unwrap();
-        let slow = strata_chart::yaml::to_yaml(&from_template(v).unwrap());
+        let slow = strata_yaml::to_yaml(&from_template(v).unwrap());
         (fast, slow)
     }
 
@@ -166,7 +105,7 @@ mod tests {
             "resources:\n  limits: {cpu: 500m, memory: 256Mi}\n  requests: {cpu: 100m, memory: 128Mi}\n",
         ];
         for doc in docs {
-            let node = strata_chart::yaml::load_one(doc, &Arc::from("t.yaml"))
+            let node = strata_yaml::load_one(doc, &Arc::from("t.yaml"))
                 .unwrap()
                 .unwrap();
             let v = crate::convert::to_template(node.clone());

@@ -88,7 +88,7 @@ struct Head {
 }
 
 fn head(doc: &str, file: &str) -> Result<Head, Diagnostic> {
-    if let Some(h) = strata_chart::yaml::manifest_head(doc) {
+    if let Some(h) = strata_yaml::manifest_head(doc) {
         if !h.hook {
             return Ok(Head {
                 api_version: h.api_version.unwrap_or_default(),
@@ -100,7 +100,7 @@ fn head(doc: &str, file: &str) -> Result<Head, Diagnostic> {
         }
     }
     let name: Arc<str> = Arc::from(file);
-    let node = strata_chart::yaml::load_one(doc, &name).map_err(|d| Diagnostic {
+    let node = strata_yaml::load_one(doc, &name).map_err(|d| Diagnostic {
         code: Code::Render,
         message: format!("YAML parse error on {file}: {}", d.message),
         ..d

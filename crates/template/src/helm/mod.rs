@@ -234,13 +234,12 @@ fn add_scope<'c>(
         if library && !base.starts_with('_') {
             continue;
         }
-        let text =
-            strata_chart::yaml::decode_utf8(bytes, &format!("{rel}{path}")).map_err(|d| {
-                Error::invalid(Diagnostic {
-                    code: Code::Template,
-                    ..d
-                })
-            })?;
+        let text = strata_yaml::decode_utf8(bytes, &format!("{rel}{path}")).map_err(|d| {
+            Error::invalid(Diagnostic {
+                code: Code::Template,
+                ..d
+            })
+        })?;
         sources.insert(
             format!("{full}/{path}"),
             Source {

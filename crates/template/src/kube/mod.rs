@@ -158,7 +158,7 @@ impl Checker {
         };
         let mut schemas = Vec::new();
         for s in crds {
-            let docs = strata_chart::yaml::load_stream(&s.text, &s.file).map_err(Error::invalid)?;
+            let docs = strata_yaml::load_stream(&s.text, &s.file).map_err(Error::invalid)?;
             for d in &docs {
                 schemas.extend(crd::schemas_of(&d.to_json()));
             }
@@ -191,7 +191,7 @@ impl Checker {
         stream: &Stream,
         tracer: Option<&dyn Tracer>,
     ) -> (Vec<Diagnostic>, usize) {
-        match strata_chart::yaml::load_stream(&stream.text, &stream.file) {
+        match strata_yaml::load_stream(&stream.text, &stream.file) {
             Ok(docs) => (
                 self.check_documents(&stream.file, &stream.text, &docs, tracer),
                 docs.len(),
@@ -676,7 +676,7 @@ pub fn validate_render(
         .filter_map(|(p, b)| {
             Some(Stream {
                 file: Arc::from(p.as_str()),
-                text: strata_chart::yaml::decode_utf8(b, p).ok()?.to_string(),
+                text: strata_yaml::decode_utf8(b, p).ok()?.to_string(),
             })
         })
         .collect();
@@ -688,7 +688,7 @@ pub fn validate_render(
             .template_source(&d.source)
             .map_or_else(|| d.source.clone(), |(path, _)| path);
         let file: Arc<str> = Arc::from(format!("{shown} (rendered)"));
-        match strata_chart::yaml::load_stream(&d.body, &file) {
+        match strata_yaml::load_stream(&d.body, &file) {
             Ok(nodes) => {
                 let jsons: Vec<J> = nodes.iter().map(Node::to_json).collect();
                 parsed.push((d, file, nodes, jsons));
@@ -776,7 +776,7 @@ fn read_path(p: &Path, depth: usize, out: &mut Vec<Stream>) -> Result<(), Error>
     }
     let bytes = std::fs::read(p).map_err(|e| Error::io(p.display(), e))?;
     let file = p.display().to_string();
-    let text = strata_chart::yaml::decode_utf8_owned(bytes, &file).map_err(Error::invalid)?;
+    let text = strata_yaml::decode_utf8_owned(bytes, &file).map_err(Error::invalid)?;
     out.push(Stream {
         file: Arc::from(file),
         text,

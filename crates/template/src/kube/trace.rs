@@ -189,7 +189,7 @@ fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::Str(s) => Some(s.clone()),
         Value::Seq(_) | Value::Map(_) => None,
-        other => Some(strata_chart::yaml::scalar_text(other)),
+        other => Some(strata_yaml::scalar_text(other)),
     }
 }
 
@@ -313,7 +313,7 @@ mod tests {
     use std::sync::Arc;
 
     fn values(src: &str) -> Node {
-        strata_chart::yaml::load_values(src, &Arc::from("environments/prod.yaml")).unwrap()
+        strata_yaml::load_values(src, &Arc::from("environments/prod.yaml")).unwrap()
     }
 
     #[test]

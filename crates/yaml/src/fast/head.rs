@@ -16,7 +16,9 @@ use std::borrow::Cow;
 use saphyr_parser::ScalarStyle;
 
 use super::{content_at, is_item, key_at, place, read_line, scalar_at, Key, Line, Place, Scalar};
-use crate::yaml::{plain_is_string, ManifestHead, MAX_DEPTH, MAX_NODES};
+use crate::head::ManifestHead;
+use crate::load::{MAX_DEPTH, MAX_NODES};
+use crate::scalar::plain_is_string;
 
 /// Keys of one mapping compared with each other; more go to the caller.
 const MAX_KEYS: usize = 32;
@@ -78,7 +80,7 @@ struct Walk<'a> {
 
 /// The head of a one-document block map in the fast reader's subset, as
 /// `Skim` reads it from the reader's events; `None` for anything else.
-pub(in crate::yaml) fn head(src: &str) -> Option<ManifestHead> {
+pub(crate) fn head(src: &str) -> Option<ManifestHead> {
     let mut walk = Walk {
         head: ManifestHead::default(),
         stack: Vec::new(),

@@ -59,12 +59,12 @@ fn by_fast(src: &str) -> Option<Vec<Seen>> {
 /// that of its first path (the line walk of [`head`]), must be `None` or
 /// what the loader reads. True when the first path answered.
 fn head_agrees(src: &str) -> bool {
-    let want = crate::yaml::tests::head_by_loader(src);
+    let want = crate::load::tests::head_by_loader(src);
     let fast = head(src);
     if fast.is_some() {
         assert_eq!(fast, want, "the fast manifest head disagrees on:\n{src}");
     }
-    let head = crate::yaml::manifest_head(src);
+    let head = crate::manifest_head(src);
     if head.is_some() {
         assert_eq!(head, want, "manifest_head disagrees on:\n{src}");
     }
