@@ -67,10 +67,10 @@ use crate::helmignore::{HelmIgnore, HelmIgnoreError, HELMIGNORE_FILE};
 const MIB: u64 = 1024 * 1024;
 
 /// Mode written for every file entry (Helm's).
-pub const FILE_MODE: u32 = 0o644;
+pub(crate) const FILE_MODE: u32 = 0o644;
 
 /// mtime written for every entry and in the gzip header: the Unix epoch.
-pub const FIXED_MTIME: u64 = 0;
+pub(crate) const FIXED_MTIME: u64 = 0;
 
 /// Largest PAX or GNU long-name record we read; real ones are a few hundred
 /// bytes.
@@ -738,13 +738,13 @@ pub fn read_dir_files(root: &Path, ignore: &HelmIgnore) -> Result<Vec<ChartFile>
 
 /// Reads the chart directory `root` with its own `.helmignore` (if any), as
 /// `helm package` does.
-pub fn read_chart_dir(root: &Path, limits: &Limits) -> Result<Vec<ChartFile>, ArchiveError> {
+pub(crate) fn read_chart_dir(root: &Path, limits: &Limits) -> Result<Vec<ChartFile>, ArchiveError> {
     let ignore = load_helmignore(root, limits)?;
     read_dir_files_with_limits(root, &ignore, limits)
 }
 
 /// Parses `root/.helmignore`, or gives no rules when there is none.
-pub fn load_helmignore(root: &Path, limits: &Limits) -> Result<HelmIgnore, ArchiveError> {
+pub(crate) fn load_helmignore(root: &Path, limits: &Limits) -> Result<HelmIgnore, ArchiveError> {
     let path = root.join(HELMIGNORE_FILE);
     let io_err = |e: io::Error| ArchiveError::Io {
         path: path.clone(),
@@ -778,7 +778,7 @@ pub fn load_helmignore(root: &Path, limits: &Limits) -> Result<HelmIgnore, Archi
 /// Walks the chart directory `root`: every file not ignored by `ignore` (to
 /// which Helm's implicit `templates/.?*` is appended), paths relative to
 /// `root`, sorted. See the module documentation for symlinks and limits.
-pub fn read_dir_files_with_limits(
+pub(crate) fn read_dir_files_with_limits(
     root: &Path,
     ignore: &HelmIgnore,
     limits: &Limits,

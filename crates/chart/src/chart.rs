@@ -395,14 +395,14 @@ impl Chart {
 
     /// Load a packaged chart (`.tgz`) safely: Helm's size limits, checked
     /// while streaming; no links, absolute paths or `..`.
-    pub fn load_archive(path: &FsPath, source: &str) -> Result<Chart> {
+    pub(crate) fn load_archive(path: &FsPath, source: &str) -> Result<Chart> {
         let (_top, files) = read_archive_files(path, source)?;
         Loader::with(&files).files(files, source, "", 0)
     }
 
     /// Load a chart directory as Helm's `LoadDir` does: `.helmignore`
     /// honoured, links followed only inside the chart.
-    pub fn load_dir(dir: &FsPath, source: &str) -> Result<Chart> {
+    pub(crate) fn load_dir(dir: &FsPath, source: &str) -> Result<Chart> {
         let meta = std::fs::metadata(dir).map_err(|e| Error::io(source, e))?;
         if !meta.is_dir() {
             return Err(Error::Usage(format!(
@@ -465,7 +465,7 @@ impl Chart {
 
     /// [`Chart::from_files`] for a chart that uses the repository's
     /// environments (`shared`, see [`SharedFile::for_chart_dir`]).
-    pub fn from_files_with(
+    pub(crate) fn from_files_with(
         files: BTreeMap<String, Vec<u8>>,
         source: &str,
         shared: Option<SharedFile>,
@@ -501,7 +501,7 @@ impl Chart {
 
     /// The file name diagnostics use for `path` of this chart: `path` for
     /// the top chart, `charts/<sub>/path` for a subchart.
-    pub fn display_path(&self, path: &str) -> String {
+    pub(crate) fn display_path(&self, path: &str) -> String {
         format!("{}{path}", self.prefix)
     }
 }
@@ -515,7 +515,7 @@ pub fn read_dir_files(dir: &FsPath, source: &str) -> Result<BTreeMap<String, Vec
 
 /// The top directory and files of a packaged chart, read safely (Helm's
 /// limits checked while streaming; no links, absolute paths or `..`).
-pub fn read_archive_files(
+pub(crate) fn read_archive_files(
     path: &FsPath,
     source: &str,
 ) -> Result<(String, BTreeMap<String, Vec<u8>>)> {
@@ -526,7 +526,7 @@ pub fn read_archive_files(
 }
 
 /// A `.tgz`/`.tar.gz` name, or gzip's magic bytes at the start.
-pub fn looks_like_archive(path: &FsPath) -> bool {
+pub(crate) fn looks_like_archive(path: &FsPath) -> bool {
     let name = path.to_string_lossy();
     if name.ends_with(".tgz") || name.ends_with(".tar.gz") {
         return true;

@@ -247,7 +247,7 @@ fn all(chart: &Chart) -> Vec<Enabled> {
 /// The defaults tree coalescing needs, for `chart` with `subs` in use.
 /// `imported` replaces the chart's own defaults when import-values changed
 /// them.
-pub fn defaults_tree(chart: &Chart, name: &str, subs: &[Enabled]) -> DefaultsTree {
+pub(crate) fn defaults_tree(chart: &Chart, name: &str, subs: &[Enabled]) -> DefaultsTree {
     tree_with(chart, name, subs, None)
 }
 
@@ -289,7 +289,7 @@ pub fn process(chart: &Chart, user: &Map) -> Result<Processed> {
 /// [`process`] with the chart's own values given by the caller (moved out
 /// of `chart.values`, which is then not read): a chart without subcharts
 /// uses them as they are instead of a copy.
-pub fn process_with(chart: &Chart, user: &Map, own: Option<Map>) -> Result<Processed> {
+pub(crate) fn process_with(chart: &Chart, user: &Map, own: Option<Map>) -> Result<Processed> {
     let mut problems = check(chart);
     if problems.len() == 1 {
         return Err(Error::invalid(problems.remove(0)));

@@ -93,7 +93,7 @@ impl From<Diagnostic> for Error {
 }
 
 /// An I/O error's message without Rust's `(os error 2)` suffix.
-pub fn io_message(e: &io::Error) -> String {
+pub(crate) fn io_message(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),

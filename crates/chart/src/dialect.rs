@@ -8,7 +8,7 @@ use crate::chart::Metadata;
 use crate::diag::{Code, Diagnostic, Error, Location, Result};
 
 /// The Chart.yaml annotation that names a chart's dialect.
-pub const ANNOTATION: &str = "strata.dev/templates";
+pub(crate) const ANNOTATION: &str = "strata.dev/templates";
 
 /// A chart's template dialect.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -14,15 +14,15 @@ use crate::value::Value;
 use crate::yaml;
 
 /// The file that declares environments.
-pub const ENVIRONMENTS_FILE: &str = "environments.yaml";
+pub(crate) const ENVIRONMENTS_FILE: &str = "environments.yaml";
 /// The folder of environment values files.
-pub const ENVIRONMENTS_DIR: &str = "environments";
+pub(crate) const ENVIRONMENTS_DIR: &str = "environments";
 
 /// `environments.yaml` as written.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "strata environments.yaml")]
-pub struct EnvironmentsFile {
+pub(crate) struct EnvironmentsFile {
     /// A chart's file only: the repository's environments.yaml (a path
     /// relative to this file, e.g. `../../environments.yaml`) whose
     /// environments this chart has too; those listed here refine them
@@ -46,7 +46,7 @@ pub struct EnvironmentsFile {
 /// One environment as written in `environments.yaml`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EnvironmentSpec {
+pub(crate) struct EnvironmentSpec {
     /// Kubernetes namespace (default: the environment's name).
     #[serde(default)]
     pub namespace: Option<String>,
@@ -77,7 +77,7 @@ pub struct EnvironmentSpec {
 /// `parity:` settings.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ParitySpec {
+pub(crate) struct ParitySpec {
     /// Paths whose differences between environments are intended. A path
     /// covers everything below it; `*` matches one segment.
     #[serde(default)]
@@ -657,7 +657,7 @@ impl Environments {
     }
 
     /// The schema files that apply to `name` (its own and its ancestors').
-    pub fn schema_files(&self, name: &str) -> Result<Vec<String>> {
+    pub(crate) fn schema_files(&self, name: &str) -> Result<Vec<String>> {
         Ok(self
             .chain(name)?
             .into_iter()
@@ -710,7 +710,7 @@ impl SharedFile {
     /// a folder above it. The search stops at the repository root (a folder
     /// holding `.git`) and skips folders that are charts themselves
     /// (holding Chart.yaml: their environments.yaml is their own).
-    pub fn for_chart_dir(
+    pub(crate) fn for_chart_dir(
         dir: &FsPath,
         files: &BTreeMap<String, Vec<u8>>,
     ) -> Result<Option<SharedFile>> {
@@ -847,7 +847,7 @@ fn read_bounded(path: &FsPath, name: &str) -> Result<Vec<u8>> {
 
 /// The nearest `environments.yaml` in a folder above chart folder `dir`
 /// (see [`SharedFile::for_chart_dir`]).
-pub fn find_above(dir: &FsPath) -> Option<std::path::PathBuf> {
+pub(crate) fn find_above(dir: &FsPath) -> Option<std::path::PathBuf> {
     let canon = dir.canonicalize().ok()?;
     for folder in canon.ancestors().skip(1) {
         let is_chart = folder.join(crate::chart::CHART_FILE).is_file();
@@ -864,7 +864,7 @@ pub fn find_above(dir: &FsPath) -> Option<std::path::PathBuf> {
 
 /// `path` (written relative to `dir`) as one normalised relative path:
 /// `.` and empty parts dropped, `x/..` folded (`..` kept at the start).
-pub fn join_rel(dir: &str, path: &str) -> String {
+pub(crate) fn join_rel(dir: &str, path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for p in dir.split('/').chain(path.split('/')) {
         match p {

@@ -39,7 +39,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Replace> {
 /// [`write_atomic`], calling `check` with the current bytes of the target
 /// (`None` when it does not exist) just before the rename, so a caller can
 /// refuse when the file changed since it read it.
-pub fn write_atomic_checked(
+pub(crate) fn write_atomic_checked(
     path: &Path,
     bytes: &[u8],
     check: impl FnOnce(Option<&[u8]>) -> Result<()>,
@@ -220,10 +220,10 @@ pub fn create_tree(target: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
 /// small enough that `-f /dev/zero` stops at once instead of exhausting
 /// memory. (Chart files have Helm's own limits: 5 MiB a file, 100 MiB a
 /// chart; see [`crate::archive::Limits`].)
-pub const MAX_INPUT: u64 = 64 << 20;
+pub(crate) const MAX_INPUT: u64 = 64 << 20;
 
 /// Whether `e` is [`read_input`]'s "too large" error.
-pub fn is_too_large(e: &io::Error) -> bool {
+pub(crate) fn is_too_large(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::FileTooLarge
 }
 
@@ -231,7 +231,7 @@ pub fn is_too_large(e: &io::Error) -> bool {
 /// `-`, at most [`MAX_INPUT`] bytes (more is an error of kind
 /// `FileTooLarge`, see [`is_too_large`]). Devices and pipes are read like
 /// files (`-f <(…)` works), bounded all the same.
-pub fn read_input(path: &str) -> io::Result<Vec<u8>> {
+pub(crate) fn read_input(path: &str) -> io::Result<Vec<u8>> {
     use std::io::Read as _;
     let mut buf = Vec::new();
     let read = if path == "-" {

@@ -49,10 +49,10 @@
 use std::fmt;
 
 /// The name of the ignore file at the root of a chart.
-pub const HELMIGNORE_FILE: &str = ".helmignore";
+pub(crate) const HELMIGNORE_FILE: &str = ".helmignore";
 
 /// The rules Helm's directory loader always appends after the user's.
-pub const DEFAULT_RULES: &[&str] = &["templates/.?*"];
+pub(crate) const DEFAULT_RULES: &[&str] = &["templates/.?*"];
 
 /// A `.helmignore` line that Helm would refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,7 +104,7 @@ impl HelmIgnore {
 
     /// Appends Helm's implicit rules ([`DEFAULT_RULES`]) after the current
     /// ones, as Helm's directory loader does.
-    pub fn with_defaults(mut self) -> Self {
+    pub(crate) fn with_defaults(mut self) -> Self {
         for rule in DEFAULT_RULES {
             // The defaults are constant and valid; a failure here would be a
             // bug in this file, caught by the tests, so skipping is harmless.
@@ -127,7 +127,7 @@ impl HelmIgnore {
 
     /// Whether `path` (chart-relative, `/`-separated, no leading `./`) is
     /// ignored. `is_dir` tells whether it names a directory.
-    pub fn is_ignored(&self, path: &str, is_dir: bool) -> bool {
+    pub(crate) fn is_ignored(&self, path: &str, is_dir: bool) -> bool {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }

@@ -211,7 +211,7 @@ fn crd_files(files: &BTreeMap<String, Vec<u8>>) -> Vec<Diagnostic> {
 
 /// Whether a chart file is a values file lint reads: values.yaml and
 /// every `environments/*.yaml` (subcharts under charts/ are not ours).
-pub fn is_values_file(path: &str) -> bool {
+pub(crate) fn is_values_file(path: &str) -> bool {
     path == VALUES_FILE
         || (path.starts_with("environments/")
             && (path.ends_with(".yaml") || path.ends_with(".yml"))
@@ -345,7 +345,7 @@ fn go_type(v: &Value) -> &'static str {
 
 /// `url.ParseRequestURI` succeeds and there is a scheme (govalidator's
 /// `IsRequestURL`): an absolute URL `scheme:…`.
-pub fn is_request_url(s: &str) -> bool {
+pub(crate) fn is_request_url(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once(':') else {
         return false;
     };
@@ -357,7 +357,7 @@ pub fn is_request_url(s: &str) -> bool {
 }
 
 /// A plausible email address: `local@domain.tld`.
-pub fn is_email(s: &str) -> bool {
+pub(crate) fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
@@ -678,7 +678,7 @@ const SECRET_WORDS: &[&str] = &[
 /// Whether a key names a credential (`password`, `apiKey`, …) rather than
 /// a reference to one (`secretName`, `existingSecret`, `*SecretRef`,
 /// `secretKeyRef`).
-pub fn is_secret_key(key: &str) -> bool {
+pub(crate) fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     let reference = k.ends_with("secretname")
         || k.starts_with("existingsecret")
@@ -689,7 +689,7 @@ pub fn is_secret_key(key: &str) -> bool {
 }
 
 /// What kind of credential `s` looks like, by its format alone.
-pub fn token_format(s: &str) -> Option<&'static str> {
+pub(crate) fn token_format(s: &str) -> Option<&'static str> {
     let s = s.trim();
     let alnum_run = |rest: &str, n: usize| {
         rest.len() >= n && rest.chars().take(n).all(|c| c.is_ascii_alphanumeric())
@@ -757,7 +757,7 @@ fn entropy(s: &str) -> f64 {
 
 /// A long random-looking string: 16+ characters, no spaces, letters and
 /// digits mixed, high entropy; not a template, path or URL.
-pub fn high_entropy(s: &str) -> bool {
+pub(crate) fn high_entropy(s: &str) -> bool {
     s.chars().count() >= 16
         && !s.contains(char::is_whitespace)
         && !s.contains("{{")
@@ -792,7 +792,7 @@ fn leaves_with_maps<'a>(node: &'a Node, path: &mut Vec<String>, out: &mut Vec<(P
 }
 
 /// The fix every credential finding suggests.
-pub const EXTERNAL_SECRET_HINT: &str = "keep credentials out of values files: store the secret in a secret manager and sync it with an ExternalSecret (as charts/api does with `externalSecret`), then reference the Secret by name";
+pub(crate) const EXTERNAL_SECRET_HINT: &str = "keep credentials out of values files: store the secret in a secret manager and sync it with an ExternalSecret (as charts/api does with `externalSecret`), then reference the Secret by name";
 
 /// Plaintext credentials in a values file: known token formats anywhere,
 /// long high-entropy strings under secret-like keys. The value is never
@@ -830,7 +830,7 @@ pub fn credentials(root: &Node) -> Vec<Diagnostic> {
 }
 
 /// Values for `writeOnly` (secret) schema properties in a values file.
-pub fn write_only(root: &Node, pats: &[SecretPattern]) -> Vec<Diagnostic> {
+pub(crate) fn write_only(root: &Node, pats: &[SecretPattern]) -> Vec<Diagnostic> {
     let mut all = Vec::new();
     leaves_with_maps(root, &mut Vec::new(), &mut all);
     let mut out = Vec::new();

@@ -28,7 +28,7 @@ use crate::value::{Map, Node, Origin, Path, Value};
 pub const GLOBAL_KEY: &str = "global";
 
 /// Merge user layer `src` over `dst` (rule 1).
-pub fn merge_user(dst: &mut Map, src: Map) {
+pub(crate) fn merge_user(dst: &mut Map, src: Map) {
     for (key, node) in src {
         match (dst.get_mut(&key), node.value) {
             (Some(d), Value::Map(sm)) if d.value.is_map() => {
@@ -96,7 +96,7 @@ pub fn coalesce(chart: DefaultsTree, user: Map, keep_nulls: bool) -> Result<Coal
 /// helm: `limits:` with nothing after it reaches templates as `nil`,
 /// and `toYaml` prints `limits: null`); a user `null` still removes a
 /// default.
-pub fn coalesce_helm(chart: DefaultsTree, user: Map) -> Result<Coalesced, Diagnostic> {
+pub(crate) fn coalesce_helm(chart: DefaultsTree, user: Map) -> Result<Coalesced, Diagnostic> {
     coalesce_with(chart, user, false, true)
 }
 
@@ -122,7 +122,7 @@ fn coalesce_with(
 
 /// Helm's `CoalesceTables` (`keep_nulls` false) / `MergeTables` (true):
 /// `dst` is authoritative, `src` fills its gaps. Exposed for tests.
-pub fn coalesce_tables(dst: Map, src: Map, keep_nulls: bool) -> Coalesced {
+pub(crate) fn coalesce_tables(dst: Map, src: Map, keep_nulls: bool) -> Coalesced {
     let mut cx = Cx {
         keep_nulls,
         default_nulls: false,

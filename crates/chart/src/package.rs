@@ -28,7 +28,7 @@ pub fn file_name(chart: &Chart) -> String {
 
 /// The archive bytes of `chart` (every file it was loaded with, that is
 /// after `.helmignore`).
-pub fn archive_bytes(chart: &Chart) -> Result<Vec<u8>> {
+pub(crate) fn archive_bytes(chart: &Chart) -> Result<Vec<u8>> {
     let files: Vec<ChartFile> = chart
         .files
         .iter()

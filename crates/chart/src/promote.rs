@@ -440,7 +440,7 @@ fn secret_lines(chart: &Chart, values: &Node, env: &str, file: &str) -> Result<V
 /// `text` with the value part of each line in `lines` (1-based) replaced
 /// by `<redacted>`, and the more-indented lines after it (a block
 /// scalar's, a map's) too.
-pub fn redact_lines(text: &str, lines: &[u32]) -> String {
+pub(crate) fn redact_lines(text: &str, lines: &[u32]) -> String {
     if lines.is_empty() {
         return text.to_string();
     }

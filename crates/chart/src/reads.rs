@@ -92,7 +92,7 @@ impl ReadSet {
 
     /// The length of the shortest prefix of `path` that nothing read
     /// (`None` when the value is read).
-    pub fn unread_prefix<S: AsRef<str>>(&self, path: &[S]) -> Option<usize> {
+    pub(crate) fn unread_prefix<S: AsRef<str>>(&self, path: &[S]) -> Option<usize> {
         let mut cur = &self.root;
         for (i, seg) in path.iter().enumerate() {
             if cur.whole {
@@ -107,7 +107,7 @@ impl ReadSet {
     }
 
     /// The keys read directly below `path`.
-    pub fn keys_below<S: AsRef<str>>(&self, path: &[S]) -> Vec<&str> {
+    pub(crate) fn keys_below<S: AsRef<str>>(&self, path: &[S]) -> Vec<&str> {
         let mut cur = &self.root;
         for seg in path {
             match cur.children.get(seg.as_ref()) {
@@ -305,7 +305,7 @@ pub(crate) fn key_position(text: &str, line: u32, key: &str) -> Option<(u32, u32
 /// The candidate closest to `word` when it is close enough to be a typo:
 /// the same letters in another case, or at most one edit in four letters
 /// (two at most), the nearest first and, among equals, the first in order.
-pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let limit = (word.chars().count() / 4).clamp(1, 2);
     candidates

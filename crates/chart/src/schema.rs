@@ -322,7 +322,7 @@ pub enum Seg {
 }
 
 /// Where `writeOnly` properties are, as path patterns.
-pub type SecretPattern = Vec<Seg>;
+pub(crate) type SecretPattern = Vec<Seg>;
 
 /// The schemas that apply to one environment (or to no environment).
 #[derive(Debug, Default)]
@@ -333,7 +333,7 @@ pub struct SchemaSet {
 
 /// The schema files that apply to `env`: values.schema.json when present,
 /// then the environment's and its ancestors' schema files.
-pub fn files_for(chart: &Chart, env: Option<&str>) -> Result<Vec<String>> {
+pub(crate) fn files_for(chart: &Chart, env: Option<&str>) -> Result<Vec<String>> {
     let mut files = Vec::new();
     if chart.files.contains_key(SCHEMA_FILE) {
         files.push(SCHEMA_FILE.to_string());
@@ -355,7 +355,7 @@ impl SchemaSet {
     }
 
     /// Every `writeOnly` property pattern of every schema.
-    pub fn secret_patterns(&self) -> Vec<SecretPattern> {
+    pub(crate) fn secret_patterns(&self) -> Vec<SecretPattern> {
         let mut out = Vec::new();
         for s in &self.schemas {
             let mut path: Vec<Seg> = s.at.iter().map(|k| Seg::Key(k.clone())).collect();
@@ -365,7 +365,7 @@ impl SchemaSet {
     }
 
     /// The concrete paths of `values` that hold secrets.
-    pub fn secret_paths(&self, values: &Node) -> Vec<Path> {
+    pub(crate) fn secret_paths(&self, values: &Node) -> Vec<Path> {
         let pats = self.secret_patterns();
         let mut out = Vec::new();
         if !pats.is_empty() {
@@ -508,7 +508,7 @@ fn node_at<'a>(root: &'a Node, path: &[Step]) -> Option<&'a Node> {
 }
 
 /// The text of a file a value came from: a chart file or a `-f` file.
-pub fn source_text(chart: &Chart, req: &Request, file: &str) -> Option<String> {
+pub(crate) fn source_text(chart: &Chart, req: &Request, file: &str) -> Option<String> {
     if let Some(b) = chart.file(file) {
         return Some(String::from_utf8_lossy(b).into_owned());
     }
@@ -773,7 +773,7 @@ fn is_secret(path: &[Step], pats: &[SecretPattern]) -> bool {
 }
 
 /// Whether a map-key path lies at or below a secret pattern.
-pub fn matches_secret(path: &Path, pats: &[SecretPattern]) -> bool {
+pub(crate) fn matches_secret(path: &Path, pats: &[SecretPattern]) -> bool {
     let steps: Vec<Step> = path.0.iter().map(|k| Step::Key(k.clone())).collect();
     is_secret(&steps, pats)
 }
@@ -861,7 +861,7 @@ pub fn redact_merged(m: &mut Merged) {
 }
 
 /// Replace the layers (`--set ARG`) whose argument carried a secret.
-pub fn redact_layers(layers: &mut [String], args: &[Arc<str>]) {
+pub(crate) fn redact_layers(layers: &mut [String], args: &[Arc<str>]) {
     for l in layers.iter_mut() {
         if let Some((flag, arg)) = l.split_once(' ') {
             if args.iter().any(|a| &**a == arg) {
@@ -889,7 +889,7 @@ fn collect_args(node: &Node, args: &mut Vec<Arc<str>>) {
 /// by the value's own path and `<redacted>` (a secret) or `…` (a value set
 /// beside one: `--set a=1,password=x` shows `a=…`); a file position, or a
 /// flag that carried no secret, is shown as it is.
-pub fn redact_origin(origin: &Origin, path: &str, secret: bool, args: &[Arc<str>]) -> Origin {
+pub(crate) fn redact_origin(origin: &Origin, path: &str, secret: bool, args: &[Arc<str>]) -> Origin {
     match origin {
         Origin::Flag { flag, arg } if secret || args.contains(arg) => Origin::Flag {
             flag,

@@ -11,7 +11,7 @@ use crate::diag::Result;
 use crate::value::{Node, Value};
 
 /// The draft `schema init` writes.
-pub const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
+pub(crate) const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// The schema of one value.
 pub fn infer(node: &Node) -> J {

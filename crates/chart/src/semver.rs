@@ -283,7 +283,7 @@ impl Version {
     }
 
     /// Whether this is a pre-release (has pre-release identifiers).
-    pub fn is_prerelease(&self) -> bool {
+    pub(crate) fn is_prerelease(&self) -> bool {
         !self.pre.is_empty()
     }
 

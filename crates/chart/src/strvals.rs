@@ -61,14 +61,14 @@ use strata_yaml::go::{
 use crate::value::{Map, Node, Origin, Value};
 
 /// The largest list index a flag may set (Helm's `strvals.MaxIndex`).
-pub const MAX_INDEX: i64 = 65_536;
+pub(crate) const MAX_INDEX: i64 = 65_536;
 
 /// The most dotted name levels one path may have (Helm's
 /// `strvals.MaxNestedNameLevel`).
-pub const MAX_NESTED_NAME_LEVEL: usize = 30;
+pub(crate) const MAX_NESTED_NAME_LEVEL: usize = 30;
 
 /// The most index brackets one path may have (strata's limit; Helm has none).
-pub const MAX_NESTED_INDEX_LEVEL: usize = 30;
+pub(crate) const MAX_NESTED_INDEX_LEVEL: usize = 30;
 
 /// Which flag of the family an argument came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -107,7 +107,7 @@ impl SetKind {
     }
 
     /// The kind for a flag name, with or without its dashes.
-    pub fn from_flag(flag: &str) -> Option<SetKind> {
+    pub(crate) fn from_flag(flag: &str) -> Option<SetKind> {
         let name = flag.strip_prefix("--").unwrap_or(flag);
         SetKind::ALL
             .into_iter()

@@ -12,7 +12,7 @@ use crate::diag::Location;
 /// wrong: the deepest map key whose value alone still makes `T` fail, as a
 /// location in the file `node` was read from. serde's errors name no path;
 /// this narrows one down, key by key. Needs `T`'s fields to have defaults.
-pub fn locate_deserialize_error<T: serde::de::DeserializeOwned>(
+pub(crate) fn locate_deserialize_error<T: serde::de::DeserializeOwned>(
     node: &Node,
     json: &serde_json::Value,
 ) -> Option<Location> {

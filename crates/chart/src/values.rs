@@ -129,7 +129,7 @@ fn checked(chart: &Chart, own: Option<Map>, req: &Request) -> Result<Merged> {
 
 /// Merge the values of `chart` for `req` without schema validation (lint
 /// uses it to collect schema findings instead of stopping at them).
-pub fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
+pub(crate) fn merge_unchecked(chart: &Chart, req: &Request) -> Result<Merged> {
     layered(chart, None, req)
 }
 
