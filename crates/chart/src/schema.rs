@@ -889,7 +889,12 @@ fn collect_args(node: &Node, args: &mut Vec<Arc<str>>) {
 /// by the value's own path and `<redacted>` (a secret) or `…` (a value set
 /// beside one: `--set a=1,password=x` shows `a=…`); a file position, or a
 /// flag that carried no secret, is shown as it is.
-pub(crate) fn redact_origin(origin: &Origin, path: &str, secret: bool, args: &[Arc<str>]) -> Origin {
+pub(crate) fn redact_origin(
+    origin: &Origin,
+    path: &str,
+    secret: bool,
+    args: &[Arc<str>],
+) -> Origin {
     match origin {
         Origin::Flag { flag, arg } if secret || args.contains(arg) => Origin::Flag {
             flag,
