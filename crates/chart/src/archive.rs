@@ -731,7 +731,7 @@ pub fn write_archive(top: &str, files: &[ChartFile]) -> Result<Vec<u8>, ArchiveE
 // ---------------------------------------------------------------------------
 // Reading chart directories
 
-/// Reads a chart directory with Helm's limits; see [`read_dir_files_with_limits`].
+/// Reads a chart directory with Helm's limits; see `read_dir_files_with_limits`.
 pub fn read_dir_files(root: &Path, ignore: &HelmIgnore) -> Result<Vec<ChartFile>, ArchiveError> {
     read_dir_files_with_limits(root, ignore, &Limits::default())
 }

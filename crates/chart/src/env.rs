@@ -169,7 +169,7 @@ fn key_at(node: &crate::value::Node, path: &[&str], name: &str, file: &Arc<str>)
 impl Environments {
     /// Read the environments of a chart from its files, and from the
     /// repository's environments.yaml when the chart uses one (`shared`,
-    /// see [`SharedFile::for_chart_dir`]): a chart without an
+    /// see `SharedFile::for_chart_dir`): a chart without an
     /// environments.yaml of its own has the repository's environments,
     /// each layering the chart's `environments/<name>.yaml` after the
     /// repository's files; a chart's own file that `extends` the

@@ -5,7 +5,7 @@
 //! - every values file parses; unquoted scalars a YAML 1.1 reader (Helm)
 //!   types differently from strata's YAML 1.2 are warnings ([`yaml11`]);
 //! - plaintext credentials in values files ([`credentials`]) and values
-//!   for `writeOnly` schema properties ([`write_only`]);
+//!   for `writeOnly` schema properties (`write_only`);
 //! - every schema file is valid; a chart without values.schema.json gets
 //!   an info note;
 //! - the merged values of every environment validate ([`env_checks`]).

@@ -3,7 +3,7 @@
 //!
 //! Rules (docs/values.md states them for users):
 //! 1. User layers (environment chain, `-f` files, `--set` flags) merge in
-//!    order with [`merge_user`]: maps merge key by key, recursively; any
+//!    order with `merge_user`: maps merge key by key, recursively; any
 //!    other value — scalar, list, `null` — replaces what was there.
 //! 2. [`coalesce`] lays the merged user values over the chart defaults:
 //!    - a user `null` on a key that has a default removes the key (and the

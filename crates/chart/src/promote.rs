@@ -737,7 +737,7 @@ fn insert(text: &str, map: &Outline, add: &Value) -> String {
 }
 
 /// Write `plan.after` to `plan.file` under `dir`, whole or not at all
-/// ([`crate::fsutil::write_atomic_checked`]): through a symbolic link to its
+/// (`crate::fsutil::write_atomic_checked`): through a symbolic link to its
 /// target, in place for a hard-linked file, keeping its mode, owner and a
 /// UTF-8 BOM (line endings are kept by the edit itself). Just before the
 /// rename the file is read again: if it changed since the plan was made

@@ -8,7 +8,7 @@
 //! remote `$ref` is an error that names it. A schema that is not JSON, or
 //! not a valid JSON Schema, is an error naming its file.
 //!
-//! Properties marked `"writeOnly": true` are secrets: [`SchemaSet::secret_paths`]
+//! Properties marked `"writeOnly": true` are secrets: `SchemaSet::secret_paths`
 //! lists where they are so `values` can redact them and lint can reject
 //! them in values files; violation messages never echo their values.
 
@@ -821,7 +821,7 @@ fn holds_secret(path: &[Step], pats: &[SecretPattern]) -> bool {
 /// flag argument that carried one of them (`--set a=1,password=x`, a
 /// `--set-json` object) by the path it set, so no origin shows the text:
 /// `--set password=<redacted>`, `--set a=…`. Returns the redacted flag
-/// arguments, for [`redact_layers`].
+/// arguments, for `redact_layers`.
 pub fn redact(values: &mut Node, paths: &[Path]) -> Vec<Arc<str>> {
     let mut args = Vec::new();
     for p in paths {

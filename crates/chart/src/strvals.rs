@@ -45,7 +45,7 @@
 //! JSON syntax errors are serde_json's words, not Go's.
 //!
 //! Limits that are strata's own, to keep odd input from exhausting the stack
-//! or memory: index brackets nest at most [`MAX_NESTED_INDEX_LEVEL`] deep
+//! or memory: index brackets nest at most `MAX_NESTED_INDEX_LEVEL` deep
 //! along one path (Helm has no limit), and `--set-json` values nest at most
 //! 128 deep (serde_json's limit; Go allows 10000).
 
@@ -192,10 +192,10 @@ pub enum SetErrorReason {
     /// `a.=x`: a dotted key that set nothing.
     #[error("key map {} has no value", go_quote(.0))]
     EmptyKeyMap(String),
-    /// More than [`MAX_NESTED_NAME_LEVEL`] dotted levels.
+    /// More than `MAX_NESTED_NAME_LEVEL` dotted levels.
     #[error("value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}")]
     NameNestedTooDeep,
-    /// More than [`MAX_NESTED_INDEX_LEVEL`] index brackets (strata's limit).
+    /// More than `MAX_NESTED_INDEX_LEVEL` index brackets (strata's limit).
     #[error("list index nested level is greater than maximum supported nested level of {MAX_NESTED_INDEX_LEVEL}")]
     IndexNestedTooDeep,
     /// The text between `[` and `]` is not a 64-bit integer.
@@ -209,7 +209,7 @@ pub enum SetErrorReason {
     /// A negative index.
     #[error("negative {0} index not allowed")]
     NegativeIndex(i64),
-    /// An index above [`MAX_INDEX`].
+    /// An index above `MAX_INDEX`.
     #[error("index of {0} is greater than maximum supported index of {MAX_INDEX}")]
     IndexTooLarge(i64),
     /// `a[0]x`: something other than `[`, `.` or `=` after `]`.

@@ -180,7 +180,7 @@ pub struct Diagnostic {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<u32>,
     /// The environments this finding belongs to, when it depends on one
-    /// (several once [`fold`](crate::lint::fold) merged the same finding of
+    /// (several once `fold` merged the same finding of
     /// several environments), in the order they were found.
     #[serde(rename = "environment", serialize_with = "serialize_environments")]
     pub environments: Vec<String>,
