@@ -171,15 +171,15 @@ pub fn parse_metadata(text: &str) -> Result<(Metadata, Node)> {
         &mut json,
         &["name", "version", "appVersion", "kubeVersion", "apiVersion"],
     );
-    let mut meta: Metadata = serde_json::from_value(json.clone()).map_err(|e| {
-        let loc = crate::value::locate_deserialize_error::<Metadata>(&node, &json)
-            .unwrap_or_else(|| Location::new(file.clone(), 1, 1));
-        Error::invalid(
-            Diagnostic::error(Code::Chart, format!("{CHART_FILE}: {e}"))
-                .at(loc)
-                .with_source(text),
-        )
-    })?;
+    let mut meta: Metadata =
+        crate::value::deserialize_located(&node, json).map_err(|(e, loc)| {
+            let loc = loc.unwrap_or_else(|| Location::new(file.clone(), 1, 1));
+            Error::invalid(
+                Diagnostic::error(Code::Chart, format!("{CHART_FILE}: {e}"))
+                    .at(loc)
+                    .with_source(text),
+            )
+        })?;
     sanitize_metadata(&mut meta);
     if let Some(v) = &meta.api_version {
         if v != "v1" && v != "v2" {

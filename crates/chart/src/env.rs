@@ -351,13 +351,13 @@ impl Environments {
                 }
             }
         }
-        let spec: EnvironmentsFile = serde_json::from_value(json.clone()).map_err(|e| {
-            let loc = crate::value::locate_deserialize_error::<EnvironmentsFile>(&node, &json)
-                .unwrap_or_else(|| Location::new(file.clone(), 1, 1));
-            Diagnostic::error(Code::Env, format!("{file}: {e}"))
-                .at(loc)
-                .with_source(text)
-        })?;
+        let spec: EnvironmentsFile =
+            crate::value::deserialize_located(&node, json).map_err(|(e, loc)| {
+                let loc = loc.unwrap_or_else(|| Location::new(file.clone(), 1, 1));
+                Diagnostic::error(Code::Env, format!("{file}: {e}"))
+                    .at(loc)
+                    .with_source(text)
+            })?;
         let at = |path: &[&str]| -> Location {
             node.get_path(path)
                 .and_then(|n| n.origin.location().cloned())

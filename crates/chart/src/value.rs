@@ -8,37 +8,29 @@ pub use strata_yaml::{Map, Node, Origin, Path, Value};
 
 use crate::diag::Location;
 
-/// Where deserialising `json` (the JSON form of `node`) into `T` goes
-/// wrong: the deepest map key whose value alone still makes `T` fail, as a
-/// location in the file `node` was read from. serde's errors name no path;
-/// this narrows one down, key by key. Needs `T`'s fields to have defaults.
-pub(crate) fn locate_deserialize_error<T: serde::de::DeserializeOwned>(
+/// Deserialise `json` (the JSON form of `node`) into `T`; on failure, the
+/// error and where in the file `node` was read from it is about: the
+/// deepest key or list item of serde's path (`maintainers[1].email`) that
+/// has a position.
+pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
     node: &Node,
-    json: &serde_json::Value,
-) -> Option<Location> {
-    use serde_json::Value as J;
-    let only = |path: &[String], leaf: &J| -> J {
-        path.iter().rev().fold(leaf.clone(), |v, k| {
-            let mut m = serde_json::Map::new();
-            m.insert(k.clone(), v);
-            J::Object(m)
-        })
-    };
-    let mut path: Vec<String> = Vec::new();
-    let mut cur = json;
-    while let J::Object(obj) = cur {
-        let bad = obj.iter().find(|(k, v)| {
-            let mut p = path.clone();
-            p.push((*k).clone());
-            serde_json::from_value::<T>(only(&p, v)).is_err()
-        });
-        let Some((k, v)) = bad else { break };
-        path.push(k.clone());
-        cur = v;
-    }
-    if path.is_empty() {
-        return None;
-    }
-    node.get_path(&path)
-        .and_then(|n| n.origin.location().cloned())
+    json: serde_json::Value,
+) -> Result<T, (serde_json::Error, Option<Location>)> {
+    use serde_path_to_error::Segment;
+    serde_path_to_error::deserialize(json).map_err(|e| {
+        let mut cur = Some(node);
+        let mut at = None;
+        for seg in e.path().iter() {
+            cur = match (seg, cur.map(|n| &n.value)) {
+                (Segment::Map { key }, Some(Value::Map(m))) => m.get(key.as_str()),
+                (Segment::Seq { index }, Some(Value::Seq(s))) => s.get(*index),
+                _ => None,
+            };
+            match cur.and_then(|n| n.origin.location()) {
+                Some(loc) => at = Some(loc.clone()),
+                None => break,
+            }
+        }
+        (e.into_inner(), at)
+    })
 }

@@ -100,8 +100,8 @@ pub fn merge(chart: &Chart, req: &Request) -> Result<Merged> {
 /// [`merge`](fn@merge) with the chart's own values moved in by the caller instead of
 /// copied from `chart.values` (which is then not read, and may be left
 /// empty): for a caller that needs them no more, such as `strata render`
-/// of a chart without subcharts. A large chart's defaults are megabytes;
-/// copying them was ~1% of rendering a chart of 1000 apps.
+/// of a chart without subcharts. A large chart's defaults are megabytes
+/// (what the copy cost is in docs/performance.md).
 pub fn merge_moving(chart: &Chart, own: Node, req: &Request) -> Result<Merged> {
     let own = match own.value {
         Value::Map(m) => m,

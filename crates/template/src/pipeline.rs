@@ -32,8 +32,8 @@ pub struct RenderOutput {
 /// into the merge instead of being copied, and what was built to render
 /// (chart, values, compiled templates) is not freed one allocation at a
 /// time — the process is about to print and end, and the operating system
-/// takes the memory back (freeing was ~2% of rendering a chart of 1000
-/// apps). Errors are tagged with the environment.
+/// takes the memory back (what freeing cost is in docs/performance.md).
+/// Errors are tagged with the environment.
 pub fn render_once(
     mut chart: Chart,
     req: &Request,
