@@ -5,6 +5,8 @@
 
 use crate::Value;
 use std::fmt::Write as _;
+pub(crate) use strata_yaml::go::is_print;
+use strata_yaml::go::push_escaped;
 
 /// `fmt.Sprint(args...)`: values printed with `%v`, a space between two
 /// operands when neither is a string.
@@ -154,55 +156,7 @@ fn decode_rune(b: &[u8]) -> Option<(char, usize)> {
 }
 
 fn escape_rune(out: &mut String, c: char, q: u8) {
-    if c as u32 == q as u32 || c == '\\' {
-        out.push('\\');
-        out.push(c);
-        return;
-    }
-    if is_print(c) {
-        out.push(c);
-        return;
-    }
-    match c {
-        '\x07' => out.push_str("\\a"),
-        '\x08' => out.push_str("\\b"),
-        '\x0c' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\x0b' => out.push_str("\\v"),
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-            let _ = write!(out, "\\x{:02x}", c as u32);
-        }
-        c if (c as u32) < 0x10000 => {
-            let _ = write!(out, "\\u{:04x}", c as u32);
-        }
-        c => {
-            let _ = write!(out, "\\U{:08x}", c as u32);
-        }
-    }
-}
-
-/// unicode.IsPrint as far as the standard library lets us tell: letters,
-/// marks, numbers, punctuation and symbols, and the ASCII space; not
-/// control, format, private-use, separator (other than ' ') or
-/// non-characters.
-pub(crate) fn is_print(c: char) -> bool {
-    let u = c as u32;
-    if u < 0x80 {
-        return (0x20..0x7f).contains(&u);
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(u,
-        0xA0 | 0xAD
-        | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
-        | 0xD800..=0xF8FF | 0xFDD0..=0xFDEF | 0xFEFF | 0xFFF0..=0xFFFB | 0xFFFE | 0xFFFF
-        | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
-        | 0xE0000..=0xE0FFF | 0xF0000..=0x10FFFF)
-        && (u & 0xFFFE) != 0xFFFE
+    push_escaped(out, c, char::from(q));
 }
 
 const MAX_PRINT_DEPTH: usize = 100;

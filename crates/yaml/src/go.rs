@@ -41,7 +41,10 @@ pub fn quote_runes(s: &str) -> String {
     format!("[{}]", quoted.join(" "))
 }
 
-fn push_escaped(out: &mut String, c: char, quote: char) {
+/// Appends `c` as it appears inside a Go quoted literal delimited by
+/// `quote`: the quote and backslash escaped, printable runes as they are,
+/// others as `\n`, `\x07`, `\u00ad` or `\U000e0001`.
+pub fn push_escaped(out: &mut String, c: char, quote: char) {
     if c == quote || c == '\\' {
         out.push('\\');
         out.push(c);
@@ -67,23 +70,69 @@ fn push_escaped(out: &mut String, c: char, quote: char) {
     };
 }
 
-/// Go's `unicode.IsPrint`, closely: not for control, format, private-use,
-/// noncharacter or space characters other than U+0020. (Unassigned code
-/// points, which Go also escapes, are taken as printable here.)
+/// Go's `unicode.IsPrint` as far as the standard library lets us tell:
+/// letters, marks, numbers, punctuation and symbols, and the ASCII space;
+/// not control, format, private-use, separator (other than ' ') or
+/// non-characters. (Unassigned code points, which Go also escapes, are taken
+/// as printable here.)
 pub fn is_print(c: char) -> bool {
-    if c == ' ' {
-        return true;
+    let u = c as u32;
+    if u < 0x80 {
+        return (0x20..0x7f).contains(&u);
     }
     if c.is_control() || c.is_whitespace() {
         return false;
     }
-    let code = u32::from(c);
-    let format = matches!(code,
-        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
-        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
-        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F);
-    let private = matches!(code, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD);
-    let nonchar = matches!(code, 0xFDD0..=0xFDEF) || code & 0xFFFE == 0xFFFE;
-    !(format || private || nonchar)
+    !matches!(u,
+        0xA0 | 0xAD
+        | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+        | 0xD800..=0xF8FF | 0xFDD0..=0xFDEF | 0xFEFF | 0xFFF0..=0xFFFB | 0xFFFE | 0xFFFF
+        | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF | 0xF0000..=0x10FFFF)
+        && (u & 0xFFFE) != 0xFFFE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_print_follows_go() {
+        // Printable in Go: letters, symbols, the ASCII space.
+        for c in ['a', ' ', 'é', '€', '中', '😀'] {
+            assert!(is_print(c), "{c:?}");
+        }
+        // Not printable: controls, other spaces, format, private use,
+        // specials and noncharacters, tags.
+        for c in [
+            '\t',
+            '\u{7f}',
+            '\u{a0}',
+            '\u{ad}',
+            '\u{200b}',
+            '\u{2028}',
+            '\u{e000}',
+            '\u{fdd0}',
+            '\u{fff0}',
+            '\u{fffe}',
+            '\u{e0001}',
+            '\u{e0100}',
+            '\u{10fffd}',
+        ] {
+            assert!(!is_print(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn quoting_matches_go_percent_q() {
+        assert_eq!(quote_rune('\''), r"'\''");
+        assert_eq!(quote_rune('"'), "'\"'");
+        assert_eq!(quote_runes("a\n"), r"['a' '\n']");
+        let mut out = String::new();
+        for c in ['\u{7}', '\u{1}', '\u{ad}', '\u{e0001}', '"', '\\'] {
+            push_escaped(&mut out, c, '"');
+        }
+        assert_eq!(out, r#"\a\x01\u00ad\U000e0001\"\\"#);
+    }
 }
