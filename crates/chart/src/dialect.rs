@@ -100,30 +100,28 @@ pub fn detect(metadata: &Metadata, files: &BTreeMap<String, Vec<u8>>) -> Result<
 
 /// Look for the first signal of each dialect in one template.
 fn scan(path: &str, bytes: &[u8], jinja: &mut Option<Signal>, go: &mut Option<Signal>) {
-    let mut line = 1u32;
-    let mut line_start = 0usize;
-    let mut i = 0usize;
-    while i + 1 < bytes.len() {
-        let b = bytes[i];
-        if b == b'\n' {
-            line += 1;
-            line_start = i + 1;
-            i += 1;
-            continue;
-        }
-        if b != b'{' {
-            i += 1;
-            continue;
-        }
-        let at = || Signal {
+    // Only `{` matters: jump from one to the next (a Go chart is read to
+    // its end looking for a Jinja signal), and count lines only for the
+    // signal found.
+    let at = |i: usize| {
+        let before = &bytes[..i];
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |nl| nl + 1);
+        Signal {
             file: path.to_string(),
-            line,
+            line: u32::try_from(memchr::memchr_iter(b'\n', before).count() + 1).unwrap_or(u32::MAX),
             column: u32::try_from(i - line_start + 1).unwrap_or(u32::MAX),
-        };
+        }
+    };
+    let mut i = 0usize;
+    while let Some(found) = memchr::memchr(b'{', &bytes[i..]) {
+        i += found;
+        if i + 1 >= bytes.len() {
+            break;
+        }
         match bytes[i + 1] {
             b'%' => {
                 if jinja.is_none() {
-                    *jinja = Some(at());
+                    *jinja = Some(at(i));
                 }
                 // `{% raw %}` holds text Jinja prints as it is, often Go
                 // templates for another tool: not a signal.
@@ -132,20 +130,14 @@ fn scan(path: &str, bytes: &[u8], jinja: &mut Option<Signal>, go: &mut Option<Si
                     continue;
                 }
             }
-            b'#' if jinja.is_none() => *jinja = Some(at()),
+            b'#' if jinja.is_none() => *jinja = Some(at(i)),
             b'{' => {
                 if go.is_none() && is_go_action(&bytes[i + 2..]) {
-                    *go = Some(at());
+                    *go = Some(at(i));
                 }
                 // The action's text is not looked at again: `{{ "{{ .x }}" }}`
                 // holds a string, not a second action.
-                let end = i + 2 + action_len(&bytes[i + 2..]);
-                line += u32::try_from(bytes[i..end].iter().filter(|b| **b == b'\n').count())
-                    .unwrap_or(0);
-                if let Some(nl) = bytes[i..end].iter().rposition(|b| *b == b'\n') {
-                    line_start = i + nl + 1;
-                }
-                i = end;
+                i += 2 + action_len(&bytes[i + 2..]);
                 continue;
             }
             _ => {}
@@ -345,7 +337,7 @@ mod tests {
     fn both_signals_ask_for_the_annotation() {
         let e = dialect(&[
             ("a.yaml", "{% set x = 1 %}\n"),
-            ("b.yaml", "a\n  {{ .Values.x }}"),
+            ("b.yaml", "a\n  {{ \"multi\nline\" }} {{ .Values.x }}"),
         ])
         .unwrap_err()
         .diagnostics()
@@ -356,7 +348,7 @@ mod tests {
             e.message
         );
         assert_eq!(e.location.unwrap().to_string(), "templates/a.yaml:1:1");
-        assert_eq!(e.notes, ["a Go template action is at templates/b.yaml:2:3"]);
+        assert_eq!(e.notes, ["a Go template action is at templates/b.yaml:3:10"]);
     }
 
     #[test]

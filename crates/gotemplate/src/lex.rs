@@ -161,10 +161,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn ignore(&mut self) {
-        self.line += self.b[self.start.min(self.pos)..self.pos]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count() as u32;
+        self.line +=
+            memchr::memchr_iter(b'\n', &self.b[self.start.min(self.pos)..self.pos]).count() as u32;
         self.start = self.pos;
         self.start_line = self.line;
     }
@@ -590,22 +588,5 @@ impl<'a> Lexer<'a> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.len() == 2 {
-        let (a, b) = (needle[0], needle[1]);
-        let mut i = 0;
-        while i + 1 < hay.len() {
-            match hay[i + 1..].iter().position(|&c| c == b) {
-                None => return None,
-                Some(j) => {
-                    let k = i + 1 + j;
-                    if hay[k - 1] == a {
-                        return Some(k - 1);
-                    }
-                    i = k;
-                }
-            }
-        }
-        return None;
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }

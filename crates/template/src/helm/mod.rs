@@ -139,7 +139,14 @@ pub fn render(
         let out = set
             .execute(name, GValue::Map(scope.dot.clone()), &exec)
             .map_err(|e| template_error(&e, &scopes, &sources, opts))?;
-        let out = out.replace("<no value>", "");
+        // Helm's strings.ReplaceAll. `contains` is SIMD-searched and nearly
+        // always false; `replace` alone scans byte by byte (13% of rendering
+        // argo-cd's two megabytes).
+        let out = if out.contains("<no value>") {
+            out.replace("<no value>", "")
+        } else {
+            out
+        };
         if name.ends_with("NOTES.txt") {
             if *name == notes_name {
                 notes = Some(out);
