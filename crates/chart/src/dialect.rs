@@ -348,7 +348,10 @@ mod tests {
             e.message
         );
         assert_eq!(e.location.unwrap().to_string(), "templates/a.yaml:1:1");
-        assert_eq!(e.notes, ["a Go template action is at templates/b.yaml:3:10"]);
+        assert_eq!(
+            e.notes,
+            ["a Go template action is at templates/b.yaml:3:10"]
+        );
     }
 
     #[test]

@@ -42,9 +42,6 @@ fn scan_chart(chart: &Chart, subs: &[Enabled], prefix: &[String], reads: &mut Re
         let Ok(text) = std::str::from_utf8(bytes) else {
             continue;
         };
-        if !text.contains(".Values") {
-            continue;
-        }
         mark_chains(text, prefix, reads);
         if !prefix.is_empty() {
             // Helpers of a subchart may run with the parent's context.
@@ -63,7 +60,7 @@ fn scan_chart(chart: &Chart, subs: &[Enabled], prefix: &[String], reads: &mut Re
 /// Strings of the values that hold an action (`tpl` renders them).
 fn collect_actions<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
     match &node.value {
-        Value::Str(s) if s.contains("{{") => out.push(s),
+        Value::Str(s) if memchr::memmem::find(s.as_bytes(), b"{{").is_some() => out.push(s),
         Value::Map(m) => m.values().for_each(|c| collect_actions(c, out)),
         Value::Seq(items) => items.iter().for_each(|c| collect_actions(c, out)),
         _ => {}
@@ -78,7 +75,10 @@ fn is_ident(b: u8) -> bool {
 fn mark_chains(text: &str, prefix: &[String], reads: &mut ReadSet) {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(found) = text[from..].find(".Values") {
+    // SIMD search: every file of the chart is scanned (str::find's
+    // two-way search reads it a byte at a time).
+    let finder = memchr::memmem::Finder::new(".Values");
+    while let Some(found) = finder.find(&bytes[from..]) {
         let start = from + found;
         let mut i = start + ".Values".len();
         from = i;
