@@ -13,11 +13,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/bench/out"
 mkdir -p "$out"
 
-if [[ ! -x /usr/bin/time ]]; then
-    echo "run.sh: /usr/bin/time is missing; installing Debian's 'time' package" >&2
-    apt-get install -y -qq time >&2 || { apt-get update -qq >&2 && apt-get install -y -qq time >&2; }
-fi
-
 helm="$(bash "$root/bench/get-helm.sh")"
 
 venv="$out/venv"
