@@ -48,7 +48,7 @@ fn doc_examples_are_true() {
             n += 1;
         }
     }
-    assert_eq!(n, 7, "examples run");
+    assert_eq!(n, 8, "examples run");
 }
 
 /// Every diagnostic code ([`strata_chart::Code`]) is in docs/lint.md's

@@ -221,10 +221,16 @@ pub(crate) fn is_values_file(path: &str) -> bool {
 /// Merge and validate the values of one environment (`None`: no
 /// environment). Returns the findings and the merged values when merging
 /// succeeded (even if the schema rejected them).
-pub fn env_checks(p: &Prepared, env: Option<&str>) -> (Vec<Diagnostic>, Option<Merged>) {
+/// `extra` holds values layered over the environment's (`lint -f … --set
+/// …`); its `env` is not read.
+pub fn env_checks(
+    p: &Prepared,
+    env: Option<&str>,
+    extra: &Request,
+) -> (Vec<Diagnostic>, Option<Merged>) {
     let req = Request {
         env: env.map(str::to_string),
-        ..Request::default()
+        ..extra.clone()
     };
     let tag = |ds: Vec<Diagnostic>| -> Vec<Diagnostic> {
         match env {
@@ -862,8 +868,9 @@ pub(crate) fn write_only(root: &Node, pats: &[SecretPattern]) -> Vec<Diagnostic>
 }
 
 /// Values that no template reads in any of `envs` (whose renders read
-/// `reads`) and no schema declares: every environment file of `envs`,
-/// and, when `defaults` is set (lint of every environment), values.yaml.
+/// `reads`) and no schema declares: every environment file of `envs`, the
+/// `-f` files and `--set` flags of `extra`, and, when `defaults` is set
+/// (lint of every environment), values.yaml.
 /// `subchart_schemas` are the schemas of the subcharts in use in any of
 /// them. Each unread key is reported once, at its line, with the nearest
 /// read key when one is close.
@@ -873,6 +880,7 @@ pub fn unused_values(
     defaults: bool,
     reads: &crate::reads::ReadSet,
     subchart_schemas: Vec<Arc<Schema>>,
+    extra: &Request,
 ) -> Vec<Diagnostic> {
     let mut layers: Vec<crate::reads::Layer> = Vec::new();
     let mut out = Vec::new();
@@ -882,10 +890,12 @@ pub fn unused_values(
             Err(e) => out.extend(e.diagnostics()),
         }
     }
-    for env in envs.iter().flatten() {
+    // Each environment's files, and the layers given on the command line
+    // (once: layers are told apart by name).
+    for env in envs {
         let req = Request {
-            env: Some(env.clone()),
-            ..Request::default()
+            env: env.clone(),
+            ..extra.clone()
         };
         match values::layers(&p.chart, &req, false) {
             Ok(l) => {

@@ -77,6 +77,11 @@ pub struct LintCmd {
     /// Fail on warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// Values layered over each environment checked, as `helm lint -f
+    /// … --set …` does: a key no template reads is reported at its file
+    /// and line, or at its flag.
+    #[command(flatten)]
+    pub layers: LayerFlags,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "text")]
     pub output: crate::report::Format,
@@ -172,6 +177,14 @@ pub struct ValueFlags {
     /// The environment whose values to layer.
     #[arg(short = 'e', long = "env", value_name = "ENV")]
     pub env: Option<String>,
+    #[command(flatten)]
+    pub layers: LayerFlags,
+}
+
+/// Values layered over the environment's: `-f` files, then the `--set`
+/// family in command-line order (`render`, `values`, `lint`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct LayerFlags {
     /// Values files, applied in order after the environment (`-` reads
     /// stdin); `-f a.yaml,b.yaml` gives two, as in Helm.
     #[arg(

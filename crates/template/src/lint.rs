@@ -31,6 +31,9 @@ pub enum Envs {
 pub struct LintOptions {
     /// The environments.
     pub envs: Envs,
+    /// Values layered over each environment's (`-f` files, `--set` flags;
+    /// `env` is not read), as `helm lint -f … --set …`.
+    pub values: strata_chart::values::Request,
 }
 
 /// One chart to lint: its files and how the user named it.
@@ -88,7 +91,7 @@ pub fn lint_chart(
     let per_env: Vec<EnvResult> = envs
         .par_iter()
         .map(|env| {
-            let (mut ds, merged) = chart_lint::env_checks(&p, env.as_deref());
+            let (mut ds, merged) = chart_lint::env_checks(&p, env.as_deref(), &opts.values);
             let valid = !ds.iter().any(|d| d.severity == Severity::Error);
             let mut reads = None;
             let mut subs = Vec::new();
@@ -121,7 +124,14 @@ pub fn lint_chart(
     }
     if complete {
         let every = matches!(opts.envs, Envs::All);
-        out.extend(chart_lint::unused_values(&p, &envs, every, &reads, subs));
+        out.extend(chart_lint::unused_values(
+            &p,
+            &envs,
+            every,
+            &reads,
+            subs,
+            &opts.values,
+        ));
     }
     chart_lint::fold(out)
 }

@@ -2,6 +2,7 @@
 //! print the findings as text, JSON or GitHub annotations.
 
 use strata_chart::discover::{read_target, shared_for, targets};
+use strata_chart::values::SetFlag;
 use strata_chart::{Diagnostic, Result, Severity};
 use strata_template::lint::{lint_all, Envs, Input, LintOptions};
 
@@ -9,7 +10,8 @@ use crate::args::LintCmd;
 use crate::report::{self, Format};
 use crate::Outcome;
 
-pub fn run(c: LintCmd) -> Result<Outcome> {
+pub fn run(c: LintCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
+    let values = super::layers(&c.layers, sets)?;
     let targets = targets(&c.paths)?;
     let mut inputs = Vec::new();
     let mut prefixes = Vec::new();
@@ -37,10 +39,12 @@ pub fn run(c: LintCmd) -> Result<Outcome> {
             Some(e) => Envs::One(e),
             None => Envs::All,
         },
+        values,
     };
     let results = lint_all(inputs, &opts);
     for (mut ds, prefix) in results.into_iter().zip(prefixes) {
-        strata_chart::diag::relocate(&mut ds, &prefix, &[]);
+        // `-f` files are named as given, not from the chart.
+        strata_chart::diag::relocate(&mut ds, &prefix, &c.layers.values);
         all.extend(ds);
     }
     let count = |s: Severity| all.iter().filter(|d| d.severity == s).count();

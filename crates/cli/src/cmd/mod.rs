@@ -22,7 +22,7 @@ use strata_chart::chart::Chart;
 use strata_chart::values::{Request, SetFlag, UserFile};
 use strata_chart::Result;
 
-use crate::args::{Command, ValueFlags};
+use crate::args::{Command, LayerFlags, ValueFlags};
 use crate::Outcome;
 
 /// How the chart the command loaded is shown (`charts/api/`), for
@@ -34,8 +34,8 @@ static SHOWN: OnceLock<String> = OnceLock::new();
 /// itself, for each chart it checks.
 pub fn run(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
     let keep: Vec<String> = match &cli.command {
-        Command::Render(c) => c.flags.values.clone(),
-        Command::Values(c) => c.flags.values.clone(),
+        Command::Render(c) => c.flags.layers.values.clone(),
+        Command::Values(c) => c.flags.layers.values.clone(),
         _ => Vec::new(),
     };
     let result = dispatch(cli, sets);
@@ -61,7 +61,7 @@ fn dispatch(cli: crate::Cli, sets: Vec<SetFlag>) -> Result<Outcome> {
         Command::Promote(c) => promote::run(c),
         Command::Create(c) => create::run(c),
         Command::Completions(c) => completions::run(c),
-        Command::Lint(c) => lint::run(c),
+        Command::Lint(c) => lint::run(c, sets),
         Command::Validate(c) => validate::run(c),
         Command::Schema(c) => schema::run(c),
         Command::Package(c) => package::run(c),
@@ -93,13 +93,21 @@ pub fn load_chart(path: &Path) -> Result<Chart> {
 
 /// The values request the shared flags describe.
 pub fn request(flags: &ValueFlags, sets: Vec<SetFlag>) -> Result<Request> {
+    Ok(Request {
+        env: flags.env.clone(),
+        ..layers(&flags.layers, sets)?
+    })
+}
+
+/// The `-f` files and `--set` flags as a request with no environment.
+pub fn layers(flags: &LayerFlags, sets: Vec<SetFlag>) -> Result<Request> {
     let files = flags
         .values
         .iter()
         .map(|f| UserFile::read(f))
         .collect::<Result<Vec<_>>>()?;
     Ok(Request {
-        env: flags.env.clone(),
+        env: None,
         files,
         sets,
     })
