@@ -82,6 +82,19 @@ pub struct LintCmd {
     /// and line, or at its flag.
     #[command(flatten)]
     pub layers: LayerFlags,
+    /// The Kubernetes version templates see and manifests are validated
+    /// against (default: each environment's kubeVersion, else 1.31; 1.35
+    /// for a Go chart).
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Print only warnings and errors (as `helm lint --quiet`).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// `helm lint` flag accepted for scripts' sake: strata always checks
+    /// the subcharts a chart uses, in the parent's render.
+    #[arg(long = "with-subcharts", hide = true)]
+    #[doc(hidden)]
+    pub with_subcharts: bool,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "text")]
     pub output: crate::report::Format,

@@ -34,6 +34,9 @@ pub struct LintOptions {
     /// Values layered over each environment's (`-f` files, `--set` flags;
     /// `env` is not read), as `helm lint -f … --set …`.
     pub values: strata_chart::values::Request,
+    /// The Kubernetes version to render and validate at, over each
+    /// environment's `kubeVersion` (`--kube-version`).
+    pub kube_version: Option<String>,
 }
 
 /// One chart to lint: its files and how the user named it.
@@ -96,7 +99,7 @@ pub fn lint_chart(
             let mut reads = None;
             let mut subs = Vec::new();
             if let (Some(m), Some(engine), true) = (merged, &engine, valid) {
-                let (found, r) = render_checks(&p, engine, env.as_deref(), &m);
+                let (found, r) = render_checks(&p, engine, env.as_deref(), &m, opts);
                 ds.extend(found);
                 reads = r;
                 subs = strata_chart::schema::subchart_schemas(&p.chart, &m.subcharts)
@@ -236,6 +239,7 @@ fn render_checks(
     engine: &Engine,
     env: Option<&str>,
     merged: &Merged,
+    lint: &LintOptions,
 ) -> (Vec<Diagnostic>, Option<ReadSet>) {
     let environment = match env {
         Some(name) => match p.chart.environments.get(name) {
@@ -246,6 +250,7 @@ fn render_checks(
     };
     let opts = RenderOptions {
         notes: true,
+        kube_version: lint.kube_version.clone(),
         ..RenderOptions::default()
     };
     let values = crate::TemplateValues::new(merged.values.clone());

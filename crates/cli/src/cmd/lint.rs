@@ -40,12 +40,16 @@ pub fn run(c: LintCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
             None => Envs::All,
         },
         values,
+        kube_version: c.kube_version.clone(),
     };
     let results = lint_all(inputs, &opts);
     for (mut ds, prefix) in results.into_iter().zip(prefixes) {
         // `-f` files are named as given, not from the chart.
         strata_chart::diag::relocate(&mut ds, &prefix, &c.layers.values);
         all.extend(ds);
+    }
+    if c.quiet {
+        all.retain(|d| d.severity != Severity::Info);
     }
     let count = |s: Severity| all.iter().filter(|d| d.severity == s).count();
     let (errors, warnings, infos) = (
