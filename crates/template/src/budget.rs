@@ -20,20 +20,20 @@ use crate::convert::tree_of;
 /// `format`, `toyaml`, `tojson`, …): 32 MiB, far above any manifest field
 /// (Kubernetes objects are at most 1.5 MiB in etcd) yet small enough that
 /// a few of them fit in memory.
-pub const MAX_STRING: usize = 32 << 20;
+pub(crate) const MAX_STRING: usize = 32 << 20;
 /// Items of one list a template builds (`+`, `*`), and values visited when
 /// one value is printed or serialised: 1,000,000.
-pub const MAX_ITEMS: usize = 1_000_000;
+pub(crate) const MAX_ITEMS: usize = 1_000_000;
 /// How deep a value a template builds, prints or serialises may nest: 256
 /// (values files nest at most 200, `strata_yaml::MAX_DEPTH`).
 pub const MAX_DEPTH: usize = 256;
 /// Bytes of all strings one template render builds, freed ones included:
 /// 512 MiB. A loop building many large strings stops here.
-pub const MAX_BUILT: usize = 512 << 20;
+pub(crate) const MAX_BUILT: usize = 512 << 20;
 /// Bytes one template may write (its documents): 64 MiB.
-pub const MAX_TEMPLATE_OUTPUT: usize = 64 << 20;
+pub(crate) const MAX_TEMPLATE_OUTPUT: usize = 64 << 20;
 /// Bytes of the whole rendered output: 256 MiB.
-pub const MAX_OUTPUT: usize = 256 << 20;
+pub(crate) const MAX_OUTPUT: usize = 256 << 20;
 
 /// Set the engine's limits (once per process).
 pub fn install() {
@@ -42,7 +42,7 @@ pub fn install() {
 }
 
 /// Start the budget of one template render on this thread.
-pub fn start_render() {
+pub(crate) fn start_render() {
     limits::reset_built();
 }
 
@@ -140,7 +140,7 @@ pub fn display(what: &str, value: &TValue) -> Result<String, TError> {
 
 /// An `io::Write` for one template's output, refusing more than
 /// [`MAX_TEMPLATE_OUTPUT`] bytes.
-pub struct OutputSink {
+pub(crate) struct OutputSink {
     /// What was written.
     pub buf: Vec<u8>,
     /// Whether the limit was hit.

@@ -9,7 +9,7 @@ use minijinja::{Error as TError, ErrorKind, State};
 
 /// Kubernetes API group/versions every cluster serves, as
 /// `capabilities.apiVersions` reports them before `--api-versions` adds more.
-pub const CORE_API_VERSIONS: &[&str] = &[
+pub(crate) const CORE_API_VERSIONS: &[&str] = &[
     "v1",
     "admissionregistration.k8s.io/v1",
     "apiextensions.k8s.io/v1",
@@ -108,7 +108,7 @@ impl Object for RenderContext {
 /// `capabilities.apiVersions`: a list that also answers `.has("apps/v1")`
 /// (and `"apps/v1" in capabilities.apiVersions`).
 #[derive(Debug)]
-pub struct ApiVersions(pub Vec<String>);
+pub(crate) struct ApiVersions(pub Vec<String>);
 
 impl Object for ApiVersions {
     fn repr(self: &Arc<Self>) -> ObjectRepr {

@@ -20,7 +20,7 @@ use strata_chart::value::{Map, Node, Origin, Value};
 /// A values tree as a template value (origins are not carried over): a
 /// scalar as itself, a map or a list as a view of the tree, which keeps
 /// the tree alive.
-pub fn to_template(tree: impl Into<Arc<Node>>) -> TValue {
+pub(crate) fn to_template(tree: impl Into<Arc<Node>>) -> TValue {
     let tree: Arc<Node> = tree.into();
     match scalar(&tree.value) {
         Some(v) => v,
@@ -338,7 +338,7 @@ impl Object for View {
 /// A template value as a strata value, for printing as YAML. Undefined
 /// values are an error (strictness); functions and other objects that are
 /// neither lists nor maps print as their string form.
-pub fn from_template(value: &TValue) -> Result<Value, TError> {
+pub(crate) fn from_template(value: &TValue) -> Result<Value, TError> {
     if let Some(node) = tree_of(value) {
         return Ok(node.value.clone());
     }

@@ -19,7 +19,7 @@ use strata_chart::Value;
 use strata_yaml as yaml;
 
 /// Said of a resource whose only differences are secret values.
-pub const SECRETS_DIFFER: &str = "# secret values differ (not shown)";
+pub(crate) const SECRETS_DIFFER: &str = "# secret values differ (not shown)";
 
 /// What a secret is shown as.
 pub const REDACTED: &str = "<redacted>";

@@ -21,14 +21,14 @@ use crate::functions;
 use crate::output::{self, Document};
 
 /// Instructions one template render may execute before it is stopped.
-pub const FUEL: u64 = 10_000_000;
+pub(crate) const FUEL: u64 = 10_000_000;
 
 /// Templates per thread below which rendering stays on the calling thread
 /// (a thread costs about as much as rendering a few small templates).
 const MIN_TEMPLATES_PER_THREAD: usize = 16;
 
 /// Nesting depth (minijinja's recursion counter) before a render stops.
-pub const RECURSION_LIMIT: usize = 200;
+pub(crate) const RECURSION_LIMIT: usize = 200;
 
 /// What `render` needs besides the chart, the environment and the values.
 #[derive(Debug, Default, Clone)]
@@ -104,7 +104,7 @@ impl RenderOptions {
 /// Every render with them records which values paths the templates read
 /// ([`Rendered::reads`]).
 #[derive(Debug, Clone)]
-pub struct TemplateValues {
+pub(crate) struct TemplateValues {
     tree: Arc<Node>,
     value: TValue,
     reads: Arc<Mutex<ReadSet>>,
@@ -154,7 +154,7 @@ pub struct Rendered {
 impl Rendered {
     /// The one line that says which CRD files were left out, and how to
     /// include them (`None` when none were).
-    pub fn crds_note(&self) -> Option<Diagnostic> {
+    pub(crate) fn crds_note(&self) -> Option<Diagnostic> {
         if self.crds_left_out.is_empty() {
             return None;
         }
@@ -247,8 +247,8 @@ impl Engine {
 
     /// The chart's templates (its files under templates/, not its
     /// subcharts'), taken out of `chart.files` for
-    /// [`Engine::with_templates`]; nothing else reads them.
-    pub fn take_templates(chart: &mut Chart) -> BTreeMap<String, Vec<u8>> {
+    /// [`Engine::with_chart`]; nothing else reads them.
+    pub(crate) fn take_templates(chart: &mut Chart) -> BTreeMap<String, Vec<u8>> {
         // "templates0" is the first name after every "templates/…".
         let mut templates = chart.files.split_off("templates/");
         let mut after = templates.split_off("templates0");
@@ -257,18 +257,11 @@ impl Engine {
     }
 
     /// [`Engine::new`] given the chart's templates from
-    /// [`Engine::take_templates`] (`None`: read them from `chart.files`):
-    /// the engine keeps their text without copying it (a megabyte or two
-    /// for a large chart).
-    pub fn with_templates(
-        chart: &Chart,
-        templates: Option<BTreeMap<String, Vec<u8>>>,
-    ) -> Result<Engine, Error> {
-        Engine::with_chart(Arc::new(chart.clone()), templates)
-    }
-
-    /// [`Engine::with_templates`] keeping the chart itself (not a copy).
-    pub fn with_chart(
+    /// [`Engine::take_templates`] (`None`: read them from `chart.files`),
+    /// keeping the chart itself (not a copy): the engine keeps the
+    /// templates' text without copying it (a megabyte or two for a large
+    /// chart).
+    pub(crate) fn with_chart(
         chart: Arc<Chart>,
         templates: Option<BTreeMap<String, Vec<u8>>>,
     ) -> Result<Engine, Error> {
@@ -449,7 +442,7 @@ impl Engine {
     /// its chart-relative path (`templates/x.yaml`,
     /// `charts/<sub>/templates/x.yaml`) and its text. Subcharts are found
     /// by name (not through an alias).
-    pub fn template_source(&self, source: &str) -> Option<(String, &str)> {
+    pub(crate) fn template_source(&self, source: &str) -> Option<(String, &str)> {
         let rel = source.strip_prefix(&format!("{}/", self.chart_name))?;
         self.find_source(rel)
     }
@@ -490,7 +483,10 @@ impl Engine {
     /// The subcharts in use with these merged values (Helm's dependency
     /// processing; [`strata_chart::values::Merged::subcharts`] holds the
     /// same answer for values that came from a merge).
-    pub fn subcharts_of(&self, values: &Node) -> Result<Vec<strata_chart::deps::Enabled>, Error> {
+    pub(crate) fn subcharts_of(
+        &self,
+        values: &Node,
+    ) -> Result<Vec<strata_chart::deps::Enabled>, Error> {
         if !Engine::reads_values_tree(&self.chart) {
             return Ok(Vec::new());
         }
@@ -502,7 +498,7 @@ impl Engine {
     /// decide and render subcharts) besides the merged values: only for
     /// charts with dependencies or `charts/`. When it does not, a caller
     /// may free them before rendering.
-    pub fn reads_values_tree(chart: &Chart) -> bool {
+    pub(crate) fn reads_values_tree(chart: &Chart) -> bool {
         let has_deps = chart
             .metadata
             .dependencies
@@ -517,7 +513,7 @@ impl Engine {
     /// without a copy, and the subcharts in use as the merge decided them
     /// ([`strata_chart::values::Merged::subcharts`]): dependency
     /// processing is not run again, and the chart is the engine's own.
-    pub fn render_values(
+    pub(crate) fn render_values(
         &self,
         env: Option<&ChartEnv>,
         values: &TemplateValues,
@@ -1477,7 +1473,7 @@ mod tests {
             ]
         );
         assert_eq!(taken.files.len() + templates.len(), c.files.len());
-        let engine = Engine::with_templates(&taken, Some(templates)).unwrap();
+        let engine = Engine::with_chart(Arc::new(taken.clone()), Some(templates)).unwrap();
         let r = engine
             .render(None, &taken.values, &RenderOptions::default())
             .unwrap();
@@ -1496,7 +1492,7 @@ mod tests {
                 .insert("templates/cm.yaml".to_string(), bad.to_vec());
             let want = Engine::new(&c).err().unwrap().diagnostics();
             let templates = Engine::take_templates(&mut c);
-            let got = Engine::with_templates(&c, Some(templates))
+            let got = Engine::with_chart(Arc::new(c.clone()), Some(templates))
                 .err()
                 .unwrap()
                 .diagnostics();

@@ -22,10 +22,10 @@ use crate::convert::{from_template, to_template, tree_of};
 mod yaml;
 
 /// How deeply `tpl` may call itself (through values that call `tpl`).
-pub const MAX_TPL_DEPTH: usize = 16;
+pub(crate) const MAX_TPL_DEPTH: usize = 16;
 
 /// Register every strata filter and function on `env`.
-pub fn add_to_environment(env: &mut Environment<'_>) {
+pub(crate) fn add_to_environment(env: &mut Environment<'_>) {
     env.add_filter("toyaml", toyaml);
     env.add_filter("default", default);
     env.add_filter("d", default);
@@ -95,7 +95,7 @@ fn text_ref<'a>(what: &str, v: &'a TValue) -> Result<Cow<'a, str>, TError> {
 }
 
 /// How a scalar prints: YAML's `true`/`false`/`null`, numbers as written.
-pub fn scalar_string(v: &TValue) -> String {
+pub(crate) fn scalar_string(v: &TValue) -> String {
     match v.kind() {
         ValueKind::None => "null".into(),
         ValueKind::Bool => if v.is_true() { "true" } else { "false" }.into(),
@@ -258,7 +258,7 @@ fn file_pairs(what: &str, files: &TValue) -> Result<Vec<(String, String)>, TErro
 
 /// `files.glob("config/*") | asconfig`: ConfigMap `data` lines (Helm's
 /// `.AsConfig`), file base names to contents, as YAML without trailing newline.
-pub fn asconfig(files: &TValue) -> Result<String, TError> {
+pub(crate) fn asconfig(files: &TValue) -> Result<String, TError> {
     let map = file_pairs("asconfig", files)?
         .into_iter()
         .map(|(k, v)| (k, TValue::from(v)));
@@ -267,7 +267,7 @@ pub fn asconfig(files: &TValue) -> Result<String, TError> {
 
 /// `files.glob("secrets/*") | assecrets`: Secret `data` lines (Helm's
 /// `.AsSecrets`), base names to base64 contents.
-pub fn assecrets(files: &TValue) -> Result<String, TError> {
+pub(crate) fn assecrets(files: &TValue) -> Result<String, TError> {
     let map = file_pairs("assecrets", files)?.into_iter().map(|(k, v)| {
         (
             k,
@@ -320,7 +320,7 @@ pub fn default(v: &TValue, fallback: Option<TValue>) -> TValue {
 }
 
 /// `text | fromyaml`: one YAML document to a value (YAML 1.2, strata's reader).
-pub fn fromyaml(text: &TValue) -> Result<TValue, TError> {
+pub(crate) fn fromyaml(text: &TValue) -> Result<TValue, TError> {
     let text = text_of("fromyaml", text)?;
     let doc = strata_yaml::load_one(&text, &Arc::from("fromyaml"))
         .map_err(|d| invalid(format!("fromyaml: {}", d.message)))?;
@@ -360,7 +360,7 @@ pub fn tojson(v: &TValue, indent: Option<usize>) -> Result<String, TError> {
 }
 
 /// `text | fromjson`.
-pub fn fromjson(text: &TValue) -> Result<TValue, TError> {
+pub(crate) fn fromjson(text: &TValue) -> Result<TValue, TError> {
     let text = text_of("fromjson", text)?;
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| invalid(format!("fromjson: {e}")))?;
@@ -441,7 +441,7 @@ pub fn b64encode(v: &TValue) -> Result<String, TError> {
 }
 
 /// `x | b64decode`: standard base64 to UTF-8 text.
-pub fn b64decode(v: &TValue) -> Result<String, TError> {
+pub(crate) fn b64decode(v: &TValue) -> Result<String, TError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text_of("b64decode", v)?.trim())
         .map_err(|e| invalid(format!("b64decode: not valid base64: {e}")))?;
@@ -467,13 +467,13 @@ pub fn trunc(v: &TValue, n: i64) -> Result<String, TError> {
 }
 
 /// `x | trimprefix(p)`.
-pub fn trimprefix(v: &TValue, prefix: &str) -> Result<String, TError> {
+pub(crate) fn trimprefix(v: &TValue, prefix: &str) -> Result<String, TError> {
     let s = text_of("trimprefix", v)?;
     Ok(s.strip_prefix(prefix).unwrap_or(&s).to_string())
 }
 
 /// `x | trimsuffix(p)`.
-pub fn trimsuffix(v: &TValue, suffix: &str) -> Result<String, TError> {
+pub(crate) fn trimsuffix(v: &TValue, suffix: &str) -> Result<String, TError> {
     let s = text_of("trimsuffix", v)?;
     Ok(s.strip_suffix(suffix).unwrap_or(&s).to_string())
 }
@@ -499,7 +499,7 @@ pub fn fail(message: &str) -> Result<String, TError> {
 }
 
 /// `semver_compare(">=1.2.0 <2.0.0", version)`: Helm's semverCompare.
-pub fn semver_compare(constraint: &str, version: &TValue) -> Result<bool, TError> {
+pub(crate) fn semver_compare(constraint: &str, version: &TValue) -> Result<bool, TError> {
     let version = text_of("semver_compare", version)?;
     strata_chart::semver::compare(constraint, &version)
         .map_err(|e| invalid(format!("semver_compare({constraint:?}, {version:?}): {e}")))

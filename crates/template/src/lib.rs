@@ -33,13 +33,14 @@ pub mod pipeline;
 pub mod rendered;
 pub mod scaffold;
 
-pub use engine::{Engine, RenderOptions, Rendered, TemplateValues};
-pub use output::{install_order, to_stream, write_stream, Document, INSTALL_ORDER};
+pub(crate) use engine::TemplateValues;
+pub use engine::{Engine, RenderOptions, Rendered};
+pub use output::{to_stream, write_stream, Document};
 
 /// The Kubernetes version `capabilities.kubeVersion` reports when
 /// `--kube-version` is not given.
-pub const DEFAULT_KUBE_VERSION: &str = "v1.31.0";
+pub(crate) const DEFAULT_KUBE_VERSION: &str = "v1.31.0";
 
 /// The Kubernetes version `helm template` (Helm 4.1) renders for without
 /// `--kube-version`: a Go chart's default, so its output is Helm's.
-pub const HELM_KUBE_VERSION: &str = "v1.35.0";
+pub(crate) const HELM_KUBE_VERSION: &str = "v1.35.0";

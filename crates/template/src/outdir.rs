@@ -33,7 +33,7 @@ use strata_chart::{Error, Result};
 use crate::output::{to_stream, Document};
 
 /// The record of what strata wrote, in `DIR/<chart>/`.
-pub const RECORD_FILE: &str = ".strata-output.json";
+pub(crate) const RECORD_FILE: &str = ".strata-output.json";
 /// The record format's version (its `strata-output` key).
 const RECORD_VERSION: u64 = 1;
 
@@ -77,15 +77,8 @@ pub struct Plan {
 impl Plan {
     /// The bytes the render writes to `path` (relative to `root`), if it
     /// writes that file.
-    pub fn new_bytes(&self, path: &str) -> Option<&[u8]> {
+    pub(crate) fn new_bytes(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
-    }
-
-    /// Whether applying the plan would change anything on disk.
-    pub fn is_noop(&self) -> bool {
-        self.changes
-            .iter()
-            .all(|(_, c)| matches!(c, Change::Same | Change::Keep))
     }
 }
 

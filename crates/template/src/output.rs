@@ -34,7 +34,7 @@ pub struct Document {
 
 /// Helm's install order of kinds (its `InstallOrder`); documents of other
 /// kinds come after all of these. Equal to tests/conformance/install-order.txt.
-pub const INSTALL_ORDER: &[&str] = &[
+pub(crate) const INSTALL_ORDER: &[&str] = &[
     "Namespace",
     "NetworkPolicy",
     "ResourceQuota",
@@ -75,7 +75,7 @@ pub const INSTALL_ORDER: &[&str] = &[
 ];
 
 /// A kind's rank in the install order; unknown kinds rank last.
-pub fn install_order(kind: &str) -> usize {
+pub(crate) fn install_order(kind: &str) -> usize {
     INSTALL_ORDER
         .iter()
         .position(|k| *k == kind)

@@ -45,9 +45,9 @@ use crate::{Document, Engine, RenderOptions, Rendered};
 const HELM_DELETES: &str = "<no value>";
 
 /// Annotation naming the environment a rendered package was made for.
-pub const ENVIRONMENT_ANNOTATION: &str = "strata.dev/environment";
+pub(crate) const ENVIRONMENT_ANNOTATION: &str = "strata.dev/environment";
 /// Annotation marking a rendered package.
-pub const RENDERED_ANNOTATION: &str = "strata.dev/rendered";
+pub(crate) const RENDERED_ANNOTATION: &str = "strata.dev/rendered";
 
 /// A rendered package in memory.
 #[derive(Clone, Debug)]
@@ -70,7 +70,7 @@ pub fn file_name(chart: &Chart, env: &str) -> String {
 /// Render environment `env` of `chart` as `strata render CHART --env ENV`
 /// does (values merged and validated, every output check applied), with
 /// `opts` (release name, …).
-pub fn render_env(chart: &Chart, env: &str, opts: &RenderOptions) -> Result<Rendered> {
+pub(crate) fn render_env(chart: &Chart, env: &str, opts: &RenderOptions) -> Result<Rendered> {
     let environment = chart.environments.get(env)?;
     let req = Request {
         env: Some(env.to_string()),

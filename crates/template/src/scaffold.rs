@@ -49,7 +49,7 @@ const FILES: &[(&str, &str)] = &[
 /// Whether `name` is a chart name `create` accepts: lowercase letters,
 /// digits and inner dashes, at most 53 characters (so that
 /// `<release>-<name>` resource names stay short), starting with a letter.
-pub fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 53
         && name.starts_with(|c: char| c.is_ascii_lowercase())

@@ -11,14 +11,14 @@ use strata_gotemplate::{Object, Value as GValue};
 
 /// What helm 4.1.4 reports as `.Capabilities.HelmVersion` (the version
 /// whose output strata reproduces).
-pub const HELM_VERSION: &str = "v4.1.4";
+pub(crate) const HELM_VERSION: &str = "v4.1.4";
 const HELM_GIT_COMMIT: &str = "05fa37973dc9e42b76e1d2883494c87174b6074f";
 const HELM_GO_VERSION: &str = "go1.25.9";
 const HELM_KUBE_CLIENT: &str = "v1.35";
 
 /// `.Capabilities.APIVersions` of helm 4.1.4 before `--api-versions`
 /// (its client's scheme: group/versions only, in its order).
-pub const HELM_API_VERSIONS: &[&str] = &[
+pub(crate) const HELM_API_VERSIONS: &[&str] = &[
     "v1",
     "admissionregistration.k8s.io/v1",
     "admissionregistration.k8s.io/v1alpha1",
@@ -496,7 +496,7 @@ impl Semver {
 
 /// `semver` and `semverCompare`, backed by strata's SemVer (Masterminds'
 /// rules, as Helm's Sprig has them).
-pub fn add_semver(set: &mut strata_gotemplate::Set) {
+pub(crate) fn add_semver(set: &mut strata_gotemplate::Set) {
     set.add_func(
         "semver",
         std::sync::Arc::new(|args: &[GValue]| match args {

@@ -23,7 +23,7 @@ use strata_chart::value::{Node, Value};
 
 /// The values paths `chart` (rendered with subcharts `subs` and merged
 /// values `values`) reads.
-pub fn static_reads(chart: &Chart, subs: &[Enabled], values: &Node) -> ReadSet {
+pub(crate) fn static_reads(chart: &Chart, subs: &[Enabled], values: &Node) -> ReadSet {
     let mut reads = ReadSet::new();
     scan_chart(chart, subs, &[], &mut reads);
     let mut strings = Vec::new();

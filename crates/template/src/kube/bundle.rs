@@ -41,7 +41,7 @@ struct Index {
 }
 
 /// The inflated bundle and its index.
-pub struct Bundle {
+pub(crate) struct Bundle {
     payload: Vec<u8>,
     /// Offset of the first blob in `payload`.
     base: usize,
@@ -60,7 +60,7 @@ struct Table {
 }
 
 /// Parse `1.31`, `v1.31.0` or `1.31.0-gke.1` into its minor version.
-pub fn parse_minor(v: &str) -> Option<Minor> {
+pub(crate) fn parse_minor(v: &str) -> Option<Minor> {
     let v = v.trim();
     let v = v.strip_prefix('v').unwrap_or(v);
     let mut parts = v.split(['.', '-', '+']);

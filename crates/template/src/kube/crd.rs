@@ -21,7 +21,7 @@ use serde_json::{Map, Value as J};
 
 /// One custom resource schema: `api_version` `kind` from a CRD.
 #[derive(Clone, Debug)]
-pub struct CrdSchema {
+pub(crate) struct CrdSchema {
     /// `group/version`.
     pub api_version: String,
     /// `spec.names.kind`.
@@ -34,7 +34,7 @@ pub struct CrdSchema {
 
 /// The schemas a CRD document defines, one per served version that has
 /// an `openAPIV3Schema`. Anything else gives none.
-pub fn schemas_of(doc: &J) -> Vec<CrdSchema> {
+pub(crate) fn schemas_of(doc: &J) -> Vec<CrdSchema> {
     let is_crd = doc.get("kind").and_then(J::as_str) == Some("CustomResourceDefinition")
         && doc
             .get("apiVersion")

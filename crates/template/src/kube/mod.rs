@@ -19,7 +19,7 @@
 mod bundle;
 mod crd;
 mod removed;
-pub mod trace;
+pub(crate) mod trace;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -31,8 +31,10 @@ use serde_json::Value as J;
 use strata_chart::value::{Node, Value};
 use strata_chart::{Code, Diagnostic, Error, Location, Severity};
 
-pub use bundle::{parse_minor, Minor};
-pub use trace::{Field, TemplateTracer, Traced, Tracer};
+pub(crate) use bundle::parse_minor;
+pub use bundle::Minor;
+pub use trace::Field;
+pub(crate) use trace::{TemplateTracer, Tracer};
 
 /// The diagnostic code of every finding here.
 pub const CODE: Code = Code::Kube;
@@ -64,18 +66,10 @@ pub struct Stream {
     pub text: String,
 }
 
-/// The bundled minor versions, oldest first.
-pub fn bundled_versions() -> Result<Vec<Minor>, Error> {
-    Ok(Bundle::get()
-        .map_err(|e| Error::msg(CODE, e))?
-        .versions()
-        .to_vec())
-}
-
 use bundle::Bundle;
 
 /// The group of an apiVersion: `apps` for `apps/v1`, empty for `v1`.
-pub fn group_of(api_version: &str) -> &str {
+pub(crate) fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }
 
@@ -85,7 +79,7 @@ fn show(v: Minor) -> String {
 
 /// Validates documents for one Kubernetes version, with the CRDs given
 /// up front; reusable across streams (and threads).
-pub struct Checker {
+pub(crate) struct Checker {
     bundle: &'static Bundle,
     version: Minor,
     strict: bool,
@@ -180,13 +174,13 @@ impl Checker {
     }
 
     /// Findings about the setup (e.g. a version newer than the bundle).
-    pub fn setup_findings(&self) -> &[Diagnostic] {
+    pub(crate) fn setup_findings(&self) -> &[Diagnostic] {
         &self.setup
     }
 
     /// Validate one stream's text: parse it, then [`Checker::check_documents`].
     /// Also returns how many documents it holds.
-    pub fn check_stream(
+    pub(crate) fn check_stream(
         &self,
         stream: &Stream,
         tracer: Option<&dyn Tracer>,
@@ -203,7 +197,7 @@ impl Checker {
     /// Validate the documents of one stream (`docs`, as parsed from
     /// `text`, named `file`). The CRDs among them join the checker's own
     /// for this stream.
-    pub fn check_documents(
+    pub(crate) fn check_documents(
         &self,
         file: &Arc<str>,
         text: &str,
@@ -659,7 +653,7 @@ pub fn validate_paths(
 /// that wrote the field and the value behind it when they can be found
 /// ([`TemplateTracer`]); the document's place otherwise. The values are
 /// the merged values the render used.
-pub fn validate_render(
+pub(crate) fn validate_render(
     engine: &crate::Engine,
     chart: &strata_chart::chart::Chart,
     documents: &[crate::Document],
@@ -721,7 +715,7 @@ pub fn validate_render(
 /// Read what `validate` takes: files as named (`-` is standard input,
 /// read once); a directory stands for its `*.yaml`, `*.yml` and `*.json`
 /// files, recursively, in name order.
-pub fn read_streams(paths: &[PathBuf]) -> Result<Vec<Stream>, Error> {
+pub(crate) fn read_streams(paths: &[PathBuf]) -> Result<Vec<Stream>, Error> {
     let mut out = Vec::new();
     let mut stdin_read = false;
     for p in paths {
@@ -1122,7 +1116,8 @@ mod tests {
             ..Options::default()
         };
         let c = Checker::new(&opts, &[]).unwrap();
-        assert_eq!(c.version(), *bundled_versions().unwrap().last().unwrap());
+        let newest = *Bundle::get().unwrap().versions().last().unwrap();
+        assert_eq!(c.version(), newest);
         assert_eq!(
             c.setup_findings()[0].message,
             format!(

@@ -19,7 +19,7 @@ pub struct Removed {
 }
 
 /// What replaced a removed API.
-pub enum Replacement {
+pub(crate) enum Replacement {
     /// This apiVersion serves the same kind.
     Api(&'static str),
     /// Nothing does; the note says what to do instead.
@@ -40,7 +40,7 @@ macro_rules! removed {
 use Replacement::{Api, Nothing};
 
 /// The table. Removed in 1.16 (last 1.15), 1.22 (last 1.21) and 1.25 (last 1.24).
-pub const REMOVED: &[Removed] = removed! {
+pub(crate) const REMOVED: &[Removed] = removed! {
     "extensions/v1beta1" "DaemonSet" 15 => Api("apps/v1");
     "extensions/v1beta1" "Deployment" 15 => Api("apps/v1");
     "extensions/v1beta1" "ReplicaSet" 15 => Api("apps/v1");
@@ -92,7 +92,7 @@ pub fn find(api_version: &str, kind: &str) -> Option<&'static Removed> {
 }
 
 /// Whether `group` appears in the table (so it is a Kubernetes group).
-pub fn knows_group(group: &str) -> bool {
+pub(crate) fn knows_group(group: &str) -> bool {
     REMOVED
         .iter()
         .any(|r| super::group_of(r.api_version) == group)

@@ -45,7 +45,7 @@ pub enum Field<'a> {
 
 /// Where a finding in a rendered document comes from.
 #[derive(Clone, Debug, Default)]
-pub struct Traced {
+pub(crate) struct Traced {
     /// The template line (and column) that wrote the field.
     pub template: Option<Location>,
     /// That line's text.
@@ -55,7 +55,7 @@ pub struct Traced {
 }
 
 /// Where a line of a rendered stream came from.
-pub trait Tracer: Sync {
+pub(crate) trait Tracer: Sync {
     /// Trace a finding at `at` (its place in the rendered text) about
     /// `node`.
     fn trace(&self, at: &Location, node: &Node, field: Field<'_>) -> Traced;
@@ -63,7 +63,7 @@ pub trait Tracer: Sync {
 
 /// [`Tracer`] for one rendered document and the template that rendered
 /// it, from their texts (see the module documentation).
-pub struct TemplateTracer<'a> {
+pub(crate) struct TemplateTracer<'a> {
     /// The template's path as reported (`templates/deployment.yaml`).
     path: String,
     template: Vec<&'a str>,
