@@ -62,8 +62,8 @@ pub fn string(what: &str, len: usize) -> Result<(), TError> {
 
 /// Check that `value` can be printed or serialised by `what`: it nests at
 /// most [`MAX_DEPTH`] deep (an object that contains itself does not), has
-/// at most [`MAX_ITEMS`] values in all, and its strings add up to at most
-/// [`MAX_STRING`] bytes. Values straight from the values tree are bounded
+/// at most `MAX_ITEMS` values in all, and its strings add up to at most
+/// `MAX_STRING` bytes. Values straight from the values tree are bounded
 /// when loaded and not walked again.
 pub fn shape(what: &str, value: &TValue) -> Result<(), TError> {
     fn walk(
@@ -113,7 +113,7 @@ pub fn shape(what: &str, value: &TValue) -> Result<(), TError> {
     walk(what, value, 0, &mut items, &mut bytes)
 }
 
-/// A `fmt::Write` that refuses to grow past [`MAX_STRING`].
+/// A `fmt::Write` that refuses to grow past `MAX_STRING`.
 struct Bounded(String);
 
 impl std::fmt::Write for Bounded {
@@ -126,7 +126,7 @@ impl std::fmt::Write for Bounded {
     }
 }
 
-/// `value`'s display form (minijinja's), at most [`MAX_STRING`] bytes.
+/// `value`'s display form (minijinja's), at most `MAX_STRING` bytes.
 pub fn display(what: &str, value: &TValue) -> Result<String, TError> {
     let mut out = Bounded(String::new());
     if write!(out, "{value}").is_err() {

@@ -12,7 +12,7 @@
 //! removed keys still show), and every occurrence of a known secret value
 //! (a `writeOnly` value of the environment's merged values, 4 characters or
 //! longer) is replaced by it wherever it appears. A resource that differs
-//! only in hidden values says so ([`SECRETS_DIFFER`]) without showing them.
+//! only in hidden values says so (`SECRETS_DIFFER`) without showing them.
 
 use similar::TextDiff;
 use strata_chart::Value;

@@ -37,7 +37,7 @@ pub struct RenderOptions {
     pub release_name: Option<String>,
     /// `release.namespace` (default: the environment's, else `default`).
     pub namespace: Option<String>,
-    /// `capabilities.kubeVersion` (default [`crate::DEFAULT_KUBE_VERSION`]).
+    /// `capabilities.kubeVersion` (default `DEFAULT_KUBE_VERSION`).
     pub kube_version: Option<String>,
     /// Extra `capabilities.apiVersions` entries (`G/V` or `G/V/Kind`).
     pub api_versions: Vec<String>,
@@ -67,7 +67,7 @@ impl RenderOptions {
     /// These options for environment `env` of a chart in `dialect`: its
     /// `kubeVersion` when no version was given, its `apiVersions` added; a
     /// Go chart with no version at all gets Helm's default
-    /// ([`crate::HELM_KUBE_VERSION`]), as `helm template` renders it.
+    /// (`HELM_KUBE_VERSION`), as `helm template` renders it.
     pub fn for_env(
         &self,
         env: Option<&ChartEnv>,
@@ -1198,7 +1198,7 @@ fn helm_kube_version(
 }
 
 /// The Kubernetes version rendered for (default
-/// [`crate::DEFAULT_KUBE_VERSION`]), as given and parsed.
+/// `DEFAULT_KUBE_VERSION`), as given and parsed.
 fn kube_version(opts: &RenderOptions) -> Result<(&str, strata_chart::semver::Version), Error> {
     let kube = opts
         .kube_version

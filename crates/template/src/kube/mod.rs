@@ -13,8 +13,8 @@
 //!
 //! Every finding names the stream's file, the field path
 //! (`spec.template.spec.containers[0].image`), the document (index, kind,
-//! name) and the field's line and column in the stream. A [`Tracer`] adds
-//! where a rendered line came from (template and value, see [`trace`]).
+//! name) and the field's line and column in the stream. A `Tracer` adds
+//! where a rendered line came from (template and value, see `trace`).
 
 mod bundle;
 mod crd;
@@ -46,7 +46,7 @@ const MAX_ECHO: usize = 60;
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Kubernetes version (`1.31`, `v1.31.0`); default
-    /// [`crate::DEFAULT_KUBE_VERSION`].
+    /// `DEFAULT_KUBE_VERSION`.
     pub kube_version: Option<String>,
     /// A kind with no schema is an error, not a warning.
     pub strict: bool,
