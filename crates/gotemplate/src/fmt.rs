@@ -108,7 +108,7 @@ pub fn quote_rune(r: i64) -> String {
         .and_then(char::from_u32)
         .unwrap_or('\u{FFFD}');
     let mut out = String::from("'");
-    escape_rune(&mut out, c, b'\'');
+    push_escaped(&mut out, c, '\'');
     out.push('\'');
     out
 }
@@ -128,7 +128,7 @@ fn quote_into(out: &mut String, b: &[u8], q: u8) {
     while i < b.len() {
         match decode_rune(&b[i..]) {
             Some((c, n)) => {
-                escape_rune(out, c, q);
+                push_escaped(out, c, char::from(q));
                 i += n;
             }
             None => {
@@ -153,10 +153,6 @@ fn decode_rune(b: &[u8]) -> Option<(char, usize)> {
     }
     let s = std::str::from_utf8(&b[..n]).ok()?;
     s.chars().next().map(|c| (c, n))
-}
-
-fn escape_rune(out: &mut String, c: char, q: u8) {
-    push_escaped(out, c, char::from(q));
 }
 
 const MAX_PRINT_DEPTH: usize = 100;
@@ -583,7 +579,7 @@ impl Printer {
             let s = String::from_utf8_lossy(&b);
             for c in s.chars() {
                 if c.is_ascii() {
-                    escape_rune(&mut q, c, b'"');
+                    push_escaped(&mut q, c, '"');
                 } else if (c as u32) < 0x10000 {
                     let _ = write!(q, "\\u{:04x}", c as u32);
                 } else {

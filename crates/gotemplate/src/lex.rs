@@ -191,7 +191,7 @@ impl<'a> Lexer<'a> {
     fn run(&mut self) {
         loop {
             // Text up to the next left delimiter.
-            match find(&self.b[self.pos..], LEFT) {
+            match memchr::memmem::find(&self.b[self.pos..], LEFT) {
                 Some(x) => {
                     let delim = self.pos + x;
                     let mut end = delim;
@@ -241,7 +241,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn comment(&mut self) -> bool {
-        let Some(i) = find(&self.b[self.pos..], b"*/") else {
+        let Some(i) = memchr::memmem::find(&self.b[self.pos..], b"*/") else {
             self.errorf("unclosed comment".to_string());
             return false;
         };
@@ -585,8 +585,4 @@ impl<'a> Lexer<'a> {
         }
         true
     }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
 }

@@ -73,24 +73,29 @@ pub fn push_escaped(out: &mut String, c: char, quote: char) {
 /// Go's `unicode.IsPrint` as far as the standard library lets us tell:
 /// letters, marks, numbers, punctuation and symbols, and the ASCII space;
 /// not control, format, private-use, separator (other than ' ') or
-/// non-characters. (Unassigned code points, which Go also escapes, are taken
-/// as printable here.)
+/// noncharacters. Unassigned code points, which Go also escapes, count as
+/// printable, except in the specials block (U+FFF0–FFF8) and plane 14
+/// outside its variation selectors.
 pub fn is_print(c: char) -> bool {
     let u = c as u32;
     if u < 0x80 {
         return (0x20..0x7f).contains(&u);
     }
+    // Controls, and spaces other than ' ' (U+00A0, U+2028, …).
     if c.is_control() || c.is_whitespace() {
         return false;
     }
-    !matches!(u,
-        0xA0 | 0xAD
-        | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
-        | 0xD800..=0xF8FF | 0xFDD0..=0xFDEF | 0xFEFF | 0xFFF0..=0xFFFB | 0xFFFE | 0xFFFF
-        | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
-        | 0xE0000..=0xE0FFF | 0xF0000..=0x10FFFF)
-        && (u & 0xFFFE) != 0xFFFE
+    let format = matches!(u,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
+        | 0xFFF0..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A
+        // Plane 14: tags and unassigned; its variation selectors
+        // (U+E0100–E01EF) are marks, so printable.
+        | 0xE0000..=0xE00FF | 0xE01F0..=0xE0FFF);
+    let private = matches!(u, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF);
+    let nonchar = matches!(u, 0xFDD0..=0xFDEF) || u & 0xFFFE == 0xFFFE;
+    !(format || private || nonchar)
 }
 
 #[cfg(test)]
@@ -99,8 +104,9 @@ mod tests {
 
     #[test]
     fn is_print_follows_go() {
-        // Printable in Go: letters, symbols, the ASCII space.
-        for c in ['a', ' ', 'é', '€', '中', '😀'] {
+        // Printable in Go: letters, symbols, marks (a variation selector),
+        // the ASCII space.
+        for c in ['a', ' ', 'é', '€', '中', '😀', '\u{e0100}'] {
             assert!(is_print(c), "{c:?}");
         }
         // Not printable: controls, other spaces, format, private use,
@@ -117,7 +123,7 @@ mod tests {
             '\u{fff0}',
             '\u{fffe}',
             '\u{e0001}',
-            '\u{e0100}',
+            '\u{e007f}',
             '\u{10fffd}',
         ] {
             assert!(!is_print(c), "{c:?}");
