@@ -58,8 +58,7 @@ def measure(cmd: list[str]) -> tuple[float, int, float]:
     The child is started with posix_spawn and reaped with wait4, whose
     rusage gives its CPU time in microseconds and its peak RSS: no
     /usr/bin/time in between (its %U/%S have 10 ms resolution, which read
-    a 5 ms render as 0 or 10 ms, and starting it added ~1 ms of wall time
-    to every run of either tool)."""
+    a 5 ms render as 0 or 10 ms)."""
     with tempfile.TemporaryFile() as err:
         null = os.open(os.devnull, os.O_WRONLY)
         try:

@@ -140,8 +140,9 @@ pub fn render(
             .execute(name, GValue::Map(scope.dot.clone()), &exec)
             .map_err(|e| template_error(&e, &scopes, &sources, opts))?;
         // Helm's strings.ReplaceAll. `contains` is SIMD-searched and nearly
-        // always false; `replace` alone scans byte by byte (13% of rendering
-        // argo-cd's two megabytes).
+        // always false; `replace` alone runs the byte-at-a-time two-way
+        // search over the whole text (docs/performance.md, "Scanning
+        // template text").
         let out = if out.contains("<no value>") {
             out.replace("<no value>", "")
         } else {
