@@ -890,14 +890,26 @@ pub fn unused_values(
             Err(e) => out.extend(e.diagnostics()),
         }
     }
-    // Each environment's files, and the layers given on the command line
-    // (once: layers are told apart by name).
+    // Each environment's files (an environment may share a parent's), and
+    // after the first environment's, the layers given on the command line,
+    // read once.
+    let command_line = Request {
+        env: None,
+        ..extra.clone()
+    };
+    let mut command_line = Some(command_line);
     for env in envs {
         let req = Request {
             env: env.clone(),
-            ..extra.clone()
+            ..Request::default()
         };
-        match values::layers(&p.chart, &req, false) {
+        let found = values::layers(&p.chart, &req, false).and_then(|mut l| {
+            if let Some(req) = command_line.take() {
+                l.extend(values::layers(&p.chart, &req, false)?);
+            }
+            Ok(l)
+        });
+        match found {
             Ok(l) => {
                 for layer in l {
                     if !layers.iter().any(|x| x.name == layer.name) {
