@@ -1204,12 +1204,17 @@ fn kube_version(opts: &RenderOptions) -> Result<(&str, strata_chart::semver::Ver
         .kube_version
         .as_deref()
         .unwrap_or(crate::DEFAULT_KUBE_VERSION);
-    let version = strata_chart::semver::Version::parse_lenient(kube).map_err(|e| {
+    Ok((kube, parse_kube_version(kube)?))
+}
+
+/// `--kube-version`'s text (`1.31`, `v1.29.3-gke.100`) as a version; a
+/// usage error (exit 2) when it is not one.
+pub fn parse_kube_version(given: &str) -> Result<strata_chart::semver::Version, Error> {
+    strata_chart::semver::Version::parse_lenient(given).map_err(|e| {
         Error::Usage(format!(
-            "--kube-version {kube}: not a Kubernetes version ({e})"
+            "--kube-version {given}: not a Kubernetes version ({e})"
         ))
-    })?;
-    Ok((kube, version))
+    })
 }
 
 /// What a Go chart's render needs from the options.

@@ -34,7 +34,7 @@ pub mod rendered;
 pub mod scaffold;
 
 pub(crate) use engine::TemplateValues;
-pub use engine::{Engine, RenderOptions, Rendered};
+pub use engine::{parse_kube_version, Engine, RenderOptions, Rendered};
 pub use output::{to_stream, write_stream, Document};
 
 /// The Kubernetes version `capabilities.kubeVersion` reports when

@@ -12,6 +12,9 @@ use crate::Outcome;
 
 pub fn run(c: LintCmd, sets: Vec<SetFlag>) -> Result<Outcome> {
     let values = super::layers(&c.layers, sets)?;
+    if let Some(v) = &c.kube_version {
+        strata_template::parse_kube_version(v)?;
+    }
     let targets = targets(&c.paths)?;
     let mut inputs = Vec::new();
     let mut prefixes = Vec::new();
